@@ -1,0 +1,59 @@
+"""What a unit row must look like (from a CSV import or an admin), as pure checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+NAME_MAX = 128
+
+
+class UnitKind(StrEnum):
+    BUREAU = "bureau"  # 局机关
+    SECTION = "section"  # 股室
+    DISTRICT = "district"  # 学区
+    SCHOOL = "school"  # 学校
+    CULTURE = "culture"  # 文体下属单位
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A validated unit to create or update; `parent_code` is resolved by storage."""
+
+    code: str
+    name: str
+    kind: UnitKind
+    parent_code: str | None
+
+
+class UnitRowError(ValueError):
+    """A row that cannot be imported; str() says why, in English for the operator's console."""
+
+
+def parse_unit_row(fields: dict[str, str | None]) -> UnitRow:
+    """Validate one row given as column -> text; raise UnitRowError with the reason."""
+    code = (fields.get("code") or "").strip()
+    name = " ".join((fields.get("name") or "").split())
+    parent = (fields.get("parent") or "").strip() or None
+    kind_text = (fields.get("kind") or "").strip().lower() or UnitKind.SCHOOL.value
+    if not code:
+        raise UnitRowError("code: missing")
+    if not UNIT_CODE.match(code):
+        raise UnitRowError(
+            f"code: {code!r} is not 1-32 characters of letters, digits, '_', '.', '-'"
+        )
+    if not name:
+        raise UnitRowError("name: missing")
+    if len(name) > NAME_MAX:
+        raise UnitRowError(f"name: longer than {NAME_MAX} characters")
+    try:
+        kind = UnitKind(kind_text)
+    except ValueError:
+        allowed = ", ".join(k.value for k in UnitKind)
+        raise UnitRowError(f"kind: {kind_text!r} is not one of {allowed}") from None
+    if parent is not None and parent == code:
+        raise UnitRowError("parent: a unit cannot be its own parent")
+    return UnitRow(code=code, name=name, kind=kind, parent_code=parent)

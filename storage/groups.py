@@ -1,0 +1,89 @@
+"""Group bindings: which Telegram group hears a unit's reminders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import select
+
+from storage import audit
+from storage.db import Database
+from storage.errors import NotFoundError
+from storage.models import GroupBinding, Unit
+
+
+@dataclass(frozen=True)
+class Binding:
+    binding: GroupBinding
+    unit: Unit
+    previous_unit_id: int | None
+
+
+async def bind(
+    db: Database,
+    *,
+    chat_id: int,
+    title: str,
+    unit_code: str,
+    now: datetime,
+    actor_member_id: int | None,
+) -> Binding:
+    """Bind (or re-bind) a group to a unit; raises NotFoundError for an unknown unit code."""
+    async with db.session() as session:
+        unit = (await session.exec(select(Unit).where(Unit.code == unit_code))).first()
+        if unit is None or unit.id is None:
+            raise NotFoundError("unit", unit_code)
+        binding = await session.get(GroupBinding, chat_id)
+        previous = binding.unit_id if binding is not None else None
+        if binding is None:
+            binding = GroupBinding(chat_id=chat_id, unit_id=unit.id, title=title, bound_at=now)
+        else:
+            binding.unit_id, binding.title, binding.bound_at = unit.id, title, now
+        session.add(binding)
+        audit.record(
+            session,
+            at=now,
+            action="group.bound",
+            subject_type="group",
+            subject_id=chat_id,
+            actor_member_id=actor_member_id,
+            actor_kind="member" if actor_member_id is not None else "admin",
+            from_value=None if previous is None else str(previous),
+            to_value=unit.code,
+        )
+        await session.commit()
+    return Binding(binding=binding, unit=unit, previous_unit_id=previous)
+
+
+async def unit_of_group(db: Database, chat_id: int) -> Unit | None:
+    async with db.session() as session:
+        binding = await session.get(GroupBinding, chat_id)
+        return None if binding is None else await session.get(Unit, binding.unit_id)
+
+
+async def migrate(db: Database, *, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+    """Follow a group's upgrade to a supergroup (its id changes); False if it was not bound."""
+    async with db.session() as session:
+        binding = await session.get(GroupBinding, old_chat_id)
+        if binding is None:
+            return False
+        await session.delete(binding)
+        await session.flush()
+        session.add(
+            GroupBinding(
+                chat_id=new_chat_id, unit_id=binding.unit_id, title=binding.title, bound_at=now
+            )
+        )
+        audit.record(
+            session,
+            at=now,
+            action="group.migrated",
+            subject_type="group",
+            subject_id=new_chat_id,
+            actor_kind="system",
+            from_value=str(old_chat_id),
+            to_value=str(new_chat_id),
+        )
+        await session.commit()
+    return True
