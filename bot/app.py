@@ -1,0 +1,65 @@
+"""The composition root: builds the python-telegram-bot Application from the config, the
+database and a clock, registers the handlers in order and the error handler."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from domain.clock import Clock
+from handlers import build_handlers
+from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services, Settings
+from handlers.errors import on_error
+from handlers.i18n import Catalogs
+from storage.db import Database
+
+
+def settings_from(config: Config) -> Settings:
+    """The part of the config that handlers read."""
+    return Settings(
+        campaign_name=config.campaign.name,
+        admins=frozenset(config.access.admins),
+        staff_chat=config.access.staff_chat,
+        default_language=config.campaign.language,
+        timezone=config.campaign.tz,
+        text_max_chars=config.limits.text_max_chars,
+        name_max_chars=config.limits.name_max_chars,
+        invite_ttl=timedelta(days=config.invites.ttl_days),
+        invite_max_uses=config.invites.max_uses,
+    )
+
+
+def build_application(
+    config: Config,
+    *,
+    db: Database,
+    clock: Clock,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> BotApplication:
+    """An Application wired to our services, not yet initialised."""
+    catalogs = Catalogs(default_language=config.campaign.language, timezone=config.campaign.tz)
+    services = Services(db=db, clock=clock, settings=settings_from(config), catalogs=catalogs)
+    builder: Any = (
+        ApplicationBuilder()
+        .token(config.telegram.token.get_secret_value())
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz))
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app: BotApplication = builder.build()
+    app.bot_data[SERVICES_KEY] = services
+    for group, handler in build_handlers():
+        app.add_handler(handler, group)
+    app.add_error_handler(on_error)
+    return app

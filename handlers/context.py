@@ -1,0 +1,92 @@
+"""What every handler can reach: the services the composition root wires in, through a typed
+callback context (`context.services`), and the person behind an update (`Viewer`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from domain.clock import Clock
+from domain.roles import Role
+from handlers.i18n import Catalogs, Translator
+from storage import members
+from storage.db import Database
+from storage.members import MemberInUnit
+
+SERVICES_KEY = "services"
+LANGUAGE_KEY = "language"  # in user_data: the choice of a person who is not a member
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The slice of the configuration that handlers read."""
+
+    campaign_name: str
+    admins: frozenset[int]
+    staff_chat: int | None
+    default_language: str
+    timezone: ZoneInfo
+    text_max_chars: int
+    name_max_chars: int
+    invite_ttl: timedelta
+    invite_max_uses: int
+
+
+@dataclass(frozen=True)
+class Services:
+    db: Database
+    clock: Clock
+    settings: Settings
+    catalogs: Catalogs
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context of this bot: adds `services`."""
+
+    @property
+    def services(self) -> Services:
+        return cast(Services, self.application.bot_data[SERVICES_KEY])
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person behind an update, as the database and the config know them."""
+
+    telegram_user_id: int
+    membership: MemberInUnit | None
+    is_admin: bool
+    t: Translator
+
+    @property
+    def role(self) -> Role | None:
+        if self.is_admin:
+            return Role.ADMIN
+        return Role(self.membership.member.role) if self.membership else None
+
+
+async def viewer(update: Update, context: BotContext) -> Viewer | None:
+    """Look up who sent `update` (None for updates without a user, e.g. channel posts)."""
+    user = update.effective_user
+    if user is None:
+        return None
+    svc = context.services
+    membership = await members.by_telegram_id(svc.db, user.id)
+    chosen = membership.member.language if membership else None
+    if chosen is None and context.user_data is not None:
+        chosen = context.user_data.get(LANGUAGE_KEY)
+    return Viewer(
+        telegram_user_id=user.id,
+        membership=membership,
+        is_admin=user.id in svc.settings.admins,
+        t=svc.catalogs.get(chosen),
+    )
