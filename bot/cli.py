@@ -68,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "demo":
                 from bot.demo import run_demo
 
+                logs.configure(logging.WARNING)  # the transcript is the output
                 return asyncio.run(run_demo(language="en" if args.lang == "en" else "zh_CN"))
             case "units":
                 return asyncio.run(_import_units(load_config(args.config), args.file))
@@ -160,9 +161,8 @@ async def _invite(config: Config, args: argparse.Namespace) -> int:
         await db.dispose()
     username = config.telegram.username or await _ask_username(config)
     expires = made.invite.expires_at.astimezone(config.campaign.tz).strftime("%Y-%m-%d %H:%M %Z")
-    print(
-        f"invite into {made.unit.code} {made.unit.name} as {args.role}: {uses} use(s), expires {expires}"
-    )
+    print(f"invite into {made.unit.code} {made.unit.name} as {args.role}")
+    print(f"{uses} use(s), expires {expires}")
     if username:
         print(deep_link(username, made.token))
     else:

@@ -26,7 +26,12 @@ async def _school(db: Database) -> None:
 
 async def _invite(db: Database, *, uses: int = 1, role: Role = Role.MEMBER) -> str:
     made = await invites.create_invite(
-        db, unit_code="SCH001", role=role, max_uses=uses, ttl=timedelta(days=7), now=NOW,
+        db,
+        unit_code="SCH001",
+        role=role,
+        max_uses=uses,
+        ttl=timedelta(days=7),
+        now=NOW,
         created_by="cli",
     )
     return made.token
@@ -97,6 +102,11 @@ async def test_a_new_invite_moves_a_member_and_audits_it(db: Database) -> None:
 async def test_invite_for_unknown_unit_is_refused(db: Database) -> None:
     with pytest.raises(NotFoundError):
         await invites.create_invite(
-            db, unit_code="NOPE", role=Role.MEMBER, max_uses=1, ttl=timedelta(days=1), now=NOW,
+            db,
+            unit_code="NOPE",
+            role=Role.MEMBER,
+            max_uses=1,
+            ttl=timedelta(days=1),
+            now=NOW,
             created_by="cli",
         )

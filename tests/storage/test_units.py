@@ -11,7 +11,9 @@ from storage.db import Database
 NOW = datetime(2027, 2, 20, 1, 0, tzinfo=UTC)
 
 
-def row(code: str, name: str, parent: str | None = None, kind: UnitKind = UnitKind.SCHOOL) -> UnitRow:
+def row(
+    code: str, name: str, parent: str | None = None, kind: UnitKind = UnitKind.SCHOOL
+) -> UnitRow:
     return UnitRow(code=code, name=name, kind=kind, parent_code=parent)
 
 
