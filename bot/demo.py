@@ -41,12 +41,18 @@ DEMO_UNITS = [
 
 
 def example_config(
-    *, base_url: str, base_file_url: str, storage_url: str, language: str, admins: list[int]
+    *,
+    base_url: str,
+    base_file_url: str,
+    storage_url: str,
+    language: str,
+    admins: list[int],
+    token: str = DEMO_TOKEN,
 ) -> Config:
     """The example campaign, pointed at the simulator and a throw-away database."""
     data: dict[str, Any] = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
     data["telegram"].update(
-        {"token": DEMO_TOKEN, "base_url": base_url, "base_file_url": base_file_url}
+        {"token": token, "base_url": base_url, "base_file_url": base_file_url}
     )
     data["storage"] = {"url": storage_url}
     data["campaign"]["language"] = language

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot import menu
+from bot import logs, menu
 from bot.app import build_application
 from bot.config import Config
 from domain.clock import Clock
@@ -27,6 +27,7 @@ async def running(
     poll_timeout: int = 10,
 ) -> AsyncIterator[BotApplication]:
     """Migrate the database, start the bot and poll until the block ends."""
+    logs.quiet_libraries()
     own_db = db is None
     database = db or Database(config.storage.url)
     try:

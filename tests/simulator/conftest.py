@@ -15,18 +15,10 @@ from telegram.ext import Application, ApplicationBuilder, BaseHandler
 from bot.simulator import BotApiSimulator
 
 TOKEN = "123456:TEST-simulator"
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 AppFactory = Callable[
     ..., contextlib.AbstractAsyncContextManager[Application[Any, Any, Any, Any, Any, Any]]
 ]
-
-
-@pytest.fixture(autouse=True)
-def _no_proxies_for_simulator(monkeypatch: pytest.MonkeyPatch) -> None:
-    # httpx honours proxy variables even for 127.0.0.1.
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""End-to-end fixtures: the real bot (`bot.runtime.running`) polling the Bot API simulator,
+with a migrated SQLite database and a travelling clock. Any call the real Telegram would refuse
+fails the test at teardown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import TravelClock
+from bot.config import Config
+from bot.demo import example_config
+from bot.runtime import running
+from bot.simulator import BotApiSimulator, SimUser
+from domain.roles import Role
+from domain.units import UnitKind, UnitRow
+from handlers.context import BotApplication
+from storage import invites, units
+from storage.db import Database
+
+ADMIN_ID = 777001
+TOKEN = "555111:E2E-simulated"
+START = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)  # phase 2, 09:00 in Shanghai
+UNITS = [
+    UnitRow("EDU", "县教文广新体局", UnitKind.BUREAU, None),
+    UnitRow("D01", "城关学区", UnitKind.DISTRICT, "EDU"),
+    UnitRow("SCH001", "城关第一中学", UnitKind.SCHOOL, "D01"),
+    UnitRow("SCH002", "城关第二小学", UnitKind.SCHOOL, "D01"),
+]
+
+
+@dataclass
+class Harness:
+    sim: BotApiSimulator
+    app: BotApplication
+    db: Database
+    clock: TravelClock
+    config: Config
+
+    async def invite(
+        self, unit_code: str = "SCH001", role: Role = Role.MEMBER, *, uses: int = 1, days: int = 14
+    ) -> str:
+        made = await invites.create_invite(
+            self.db,
+            unit_code=unit_code,
+            role=role,
+            max_uses=uses,
+            ttl=timedelta(days=days),
+            now=self.clock.now(),
+            created_by="cli",
+        )
+        return made.token
+
+    async def ask(self, user: SimUser, command: str, args: str = "", chat: object = None) -> str:
+        """Send a command and return the text of the bot's next message in that chat."""
+        target = chat if chat is not None else user
+        await self.sim.send_command(user, command, args, chat=target)
+        return (await self.sim.next_message(target)).text
+
+    async def register(
+        self, user: SimUser, role: Role = Role.MEMBER, unit_code: str = "SCH001"
+    ) -> None:
+        await self.ask(user, "/start", await self.invite(unit_code, role))
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with BotApiSimulator(
+        token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
+    ) as sim:
+        config = example_config(
+            base_url=sim.base_url,
+            base_file_url=sim.base_file_url,
+            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            language="zh_CN",
+            admins=[ADMIN_ID],
+            token=TOKEN,
+        )
+        db = Database(config.storage.url)
+        clock = TravelClock(START)
+        try:
+            async with running(config, clock=clock, db=db, poll_timeout=1) as app:
+                await units.import_units(db, list(enumerate(UNITS, start=2)), now=clock.now())
+                yield Harness(sim=sim, app=app, db=db, clock=clock, config=config)
+        finally:
+            await db.dispose()
+        assert sim.violations == []
