@@ -51,9 +51,7 @@ def example_config(
 ) -> Config:
     """The example campaign, pointed at the simulator and a throw-away database."""
     data: dict[str, Any] = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    data["telegram"].update(
-        {"token": token, "base_url": base_url, "base_file_url": base_file_url}
-    )
+    data["telegram"].update({"token": token, "base_url": base_url, "base_file_url": base_file_url})
     data["storage"] = {"url": storage_url}
     data["campaign"]["language"] = language
     data.setdefault("access", {})["admins"] = admins

@@ -94,7 +94,7 @@ async def test_language_of_a_non_member_lasts_for_the_session(harness: Harness) 
     await harness.ask(user, "/language")
     await harness.sim.press_button(user, "English")
     await harness.sim.wait_edit(user)
-    assert "Nothing to cancel." == await harness.ask(user, "/cancel")
+    assert await harness.ask(user, "/cancel") == "Nothing to cancel."
 
 
 async def test_features_not_built_yet_say_so(harness: Harness) -> None:
