@@ -11,6 +11,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from domain import campaign as domain_campaign
 from domain.clock import Clock
 from handlers import build_handlers
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services, Settings
@@ -19,10 +20,49 @@ from handlers.i18n import Catalogs
 from storage.db import Database
 
 
+def campaign_from(config: Config) -> domain_campaign.Campaign:
+    """The campaign as plain data for handlers and rules."""
+    c = config.campaign
+    return domain_campaign.Campaign(
+        name=c.name,
+        name_en=c.name_en,
+        phases=tuple(
+            domain_campaign.Phase(
+                key=p.key,
+                name=p.name,
+                name_en=p.name_en,
+                start=p.start,
+                end=p.end,
+                description=p.description,
+                description_en=p.description_en,
+            )
+            for p in c.phases
+        ),
+        deadlines=tuple(
+            domain_campaign.Deadline(
+                key=d.key, name=d.name, name_en=d.name_en, due=d.due, audience=d.audience
+            )
+            for d in c.deadlines
+        ),
+        categories=tuple(
+            domain_campaign.Category(
+                key=k.key,
+                name=k.name,
+                name_en=k.name_en,
+                description=k.description,
+                description_en=k.description_en,
+                items=tuple(k.items),
+                items_en=tuple(k.items_en) if k.items_en else None,
+            )
+            for k in config.categories
+        ),
+    )
+
+
 def settings_from(config: Config) -> Settings:
     """The part of the config that handlers read."""
     return Settings(
-        campaign_name=config.campaign.name,
+        campaign=campaign_from(config),
         admins=frozenset(config.access.admins),
         staff_chat=config.access.staff_chat,
         default_language=config.campaign.language,

@@ -7,6 +7,10 @@ The tests run `check()`: a msgid missing from a catalog or untranslated in zh_CN
 
 from __future__ import annotations
 
+import fcntl
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,14 +57,45 @@ def _read(language: str) -> Catalog:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
-def update() -> dict[str, int]:
-    """Merge the code's messages into every catalog; returns untranslated counts."""
+@contextmanager
+def _locked() -> Iterator[None]:
+    """Serialise read-modify-write of the catalogs (several people may run this at once)."""
+    LOCALES_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCALES_DIR / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def update(fill: dict[str, dict[str, str | list[str]]] | None = None) -> dict[str, int]:
+    """Merge the code's messages into every catalog, filling in the given translations
+    ({language: {msgid: text}}; a plural takes a list); returns untranslated counts."""
+    with _locked():
+        return _update(fill or {})
+
+
+def load_fill(path: Path) -> dict[str, dict[str, str | list[str]]]:
+    """Translations to fill in, from JSON: {"zh_CN": {"msgid": "译文", ...}, "en": {...}}."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError(f"{path}: expected {{language: {{msgid: text}}}}")
+    return data
+
+
+def _update(fill: dict[str, dict[str, str | list[str]]]) -> dict[str, int]:
     template = extract()
     missing: dict[str, int] = {}
     for language in LANGUAGES:
         catalog = _read(language)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        for msgid, text in fill.get(language, {}).items():
+            message = catalog.get(msgid)
+            if message is not None:
+                message.string = tuple(text) if isinstance(text, list) else text
+                message.flags.discard("fuzzy")
         path = _path(language)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:

@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--days", type=int, help="days until it expires (default from config)")
     n = sub.add_parser("i18n", help="(developers) sync translation catalogs with the code")
     n.add_argument("--check", action="store_true", help="only report problems; exit 1 if any")
+    n.add_argument(
+        "--fill",
+        type=Path,
+        metavar="JSON",
+        help='also fill in translations from {"zh_CN": {"msgid": "译文"}}',
+    )
     return parser
 
 
@@ -75,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "invite":
                 return asyncio.run(_invite(load_config(args.config), args))
             case "i18n":
-                return _i18n(check_only=args.check)
+                return _i18n(check_only=args.check, fill=args.fill)
     except ConfigError as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2
@@ -185,9 +191,10 @@ async def _ask_username(config: Config) -> str | None:
         return None
 
 
-def _i18n(*, check_only: bool) -> int:
+def _i18n(*, check_only: bool, fill: Path | None) -> int:
     if not check_only:
-        for language, missing in catalogs.update().items():
+        translations = catalogs.load_fill(fill) if fill else None
+        for language, missing in catalogs.update(translations).items():
             print(f"{language}: {missing} untranslated")
     problems = catalogs.check()
     for problem in problems:

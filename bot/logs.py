@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 # httpx logs every request URL at INFO, and the URL carries the bot token.
-QUIET = ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio")
+QUIET = ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic")
 
 
 def configure(level: int = logging.INFO) -> None:

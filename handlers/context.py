@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from domain.campaign import Campaign
 from domain.clock import Clock
 from domain.roles import Role
 from handlers.i18n import Catalogs, Translator
@@ -26,7 +27,7 @@ LANGUAGE_KEY = "language"  # in user_data: the choice of a person who is not a m
 class Settings:
     """The slice of the configuration that handlers read."""
 
-    campaign_name: str
+    campaign: Campaign
     admins: frozenset[int]
     staff_chat: int | None
     default_language: str

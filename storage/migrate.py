@@ -21,6 +21,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at our migrations, optionally bound to a live connection."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
@@ -65,8 +66,11 @@ async def schema_drift(db: Database) -> list[object]:
 
 
 async def make_revision(db: Database, message: str) -> None:
-    """Autogenerate a new migration from the models against an up-to-date database."""
+    """Autogenerate the next numbered migration from the models against an up-to-date database."""
+    next_id = f"{int(head_revision()) + 1:04d}"
     async with db.engine.begin() as conn:
         await conn.run_sync(
-            lambda c: command.revision(alembic_config(c), message=message, autogenerate=True)
+            lambda c: command.revision(
+                alembic_config(c), message=message, autogenerate=True, rev_id=next_id
+            )
         )

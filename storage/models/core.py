@@ -1,27 +1,13 @@
-"""The tables. One module, so the whole schema reads in one place.
-
-Relationships are not declared: async sessions cannot lazy-load, so every query says what it
-joins. Timestamps are aware UTC (`UTCDateTime`).
-"""
+"""Core tables: units, members, invites, group bindings, the audit trail."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
-
-# Stable constraint names, so migrations read the same on SQLite and PostgreSQL.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata: MetaData = SQLModel.metadata
+from storage.models.base import UTCDateTime
 
 
 class Unit(SQLModel, table=True):

@@ -1,0 +1,108 @@
+"""Cases: anything staff must handle — a named report, an anonymous complaint, an inspection
+finding — with one lifecycle, their messages and their evidence.
+
+A case row names no person: a report's author lives in `report_authors`; a complaint has no
+author at all. Complaints keep only local dates (`opened_on`, `sent_on`), never instants, so
+their timing cannot be matched against Telegram's records; `opened_at`/`sent_at` are NULL then.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import UTCDateTime
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_kind_status", "kind", "status"),
+        Index("ix_cases_unit_status", "unit_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # report | complaint | finding
+    number: str = Field(sa_column=Column(String(24), nullable=False, unique=True))
+    category_key: str = Field(sa_column=Column(String(32), nullable=False))
+    unit_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("units.id", ondelete="RESTRICT"), nullable=True),
+    )
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    description: str = Field(sa_column=Column(Text(), nullable=False))
+    occurred: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    opened_on: date = Field(sa_column=Column(Date(), nullable=False, index=True))
+    opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    owner_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    acknowledged_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    answered_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    closed_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    closing_summary: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    rejection_reason: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    version: int = Field(default=1, sa_column=Column(Integer(), nullable=False))
+
+
+class ReportAuthor(SQLModel, table=True):
+    """Who filed a named report, and whether the unit head may know it."""
+
+    __tablename__ = "report_authors"
+
+    case_id: int = Field(
+        sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    )
+    member_id: int = Field(
+        sa_column=Column(ForeignKey("members.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    confidential: bool = Field(default=False, nullable=False)
+
+
+class CaseMessage(SQLModel, table=True):
+    """A message on a case: staff to author, author to staff, or an internal staff note."""
+
+    __tablename__ = "case_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(
+        sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    direction: str = Field(
+        sa_column=Column(String(16), nullable=False)
+    )  # to_author | from_author | internal
+    body: str = Field(sa_column=Column(Text(), nullable=False))
+    staff_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    sent_on: date = Field(sa_column=Column(Date(), nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Evidence(SQLModel, table=True):
+    """A file reference (Telegram file_id) attached to a case, a message or a ledger item."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True),
+    )
+    message_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            ForeignKey("case_messages.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    ledger_item_id: int | None = Field(default=None, nullable=True, index=True)
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # photo | document
+    telegram_file_id: str = Field(sa_column=Column(String(256), nullable=False))
+    mime_type: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    size: int | None = Field(default=None, nullable=True)
+    caption: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    added_on: date = Field(sa_column=Column(Date(), nullable=False))
