@@ -8,6 +8,7 @@ Every table module must be imported here, so Alembic and the tests see the whole
 from storage.models.base import metadata
 from storage.models.cases import Case, CaseMessage, Evidence, ReportAuthor
 from storage.models.core import AuditEvent, GroupBinding, Invite, Member, Unit
+from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
 
 __all__ = [
     "AuditEvent",
@@ -16,8 +17,12 @@ __all__ = [
     "Evidence",
     "GroupBinding",
     "Invite",
+    "LedgerDeadlineChange",
+    "LedgerItem",
+    "LedgerProgress",
     "Member",
     "ReportAuthor",
+    "SignOff",
     "Unit",
     "metadata",
 ]

@@ -99,7 +99,12 @@ class Evidence(SQLModel, table=True):
             ForeignKey("case_messages.id", ondelete="CASCADE"), nullable=True, index=True
         ),
     )
-    ledger_item_id: int | None = Field(default=None, nullable=True, index=True)
+    ledger_item_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            ForeignKey("ledger_items.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
     kind: str = Field(sa_column=Column(String(16), nullable=False))  # photo | document
     telegram_file_id: str = Field(sa_column=Column(String(256), nullable=False))
     mime_type: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))

@@ -62,6 +62,28 @@ def upgrade() -> None:
         batch_op.create_index("ix_cases_unit_status", ["unit_id", "status"], unique=False)
 
     op.create_table(
+        "signoffs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("item_count", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_signoffs_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_signoffs_unit_id_units"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signoffs")),
+    )
+    with op.batch_alter_table("signoffs", schema=None) as batch_op:
+        batch_op.create_index("ix_signoffs_unit_version", ["unit_id", "version"], unique=True)
+
+    op.create_table(
         "case_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -86,6 +108,68 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("case_messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_case_messages_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "ledger_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("category_key", sa.String(length=32), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("measure", sa.Text(), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("responsible_member_id", sa.Integer(), nullable=True),
+        sa.Column("responsible_name", sa.String(length=64), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("source_case_id", sa.Integer(), nullable=True),
+        sa.Column("requirement", sa.Text(), nullable=True),
+        sa.Column("added_after_signoff", sa.Boolean(), nullable=False),
+        sa.Column("rectified_by_member_id", sa.Integer(), nullable=True),
+        sa.Column("rectified_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("verified_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["rectified_by_member_id"],
+            ["members.id"],
+            name=op.f("fk_ledger_items_rectified_by_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["responsible_member_id"],
+            ["members.id"],
+            name=op.f("fk_ledger_items_responsible_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_case_id"],
+            ["cases.id"],
+            name=op.f("fk_ledger_items_source_case_id_cases"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["units.id"],
+            name=op.f("fk_ledger_items_unit_id_units"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_items")),
+    )
+    with op.batch_alter_table("ledger_items", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_items_responsible_member_id"),
+            ["responsible_member_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_items_source_case_id"), ["source_case_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_ledger_items_status_deadline", ["status", "deadline"], unique=False
+        )
+        batch_op.create_index("ix_ledger_items_unit_seq", ["unit_id", "seq"], unique=True)
+        batch_op.create_index("ix_ledger_items_unit_status", ["unit_id", "status"], unique=False)
 
     op.create_table(
         "report_authors",
@@ -127,6 +211,12 @@ def upgrade() -> None:
             ["case_id"], ["cases.id"], name=op.f("fk_evidence_case_id_cases"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
+            ["ledger_item_id"],
+            ["ledger_items.id"],
+            name=op.f("fk_evidence_ledger_item_id_ledger_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
             ["message_id"],
             ["case_messages.id"],
             name=op.f("fk_evidence_message_id_case_messages"),
@@ -141,11 +231,72 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_evidence_message_id"), ["message_id"], unique=False)
 
+    op.create_table(
+        "ledger_deadline_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("old_deadline", sa.Date(), nullable=True),
+        sa.Column("new_deadline", sa.Date(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["ledger_items.id"],
+            name=op.f("fk_ledger_deadline_changes_item_id_ledger_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_ledger_deadline_changes_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_deadline_changes")),
+    )
+    with op.batch_alter_table("ledger_deadline_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_deadline_changes_item_id"), ["item_id"], unique=False
+        )
+
+    op.create_table(
+        "ledger_progress",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["ledger_items.id"],
+            name=op.f("fk_ledger_progress_item_id_ledger_items"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_ledger_progress_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_progress")),
+    )
+    with op.batch_alter_table("ledger_progress", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ledger_progress_item_id"), ["item_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("ledger_progress", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_progress_item_id"))
+
+    op.drop_table("ledger_progress")
+    with op.batch_alter_table("ledger_deadline_changes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_deadline_changes_item_id"))
+
+    op.drop_table("ledger_deadline_changes")
     with op.batch_alter_table("evidence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_evidence_message_id"))
         batch_op.drop_index(batch_op.f("ix_evidence_ledger_item_id"))
@@ -156,10 +307,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_report_authors_member_id"))
 
     op.drop_table("report_authors")
+    with op.batch_alter_table("ledger_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_ledger_items_unit_status")
+        batch_op.drop_index("ix_ledger_items_unit_seq")
+        batch_op.drop_index("ix_ledger_items_status_deadline")
+        batch_op.drop_index(batch_op.f("ix_ledger_items_source_case_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_items_responsible_member_id"))
+
+    op.drop_table("ledger_items")
     with op.batch_alter_table("case_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_messages_case_id"))
 
     op.drop_table("case_messages")
+    with op.batch_alter_table("signoffs", schema=None) as batch_op:
+        batch_op.drop_index("ix_signoffs_unit_version")
+
+    op.drop_table("signoffs")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_unit_status")
         batch_op.drop_index(batch_op.f("ix_cases_owner_member_id"))

@@ -1,0 +1,117 @@
+"""The rectification ledger (整改台账): a unit's problem list, each item's measure, deadline
+(with its history), responsible person and progress, and the unit head's sign-offs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import UTCDateTime
+
+
+class LedgerItem(SQLModel, table=True):
+    """One problem on a unit's list. Status: open -> in_progress -> rectified -> verified."""
+
+    __tablename__ = "ledger_items"
+    __table_args__ = (
+        Index("ix_ledger_items_unit_status", "unit_id", "status"),
+        Index("ix_ledger_items_status_deadline", "status", "deadline"),
+        Index("ix_ledger_items_unit_seq", "unit_id", "seq", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(
+        sa_column=Column(ForeignKey("units.id", ondelete="RESTRICT"), nullable=False)
+    )
+    seq: int = Field(sa_column=Column(Integer(), nullable=False))  # 序号 within the unit
+    category_key: str = Field(sa_column=Column(String(32), nullable=False))
+    description: str = Field(sa_column=Column(Text(), nullable=False))
+    measure: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    deadline: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    responsible_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    responsible_name: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    source_case_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("cases.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
+    requirement: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    added_after_signoff: bool = Field(default=False, nullable=False)
+    rectified_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    rectified_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    verified_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    version: int = Field(default=1, sa_column=Column(Integer(), nullable=False))
+
+
+class LedgerDeadlineChange(SQLModel, table=True):
+    """A deadline moved, with its reason; the old deadline stays visible."""
+
+    __tablename__ = "ledger_deadline_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(
+        sa_column=Column(
+            ForeignKey("ledger_items.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    old_deadline: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    new_deadline: date = Field(sa_column=Column(Date(), nullable=False))
+    reason: str = Field(sa_column=Column(Text(), nullable=False))
+    member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class LedgerProgress(SQLModel, table=True):
+    """A progress note on an item (also the note that goes with `rectified`, or a rejection)."""
+
+    __tablename__ = "ledger_progress"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(
+        sa_column=Column(
+            ForeignKey("ledger_items.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # note | rectified | rejected
+    note: str = Field(sa_column=Column(Text(), nullable=False))
+    member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SignOff(SQLModel, table=True):
+    """The unit head confirms the problem list is complete (签字); each sign-off is a version."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (Index("ix_signoffs_unit_version", "unit_id", "version", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(
+        sa_column=Column(ForeignKey("units.id", ondelete="CASCADE"), nullable=False)
+    )
+    version: int = Field(sa_column=Column(Integer(), nullable=False))
+    item_count: int = Field(sa_column=Column(Integer(), nullable=False))
+    member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
