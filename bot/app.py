@@ -11,6 +11,9 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.config_hotline import hotline_policy
+from bot.reminders.calendar_source import working_calendar
+from bot.update_processor import PerUserOrderedProcessor
 from domain import campaign as domain_campaign
 from domain.clock import Clock
 from handlers import build_handlers
@@ -18,6 +21,9 @@ from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services,
 from handlers.errors import on_error
 from handlers.i18n import Catalogs
 from storage.db import Database
+
+# Updates of different users handled at once; each user's and chat's stay in order.
+CONCURRENT_UPDATES = 64
 
 
 def campaign_from(config: Config) -> domain_campaign.Campaign:
@@ -71,6 +77,12 @@ def settings_from(config: Config) -> Settings:
         name_max_chars=config.limits.name_max_chars,
         invite_ttl=timedelta(days=config.invites.ttl_days),
         invite_max_uses=config.invites.max_uses,
+        evidence=config.reports.evidence_rules(),
+        occurred_max_chars=config.reports.occurred_max_chars,
+        hotline=hotline_policy(config.hotline),
+        reminders=config.reminders.policy(config.campaign.tz),
+        calendar=working_calendar(config),
+        unit_rating=config.stats.thresholds(),
     )
 
 
@@ -92,6 +104,7 @@ def build_application(
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz))
+        .concurrent_updates(PerUserOrderedProcessor(CONCURRENT_UPDATES))
     )
     if request is not None:
         builder = builder.request(request)

@@ -7,6 +7,7 @@ The tests run `check()`: a msgid missing from a catalog or untranslated in zh_CN
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import json
 from collections.abc import Iterator
@@ -89,7 +90,7 @@ def _update(fill: dict[str, dict[str, str | list[str]]]) -> dict[str, int]:
     missing: dict[str, int] = {}
     for language in LANGUAGES:
         catalog = _read(language)
-        catalog.update(template, no_fuzzy_matching=True)
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         for msgid, text in fill.get(language, {}).items():
             message = catalog.get(msgid)

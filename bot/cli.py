@@ -15,9 +15,10 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import catalogs, logs
+from bot import catalogs, cli_export, cli_hotline, logs
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
+from bot.config_hotline import pepper_problem
 from bot.runtime import running
 from bot.units_csv import CsvFileError, read_units
 from domain.invites import deep_link
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--role", choices=[r.value for r in INVITABLE_ROLES], default="member")
     i.add_argument("--uses", type=int, help="how many people may use it (default from config)")
     i.add_argument("--days", type=int, help="days until it expires (default from config)")
+    cli_hotline.add_parser(sub, with_config)
+    cli_export.add_parser(sub, with_config)
     n = sub.add_parser("i18n", help="(developers) sync translation catalogs with the code")
     n.add_argument("--check", action="store_true", help="only report problems; exit 1 if any")
     n.add_argument(
@@ -82,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_invite(load_config(args.config), args))
             case "i18n":
                 return _i18n(check_only=args.check, fill=args.fill)
+            case "hotline":
+                return asyncio.run(cli_hotline.run(load_config(args.config), args))
+            case "export":
+                return asyncio.run(cli_export.run(load_config(args.config), args))
     except ConfigError as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2
@@ -95,6 +102,9 @@ async def _run(config: Config) -> int:
             "(put the token from @BotFather in the file or in env BOT_TOKEN)",
             file=sys.stderr,
         )
+        return 2
+    if problem := pepper_problem(config.hotline):
+        print(f"config error:\n{problem}", file=sys.stderr)
         return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -18,6 +18,11 @@ from typing import Any, TextIO
 
 from bot.clock import TravelClock
 from bot.config import Config, config_from_dict
+from bot.demo_desk_stats import scene_stats_and_export
+from bot.demo_hotline import scene_hotline
+from bot.demo_ledger import scene_ledger
+from bot.demo_reminders import scene_phase_notice, scene_reminders
+from bot.demo_reports import scene_report_with_photo
 from bot.runtime import running
 from bot.simulator import LABELS_EN, LABELS_ZH, BotApiSimulator, SimChat, SimUser
 from domain.roles import Role
@@ -48,6 +53,7 @@ def example_config(
     language: str,
     admins: list[int],
     token: str = DEMO_TOKEN,
+    staff_chat: int | None = None,
 ) -> Config:
     """The example campaign, pointed at the simulator and a throw-away database."""
     data: dict[str, Any] = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
@@ -55,6 +61,8 @@ def example_config(
     data["storage"] = {"url": storage_url}
     data["campaign"]["language"] = language
     data.setdefault("access", {})["admins"] = admins
+    if staff_chat is not None:
+        data["access"]["staff_chat"] = staff_chat
     return config_from_dict(data, env={})
 
 
@@ -71,6 +79,7 @@ class Stage:
     head: SimUser
     late_teacher: SimUser
     group: SimChat
+    staff: SimChat | None = None  # the staff chat of [access] staff_chat
 
     async def invite(self, role: Role, *, uses: int = 1, days: int = 14) -> str:
         made = await invites.create_invite(
@@ -145,7 +154,17 @@ async def scene_unit_head_and_group(stage: Stage) -> None:
 
 
 Scene = Callable[[Stage], Awaitable[None]]
-SCENES: tuple[Scene, ...] = (scene_registration, scene_language, scene_unit_head_and_group)
+SCENES: tuple[Scene, ...] = (
+    scene_registration,
+    scene_language,
+    scene_unit_head_and_group,
+    scene_phase_notice,
+    scene_report_with_photo,
+    scene_ledger,
+    scene_reminders,
+    scene_hotline,
+    scene_stats_and_export,
+)
 
 
 async def run_demo(*, language: str = "zh_CN", out: TextIO | None = None) -> int:
@@ -155,12 +174,14 @@ async def run_demo(*, language: str = "zh_CN", out: TextIO | None = None) -> int
         async with BotApiSimulator(
             token=DEMO_TOKEN, bot_username=DEMO_BOT, bot_name="整改助手"
         ) as sim:
+            staff = sim.add_group(title="投诉受理工作群", supergroup=True)
             config = example_config(
                 base_url=sim.base_url,
                 base_file_url=sim.base_file_url,
                 storage_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
                 language=language,
                 admins=[ADMIN_ID],
+                staff_chat=staff.id,
             )
             t = Catalogs(default_language=language, timezone=config.campaign.tz).get(language)
             clock = TravelClock(DEMO_START)
@@ -181,6 +202,7 @@ async def run_demo(*, language: str = "zh_CN", out: TextIO | None = None) -> int
                         head=sim.add_user("李校长", language_code=zh),
                         late_teacher=sim.add_user("王老师", language_code=zh),
                         group=sim.add_group(title="城关一中工作群", supergroup=True),
+                        staff=staff,
                     )
                     for scene in SCENES:
                         await scene(stage)

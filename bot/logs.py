@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from bot import log_privacy
+
 # httpx logs every request URL at INFO, and the URL carries the bot token.
 QUIET = ("httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio", "alembic")
 
@@ -20,3 +22,4 @@ def configure(level: int = logging.INFO) -> None:
 def quiet_libraries() -> None:
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    log_privacy.install()  # update contents never reach the log, whatever the level

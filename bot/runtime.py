@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot import logs, menu
+from bot import hotline_jobs, logs, menu, reminders
 from bot.app import build_application
 from bot.config import Config
 from domain.clock import Clock
@@ -40,6 +40,8 @@ async def running(
             services: Services = app.bot_data[SERVICES_KEY]
             await menu.publish(app.bot, services.catalogs)
             await app.start()
+            await reminders.start(app, config)
+            await hotline_jobs.start(app, config)
             assert app.updater is not None
             await app.updater.start_polling(
                 poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False

@@ -11,9 +11,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from domain.calendar import WorkCalendar
 from domain.campaign import Campaign
 from domain.clock import Clock
+from domain.hotline import HotlinePolicy
+from domain.reminder_time import Policy
+from domain.reports import EvidenceRules
 from domain.roles import Role
+from domain.stats import RatingThresholds
 from handlers.i18n import Catalogs, Translator
 from storage import members
 from storage.db import Database
@@ -36,6 +41,12 @@ class Settings:
     name_max_chars: int
     invite_ttl: timedelta
     invite_max_uses: int
+    evidence: EvidenceRules
+    occurred_max_chars: int
+    hotline: HotlinePolicy
+    reminders: Policy
+    calendar: WorkCalendar
+    unit_rating: RatingThresholds
 
 
 @dataclass(frozen=True)

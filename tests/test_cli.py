@@ -124,6 +124,8 @@ async def test_run_polls_the_simulator_and_answers_start(tmp_path: Path) -> None
     async with BotApiSimulator(token=TOKEN, bot_username="rectify_cli_bot") as sim:
         config = write_config(tmp_path, base_url=sim.base_url, base_file_url=sim.base_file_url)
         env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+        env["BOT_HOTLINE_PEPPER"] = "cli-test-pepper-" + "x" * 32
+        env["BOT_HOTLINE_PEPPER"] = "cli-test-pepper-" + "x" * 32  # `run` requires one
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -8,12 +8,27 @@ Every table module must be imported here, so Alembic and the tests see the whole
 from storage.models.base import metadata
 from storage.models.cases import Case, CaseMessage, Evidence, ReportAuthor
 from storage.models.core import AuditEvent, GroupBinding, Invite, Member, Unit
+from storage.models.hotline import (
+    ComplaintFingerprint,
+    ComplaintHold,
+    ComplaintPushLink,
+    ComplaintRating,
+    ComplaintReceipt,
+    ComplaintTombstone,
+)
 from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
+from storage.models.reminders import ReminderOutbox, ReminderPause
 
 __all__ = [
     "AuditEvent",
     "Case",
     "CaseMessage",
+    "ComplaintFingerprint",
+    "ComplaintHold",
+    "ComplaintPushLink",
+    "ComplaintRating",
+    "ComplaintReceipt",
+    "ComplaintTombstone",
     "Evidence",
     "GroupBinding",
     "Invite",
@@ -21,6 +36,8 @@ __all__ = [
     "LedgerItem",
     "LedgerProgress",
     "Member",
+    "ReminderOutbox",
+    "ReminderPause",
     "ReportAuthor",
     "SignOff",
     "Unit",

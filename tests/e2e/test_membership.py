@@ -100,7 +100,7 @@ async def test_language_of_a_non_member_lasts_for_the_session(harness: Harness) 
 async def test_features_not_built_yet_say_so(harness: Harness) -> None:
     user = harness.sim.add_user("周老师")
     await harness.register(user)
-    for command in ("/mine", "/ledger", "/stats"):
+    for command in ("/inbox",):
         assert "尚未开放" in await harness.ask(user, command)
     assert "不认识这个命令" in await harness.ask(user, "/frobnicate")
     await harness.sim.send_text(user, "你好")

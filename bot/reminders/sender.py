@@ -1,0 +1,207 @@
+"""The flood-aware sender: every message that is not a direct answer goes through here.
+
+Telegram allows about 30 messages/s overall, 20/min in one group and about 1/s in one private
+chat. Each chat has its own queue (one task), so a 429 in one chat is waited out there while
+the others go on; the overall rate is shared. Failures are recorded on the outbox rows:
+a network error or a 5xx is retried later with back-off, then ends `undeliverable` with the
+reason; a user who blocked the bot is marked unreachable and their unit head told once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from domain.clock import Clock
+from domain.reminder_digest import Pending
+from storage import groups
+from storage import reminders as outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[int, str, InlineKeyboardMarkup | None], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message: the outbox rows it carries, where it goes and what it says."""
+
+    rows: tuple[Pending, ...]
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+    private: bool
+    member_id: int | None = None
+    digest_day: date | None = None
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    retrying: int = 0
+    undeliverable: int = 0
+    blocked: list[int] = field(default_factory=list)  # member ids that blocked the bot
+
+
+class Pacer:
+    """Waits so that sends stay within the overall rate and each chat's interval."""
+
+    def __init__(
+        self,
+        *,
+        per_second: int = 30,
+        private_interval: float = 1.0,
+        group_interval: float = 3.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_second = per_second
+        self.private_interval = private_interval
+        self.group_interval = group_interval
+        self._now = monotonic
+        self._recent: deque[float] = deque()
+        self._last: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait(self, chat_id: int, *, private: bool) -> None:
+        interval = self.private_interval if private else self.group_interval
+        last = self._last.get(chat_id)
+        if last is not None:
+            delay = last + interval - self._now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        async with self._lock:
+            while True:
+                now = self._now()
+                while self._recent and self._recent[0] <= now - 1.0:
+                    self._recent.popleft()
+                if len(self._recent) < self.per_second:
+                    break
+                await asyncio.sleep(self._recent[0] + 1.0 - now)
+            self._recent.append(now)
+            self._last[chat_id] = now
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try: 1, 2, 4 ... minutes, at most 1 h."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        send: Send,
+        pacer: Pacer,
+        max_attempts: int,
+        inline_wait_max: float = 10.0,
+        concurrency: int = 16,
+    ) -> None:
+        self.db, self.clock, self._send, self.pacer = db, clock, send, pacer
+        self.max_attempts = max_attempts
+        self.inline_wait_max = inline_wait_max
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def deliver(self, messages: Sequence[Outgoing]) -> Outcome:
+        """Send every message, each chat in its own queue; record each outcome."""
+        outcome = Outcome()
+        by_chat: dict[int, list[Outgoing]] = {}
+        for message in messages:
+            by_chat.setdefault(message.chat_id, []).append(message)
+        await asyncio.gather(*(self._chat_queue(q, outcome) for q in by_chat.values()))
+        return outcome
+
+    async def _chat_queue(self, queue: list[Outgoing], outcome: Outcome) -> None:
+        async with self._slots:
+            for message in queue:
+                await self._one(message, outcome)
+
+    async def _one(self, message: Outgoing, outcome: Outcome) -> None:
+        ids = [row.id for row in message.rows]
+        chat_id, waited_429 = message.chat_id, 0
+        while True:
+            await self.pacer.wait(chat_id, private=message.private)
+            try:
+                message_id = await self._send(chat_id, message.text, message.markup)
+            except RetryAfter as error:
+                seconds = _seconds(error)
+                waited_429 += 1
+                if seconds <= self.inline_wait_max and waited_429 <= 5:
+                    await asyncio.sleep(seconds)  # only this chat's queue waits
+                    continue
+                until = self.clock.now() + timedelta(seconds=seconds)
+                await outbox.mark_failed(
+                    self.db,
+                    ids,
+                    error=f"429 retry after {seconds}s",
+                    retry_at=until,
+                    count_attempt=False,
+                )
+                outcome.retrying += len(ids)
+                return
+            except ChatMigrated as error:
+                new_id = int(error.new_chat_id)
+                await groups.migrate(
+                    self.db, old_chat_id=chat_id, new_chat_id=new_id, now=self.clock.now()
+                )
+                await outbox.retarget_chat(self.db, old_chat_id=chat_id, new_chat_id=new_id)
+                log.info("reminder: a bound group became a supergroup; binding moved")
+                chat_id = new_id
+                continue
+            except Forbidden as error:
+                await outbox.mark_failed(
+                    self.db, ids, error=f"forbidden: {error.message}", retry_at=None
+                )
+                outcome.undeliverable += len(ids)
+                if message.member_id is not None:
+                    outcome.blocked.append(message.member_id)
+                return
+            except BadRequest as error:
+                await outbox.mark_failed(
+                    self.db, ids, error=f"bad request: {error.message}", retry_at=None
+                )
+                outcome.undeliverable += len(ids)
+                log.warning("reminder undeliverable: %s", error.message)
+                return
+            except TelegramError as error:  # network errors, timeouts, 5xx
+                tries = max(row.attempts for row in message.rows) + 1
+                reason = f"{type(error).__name__}: {error.message}"
+                retry_at = None if tries >= self.max_attempts else self.clock.now() + backoff(tries)
+                await outbox.mark_failed(self.db, ids, error=reason, retry_at=retry_at)
+                if retry_at is None:
+                    outcome.undeliverable += len(ids)
+                    log.warning("reminder undeliverable after %s tries: %s", tries, reason)
+                else:
+                    outcome.retrying += len(ids)
+                return
+            await outbox.mark_sent(
+                self.db,
+                ids,
+                now=self.clock.now(),
+                chat_id=chat_id,
+                message_id=message_id,
+                digest_day=message.digest_day,
+            )
+            outcome.sent += len(ids)
+            return
+
+
+def _seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22.2+ warns on reading it unless PTB_TIMEDELTA is set
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+__all__ = ["Outcome", "Outgoing", "Pacer", "Sender", "backoff"]

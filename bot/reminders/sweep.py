@@ -1,0 +1,226 @@
+"""The reminder sweep: one recurring job that reads the injected clock, asks storage for the
+candidates, lets the rules decide what is due, records it in the outbox (unique key) BEFORE
+sending, then sends through the flood-aware sender and records the outcome.
+
+The database is the only memory: a restart resumes from the outbox. `sweep_once()` runs one
+sweep now (tests and the demo call it after moving the clock; they never sleep to a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardMarkup
+
+from bot.reminders.sender import Outcome, Outgoing, Pacer, Send, Sender
+from domain.calendar import WorkCalendar
+from domain.campaign import Campaign
+from domain.clock import Clock
+from domain.reminder_digest import Pending, plan_messages, still_due
+from domain.reminder_time import Policy, in_quiet_hours, local_day, send_instant
+from domain.reminders import (
+    STAFF,
+    Due,
+    Rule,
+    candidate_window,
+    chat_of,
+    due_reminders,
+    member_of,
+    member_recipient,
+    running_audiences,
+)
+from handlers.i18n import Catalogs
+from handlers.reminder_texts import compose
+from storage import reminder_candidates
+from storage import reminders as outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    due: int = 0  # reminders the rules found due
+    recorded: int = 0  # new outbox rows
+    sent: int = 0
+    retrying: int = 0
+    undeliverable: int = 0
+    cancelled: int = 0
+    deferred: int = 0
+    quiet: bool = False
+
+
+class ReminderEngine:
+    """Owns the sweep; one per Application (in `bot_data`)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        campaign: Campaign,
+        policy: Policy,
+        calendar: WorkCalendar,
+        catalogs: Catalogs,
+        staff_chat: int | None,
+        send: Send,
+        max_attempts: int,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.db, self.clock, self.campaign = db, clock, campaign
+        self.policy, self.calendar, self.catalogs = policy, calendar, catalogs
+        self.staff_chat = staff_chat
+        self.sender = Sender(
+            db=db, clock=clock, send=send, pacer=pacer or Pacer(), max_attempts=max_attempts
+        )
+        self._lock = asyncio.Lock()
+        self.send_limit: int | None = None  # tests: stop after this many messages
+        self._groups: frozenset[int] | None = None  # bound group ids at the last sweep
+
+    async def recover(self) -> int:
+        """At start-up: rows left `sending` by a stopped bot go back to due."""
+        return await outbox.recover(self.db, now=self.clock.now(), all_sending=True)
+
+    async def evaluate(self) -> list[Due]:
+        """What the rules find due now (no writes)."""
+        now, p = self.clock.now(), self.policy
+        _, until = candidate_window(now, p)
+        snapshot = await reminder_candidates.snapshot(
+            self.db,
+            until=until,
+            case_kinds=tuple(p.case_clocks),
+            audiences=running_audiences(self.campaign, now, p),
+            staff_chat=self.staff_chat is not None,
+            tz=p.timezone,
+        )
+        groups = frozenset(c for unit in snapshot.units.values() for c in unit.groups)
+        if groups != self._groups:  # a group may have a new id: its reminders follow it
+            for old, new in (await outbox.migrated_groups(self.db, groups)).items():
+                await outbox.retarget_chat(self.db, old_chat_id=old, new_chat_id=new)
+            self._groups = groups
+        return due_reminders(self.campaign, snapshot, now=now, policy=p, cal=self.calendar)
+
+    async def sweep_once(self) -> SweepReport:
+        """One sweep: evaluate, record, send. Concurrent calls run one after the other."""
+        async with self._lock:
+            report = SweepReport()
+            dues = await self.evaluate()
+            report.due = len(dues)
+            report.recorded = await outbox.enqueue(self.db, dues, now=self.clock.now())
+            live = frozenset(d.key for d in dues)
+            now = self.clock.now()
+            if in_quiet_hours(now.astimezone(self.policy.timezone).time(), self.policy):
+                report.quiet = True
+                return report
+            for _ in range(3):  # a second pass sends notices raised by the first (blocked users)
+                if not await self._send_pass(report, live):
+                    break
+            return report
+
+    async def _send_pass(
+        self, report: SweepReport, live: frozenset[tuple[str, str, str, str]]
+    ) -> bool:
+        now = self.clock.now()
+        limit = 1000 if self.send_limit is None else max(0, self.send_limit - report.sent)
+        if limit == 0:
+            return False
+        rows = await outbox.claim(self.db, now=now, limit=limit)
+        if not rows:
+            return False
+        today = local_day(now, self.policy)
+        people = await outbox.recipients(
+            self.db, [m for r in rows if (m := member_of(r.recipient)) is not None]
+        )
+        stale = [row for row in rows if not still_due(row, live)]
+        if stale:
+            await outbox.cancel(self.db, [r.id for r in stale], reason="no longer due")
+            report.cancelled += len(stale)
+        gone: list[Pending] = []
+        usable: list[Pending] = []
+        for row in rows:
+            if not still_due(row, live):
+                continue
+            member_id = member_of(row.recipient)
+            left = member_id is not None and not (member_id in people and people[member_id].active)
+            no_staff_chat = row.recipient == STAFF and self.staff_chat is None
+            (gone if left or no_staff_chat else usable).append(row)
+        if gone:
+            await outbox.cancel(self.db, [r.id for r in gone], reason="recipient gone")
+            report.cancelled += len(gone)
+        members = [r.recipient for r in usable if member_of(r.recipient) is not None]
+        plan = plan_messages(
+            usable, today=today, digested=await outbox.digested(self.db, members, today)
+        )
+        if plan.deferred:
+            tomorrow = send_instant(today + timedelta(days=1), self.policy)
+            await outbox.defer(self.db, [r.id for r in plan.deferred], until=tomorrow)
+            report.deferred += len(plan.deferred)
+        messages: list[Outgoing] = []
+        for index, batch in enumerate(plan.messages):
+            recipient = batch[0].recipient
+            member_id = member_of(recipient)
+            language = people[member_id].language if member_id is not None else None
+            t = self.catalogs.get(language)
+            text, markup = compose(
+                t, batch, today=today, campaign=self.campaign, digest=index in plan.digests
+            )
+            if member_id is not None:
+                chat_id, private = people[member_id].telegram_user_id, True
+            elif recipient == STAFF:
+                assert self.staff_chat is not None
+                chat_id, private = self.staff_chat, False
+            else:
+                chat_id, private = chat_of(recipient) or 0, False
+            messages.append(
+                Outgoing(
+                    rows=batch,
+                    chat_id=chat_id,
+                    text=text,
+                    markup=markup,
+                    private=private,
+                    member_id=member_id,
+                    digest_day=today if index in plan.digests else None,
+                )
+            )
+        outcome = await self.sender.deliver(messages)
+        report.sent += outcome.sent
+        report.retrying += outcome.retrying
+        report.undeliverable += outcome.undeliverable
+        await self._tell_heads(outcome, people)
+        return True
+
+    async def _tell_heads(self, outcome: Outcome, people: dict[int, outbox.Recipient]) -> None:
+        """A member blocked the bot: mark them unreachable; their unit heads hear it once."""
+        now = self.clock.now()
+        notices: list[Due] = []
+        for member_id in outcome.blocked:
+            heads = await outbox.mark_unreachable(self.db, member_id, now=now)
+            person = people.get(member_id)
+            payload = {"member_id": member_id, "name": person.display_name if person else ""}
+            notices += [
+                Due(
+                    Rule.UNREACHABLE,
+                    f"member:{member_id}",
+                    member_recipient(head),
+                    "once",
+                    now,
+                    person.unit_id if person else None,
+                    payload,
+                )
+                for head in heads
+            ]
+        if notices:
+            await outbox.enqueue(self.db, notices, now=now)
+
+
+def telegram_send(bot: Bot) -> Send:
+    """The sending function over a python-telegram-bot `Bot` (parse mode from its defaults)."""
+
+    async def send(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+        message = await bot.send_message(chat_id, text, reply_markup=markup)
+        return message.message_id
+
+    return send

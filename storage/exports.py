@@ -1,0 +1,174 @@
+"""The rows of the exports, read in batches so that memory stays flat however long the ledger:
+the rectification ledger (整改台账) by unit and 序号, and the case register by opening day.
+
+Each batch is its own short read (keyset pagination, no OFFSET): a writer can stream a
+hundred thousand rows without holding them. Nothing here names a complainant: a complaint's
+number is its staff pseudonym, and no receipt, hash, author or instant is selected."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from storage.db import Database
+from storage.models import Case, LedgerItem, LedgerProgress, Member, Unit
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    unit_code: str
+    unit_name: str
+    seq: int
+    category_key: str
+    description: str
+    measure: str | None
+    deadline: date | None
+    responsible: str | None
+    progress: str | None  # the latest progress note
+    status: str
+    verified_at: datetime | None
+    source_number: str | None  # the case it came from, if any
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    number: str
+    kind: str
+    category_key: str
+    unit_code: str | None
+    unit_name: str | None
+    status: str
+    opened_on: date
+    answered_on: date | None
+    closed_on: date | None
+    description: str
+    closing_summary: str | None
+
+
+async def ledger_rows(
+    db: Database, *, unit_id: int | None = None, batch: int = BATCH
+) -> AsyncIterator[list[LedgerRow]]:
+    """The ledger, all units or one, ordered by unit code and 序号, `batch` rows at a time."""
+    source = aliased(Case)
+    latest = (
+        select(col(LedgerProgress.note))
+        .where(col(LedgerProgress.item_id) == col(LedgerItem.id))
+        .order_by(col(LedgerProgress.at).desc(), col(LedgerProgress.id).desc())
+        .limit(1)
+        .correlate(LedgerItem)
+        .scalar_subquery()
+    )
+    last: tuple[str, int] | None = None
+    while True:
+        query: Any = (
+            select(
+                col(Unit.code),
+                col(Unit.name),
+                col(LedgerItem.seq),
+                col(LedgerItem.category_key),
+                col(LedgerItem.description),
+                col(LedgerItem.measure),
+                col(LedgerItem.deadline),
+                col(LedgerItem.responsible_name),
+                col(Member.display_name),
+                latest,
+                col(LedgerItem.status),
+                col(LedgerItem.verified_at),
+                col(source.number),
+            )
+            .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
+            .outerjoin(Member, col(Member.id) == col(LedgerItem.responsible_member_id))
+            .outerjoin(source, col(source.id) == col(LedgerItem.source_case_id))
+            .order_by(col(Unit.code), col(LedgerItem.seq))
+            .limit(batch)
+        )
+        if unit_id is not None:
+            query = query.where(col(LedgerItem.unit_id) == unit_id)
+        if last is not None:
+            query = query.where(tuple_(col(Unit.code), col(LedgerItem.seq)) > tuple_(*last))
+        async with db.session() as session:
+            rows = (await session.exec(query)).all()
+        if not rows:
+            return
+        yield [
+            LedgerRow(
+                unit_code=code,
+                unit_name=name,
+                seq=seq,
+                category_key=category,
+                description=description,
+                measure=measure,
+                deadline=deadline,
+                responsible=responsible or member_name,
+                progress=progress,
+                status=status,
+                verified_at=verified_at,
+                source_number=number,
+            )
+            for (
+                code,
+                name,
+                seq,
+                category,
+                description,
+                measure,
+                deadline,
+                responsible,
+                member_name,
+                progress,
+                status,
+                verified_at,
+                number,
+            ) in rows
+        ]
+        if len(rows) < batch:
+            return
+        last = (rows[-1][0], rows[-1][2])
+
+
+async def case_rows(
+    db: Database, *, unit_id: int | None = None, batch: int = BATCH
+) -> AsyncIterator[list[CaseRow]]:
+    """The case register, all units or one, `batch` rows at a time, by opening day and then
+    number: within a day a complaint's pseudonym is random, so the order never tells the order
+    of filing."""
+    last: tuple[date, str] | None = None
+    while True:
+        query: Any = (
+            select(
+                col(Case.number),
+                col(Case.kind),
+                col(Case.category_key),
+                col(Unit.code),
+                col(Unit.name),
+                col(Case.status),
+                col(Case.opened_on),
+                col(Case.answered_on),
+                col(Case.closed_on),
+                col(Case.description),
+                col(Case.closing_summary),
+            )
+            .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
+            .order_by(col(Case.opened_on), col(Case.number))
+            .limit(batch)
+        )
+        if unit_id is not None:
+            query = query.where(col(Case.unit_id) == unit_id)
+        if last is not None:
+            query = query.where(tuple_(col(Case.opened_on), col(Case.number)) > tuple_(*last))
+        async with db.session() as session:
+            rows = (await session.exec(query)).all()
+        if not rows:
+            return
+        yield [CaseRow(*row) for row in rows]
+        if len(rows) < batch:
+            return
+        last = (rows[-1][6], rows[-1][0])

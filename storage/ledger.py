@@ -1,0 +1,375 @@
+"""The rectification ledger's changes: adding items, editing them, moving their status,
+changing deadlines, progress notes and the unit head's sign-off. Each operation is one unit of
+work with its audit events; reads live in `storage.ledger_queries`.
+
+Changes of an existing item carry the `version` the person saw: a stale button (the item has
+changed since) gets `Result.STALE` and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.ledger import LedgerStatus, can_move, is_rejection
+from storage import audit
+from storage.db import Database
+from storage.ledger_signoff import sign_off as sign_off  # re-exported: one module to call
+from storage.models import (
+    Evidence,
+    LedgerDeadlineChange,
+    LedgerItem,
+    LedgerProgress,
+    SignOff,
+    Unit,
+)
+
+SUBJECT = "ledger_item"
+ADD_ATTEMPTS = 20
+
+
+class Result(StrEnum):
+    DONE = "done"
+    STALE = "stale"  # the item changed since the person saw it, or the move is no longer valid
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """A file the person sent (Telegram's file id; the bot never downloads it here)."""
+
+    kind: str  # photo | document
+    telegram_file_id: str
+    mime_type: str | None = None
+    size: int | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    result: Result
+    item: LedgerItem | None = None
+
+
+def _kind(actor_member_id: int | None) -> str:
+    return "member" if actor_member_id is not None else "admin"
+
+
+def _attach(
+    session: AsyncSession, item_id: int, evidence: Sequence[NewEvidence], today: date
+) -> None:
+    for ev in evidence:
+        session.add(
+            Evidence(
+                ledger_item_id=item_id,
+                kind=ev.kind,
+                telegram_file_id=ev.telegram_file_id,
+                mime_type=ev.mime_type,
+                size=ev.size,
+                caption=ev.caption,
+                added_on=today,
+            )
+        )
+
+
+async def add_item(
+    db: Database,
+    *,
+    unit_id: int,
+    category_key: str,
+    description: str,
+    measure: str | None,
+    deadline: date | None,
+    responsible_member_id: int | None,
+    responsible_name: str | None,
+    actor_member_id: int | None,
+    now: datetime,
+    today: date,
+    evidence: Sequence[NewEvidence] = (),
+    source_case_id: int | None = None,
+    requirement: str | None = None,
+) -> LedgerItem:
+    """Add a problem to a unit's list with the next 序号; marked if the list was signed off.
+
+    The unit's row is locked first (PostgreSQL), so adds to one unit take turns; SQLite has
+    no row locks, and a writer that lost the race for a 序号 reads the new top and retries."""
+    for attempt in range(ADD_ATTEMPTS):
+        async with db.session() as session:
+            await session.exec(select(Unit.id).where(Unit.id == unit_id).with_for_update())
+            top = (
+                await session.exec(
+                    select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit_id)
+                )
+            ).one()
+            signed = (
+                await session.exec(select(SignOff.id).where(SignOff.unit_id == unit_id).limit(1))
+            ).first()
+            item = LedgerItem(
+                unit_id=unit_id,
+                seq=(top or 0) + 1,
+                category_key=category_key,
+                description=description,
+                measure=measure,
+                deadline=deadline,
+                responsible_member_id=responsible_member_id,
+                responsible_name=responsible_name,
+                status=LedgerStatus.OPEN.value,
+                source_case_id=source_case_id,
+                requirement=requirement,
+                added_after_signoff=signed is not None,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(item)
+            try:
+                await session.flush()
+            except IntegrityError:
+                # another writer took this 序号 at the same moment: read the new top, retry
+                await session.rollback()
+                if attempt == ADD_ATTEMPTS - 1:
+                    raise
+                continue
+            assert item.id is not None
+            _attach(session, item.id, evidence, today)
+            audit.record(
+                session,
+                at=now,
+                action="ledger.added",
+                subject_type=SUBJECT,
+                subject_id=item.id,
+                actor_member_id=actor_member_id,
+                actor_kind=_kind(actor_member_id),
+                to_value=LedgerStatus.OPEN.value,
+            )
+            await session.commit()
+            return item
+    raise AssertionError("unreachable")
+
+
+async def _current(
+    session: AsyncSession, item_id: int, expected_version: int | None
+) -> LedgerItem | Result:
+    item = await session.get(LedgerItem, item_id)
+    if item is None:
+        return Result.MISSING
+    if expected_version is not None and item.version != expected_version:
+        return Result.STALE
+    return item
+
+
+def _touch(session: AsyncSession, item: LedgerItem, now: datetime) -> None:
+    item.version += 1
+    item.updated_at = now
+    session.add(item)
+
+
+async def set_measure(
+    db: Database,
+    *,
+    item_id: int,
+    expected_version: int,
+    measure: str,
+    actor_member_id: int | None,
+    now: datetime,
+) -> Change:
+    """Replace the 整改措施."""
+    async with db.session() as session:
+        item = await _current(session, item_id, expected_version)
+        if isinstance(item, Result):
+            return Change(item)
+        if item.status == LedgerStatus.VERIFIED:
+            return Change(Result.STALE, item)
+        audit.record(
+            session,
+            at=now,
+            action="ledger.measure",
+            subject_type=SUBJECT,
+            subject_id=item_id,
+            actor_member_id=actor_member_id,
+            actor_kind=_kind(actor_member_id),
+            from_value=item.measure,
+            to_value=measure,
+        )
+        item.measure = measure
+        _touch(session, item, now)
+        await session.commit()
+        return Change(Result.DONE, item)
+
+
+async def set_responsible(
+    db: Database,
+    *,
+    item_id: int,
+    expected_version: int,
+    member_id: int | None,
+    name: str | None,
+    actor_member_id: int | None,
+    now: datetime,
+) -> Change:
+    """Name the 责任人: a member of the unit, or a person who is not on Telegram."""
+    async with db.session() as session:
+        item = await _current(session, item_id, expected_version)
+        if isinstance(item, Result):
+            return Change(item)
+        if item.status == LedgerStatus.VERIFIED:
+            return Change(Result.STALE, item)
+        audit.record(
+            session,
+            at=now,
+            action="ledger.responsible",
+            subject_type=SUBJECT,
+            subject_id=item_id,
+            actor_member_id=actor_member_id,
+            actor_kind=_kind(actor_member_id),
+            from_value=_who(item.responsible_member_id, item.responsible_name),
+            to_value=_who(member_id, name),
+        )
+        item.responsible_member_id, item.responsible_name = member_id, name
+        _touch(session, item, now)
+        await session.commit()
+        return Change(Result.DONE, item)
+
+
+def _who(member_id: int | None, name: str | None) -> str | None:
+    return f"member:{member_id}" if member_id is not None else name
+
+
+async def move_status(
+    db: Database,
+    *,
+    item_id: int,
+    expected_version: int,
+    target: LedgerStatus,
+    actor_member_id: int | None,
+    note: str | None,
+    now: datetime,
+    today: date,
+    evidence: Sequence[NewEvidence] = (),
+) -> Change:
+    """Move an item; `rectified` and a rejection keep their note as a progress entry."""
+    async with db.session() as session:
+        item = await _current(session, item_id, expected_version)
+        if isinstance(item, Result):
+            return Change(item)
+        if not can_move(item.status, target):
+            return Change(Result.STALE, item)
+        before = item.status
+        kind = "note"
+        if target is LedgerStatus.RECTIFIED:
+            item.rectified_by_member_id, item.rectified_at, kind = actor_member_id, now, "rectified"
+        elif target is LedgerStatus.VERIFIED:
+            item.verified_at = now
+        elif is_rejection(before, target):
+            item.rectified_by_member_id, item.rectified_at, kind = None, None, "rejected"
+        item.status = target.value
+        _touch(session, item, now)
+        if note:
+            session.add(
+                LedgerProgress(
+                    item_id=item_id, kind=kind, note=note, member_id=actor_member_id, at=now
+                )
+            )
+        _attach(session, item_id, evidence, today)
+        audit.record(
+            session,
+            at=now,
+            action="ledger.status",
+            subject_type=SUBJECT,
+            subject_id=item_id,
+            actor_member_id=actor_member_id,
+            actor_kind=_kind(actor_member_id),
+            from_value=before,
+            to_value=target.value,
+        )
+        await session.commit()
+        return Change(Result.DONE, item)
+
+
+async def change_deadline(
+    db: Database,
+    *,
+    item_id: int,
+    expected_version: int,
+    new_deadline: date,
+    reason: str,
+    actor_member_id: int | None,
+    now: datetime,
+) -> Change:
+    """Move the 整改时限 with a reason; the old one is kept in the item's history."""
+    async with db.session() as session:
+        item = await _current(session, item_id, expected_version)
+        if isinstance(item, Result):
+            return Change(item)
+        if item.status == LedgerStatus.VERIFIED:
+            return Change(Result.STALE, item)
+        session.add(
+            LedgerDeadlineChange(
+                item_id=item_id,
+                old_deadline=item.deadline,
+                new_deadline=new_deadline,
+                reason=reason,
+                member_id=actor_member_id,
+                at=now,
+            )
+        )
+        audit.record(
+            session,
+            at=now,
+            action="ledger.deadline",
+            subject_type=SUBJECT,
+            subject_id=item_id,
+            actor_member_id=actor_member_id,
+            actor_kind=_kind(actor_member_id),
+            from_value=item.deadline.isoformat() if item.deadline else None,
+            to_value=new_deadline.isoformat(),
+        )
+        item.deadline = new_deadline
+        _touch(session, item, now)
+        await session.commit()
+        return Change(Result.DONE, item)
+
+
+async def add_progress(
+    db: Database,
+    *,
+    item_id: int,
+    note: str,
+    actor_member_id: int | None,
+    now: datetime,
+    today: date,
+    evidence: Sequence[NewEvidence] = (),
+) -> Change:
+    """A progress note (and files) on an item that is not verified yet."""
+    async with db.session() as session:
+        item = await _current(session, item_id, None)
+        if isinstance(item, Result):
+            return Change(item)
+        if item.status == LedgerStatus.VERIFIED:
+            return Change(Result.STALE, item)
+        session.add(
+            LedgerProgress(
+                item_id=item_id, kind="note", note=note, member_id=actor_member_id, at=now
+            )
+        )
+        _attach(session, item_id, evidence, today)
+        audit.record(
+            session,
+            at=now,
+            action="ledger.progress",
+            subject_type=SUBJECT,
+            subject_id=item_id,
+            actor_member_id=actor_member_id,
+            actor_kind=_kind(actor_member_id),
+            to_value=item.status,
+        )
+        item.updated_at = now
+        session.add(item)
+        await session.commit()
+        return Change(Result.DONE, item)

@@ -1,0 +1,90 @@
+"""What `/stats` reads: the facts of every case (with its rating, and the tombstones of purged
+complaints) and of every ledger item, for all units or one, as plain `domain.stats` facts.
+
+Only the columns the arithmetic needs are selected: never a description, a receipt or a
+person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from domain.stats import CaseFact, ItemFact
+from storage.db import Database
+from storage.models import Case, ComplaintRating, ComplaintTombstone, LedgerItem, Unit
+
+
+@dataclass(frozen=True)
+class UnitName:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    cases: tuple[CaseFact, ...]
+    items: tuple[ItemFact, ...]
+    units: dict[int, UnitName]
+
+
+async def facts(db: Database, *, unit_id: int | None) -> Facts:
+    """Every case, tombstone and ledger item of one unit (or all), in one read."""
+    async with db.session() as session:
+        case_query: Any = select(
+            col(Case.kind),
+            col(Case.category_key),
+            col(Case.unit_id),
+            col(Case.status),
+            col(Case.opened_on),
+            col(Case.acknowledged_on),
+            col(Case.answered_on),
+            col(Case.closed_on),
+            col(ComplaintRating.rating),
+        ).outerjoin(ComplaintRating, col(ComplaintRating.case_id) == col(Case.id))
+        tomb_query: Any = select(
+            col(ComplaintTombstone.category_key),
+            col(ComplaintTombstone.unit_id),
+            col(ComplaintTombstone.status),
+            col(ComplaintTombstone.opened_on),
+            col(ComplaintTombstone.closed_on),
+            col(ComplaintTombstone.rating),
+        )
+        item_query: Any = select(
+            col(LedgerItem.unit_id),
+            col(LedgerItem.category_key),
+            col(LedgerItem.status),
+            col(LedgerItem.deadline),
+            col(LedgerItem.created_at),
+            col(LedgerItem.verified_at),
+        )
+        unit_query: Any = select(col(Unit.id), col(Unit.code), col(Unit.name))
+        if unit_id is not None:
+            case_query = case_query.where(col(Case.unit_id) == unit_id)
+            tomb_query = tomb_query.where(col(ComplaintTombstone.unit_id) == unit_id)
+            item_query = item_query.where(col(LedgerItem.unit_id) == unit_id)
+            unit_query = unit_query.where(col(Unit.id) == unit_id)
+        case_rows = (await session.exec(case_query)).all()
+        tomb_rows = (await session.exec(tomb_query)).all()
+        item_rows = (await session.exec(item_query)).all()
+        unit_rows = (await session.exec(unit_query)).all()
+    cases = [CaseFact(*row) for row in case_rows]
+    cases += [
+        CaseFact(
+            kind="complaint",
+            category_key=category,
+            unit_id=unit,
+            status=status,
+            opened_on=opened,
+            closed_on=closed,
+            rating=rating,
+            purged=True,
+        )
+        for category, unit, status, opened, closed, rating in tomb_rows
+    ]
+    items = tuple(ItemFact(*row) for row in item_rows)
+    units = {uid: UnitName(uid, code, name) for uid, code, name in unit_rows if uid is not None}
+    return Facts(cases=tuple(cases), items=items, units=units)

@@ -1,0 +1,245 @@
+"""The hotline's anonymity invariants, one test each: if an identifier of the complainant
+leaks anywhere the bot writes, a test here fails."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from telegram.ext import ConversationHandler
+
+from domain.cases import CaseStatus
+from storage import complaints
+from storage.models import metadata
+from tests.conftest import PG_URL, drop_database, fresh_database
+from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
+
+HOTLINE_TABLES = (
+    "cases",
+    "case_messages",
+    "evidence",
+    "complaint_receipts",
+    "complaint_push_links",
+    "complaint_fingerprints",
+    "complaint_ratings",
+    "complaint_holds",
+    "complaint_tombstones",
+)
+PERSON_COLUMNS = {
+    "telegram_user_id",
+    "user_id",
+    "chat_id",
+    "username",
+    "first_name",
+    "last_name",
+    "display_name",
+    "full_name",
+    "telegram_message_id",
+    "tg_message_id",
+}
+
+
+def needles() -> dict[str, bytes]:
+    """Every form in which the complainant's identifiers could be written."""
+    uid = int(COMPLAINANT["user_id"])
+    found = {
+        "user id": str(uid).encode(),
+        "user id (8-byte int)": uid.to_bytes(8, "big"),
+        "user id (6-byte int)": uid.to_bytes(6, "big"),
+        "user id (little-endian)": uid.to_bytes(8, "little"),
+    }
+    for key in ("first_name", "last_name", "username"):
+        value = str(COMPLAINANT[key])
+        found[key] = value.encode()
+        found[key + " (lower)"] = value.lower().encode()
+        found[key + " (utf-16)"] = value.encode("utf-16-le")
+    return found
+
+
+def assert_absent(where: str, data: bytes) -> None:
+    for what, needle in needles().items():
+        assert needle not in data, f"{what} found in {where}"
+
+
+@pytest.fixture
+def every_logger_at_debug(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    caplog.set_level(logging.DEBUG)
+    saved = {
+        name: logger.level
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    try:
+        yield caplog
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def all_to_debug() -> None:
+    # `running()` quiets some libraries at start-up: turn every logger up after it.
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(logging.DEBUG)
+
+
+@pytest.fixture
+async def hl(tmp_path: Path) -> AsyncIterator[Hotline]:
+    async with hotline_bot(tmp_path) as found:
+        yield found
+
+
+async def full_flow(hl: Hotline) -> str:
+    """File with a photo and push, staff reply, follow-up, close, rate. Returns the receipt."""
+    sim, parent = hl.sim, hl.complainant()
+    receipt = await hl.file(parent, photo=b"\x89PNG evidence", push=True)
+    await sim.next_message(hl.staff)
+    await sim.next_message(hl.staff)
+    await hl.press(hl.handler, "回复", chat=hl.staff)
+    prompt = sim.bot_messages(hl.staff)[-1]
+    await sim.send_text(hl.handler, "正在核查。", chat=hl.staff, reply_to=prompt)
+    await sim.next_message(hl.staff)
+    await sim.next_message(parent)  # the push notice
+    await hl.h.ask(parent, "/status", receipt)
+    await sim.press_button(parent, "补充材料")
+    await sim.next_message(parent)
+    await hl.say(parent, "补充：收费在每周一。")
+    await sim.next_message(hl.staff)
+    await sim.next_message(parent)
+    await sim.press_button(parent, "完成")
+    await sim.next_message(parent)
+    await hl.press(hl.handler, "回复", chat=hl.staff)
+    prompt = sim.bot_messages(hl.staff)[-1]
+    await sim.send_text(hl.handler, "已退还。", chat=hl.staff, reply_to=prompt)
+    await sim.next_message(hl.staff)
+    await sim.next_message(parent)
+    await hl.press(hl.handler, "办结", chat=hl.staff)
+    await sim.next_message(parent)  # closing notice
+    await hl.h.ask(parent, "/status", receipt)
+    await sim.press_button(parent, "评价办理结果")
+    await sim.next_message(parent)
+    await sim.press_button(parent, "满意")
+    await sim.next_message(parent)
+    await sim.press_button(parent, "不写意见")
+    await sim.next_message(parent)
+    await sim.wait_confirmed()
+    return receipt
+
+
+def test_complaint_tables_have_no_person_columns() -> None:
+    for name in HOTLINE_TABLES:
+        columns = {c.name for c in metadata.tables[name].columns}
+        assert not columns & PERSON_COLUMNS, name
+        assert not any("telegram" in c and c != "telegram_file_id" for c in columns), name
+    # evidence.message_id is the case message it belongs to, not a Telegram message.
+    (fk,) = metadata.tables["evidence"].c.message_id.foreign_keys
+    assert fk.column.table.name == "case_messages"
+
+
+async def test_identifiers_are_absent_from_database_logs_and_staff_chat(
+    hl: Hotline, every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    all_to_debug()
+    await full_flow(hl)
+    logged = "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}" for r in every_logger_at_debug.records
+    )
+    assert_absent("the log", (logged + every_logger_at_debug.text).encode())
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    for file in path.parent.glob(path.name + "*"):
+        assert_absent(file.name, file.read_bytes())
+    for message in hl.sim.messages(hl.staff):
+        shown = f"{message.text} {message.raw.get('caption', '')} {message.raw}"
+        assert_absent("the staff chat", shown.encode())
+    assert hl.h.app.persistence is None  # nothing is persisted outside the database
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
+async def test_identifiers_are_absent_from_a_postgresql_dump(tmp_path: Path) -> None:
+    db, schema = await fresh_database("postgresql", tmp_path)
+    try:
+        async with hotline_bot(tmp_path, db=db) as found:
+            await full_flow(found)
+        dump: list[str] = []
+        async with db.engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                rows = await conn.execute(text(f'SELECT CAST(t.* AS text) FROM "{table.name}" t'))
+                dump.extend(str(row[0]) for row in rows)
+        assert any("C-" in line for line in dump)  # the dump did read the complaint
+        assert_absent("the PostgreSQL dump", "\n".join(dump).encode())
+    finally:
+        await drop_database(db, schema)
+
+
+def _conversations(hl: Hotline) -> list[ConversationHandler[object]]:
+    return [
+        h
+        for group in hl.h.app.handlers.values()
+        for h in group
+        if isinstance(h, ConversationHandler) and h.name in ("complain", "status")
+    ]
+
+
+def assert_nothing_kept_for(hl: Hotline, user_id: int) -> None:
+    app = hl.h.app
+    assert user_id not in app.user_data, "user_data keeps the complainant's id"
+    assert user_id not in app.chat_data, "chat_data keeps the complainant's chat id"
+    for handler in _conversations(hl):
+        keys = handler._conversations.keys()
+        assert not any(user_id in key for key in keys), handler.name
+
+
+async def settled(hl: Hotline, user_id: int, seconds: float = 3.0) -> None:
+    """Wait until the handler that answered has returned, then check nothing is kept."""
+    for _ in range(int(seconds / 0.02)):
+        try:
+            assert_nothing_kept_for(hl, user_id)
+            return
+        except AssertionError:
+            await asyncio.sleep(0.02)
+    assert_nothing_kept_for(hl, user_id)
+
+
+async def test_draft_is_forgotten_after_submit_cancel_and_status(hl: Hotline) -> None:
+    sim, parent = hl.sim, hl.complainant()
+    uid = parent.id
+    await hl.h.ask(parent, "/complain")
+    await hl.press(parent, "继续")
+    assert hl.h.app.chat_data.get(uid)  # the draft exists while the conversation runs
+    assert "已取消" in await hl.h.ask(parent, "/cancel")
+    await settled(hl, uid)
+
+    receipt = await hl.file(parent)
+    await sim.next_message(hl.staff)  # the card is the submit handler's last step
+    await settled(hl, uid)
+
+    await hl.h.ask(parent, "/status", receipt)
+    await sim.press_button(parent, "完成")
+    await sim.next_message(parent)
+    await settled(hl, uid)
+
+
+async def test_dates_not_times_and_lists_do_not_reveal_order(hl: Hotline) -> None:
+    sim = hl.sim
+    people = [sim.add_user(f"家长{i}") for i in range(4)]
+    for i, person in enumerate(people):
+        await hl.file(person, text=f"第{i}件投诉：学校违规补课收费。", unit=None)
+        hl.h.clock.advance_minutes = None  # keep the same day
+    listed = await complaints.for_staff(hl.h.db)
+    assert len(listed) == 4
+    assert [v.pseudonym for v in listed] == sorted(v.pseudonym for v in listed)
+    path = Path(str(hl.h.db.engine.url.database))
+    with sqlite3.connect(path) as conn:
+        opened = conn.execute("SELECT opened_at, opened_on FROM cases").fetchall()
+        sent = conn.execute("SELECT sent_at FROM case_messages").fetchall()
+    assert all(at is None for at, _on in opened) and all(at is None for (at,) in sent)
+    for card in sim.bot_messages(hl.staff):
+        assert "09:" not in card.text and "时" not in card.text.split("日期")[1][:14]
+    assert all(v.status == CaseStatus.RECEIVED for v in listed)

@@ -1,0 +1,124 @@
+"""`/stats` and `/export` through the simulator: a handler sees every unit and gets charts, a
+unit head sees their own unit, the xlsx and CSV files read back right, and people without
+rights (or forged buttons) are refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+from domain.roles import Role
+from storage import units
+from storage.export_files import CASE_COLUMNS, LEDGER_COLUMNS
+from tests.e2e.conftest import Harness
+from tests.e2e.ledger_steps import answer_of, forge_press, press
+from tests.stats_seed import RECEIPT_HASH, seed
+
+REFUSED = "只有承办人员、单位负责人和管理员可以查看统计。"
+
+
+async def _setup(harness: Harness) -> None:
+    s1, s2 = await units.by_code(harness.db, "SCH001"), await units.by_code(harness.db, "SCH002")
+    assert s1 and s2 and s1.id and s2.id
+    await seed(harness.db, s1.id, s2.id)
+
+
+def _file(harness: Harness, document: dict[str, object] | None) -> bytes:
+    assert document is not None
+    return harness.sim.state.files[str(document["file_id"])].data
+
+
+async def test_handler_sees_everything_and_gets_charts(harness: Harness) -> None:
+    await _setup(harness)
+    sim = harness.sim
+    handler = sim.add_user("承办人")
+    await harness.register(handler, Role.HANDLER, "EDU")
+    text = await harness.ask(handler, "/stats")
+    assert "统计 · 全部单位 · 2027年3月10日" in text
+    assert "案件：共 3 件" in text and "按单位：城关第一中学 2 · 城关第二小学 1" in text
+    assert "按时签收：2 件中 2 件（100%）" in text and "按时答复：2 件中 2 件（100%）" in text
+    assert "响应率 67% · 办结率 33%" in text and "满意率 100%（共 1 条评价）" in text
+    assert "已销号 2/4（50%）：按期 1 项，逾期 1 项" in text
+    for label in ("各单位完成情况", "各类别案件数", "每周受理与办结"):
+        await press(harness, handler, label)
+        chart = await sim.next_message(handler)
+        assert chart.photo is not None, label
+        data = _file(harness, chart.photo[-1])
+        assert data.startswith(b"\x89PNG")
+
+
+async def test_unit_head_sees_only_their_unit_and_a_member_is_refused(harness: Harness) -> None:
+    await _setup(harness)
+    head, member = harness.sim.add_user("校长"), harness.sim.add_user("老师")
+    await harness.register(head, Role.UNIT_HEAD, "SCH001")
+    await harness.register(member, Role.MEMBER, "SCH001")
+    text = await harness.ask(head, "/stats")
+    assert "统计 · 城关第一中学" in text and "案件：共 2 件" in text
+    assert "按单位" not in text and "城关第二小学" not in text
+    assert "整改台账：共 3 项" in text
+    assert await harness.ask(member, "/stats") == REFUSED
+    assert await harness.ask(member, "/export") == "只有承办人员、单位负责人和管理员可以导出。"
+    # a forged chart button from the member is refused too
+    await harness.ask(head, "/stats")
+    query = await forge_press(harness, member, "stats:v1:chart:completion")
+    assert await answer_of(harness, query) == REFUSED
+
+
+async def test_export_xlsx_and_csv(harness: Harness) -> None:
+    await _setup(harness)
+    sim = harness.sim
+    handler = sim.add_user("承办人")
+    await harness.register(handler, Role.HANDLER, "EDU")
+    assert "全部单位" in await harness.ask(handler, "/export")
+    await press(harness, handler, "整改台账 · Excel")
+    sent = await sim.next_message(handler)
+    assert sent.document is not None and sent.document["file_name"] == "ledger-all-20270310.xlsx"
+    assert "共 4 行" in sent.text
+    sheet = load_workbook(io.BytesIO(_file(harness, sent.document))).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [name for name, _ in LEDGER_COLUMNS]
+    assert rows[1][1] == "城关第一中学" and rows[1][8] == "已销号"
+    assert sheet.cell(row=2, column=6).is_date and sheet.freeze_panes == "A2"
+    assert rows[4][1] == "城关第二小学" and rows[3][10] == "C-AB12"
+
+    await press(harness, handler, "案件登记表 · CSV")
+    sent = await sim.next_message(handler)
+    data = _file(harness, sent.document)
+    assert data.startswith(b"\xef\xbb\xbf") and RECEIPT_HASH.encode() not in data
+    rows_csv = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows_csv[0] == [name for name, _ in CASE_COLUMNS] and len(rows_csv) == 4
+
+
+async def test_unit_head_exports_only_their_ledger(harness: Harness) -> None:
+    await _setup(harness)
+    head = harness.sim.add_user("校长")
+    await harness.register(head, Role.UNIT_HEAD, "SCH001")
+    offer = await harness.sim.send_command(head, "/export")
+    del offer
+    message = await harness.sim.next_message(head)
+    assert "本单位" in message.text and "案件登记表" not in str(message.buttons)
+    await press(harness, head, "整改台账 · CSV")
+    sent = await harness.sim.next_message(head)
+    assert sent.document is not None and sent.document["file_name"].startswith("ledger-SCH001-")
+    text = _file(harness, sent.document).decode("utf-8-sig")
+    assert "城关第一中学" in text and "城关第二小学" not in text
+    # the case register is not for unit heads, even with a forged button
+    query = await forge_press(harness, head, "export:v1:cases:csv")
+    assert await answer_of(harness, query) == "只有案件承办人和管理员可以进行此操作。"
+
+
+async def test_unit_ratings_at_the_end_of_a_phase(harness: Harness) -> None:
+    await _setup(harness)
+    handler, head = harness.sim.add_user("承办人"), harness.sim.add_user("校长")
+    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(head, Role.UNIT_HEAD, "SCH002")
+    text = await harness.ask(handler, "/stats")
+    assert "单位评定" not in text  # the items came after the first phase ended
+    harness.clock.advance(timedelta(days=23))  # 2 April: 自查自纠 ended on 31 March
+    text = await harness.ask(handler, "/stats")
+    assert "单位评定（自查自纠阶段结束，2027年3月31日）" in text and "一般 2" in text
+    assert "进度滞后单位：城关第二小学、城关第一中学" in text
+    assert "本单位：一般" in await harness.ask(head, "/stats")

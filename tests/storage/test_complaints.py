@@ -1,0 +1,198 @@
+"""Complaints in storage, on SQLite and PostgreSQL: filing with the receipt's hash, finding
+by receipt, duplicates, messages and moves, the push link, rating, legal hold and purge."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from domain import receipts
+from domain.cases import CaseStatus
+from domain.hotline import HotlinePolicy
+from domain.receipts import HashParams
+from storage import complaint_staff, complaints
+from storage.complaint_staff import Outcome
+from storage.complaints import DuplicateComplaint, EvidenceFile, NewComplaint
+from storage.db import Database
+from storage.models import ComplaintReceipt, ComplaintTombstone, Evidence
+
+POLICY = HotlinePolicy(
+    pepper=b"s" * 32,
+    hash_params=HashParams(time_cost=1, memory_kib=256, parallelism=1),
+    max_per_day=3,
+    retention_days=365,
+    max_evidence_files=5,
+    max_file_bytes=20 * 1024 * 1024,
+)
+DAY = date(2027, 3, 10)
+NOW = datetime(2027, 3, 10, 2, 0, tzinfo=UTC)
+
+
+def new(text: str = "食堂多收费", files: int = 0) -> NewComplaint:
+    return NewComplaint(
+        category_key="other",
+        unit_id=None,
+        description=text,
+        evidence=tuple(EvidenceFile("photo", f"file-{i}", "image/jpeg", 10) for i in range(files)),
+    )
+
+
+async def test_file_and_find_by_receipt(db: Database) -> None:
+    receipt = receipts.new_receipt()
+    filed = await complaints.file_complaint(
+        db, new(files=2), receipt=receipt, policy=POLICY, today=DAY
+    )
+    assert await complaints.find_by_receipt(db, POLICY, receipt.lower()) == filed.case_id
+    assert await complaints.find_by_receipt(db, POLICY, receipts.new_receipt()) is None
+    assert await complaints.find_by_receipt(db, POLICY, "garbage") is None
+    view = await complaints.view(db, filed.case_id)
+    assert view is not None and view.status == CaseStatus.RECEIVED
+    assert view.opened_on == DAY and len(view.evidence) == 2 and view.pseudonym == filed.pseudonym
+    async with db.session() as session:
+        row = (await session.exec(select(ComplaintReceipt))).one()
+    assert receipt not in row.receipt_hash and receipts.normalise(receipt) not in row.receipt_hash
+
+
+async def test_same_text_twice_a_day_is_a_duplicate(db: Database) -> None:
+    await complaints.file_complaint(
+        db, new("同一件事"), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+    )
+    with pytest.raises(DuplicateComplaint):
+        await complaints.file_complaint(
+            db, new("同一件事 "), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+        )
+    tomorrow = DAY + timedelta(days=1)
+    await complaints.file_complaint(
+        db, new("同一件事"), receipt=receipts.new_receipt(), policy=POLICY, today=tomorrow
+    )
+    assert len(await complaints.for_staff(db)) == 2
+
+
+async def test_reply_answers_and_information_reopens(db: Database) -> None:
+    filed = await complaints.file_complaint(
+        db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+    )
+    result = await complaint_staff.reply(
+        db, filed.pseudonym, "在查", member_id=None, now=NOW, today=DAY
+    )
+    assert result.outcome is Outcome.DONE
+    view = await complaints.view(db, filed.case_id)
+    assert view is not None and view.status == CaseStatus.ANSWERED
+    assert await complaints.add_information(db, filed.case_id, "补充", today=DAY) == (
+        filed.pseudonym,
+        True,
+    )
+    view = await complaints.view(db, filed.case_id)
+    assert view is not None and view.status == CaseStatus.IN_PROGRESS
+    closing = await complaint_staff.finish(
+        db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
+    )
+    assert closing.outcome is Outcome.NOT_ALLOWED  # not answered again yet
+
+
+async def test_push_link_is_erased_when_the_complaint_closes(db: Database) -> None:
+    filed = await complaints.file_complaint(
+        db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+    )
+    assert await complaints.set_push(db, filed.case_id, b"sealed")
+    replied = await complaint_staff.reply(
+        db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY
+    )
+    assert replied.sealed_push == b"sealed"
+    closed = await complaint_staff.finish(
+        db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
+    )
+    assert closed.outcome is Outcome.DONE and closed.sealed_push == b"sealed"
+    view = await complaints.view(db, filed.case_id)
+    assert view is not None and not view.push
+    assert not await complaints.set_push(db, filed.case_id, b"again")
+    again = await complaint_staff.finish(
+        db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
+    )
+    assert again.outcome is Outcome.FINAL
+
+
+async def test_rating_only_once_and_only_when_closed(db: Database) -> None:
+    filed = await complaints.file_complaint(
+        db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+    )
+    assert not await complaints.rate(db, filed.case_id, "satisfied", None, today=DAY)
+    await complaint_staff.reply(db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY)
+    await complaint_staff.finish(
+        db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
+    )
+    assert await complaints.rate(db, filed.case_id, "satisfied", "好", today=DAY)
+    assert not await complaints.rate(db, filed.case_id, "dissatisfied", None, today=DAY)
+
+
+async def test_rejection_keeps_its_reason(db: Database) -> None:
+    filed = await complaints.file_complaint(
+        db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+    )
+    result = await complaint_staff.finish(
+        db,
+        filed.pseudonym,
+        CaseStatus.REJECTED,
+        member_id=None,
+        now=NOW,
+        today=DAY,
+        reason="不属于受理范围",
+    )
+    assert result.outcome is Outcome.DONE
+    view = await complaints.view(db, filed.case_id)
+    assert view is not None and view.rejection_reason == "不属于受理范围"
+    assert await complaints.add_information(db, filed.case_id, "x", today=DAY) is None
+
+
+async def test_purge_respects_retention_and_legal_hold(db: Database) -> None:
+    made = []
+    for text in ("甲", "乙", "丙"):
+        filed = await complaints.file_complaint(
+            db, new(text, files=1), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+        )
+        await complaint_staff.reply(db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY)
+        made.append(filed)
+    for filed in made[:2]:
+        await complaint_staff.finish(
+            db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
+        )
+    assert await complaint_staff.set_hold(
+        db, made[1].pseudonym, on=True, member_id=None, today=DAY, now=NOW
+    )
+    later = DAY + timedelta(days=400)
+    cutoff = later - timedelta(days=365)
+    dry = await complaint_staff.purge(db, before=cutoff, today=later, dry_run=True)
+    assert (dry.purged, dry.held) == (1, 1)
+    assert await complaints.view(db, made[0].case_id) is not None
+    done = await complaint_staff.purge(db, before=cutoff, today=later, dry_run=False)
+    assert (done.purged, done.held) == (1, 1)
+    assert await complaints.view(db, made[0].case_id) is None
+    assert await complaints.view(db, made[1].case_id) is not None  # on hold
+    assert await complaints.view(db, made[2].case_id) is not None  # still open
+    async with db.session() as session:
+        stones = (await session.exec(select(ComplaintTombstone))).all()
+        evidence = (await session.exec(select(Evidence))).all()
+    assert len(stones) == 1 and stones[0].status == "closed" and stones[0].messages == 1
+    assert len(evidence) == 2
+    again = await complaint_staff.purge(db, before=cutoff, today=later, dry_run=False)
+    assert again.purged == 0
+
+
+async def test_staff_list_is_by_day_then_pseudonym(db: Database) -> None:
+    for i in range(5):
+        await complaints.file_complaint(
+            db, new(f"第{i}件"), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+        )
+    await complaints.file_complaint(
+        db,
+        new("前一天"),
+        receipt=receipts.new_receipt(),
+        policy=POLICY,
+        today=DAY - timedelta(days=1),
+    )
+    listed = await complaints.for_staff(db)
+    assert listed[0].description == "前一天"
+    same_day = [v.pseudonym for v in listed[1:]]
+    assert same_day == sorted(same_day)

@@ -1,0 +1,127 @@
+"""The reminder outbox on SQLite and PostgreSQL: one row per key however often or however
+concurrently it is recorded, claims that never overlap, state moves, the pause switch, and
+candidate queries that read only items near a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.reminders import Due, Rule
+from domain.units import UnitKind, UnitRow
+from storage import audit, reminder_candidates, reminders, units
+from storage.db import Database
+from storage.models import LedgerItem
+
+NOW = datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def dues(n: int, *, recipient: str = "member:1") -> list[Due]:
+    return [
+        Due(Rule.ITEM_DUE, f"item:{i}", recipient, "2027-04-10:-1", NOW, None, {"item_id": i})
+        for i in range(n)
+    ]
+
+
+async def test_a_key_is_recorded_once(db: Database) -> None:
+    assert await reminders.enqueue(db, dues(3), now=NOW) == 3
+    assert await reminders.enqueue(db, dues(3), now=NOW) == 0
+    assert await reminders.enqueue(db, dues(3, recipient="member:2"), now=NOW) == 3
+    assert len(await reminders.rows(db)) == 6
+
+
+async def test_concurrent_sweeps_record_and_claim_without_duplicates(db: Database) -> None:
+    added = await asyncio.gather(*(reminders.enqueue(db, dues(50), now=NOW) for _ in range(4)))
+    assert sum(added) == 50
+    claims = await asyncio.gather(*(reminders.claim(db, now=NOW, limit=50) for _ in range(4)))
+    ids = [p.id for claim in claims for p in claim]
+    assert len(ids) == len(set(ids)) == 50
+    assert {r.state for r in await reminders.rows(db)} == {"sending"}
+
+
+async def test_state_moves(db: Database) -> None:
+    await reminders.enqueue(db, dues(3), now=NOW)
+    assert await reminders.claim(db, now=NOW - timedelta(minutes=1)) == []  # not yet due
+    first, second, third = await reminders.claim(db, now=NOW)
+    await reminders.mark_sent(
+        db, [first.id], now=NOW, chat_id=42, message_id=7, digest_day=date(2027, 4, 9)
+    )
+    retry_at = NOW + timedelta(minutes=2)
+    await reminders.mark_failed(db, [second.id], error="NetworkError: boom", retry_at=retry_at)
+    await reminders.mark_failed(db, [third.id], error="forbidden: blocked", retry_at=None)
+    by_id = {r.id: r for r in await reminders.rows(db)}
+    assert (by_id[first.id].state, by_id[first.id].chat_id) == ("sent", 42)
+    assert (by_id[second.id].state, by_id[second.id].attempts) == ("due", 1)
+    assert by_id[second.id].next_attempt_at == retry_at
+    assert (by_id[third.id].state, by_id[third.id].last_error) == (
+        "undeliverable",
+        "forbidden: blocked",
+    )
+    assert [p.id for p in await reminders.claim(db, now=retry_at)] == [second.id]
+    assert await reminders.digested(db, ["member:1", "member:9"], date(2027, 4, 9)) == {"member:1"}
+
+
+async def test_interrupted_sends_are_recovered(db: Database) -> None:
+    await reminders.enqueue(db, dues(2), now=NOW)
+    await reminders.claim(db, now=NOW)
+    assert await reminders.recover(db, now=NOW) == 0  # the lease still runs
+    assert await reminders.recover(db, now=NOW, all_sending=True) == 2
+    assert len(await reminders.claim(db, now=NOW)) == 2
+
+
+async def _school(db: Database) -> int:
+    rows = [UnitRow("SCH001", "一中", UnitKind.SCHOOL, None)]
+    await units.import_units(db, list(enumerate(rows, start=2)), now=NOW)
+    unit = await units.by_code(db, "SCH001")
+    assert unit is not None and unit.id is not None
+    return unit.id
+
+
+async def test_pause_switch_is_audited(db: Database) -> None:
+    unit_id = await _school(db)
+    unit, changed = await reminders.set_paused(
+        db, unit_code="SCH001", paused=True, now=NOW, actor_telegram_id=5
+    )
+    assert changed and unit.id == unit_id
+    _, again = await reminders.set_paused(
+        db, unit_code="SCH001", paused=True, now=NOW, actor_telegram_id=5
+    )
+    assert not again
+    await reminders.set_paused(db, unit_code="SCH001", paused=False, now=NOW, actor_telegram_id=5)
+    actions = [e.action for e in await audit.events_for(db, "unit", "SCH001")]
+    assert actions[-2:] == ["reminders.paused", "reminders.resumed"]
+
+
+async def test_candidates_are_only_open_items_near_or_past_a_deadline(db: Database) -> None:
+    unit_id = await _school(db)
+    today = date(2027, 4, 9)
+    cases = [
+        (today + timedelta(days=2), "open", True),
+        (today - timedelta(days=30), "in_progress", True),
+        (today + timedelta(days=3), "open", True),
+        (today + timedelta(days=8), "open", False),  # beyond the longest ladder (7)
+        (today - timedelta(days=1), "rectified", False),
+        (today + timedelta(days=200), "open", False),
+    ]
+    async with db.session() as session:
+        for seq, (deadline, status, _) in enumerate(cases, start=1):
+            session.add(
+                LedgerItem(
+                    unit_id=unit_id,
+                    seq=seq,
+                    category_key="lax",
+                    description="d",
+                    deadline=deadline,
+                    status=status,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        await session.commit()
+    snap = await reminder_candidates.snapshot(
+        db, until=today + timedelta(days=7), case_kinds=("complaint",), staff_chat=True, tz=SHANGHAI
+    )
+    assert sorted(i.seq for i in snap.items) == [n for n, c in enumerate(cases, 1) if c[2]]
+    assert snap.units[unit_id].code == "SCH001"

@@ -1,0 +1,61 @@
+"""`python -m bot export` as an operator uses it: the ledger as xlsx with a sheet per unit,
+one unit's ledger as CSV, the case register, progress on stderr, an unknown unit refused."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+from bot.cli import main
+from storage import units
+from storage.db import Database
+from tests.stats_seed import seed
+from tests.test_cli import write_config
+
+
+async def _seed(url: str) -> None:
+    db = Database(url)
+    try:
+        s1, s2 = await units.by_code(db, "SCH001"), await units.by_code(db, "SCH002")
+        assert s1 and s2 and s1.id and s2.id
+        await seed(db, s1.id, s2.id)
+    finally:
+        await db.dispose()
+
+
+def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    csv = tmp_path / "units.csv"
+    csv.write_text(
+        "code,name,parent,kind\nSCH001,城关第一中学,,school\nSCH002,城关第二小学,,school\n",
+        encoding="utf-8",
+    )
+    assert main(["units", "import", str(csv), "--config", str(config)]) == 0
+    asyncio.run(_seed(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"))
+    capsys.readouterr()
+
+    out = tmp_path / "ledger.xlsx"
+    args = ["export", "ledger", "--sheet-per-unit", "--out", str(out), "--config", str(config)]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    assert "4 rows written" in printed.err and "ledger.xlsx (4 rows" in printed.out
+    book = load_workbook(out)
+    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学"]
+    assert not (tmp_path / "ledger.xlsx.part").exists()
+
+    one = tmp_path / "sch002.csv"
+    args = ["export", "ledger", "--format", "csv", "--unit", "SCH002", "--out", str(one)]
+    assert main([*args, "--config", str(config)]) == 0
+    text = one.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf") and text.decode("utf-8-sig").count("\n") == 2
+
+    cases = tmp_path / "cases.xlsx"
+    assert main(["export", "cases", "--out", str(cases), "--config", str(config)]) == 0
+    assert load_workbook(cases).worksheets[0].max_row == 4
+
+    args = ["export", "ledger", "--unit", "NOPE", "--out", str(tmp_path / "x.xlsx")]
+    assert main([*args, "--config", str(config)]) == 1
+    assert "no unit with code 'NOPE'" in capsys.readouterr().err
