@@ -30,7 +30,7 @@ from handlers.complaint_card import post_card
 from handlers.complaint_steps import ask_category, ask_description, ask_evidence, show_summary
 from handlers.complaint_views import button, keyboard, opening, receipt_text
 from handlers.context import BotContext, Viewer, viewer
-from handlers.conversation import one_draft_per_person
+from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline_common import (
     DRAFT_KEY,
     Draft,
@@ -276,31 +276,11 @@ async def timed_out(update: object, context: BotContext) -> None:
     _end(context)
 
 
-async def wrong_input(update: Update, context: BotContext) -> None:
-    """Anything a step does not expect: say what it expects instead."""
-    who = await viewer(update, context)
-    message = update.effective_message
-    if who is None or message is None:
-        return
-    await message.reply_text(
-        who.t.gettext(
-            "That is not what this step expects. Please answer the question above, "
-            "use its buttons, or send /cancel to stop."
-        )
-    )
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button of a finished or forgotten complaint form."""
     who = await viewer(update, context)
     if update.callback_query is not None and who is not None:
         await update.callback_query.answer(who.t.gettext("This form is no longer active."))
-
-
-def _step(*handlers: Handler) -> list[Handler]:
-    """A step's own handlers, then a clear answer to any other message (not a command)."""
-    other = filters.UpdateType.MESSAGE & ~filters.COMMAND
-    return [*handlers, MessageHandler(other, wrong_input)]
 
 
 def build() -> ConversationHandler[BotContext]:
@@ -317,35 +297,35 @@ def build() -> ConversationHandler[BotContext]:
                 ),
             ],
             states={
-                INTRO: _step(
+                INTRO: step(
                     CallbackQueryHandler(intro_choice, pattern=r"^complain:v1:(go|cancel):"),
                 ),
-                CATEGORY: _step(
+                CATEGORY: step(
                     CallbackQueryHandler(steps.choose_category, pattern=r"^complain:v1:cat:"),
                 ),
-                UNIT: _step(
+                UNIT: step(
                     CallbackQueryHandler(steps.choose_unit, pattern=r"^complain:v1:unit:"),
                     MessageHandler(text, steps.search_unit),
                 ),
-                DESCRIBE: _step(MessageHandler(text, describe)),
-                SELF_ID: _step(
+                DESCRIBE: step(MessageHandler(text, describe)),
+                SELF_ID: step(
                     CallbackQueryHandler(self_id_choice, pattern=r"^complain:v1:(edit|keep):"),
                 ),
-                EVIDENCE: _step(
+                EVIDENCE: step(
                     MessageHandler(files, steps.add_evidence),
                     CallbackQueryHandler(steps.evidence_done, pattern=r"^complain:v1:files_done:"),
                 ),
-                PUSH: _step(
+                PUSH: step(
                     CallbackQueryHandler(push_choice, pattern=r"^complain:v1:(push|no_push):"),
                 ),
-                CONFIRM: _step(
+                CONFIRM: step(
                     CallbackQueryHandler(confirm, pattern=r"^complain:v1:(submit|cancel):"),
                 ),
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                MessageHandler(filters.COMMAND, wrong_input),
+                MessageHandler(filters.COMMAND, not_expected_here),
                 CallbackQueryHandler(stale_button, pattern=r"^complain:"),
             ],
             name="complain",

@@ -5,9 +5,16 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, ConversationHandler
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
 from handlers.context import BotContext, viewer
@@ -21,6 +28,24 @@ def one_draft_per_person() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         yield
+
+
+async def not_expected_here(update: Update, context: BotContext) -> None:
+    """Anything a step does not expect: say what it expects instead."""
+    who = await viewer(update, context)
+    if who is not None and update.effective_message is not None:
+        await update.effective_message.reply_text(
+            who.t.gettext(
+                "That is not what this step expects. Please answer the question above, "
+                "use its buttons, or send /cancel to stop."
+            )
+        )
+
+
+def step(*handlers: BaseHandler[Any, BotContext, Any]) -> list[BaseHandler[Any, BotContext, Any]]:
+    """A step's own handlers, then a clear answer to any other message (not a command)."""
+    other = filters.UpdateType.MESSAGE & ~filters.COMMAND
+    return [*handlers, MessageHandler(other, not_expected_here)]
 
 
 class OneConversationAtATime(BaseHandler[Update, BotContext, None]):

@@ -29,7 +29,7 @@ from domain.hotline import Rating, clean_text, seal_chat
 from handlers.complaint_card import tell_staff_added
 from handlers.complaint_views import author_view, button, keyboard, rating_label
 from handlers.context import BotContext, Viewer, viewer
-from handlers.conversation import one_draft_per_person
+from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline_common import close_keyboard, limiter_of, local_today, press_value
 from storage import complaints
 
@@ -312,27 +312,10 @@ async def timed_out(update: object, context: BotContext) -> None:
     _end(context)
 
 
-async def wrong_input(update: Update, context: BotContext) -> None:
-    who = await viewer(update, context)
-    if who is not None and update.effective_message is not None:
-        await update.effective_message.reply_text(
-            who.t.gettext(
-                "That is not what this step expects. Please answer the question above, "
-                "use its buttons, or send /cancel to stop."
-            )
-        )
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if update.callback_query is not None and who is not None:
         await update.callback_query.answer(who.t.gettext("Send /status again."))
-
-
-def _step(*handlers: Handler) -> list[Handler]:
-    """A step's own handlers, then a clear answer to any other message (not a command)."""
-    other = filters.UpdateType.MESSAGE & ~filters.COMMAND
-    return [*handlers, MessageHandler(other, wrong_input)]
 
 
 def build() -> ConversationHandler[BotContext]:
@@ -342,15 +325,15 @@ def build() -> ConversationHandler[BotContext]:
         return ConversationHandler(
             entry_points=[CommandHandler("status", begin, filters=filters.ChatType.PRIVATE)],
             states={
-                RECEIPT: _step(MessageHandler(text, receipt_typed)),
-                MENU: _step(
+                RECEIPT: step(MessageHandler(text, receipt_typed)),
+                MENU: step(
                     CallbackQueryHandler(
                         menu, pattern=r"^status:v1:(add|push_on|push_off|rate|done):"
                     ),
                 ),
-                ADD: _step(MessageHandler(text, add)),
-                RATE: _step(CallbackQueryHandler(rate_pick, pattern=r"^status:v1:rating:")),
-                COMMENT: _step(
+                ADD: step(MessageHandler(text, add)),
+                RATE: step(CallbackQueryHandler(rate_pick, pattern=r"^status:v1:rating:")),
+                COMMENT: step(
                     MessageHandler(text, comment),
                     CallbackQueryHandler(comment, pattern=r"^status:v1:no_comment:"),
                 ),
@@ -358,7 +341,7 @@ def build() -> ConversationHandler[BotContext]:
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                MessageHandler(filters.COMMAND, wrong_input),
+                MessageHandler(filters.COMMAND, not_expected_here),
                 CallbackQueryHandler(stale_button, pattern=r"^status:"),
             ],
             name="status",

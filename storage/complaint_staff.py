@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cases import CaseStatus, can_move
 from storage import audit
+from storage.case_messages import add_message
 from storage.complaints import KIND, day_mark
 from storage.db import Database
 from storage.models import (
@@ -90,19 +91,20 @@ async def reply(
             return StaffResult(Outcome.GONE)
         if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
             return StaffResult(Outcome.FINAL, case.id)
-        session.add(
-            CaseMessage(
-                case_id=case.id,
-                direction="to_author",
-                body=body,
-                staff_member_id=member_id,
-                sent_on=today,
-            )
+        await add_message(
+            session,
+            case_id=case.id,
+            direction="to_author",
+            body=body,
+            staff_member_id=member_id,
+            sent_on=today,
+            anonymous=True,
         )
         for target in _TO_ANSWERED:
             if can_move(case.status, target):
                 _move(session, case, target, member_id, now)
         case.answered_on = today
+        case.acknowledged_on = case.acknowledged_on or today  # first staff action
         session.add(case)
         audit.record(
             session,
@@ -144,6 +146,7 @@ async def finish(
             return StaffResult(Outcome.NOT_ALLOWED, case.id)
         _move(session, case, target, member_id, now)
         case.closed_on = today
+        case.acknowledged_on = case.acknowledged_on or today  # first staff action
         if target == CaseStatus.REJECTED:
             case.rejection_reason = reason
         session.add(case)

@@ -18,6 +18,7 @@ from sqlmodel import col, delete, select
 from domain import receipts
 from domain.cases import CaseStatus, can_move
 from domain.hotline import HotlinePolicy, fingerprint, new_pseudonym
+from storage.case_messages import add_message
 from storage.db import Database
 from storage.models import (
     Case,
@@ -29,6 +30,7 @@ from storage.models import (
     Evidence,
     Unit,
 )
+from storage.models.base import anonymous_row_id
 
 KIND = "complaint"
 
@@ -118,6 +120,7 @@ async def file_complaint(
         ).first() is not None:
             pseudonym = new_pseudonym()
         case = Case(
+            id=anonymous_row_id(),
             kind=KIND,
             number=pseudonym,
             category_key=complaint.category_key,
@@ -140,6 +143,7 @@ async def file_complaint(
         for item in complaint.evidence:
             session.add(
                 Evidence(
+                    id=anonymous_row_id(),
                     case_id=case.id,
                     kind=item.kind,
                     telegram_file_id=item.file_id,
@@ -182,7 +186,7 @@ async def view(db: Database, case_id: int) -> ComplaintView | None:
                 select(CaseMessage)
                 .where(CaseMessage.case_id == case_id)
                 .where(col(CaseMessage.direction) != "internal")
-                .order_by(col(CaseMessage.sent_on), col(CaseMessage.id))
+                .order_by(col(CaseMessage.seq))
             )
         ).all()
         evidence = (
@@ -223,7 +227,14 @@ async def add_information(
             return None
         if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
             return None
-        session.add(CaseMessage(case_id=case_id, direction="from_author", body=body, sent_on=today))
+        await add_message(
+            session,
+            case_id=case_id,
+            direction="from_author",
+            body=body,
+            sent_on=today,
+            anonymous=True,
+        )
         reopened = case.status == CaseStatus.ANSWERED and can_move(
             case.status, CaseStatus.IN_PROGRESS
         )

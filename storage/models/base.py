@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import MetaData
 from sqlmodel import SQLModel
 
@@ -17,4 +19,17 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 
-__all__ = ["UTCDateTime", "metadata"]
+
+def anonymous_row_id() -> int:
+    """A random negative primary key for a row of an anonymous complaint (a case, its messages,
+    its evidence), in -(2**31 - 1) .. -1.
+
+    These tables also hold named reports, whose rows carry instants. Numbered in the order they
+    were written, a complaint's id between two reports' ids would date it. Negative random ids
+    say nothing of order, and leave the positive sequence that SQLite (max + 1) and PostgreSQL
+    (a sequence) hand to other rows untouched. A clash is as likely as N / 2**31 for N rows.
+    """
+    return -(secrets.randbelow(2**31 - 1) + 1)
+
+
+__all__ = ["UTCDateTime", "anonymous_row_id", "metadata"]

@@ -71,6 +71,7 @@ class CaseMessage(SQLModel, table=True):
     case_id: int = Field(
         sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
     )
+    seq: int = Field(default=1, sa_column=Column(Integer(), nullable=False))  # order in its case
     direction: str = Field(
         sa_column=Column(String(16), nullable=False)
     )  # to_author | from_author | internal

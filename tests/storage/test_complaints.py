@@ -16,7 +16,7 @@ from storage import complaint_staff, complaints
 from storage.complaint_staff import Outcome
 from storage.complaints import DuplicateComplaint, EvidenceFile, NewComplaint
 from storage.db import Database
-from storage.models import ComplaintReceipt, ComplaintTombstone, Evidence
+from storage.models import Case, ComplaintReceipt, ComplaintTombstone, Evidence
 
 POLICY = HotlinePolicy(
     pepper=b"s" * 32,
@@ -196,3 +196,36 @@ async def test_staff_list_is_by_day_then_pseudonym(db: Database) -> None:
     assert listed[0].description == "前一天"
     same_day = [v.pseudonym for v in listed[1:]]
     assert same_day == sorted(same_day)
+
+
+async def test_row_ids_do_not_reveal_the_order_of_filing(db: Database) -> None:
+    """Cases, messages and evidence get random ids: a complaint's id between two timed
+    reports' ids would date it."""
+    filed = [
+        await complaints.file_complaint(
+            db,
+            new(f"第 {i} 件事", files=1),
+            receipt=receipts.new_receipt(),
+            policy=POLICY,
+            today=DAY,
+        )
+        for i in range(8)
+    ]
+    ids = [f.case_id for f in filed]
+    assert all(i < 0 for i in ids), "complaints stay out of the sequence other cases use"
+    assert ids != sorted(ids) and ids != sorted(ids, reverse=True)  # 2 in 8! by chance
+    async with db.session() as session:
+        evidence_ids = [e.id or 0 for e in (await session.exec(select(Evidence))).all()]
+    assert all(i < 0 for i in evidence_ids)
+    # a reply and an added note keep their order within the day, whatever their ids
+    case_id = ids[0]
+    await complaint_staff.reply(
+        db, filed[0].pseudonym, "请补充时间", member_id=None, now=NOW, today=DAY
+    )
+    await complaints.add_information(db, case_id, "上周三中午", today=DAY)
+    view = await complaints.view(db, case_id)
+    assert view is not None
+    assert [m.body for m in view.messages] == ["请补充时间", "上周三中午"]
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+    assert case is not None and case.acknowledged_on == DAY  # the first staff reply

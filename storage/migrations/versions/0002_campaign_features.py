@@ -166,6 +166,7 @@ def upgrade() -> None:
         "case_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("direction", sa.String(length=16), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("staff_member_id", sa.Integer(), nullable=True),
