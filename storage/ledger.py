@@ -8,7 +8,7 @@ changed since) gets `Result.STALE` and nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -170,6 +170,42 @@ def _touch(session: AsyncSession, item: LedgerItem, now: datetime) -> None:
     session.add(item)
 
 
+async def _edit_unverified(
+    db: Database,
+    *,
+    item_id: int,
+    expected_version: int,
+    action: str,
+    before: Callable[[LedgerItem], str | None],
+    after: str | None,
+    apply: Callable[[LedgerItem], None],
+    actor_member_id: int | None,
+    now: datetime,
+) -> Change:
+    """Change one field of an item that is not verified yet, audited from `before` to `after`."""
+    async with db.session() as session:
+        item = await _current(session, item_id, expected_version)
+        if isinstance(item, Result):
+            return Change(item)
+        if item.status == LedgerStatus.VERIFIED:
+            return Change(Result.STALE, item)
+        audit.record(
+            session,
+            at=now,
+            action=action,
+            subject_type=SUBJECT,
+            subject_id=item_id,
+            actor_member_id=actor_member_id,
+            actor_kind=_kind(actor_member_id),
+            from_value=before(item),
+            to_value=after,
+        )
+        apply(item)
+        _touch(session, item, now)
+        await session.commit()
+        return Change(Result.DONE, item)
+
+
 async def set_measure(
     db: Database,
     *,
@@ -180,27 +216,21 @@ async def set_measure(
     now: datetime,
 ) -> Change:
     """Replace the 整改措施."""
-    async with db.session() as session:
-        item = await _current(session, item_id, expected_version)
-        if isinstance(item, Result):
-            return Change(item)
-        if item.status == LedgerStatus.VERIFIED:
-            return Change(Result.STALE, item)
-        audit.record(
-            session,
-            at=now,
-            action="ledger.measure",
-            subject_type=SUBJECT,
-            subject_id=item_id,
-            actor_member_id=actor_member_id,
-            actor_kind=_kind(actor_member_id),
-            from_value=item.measure,
-            to_value=measure,
-        )
+
+    def apply(item: LedgerItem) -> None:
         item.measure = measure
-        _touch(session, item, now)
-        await session.commit()
-        return Change(Result.DONE, item)
+
+    return await _edit_unverified(
+        db,
+        item_id=item_id,
+        expected_version=expected_version,
+        action="ledger.measure",
+        before=lambda item: item.measure,
+        after=measure,
+        apply=apply,
+        actor_member_id=actor_member_id,
+        now=now,
+    )
 
 
 async def set_responsible(
@@ -214,27 +244,21 @@ async def set_responsible(
     now: datetime,
 ) -> Change:
     """Name the 责任人: a member of the unit, or a person who is not on Telegram."""
-    async with db.session() as session:
-        item = await _current(session, item_id, expected_version)
-        if isinstance(item, Result):
-            return Change(item)
-        if item.status == LedgerStatus.VERIFIED:
-            return Change(Result.STALE, item)
-        audit.record(
-            session,
-            at=now,
-            action="ledger.responsible",
-            subject_type=SUBJECT,
-            subject_id=item_id,
-            actor_member_id=actor_member_id,
-            actor_kind=_kind(actor_member_id),
-            from_value=_who(item.responsible_member_id, item.responsible_name),
-            to_value=_who(member_id, name),
-        )
+
+    def apply(item: LedgerItem) -> None:
         item.responsible_member_id, item.responsible_name = member_id, name
-        _touch(session, item, now)
-        await session.commit()
-        return Change(Result.DONE, item)
+
+    return await _edit_unverified(
+        db,
+        item_id=item_id,
+        expected_version=expected_version,
+        action="ledger.responsible",
+        before=lambda item: _who(item.responsible_member_id, item.responsible_name),
+        after=_who(member_id, name),
+        apply=apply,
+        actor_member_id=actor_member_id,
+        now=now,
+    )
 
 
 def _who(member_id: int | None, name: str | None) -> str | None:
