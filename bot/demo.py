@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from bot.clock import TravelClock
 from bot.config import Config, config_from_dict
+from bot.demo_desk_inbox import scene_inbox
 from bot.demo_desk_stats import scene_stats_and_export
 from bot.demo_hotline import scene_hotline
 from bot.demo_ledger import scene_ledger
@@ -164,6 +165,7 @@ SCENES: tuple[Scene, ...] = (
     scene_reminders,
     scene_hotline,
     scene_stats_and_export,
+    scene_inbox,
 )
 
 

@@ -26,6 +26,8 @@ from handlers import (
     groups,
     help_menu,
     hotline_common,
+    inbox,
+    inbox_actions,
     language,
     ledger,
     ledger_flow,
@@ -70,6 +72,12 @@ def build_handlers() -> list[tuple[int, Handler]]:
         CallbackQueryHandler(complaint_card.on_button, pattern=r"^hotline:v1:"),
         MessageHandler(
             complaint_card.PROMPT_REPLY & filters.TEXT & in_group, complaint_card.on_prompt_reply
+        ),
+        # The staff desk: /inbox, its buttons and the answers to its prompts.
+        CommandHandler("inbox", inbox.show_inbox),
+        CallbackQueryHandler(inbox_actions.on_button, pattern=inbox.CALLBACK_PATTERN),
+        MessageHandler(
+            inbox_actions.PROMPT_REPLY & filters.TEXT & private, inbox_actions.on_prompt_reply
         ),
         # 2. Everyone's commands.
         CommandHandler("start", start.start),

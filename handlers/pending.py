@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from handlers.context import BotContext, viewer
 
 # Features still to come; each later issue removes its command from here.
-PENDING_COMMANDS: tuple[str, ...] = ("inbox",)
+PENDING_COMMANDS: tuple[str, ...] = ()
 # Start payloads that open a feature in the private chat (deep links from groups).
 FEATURE_PAYLOADS: tuple[str, ...] = ("report", "complain")
 
