@@ -13,22 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.ledger import LedgerStatus, can_move, is_rejection
 from storage import audit
 from storage.db import Database
+from storage.ledger_add import new_item_in
 from storage.ledger_signoff import sign_off as sign_off  # re-exported: one module to call
 from storage.models import (
     Evidence,
     LedgerDeadlineChange,
     LedgerItem,
     LedgerProgress,
-    SignOff,
-    Unit,
 )
 
 SUBJECT = "ledger_item"
@@ -96,40 +93,25 @@ async def add_item(
     source_case_id: int | None = None,
     requirement: str | None = None,
 ) -> LedgerItem:
-    """Add a problem to a unit's list with the next 序号; marked if the list was signed off.
-
-    The unit's row is locked first (PostgreSQL), so adds to one unit take turns; SQLite has
-    no row locks, and a writer that lost the race for a 序号 reads the new top and retries."""
+    """Add a problem to a unit's list in a unit of work of its own; on SQLite, a writer that
+    lost the race for a 序号 reads the new top and retries."""
     for attempt in range(ADD_ATTEMPTS):
         async with db.session() as session:
-            await session.exec(select(Unit.id).where(Unit.id == unit_id).with_for_update())
-            top = (
-                await session.exec(
-                    select(func.max(LedgerItem.seq)).where(LedgerItem.unit_id == unit_id)
-                )
-            ).one()
-            signed = (
-                await session.exec(select(SignOff.id).where(SignOff.unit_id == unit_id).limit(1))
-            ).first()
-            item = LedgerItem(
-                unit_id=unit_id,
-                seq=(top or 0) + 1,
-                category_key=category_key,
-                description=description,
-                measure=measure,
-                deadline=deadline,
-                responsible_member_id=responsible_member_id,
-                responsible_name=responsible_name,
-                status=LedgerStatus.OPEN.value,
-                source_case_id=source_case_id,
-                requirement=requirement,
-                added_after_signoff=signed is not None,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(item)
             try:
-                await session.flush()
+                item = await new_item_in(
+                    session,
+                    unit_id=unit_id,
+                    category_key=category_key,
+                    description=description,
+                    measure=measure,
+                    deadline=deadline,
+                    responsible_member_id=responsible_member_id,
+                    responsible_name=responsible_name,
+                    source_case_id=source_case_id,
+                    requirement=requirement,
+                    actor_member_id=actor_member_id,
+                    now=now,
+                )
             except IntegrityError:
                 # another writer took this 序号 at the same moment: read the new top, retry
                 await session.rollback()
@@ -138,16 +120,6 @@ async def add_item(
                 continue
             assert item.id is not None
             _attach(session, item.id, evidence, today)
-            audit.record(
-                session,
-                at=now,
-                action="ledger.added",
-                subject_type=SUBJECT,
-                subject_id=item.id,
-                actor_member_id=actor_member_id,
-                actor_kind=_kind(actor_member_id),
-                to_value=LedgerStatus.OPEN.value,
-            )
             await session.commit()
             return item
     raise AssertionError("unreachable")
