@@ -6,7 +6,7 @@ are in `ledger_flow`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -149,10 +149,31 @@ async def unsigned_text(context: BotContext, t: Translator) -> Html:
     lines += [f"{u.code} {cut(u.name, 30)}" for u in missing[:UNSIGNED_SHOWN]]
     if len(missing) > UNSIGNED_SHOWN:
         lines.append(t.gettext("… and {n} more.", n=len(missing) - UNSIGNED_SHOWN))
-    today = local_today(context.services.clock.now(), context.services.settings.timezone)
+    settings = context.services.settings
+    today = local_today(context.services.clock.now(), settings.timezone)
     if due is not None and today > due:
         lines.append(t.gettext("The day has passed."))
+        lines += await _signed_late(context, t, due, {u.id for u in missing})
     return Html("\n".join(escape(line) for line in lines))
+
+
+async def _signed_late(
+    context: BotContext, t: Translator, due: date, still_missing: set[int | None]
+) -> list[str]:
+    """Units that signed off, but only after the end of the due day (local time)."""
+    end_of_due = datetime.combine(
+        due + timedelta(days=1), time(0), context.services.settings.timezone
+    )
+    by_due = await ledger_queries.unsigned_units(
+        context.services.db, by=end_of_due - timedelta(microseconds=1)
+    )
+    late = [u for u in by_due if u.id not in still_missing]
+    if not late:
+        return []
+    return [
+        t.gettext("Signed off after the day: {n}", n=len(late)),
+        *(f"{u.code} {cut(u.name, 30)}" for u in late[:UNSIGNED_SHOWN]),
+    ]
 
 
 async def my_items(

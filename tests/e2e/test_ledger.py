@@ -4,6 +4,8 @@ posts progress."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from domain.units import UnitKind, UnitRow
 from storage import audit, ledger_queries, units
 from tests.e2e.conftest import Harness
@@ -176,6 +178,21 @@ async def test_staff_see_unsigned_units(harness: Harness) -> None:
     assert "SCH001" not in text and "SCH002" in text
     overview = await harness.ask(handler, "/ledger")
     assert "SCH001 城关第一中学：2 项，已销号 0 项，已签字（第 1 版）" in overview
+
+
+async def test_staff_see_who_signed_off_only_after_the_day(harness: Harness) -> None:
+    head, _teacher, handler = await people(harness)
+    await seed_items(harness, "SCH001", 1)
+    harness.clock.set(datetime(2027, 4, 6, 2, 0, tzinfo=UTC))  # April 6, 10:00 in Shanghai
+    await harness.ask(head, "/ledger")
+    await press(harness, head, "✍ 签字确认")
+    await harness.sim.wait_edit(head)
+    await press(harness, head, "确认签字")
+    await harness.sim.wait_edit(head)
+    text = await harness.ask(handler, "/ledger", "unsigned")
+    late = text.split("逾期后才签字的单位：")[1]
+    assert late.startswith("1 个") and "SCH001" in late
+    assert "SCH002" in text.split("逾期后才签字的单位：")[0]
 
 
 async def test_staff_page_through_units_and_the_ledger_stays_private(harness: Harness) -> None:
