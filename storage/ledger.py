@@ -150,11 +150,12 @@ async def _edit_unverified(
     action: str,
     before: Callable[[LedgerItem], str | None],
     after: str | None,
-    apply: Callable[[LedgerItem], None],
+    apply: Callable[[AsyncSession, LedgerItem], None],
     actor_member_id: int | None,
     now: datetime,
 ) -> Change:
-    """Change one field of an item that is not verified yet, audited from `before` to `after`."""
+    """Change an item that is not verified yet (`apply` may add rows to the session too),
+    audited from `before` to `after`, in one unit of work."""
     async with db.session() as session:
         item = await _current(session, item_id, expected_version)
         if isinstance(item, Result):
@@ -172,7 +173,7 @@ async def _edit_unverified(
             from_value=before(item),
             to_value=after,
         )
-        apply(item)
+        apply(session, item)
         _touch(session, item, now)
         await session.commit()
         return Change(Result.DONE, item)
@@ -189,7 +190,7 @@ async def set_measure(
 ) -> Change:
     """Replace the 整改措施."""
 
-    def apply(item: LedgerItem) -> None:
+    def apply(_session: AsyncSession, item: LedgerItem) -> None:
         item.measure = measure
 
     return await _edit_unverified(
@@ -217,7 +218,7 @@ async def set_responsible(
 ) -> Change:
     """Name the 责任人: a member of the unit, or a person who is not on Telegram."""
 
-    def apply(item: LedgerItem) -> None:
+    def apply(_session: AsyncSession, item: LedgerItem) -> None:
         item.responsible_member_id, item.responsible_name = member_id, name
 
     return await _edit_unverified(
@@ -299,12 +300,8 @@ async def change_deadline(
     now: datetime,
 ) -> Change:
     """Move the 整改时限 with a reason; the old one is kept in the item's history."""
-    async with db.session() as session:
-        item = await _current(session, item_id, expected_version)
-        if isinstance(item, Result):
-            return Change(item)
-        if item.status == LedgerStatus.VERIFIED:
-            return Change(Result.STALE, item)
+
+    def apply(session: AsyncSession, item: LedgerItem) -> None:
         session.add(
             LedgerDeadlineChange(
                 item_id=item_id,
@@ -315,21 +312,19 @@ async def change_deadline(
                 at=now,
             )
         )
-        audit.record(
-            session,
-            at=now,
-            action="ledger.deadline",
-            subject_type=SUBJECT,
-            subject_id=item_id,
-            actor_member_id=actor_member_id,
-            actor_kind=_kind(actor_member_id),
-            from_value=item.deadline.isoformat() if item.deadline else None,
-            to_value=new_deadline.isoformat(),
-        )
         item.deadline = new_deadline
-        _touch(session, item, now)
-        await session.commit()
-        return Change(Result.DONE, item)
+
+    return await _edit_unverified(
+        db,
+        item_id=item_id,
+        expected_version=expected_version,
+        action="ledger.deadline",
+        before=lambda item: item.deadline.isoformat() if item.deadline else None,
+        after=new_deadline.isoformat(),
+        apply=apply,
+        actor_member_id=actor_member_id,
+        now=now,
+    )
 
 
 async def add_progress(
