@@ -3,6 +3,7 @@ database and a clock, registers the handlers in order and the error handler."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -10,10 +11,12 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import health, metrics
 from bot.config import Config
 from bot.config_hotline import hotline_policy
+from bot.persistence import DatabasePersistence, exactly_once_handlers
+from bot.reminders.broadcasts import EngineKick
 from bot.reminders.calendar_source import working_calendar
-from bot.update_processor import PerUserOrderedProcessor
 from domain import campaign as domain_campaign
 from domain.clock import Clock
 from handlers import build_handlers
@@ -83,6 +86,8 @@ def settings_from(config: Config) -> Settings:
         reminders=config.reminders.policy(config.campaign.tz),
         calendar=working_calendar(config),
         unit_rating=config.stats.thresholds(),
+        publication_channel=config.publication.channel,
+        private_notes=config.desk.private_notes,
     )
 
 
@@ -97,6 +102,7 @@ def build_application(
     """An Application wired to our services, not yet initialised."""
     catalogs = Catalogs(default_language=config.campaign.language, timezone=config.campaign.tz)
     services = Services(db=db, clock=clock, settings=settings_from(config), catalogs=catalogs)
+    counters = metrics.Counters()
     builder: Any = (
         ApplicationBuilder()
         .token(config.telegram.token.get_secret_value())
@@ -104,15 +110,24 @@ def build_application(
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz))
-        .concurrent_updates(PerUserOrderedProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(metrics.CountingProcessor(counters, CONCURRENT_UPDATES))
+        .persistence(DatabasePersistence(db, clock))
     )
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app: BotApplication = builder.build()
-    app.bot_data[SERVICES_KEY] = services
-    for group, handler in build_handlers():
+    # The outbox kick needs the app (its task tracking), so it joins the services here.
+    app.bot_data[SERVICES_KEY] = replace(services, outbox=EngineKick(app))
+    for group, handler in [*build_handlers(), *exactly_once_handlers()]:
         app.add_handler(handler, group)
     app.add_error_handler(on_error)
+    metrics.install(app, counters)  # after on_error: counts what reached it
+    health.install(
+        app,
+        health.HealthState(
+            db=db, db_timeout=config.ops.db_timeout_seconds, mode=config.telegram.mode
+        ),
+    )
     return app

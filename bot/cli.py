@@ -1,4 +1,5 @@
-"""The command line: `python -m bot run | migrate | demo | units import | invite | i18n`."""
+"""The command line: `python -m bot run | migrate | backup | restore | demo | units import |
+invite | i18n`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import catalogs, cli_export, cli_hotline, logs
+from bot import catalogs, cli_backup, cli_duties, cli_export, cli_hotline, leadership, logs
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 from bot.config_hotline import pepper_problem
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--days", type=int, help="days until it expires (default from config)")
     cli_hotline.add_parser(sub, with_config)
     cli_export.add_parser(sub, with_config)
+    cli_backup.add_parser(sub, with_config)
+    cli_duties.add_parser(sub, with_config)
     n = sub.add_parser("i18n", help="(developers) sync translation catalogs with the code")
     n.add_argument("--check", action="store_true", help="only report problems; exit 1 if any")
     n.add_argument(
@@ -89,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cli_hotline.run(load_config(args.config), args))
             case "export":
                 return asyncio.run(cli_export.run(load_config(args.config), args))
+            case "backup" | "restore":
+                return asyncio.run(cli_backup.run(load_config(args.config), args))
+            case "duties":
+                return asyncio.run(cli_duties.run(load_config(args.config), args))
     except ConfigError as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2
@@ -111,10 +118,11 @@ async def _run(config: Config) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-    async with running(config, clock=SystemClock()):
-        await stop.wait()
-    log.info("stopped")
-    return 0
+    # A standby waits for the leader lock inside `running()`: a stop ends that wait too.
+    if await leadership.serve_until(stop, lambda: running(config, clock=SystemClock())):
+        log.info("stopped")
+        return 0
+    return 1
 
 
 async def _migrate(config: Config, make: str | None) -> int:

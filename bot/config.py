@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, StrictInt, ValidationError
-from pydantic.functional_validators import field_validator
+from pydantic.functional_validators import field_validator, model_validator
 
 from bot.config_campaign import (
     Campaign,
@@ -26,7 +26,12 @@ from bot.config_campaign import (
     duplicate_keys,
     find_key,
 )
+from bot.config_checkin import CheckinConfig
+from bot.config_desk import DeskConfig
+from bot.config_ha import HaConfig
 from bot.config_hotline import HotlineConfig
+from bot.config_ops import Mode, OpsConfig, WebhookConfig, mode_problems, with_env_secret
+from bot.config_publication import PublicationConfig
 from bot.config_reminders import RemindersConfig
 from bot.config_reports import ReportsConfig
 from bot.config_stats import StatsConfig
@@ -51,6 +56,15 @@ class TelegramConfig(ConfigModel):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     username: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
+    # "polling" (default) or "webhook" (then [telegram.webhook] needs url and secret_token).
+    mode: Mode = "polling"
+    webhook: WebhookConfig | None = None
+
+    @model_validator(mode="after")
+    def _mode(self) -> TelegramConfig:
+        if problems := mode_problems(self.mode, self.webhook):
+            raise LocatedProblems(problems)
+        return self
 
     @field_validator("token")
     @classmethod
@@ -120,6 +134,11 @@ class Config(ConfigModel):
     hotline: HotlineConfig = HotlineConfig()
     reminders: RemindersConfig = RemindersConfig()
     stats: StatsConfig = StatsConfig()
+    checkin: CheckinConfig = CheckinConfig()
+    publication: PublicationConfig = PublicationConfig()
+    ops: OpsConfig = OpsConfig()
+    desk: DeskConfig = DeskConfig()
+    ha: HaConfig = HaConfig()
 
     @field_validator("categories")
     @classmethod
@@ -185,6 +204,7 @@ def config_from_dict(data: Mapping[str, Any], *, env: Mapping[str, str] | None =
         telegram = dict(telegram)
         if env.get(ENV_TOKEN, "").strip():
             telegram["token"] = env[ENV_TOKEN].strip()
+        with_env_secret(telegram, env)
         merged["telegram"] = telegram
     try:
         return Config.model_validate(merged)

@@ -18,9 +18,11 @@ from typing import Any, TextIO
 
 from bot.clock import TravelClock
 from bot.config import Config, config_from_dict
+from bot.demo_checkin import scene_checkin
 from bot.demo_desk_inbox import scene_inbox
 from bot.demo_desk_stats import scene_stats_and_export
 from bot.demo_hotline import scene_hotline
+from bot.demo_inspection import scene_inspection
 from bot.demo_ledger import scene_ledger
 from bot.demo_reminders import scene_phase_notice, scene_reminders
 from bot.demo_reports import scene_report_with_photo
@@ -166,6 +168,8 @@ SCENES: tuple[Scene, ...] = (
     scene_hotline,
     scene_stats_and_export,
     scene_inbox,
+    scene_checkin,
+    scene_inspection,
 )
 
 
@@ -206,8 +210,12 @@ async def run_demo(*, language: str = "zh_CN", out: TextIO | None = None) -> int
                         group=sim.add_group(title="城关一中工作群", supergroup=True),
                         staff=staff,
                     )
-                    for scene in SCENES:
-                        await scene(stage)
+                    try:
+                        for scene in SCENES:
+                            await scene(stage)
+                    except BaseException:  # show where the script broke off
+                        print(sim.render_transcript(), file=sys.stderr)
+                        raise
             finally:
                 await db.dispose()
             labels = LABELS_ZH if language == "zh_CN" else LABELS_EN

@@ -82,6 +82,7 @@ async def scene_hotline(stage: Stage) -> None:
         return
     parent = sim.add_user(PARENT_FIRST, PARENT_LAST, PARENT_USERNAME, user_id=PARENT_ID)
     chat = sim.private_chat(parent)
+    await sim.drain(staff)  # earlier scenes' cards in the staff chat are not this scene's
     with _Capture() as capture:
         stage.narrate(
             t.gettext("A parent complains anonymously, with a photo, and gets a receipt.")

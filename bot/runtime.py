@@ -7,9 +7,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot import hotline_jobs, logs, menu, reminders
+from bot import (
+    checkin_jobs,
+    desk_jobs,
+    hotline_jobs,
+    leadership,
+    logs,
+    menu,
+    persistence,
+    reminders,
+    webhook,
+)
 from bot.app import build_application
 from bot.config import Config
+from bot.reminders import broadcasts
 from domain.clock import Clock
 from handlers.context import SERVICES_KEY, BotApplication, Services
 from storage import migrate
@@ -30,37 +41,44 @@ async def running(
     logs.quiet_libraries()
     own_db = db is None
     database = db or Database(config.storage.url)
+    lease = leadership.Lease(database, config.ha)
     try:
+        await lease.acquire()  # a standby waits here; only the active process goes on
         before, after = await migrate.upgrade(database)
         if before != after:
             log.info("database migrated from %s to %s", before or "empty", after)
         app = build_application(config, db=database, clock=clock)
+        persistence.on_start(app, clock, used_before=before is not None)
         await app.initialize()
         try:
             services: Services = app.bot_data[SERVICES_KEY]
-            await menu.publish(app.bot, services.catalogs)
+            await menu.publish(app.bot, services.catalogs, services.settings.admins)
             await app.start()
             await reminders.start(app, config)
+            checkin_jobs.start(app, config)
+            broadcasts.attach(app, database)
             await hotline_jobs.start(app, config)
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
-            )
-            log.info(
-                "ready: @%s polling, database %s at migration %s",
-                app.bot.username,
-                database.dialect,
-                after,
-            )
+            await desk_jobs.start(app)
             try:
-                yield app
+                async with (
+                    webhook.http_server(app, config),
+                    webhook.receiving(app, config, poll_timeout=poll_timeout) as mode,
+                ):
+                    log.info(
+                        "ready: @%s %s, database %s at migration %s",
+                        app.bot.username,
+                        mode,
+                        database.dialect,
+                        after,
+                    )
+                    lease.guard(app)  # losing the lock stops the updates at once
+                    yield app
             finally:
-                if app.updater.running:
-                    await app.updater.stop()
                 if app.running:
                     await app.stop()
         finally:
             await app.shutdown()
     finally:
+        await lease.release()
         if own_db:
             await database.dispose()

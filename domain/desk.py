@@ -1,5 +1,6 @@
-"""The staff desk's rules: who may see the inbox and act on a named report (accept, reply,
-close, transfer, dispatch), the conflict of interest, and the status each action needs.
+"""The staff desk's rules: who may see the inbox and act on a case — a named report, an
+anonymous complaint or an inspection finding, alike — (accept, reply, close, transfer,
+dispatch), the conflict of interest, and the status each action needs.
 
 谁受理、谁负责: the handler who accepts a case owns it; only the owner replies to the reporter,
 closes, transfers or dispatches it. A handler of the unit concerned may not accept it.
@@ -21,7 +22,7 @@ INBOX_STATUSES: tuple[CaseStatus, ...] = (
     CaseStatus.IN_PROGRESS,
     CaseStatus.ANSWERED,
 )
-INBOX_KINDS: tuple[str, ...] = ("report", "complaint")
+INBOX_KINDS: tuple[str, ...] = ("report", "complaint", "finding")
 
 
 class Action(StrEnum):

@@ -21,6 +21,7 @@ class LedgerStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     RECTIFIED = "rectified"
     VERIFIED = "verified"  # 销号: final
+    RETURNED = "returned"  # 退单: the unit sent the dispatched case back; off the list, kept
 
 
 # open -> rectified is allowed directly: a problem fixed on the spot needs no second press.
@@ -30,7 +31,10 @@ _MOVES: dict[LedgerStatus, frozenset[LedgerStatus]] = {
     LedgerStatus.IN_PROGRESS: frozenset({LedgerStatus.RECTIFIED}),
     LedgerStatus.RECTIFIED: frozenset({LedgerStatus.VERIFIED, LedgerStatus.IN_PROGRESS}),
     LedgerStatus.VERIFIED: frozenset(),
+    LedgerStatus.RETURNED: frozenset(),
 }
+# Items that are no longer worked on: nobody edits them or posts progress.
+FINISHED: frozenset[LedgerStatus] = frozenset({LedgerStatus.VERIFIED, LedgerStatus.RETURNED})
 
 
 def can_move(current: LedgerStatus | str, target: LedgerStatus | str) -> bool:
@@ -100,14 +104,14 @@ def may_sign_off(actor: Actor, unit_id: int) -> bool:
 
 def may_edit_item(actor: Actor, item: ItemFacts) -> bool:
     """Measure, deadline, responsible person: the unit head (or an admin), until verified."""
-    if LedgerStatus(item.status) is LedgerStatus.VERIFIED:
+    if LedgerStatus(item.status) in FINISHED:
         return False
     return may_add(actor, item.unit_id)
 
 
 def may_post_progress(actor: Actor, item: ItemFacts) -> bool:
     """A progress note: the unit head, an admin or the responsible member, until verified."""
-    if LedgerStatus(item.status) is LedgerStatus.VERIFIED:
+    if LedgerStatus(item.status) in FINISHED:
         return False
     return may_add(actor, item.unit_id) or is_responsible(actor, item)
 

@@ -45,6 +45,11 @@ class Rule(StrEnum):
     CASE_WARN = "case_warn"
     CASE_ESCALATE = "case_escalate"
     UNREACHABLE = "unreachable"  # a member blocked the bot: their unit head is told once
+    BROADCAST = "broadcast"  # an admin's announcement (domain/broadcast.py)
+    # The "124" boarding duty (domain/checkin.py decides them; the engine sends them).
+    CHECKIN = "checkin"  # a cadre's evening call to check in
+    CHECKIN_MISSING = "checkin_missing"  # next morning: who did not check in
+    CHECKIN_WEEKLY = "checkin_weekly"  # the week's summary per unit
 
 
 def member_recipient(member_id: int) -> str:

@@ -21,8 +21,16 @@ PUBLIC_COMMANDS: tuple[str, ...] = ("start", "help", "cancel", "language", "comp
 
 _MEMBER_COMMANDS: tuple[str, ...] = ("report", "mine")
 _HEAD_COMMANDS: tuple[str, ...] = ("ledger", "overdue", "stats", "export")
-_HANDLER_COMMANDS: tuple[str, ...] = ("inbox", "ledger", "overdue", "stats", "export")
-_ADMIN_COMMANDS: tuple[str, ...] = ("bindgroup",)
+_HANDLER_COMMANDS: tuple[str, ...] = ("inbox", "ledger", "overdue", "stats", "export", "round")
+_ADMIN_COMMANDS: tuple[str, ...] = (
+    "bindgroup",
+    "publish",
+    "published",
+    "broadcast",
+    "boarding",
+    "cadre",
+    "inspector",
+)
 
 ALL_COMMANDS: tuple[str, ...] = (
     "start",
@@ -39,6 +47,13 @@ ALL_COMMANDS: tuple[str, ...] = (
     "stats",
     "export",
     "bindgroup",
+    "publish",
+    "published",
+    "broadcast",
+    "round",
+    "boarding",
+    "cadre",
+    "inspector",
 )
 
 

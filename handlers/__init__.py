@@ -19,15 +19,26 @@ from telegram.ext import (
 )
 
 from handlers import (
+    broadcast,
     cancel,
+    checkin,
+    checkin_leave,
+    checkin_marks,
+    checkin_texts,
     complain,
     complaint_card,
+    desk_common,
+    desk_owner,
+    desk_router,
     export,
     groups,
     help_menu,
     hotline_common,
     inbox,
     inbox_actions,
+    inbox_filters,
+    inbox_prompts,
+    inspect,
     language,
     ledger,
     ledger_flow,
@@ -35,11 +46,17 @@ from handlers import (
     mine,
     overdue,
     pending,
+    publish,
+    publish_actions,
+    publish_text,
     report,
+    restart_notice,
     start,
     stats,
     status,
+    strays,
 )
+from handlers import round as round_
 from handlers.context import BotContext
 from handlers.conversation import OneConversationAtATime
 
@@ -55,10 +72,13 @@ def build_handlers() -> list[tuple[int, Handler]]:
         ledger_flow.build(),
         complain.build(),
         status.build(),
+        inspect.build(),
     ]
     ordered: list[Handler] = [
         # 1. Group housekeeping first: a migration notice carries no command.
         MessageHandler(filters.StatusUpdate.MIGRATE, groups.follow_migration),
+        # An edit of a message already sent is never acted on (a step took the first text).
+        MessageHandler(filters.UpdateType.EDITED, strays.edited),
         # 1b. Conversations: while one is open it answers everything its person sends
         # (before /start, so that the deep link `/start report` opens the report).
         conversations[0],
@@ -66,7 +86,10 @@ def build_handlers() -> list[tuple[int, Handler]]:
         conversations[1],
         conversations[2],
         conversations[3],
-        CallbackQueryHandler(complain.stale_button, pattern=r"^complain:"),
+        conversations[4],
+        CallbackQueryHandler(inspect.stale_button, pattern=inspect.PATTERN),
+        # (a complaint form lost to a restart says so; otherwise "no longer active")
+        CallbackQueryHandler(restart_notice.complaint_button, pattern=r"^complain:"),
         CallbackQueryHandler(status.stale_button, pattern=r"^status:"),
         # The hotline's staff card: its buttons and the answers to its prompts.
         CallbackQueryHandler(complaint_card.on_button, pattern=r"^hotline:v1:"),
@@ -74,10 +97,29 @@ def build_handlers() -> list[tuple[int, Handler]]:
             complaint_card.PROMPT_REPLY & filters.TEXT & in_group, complaint_card.on_prompt_reply
         ),
         # The staff desk: /inbox, its buttons and the answers to its prompts.
-        CommandHandler("inbox", inbox.show_inbox),
+        CommandHandler("inbox", inbox_filters.show_inbox),
         CallbackQueryHandler(inbox_actions.on_button, pattern=inbox.CALLBACK_PATTERN),
         MessageHandler(
-            inbox_actions.PROMPT_REPLY & filters.TEXT & private, inbox_actions.on_prompt_reply
+            inbox_prompts.PROMPT_REPLY & filters.TEXT & private, inbox_prompts.on_prompt_reply
+        ),
+        # Admins: the honour roll / exposure board and broadcasts, with their prompts.
+        CommandHandler("publish", publish.show_menu),
+        CommandHandler("published", publish_actions.show_published),
+        CallbackQueryHandler(publish_actions.on_button, pattern=publish_text.CALLBACK_PATTERN),
+        MessageHandler(publish.PROMPT_REPLY & filters.TEXT & private, publish.on_summary),
+        CommandHandler("broadcast", broadcast.start_broadcast),
+        CallbackQueryHandler(broadcast.on_button, pattern=broadcast.CALLBACK_PATTERN),
+        MessageHandler(broadcast.PROMPT_REPLY & filters.TEXT & private, broadcast.on_text),
+        # The desk's follow-ups: returns (退单), notes, files, questions, status changes.
+        CallbackQueryHandler(desk_router.on_button, pattern=desk_common.CALLBACK_PATTERN),
+        MessageHandler(
+            desk_common.PROMPT_REPLY
+            & (filters.TEXT | filters.PHOTO | filters.Document.ALL)
+            & private,
+            desk_router.on_prompt_reply,
+        ),
+        MessageHandler(
+            desk_common.QUESTION_REPLY & filters.TEXT & private, desk_owner.on_reporter_answer
         ),
         # 2. Everyone's commands.
         CommandHandler("start", start.start),
@@ -95,6 +137,17 @@ def build_handlers() -> list[tuple[int, Handler]]:
         CallbackQueryHandler(stats.on_button, pattern=stats.CALLBACK_PATTERN),
         CommandHandler("export", export.offer_export),
         CallbackQueryHandler(export.on_button, pattern=export.CALLBACK_PATTERN),
+        # The "124" boarding duty (check-in, leave) and the admins' marks for both duties.
+        CommandHandler("checkin", checkin.check_in, filters=private),
+        CallbackQueryHandler(checkin.on_button, pattern=checkin_texts.CALLBACK_PATTERN),
+        MessageHandler(filters.LOCATION & private, checkin.on_location),
+        CommandHandler("leave", checkin_leave.request_leave, filters=private),
+        CallbackQueryHandler(checkin_leave.on_button, pattern=checkin_leave.CALLBACK_PATTERN),
+        CommandHandler("boarding", checkin_marks.boarding),
+        CommandHandler("cadre", checkin_marks.cadres),
+        CommandHandler("inspector", checkin_marks.inspectors),
+        CommandHandler("round", round_.show_rounds),
+        CallbackQueryHandler(checkin_marks.on_button, pattern=checkin_marks.CALLBACK_PATTERN),
         # 3. Reports and complaints are never collected in a group.
         CommandHandler(list(pending.FEATURE_PAYLOADS), pending.private_only, filters=in_group),
         # 4. Features still to come say so plainly (each later issue replaces its entry).
@@ -102,7 +155,15 @@ def build_handlers() -> list[tuple[int, Handler]]:
         # 5. Conversations' own /cancel fallbacks come before this catch-all.
         CommandHandler("cancel", cancel.nothing_to_cancel),
         MessageHandler(filters.COMMAND & private, cancel.unknown_command),
-        MessageHandler(filters.TEXT & ~filters.COMMAND & private, cancel.stray_text),
+        # Stray text (right after a restart: what became of a complaint draft).
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, restart_notice.stray_message),
+        # Stickers, places, contacts, voice … outside a conversation get the same pointer.
+        MessageHandler(
+            filters.UpdateType.MESSAGE & private & ~filters.COMMAND, restart_notice.stray_message
+        ),
+        # A button no route above knows (old version, forged, truncated): still answered.
+        # Keep it the last entry: a button handler added after it would never be reached.
+        CallbackQueryHandler(strays.unknown_button),
     ]
     # After every handler: forget empty per-user dicts (no user id kept without a reason).
     cleanup: Handler = TypeHandler(Update, hotline_common.forget_empty)

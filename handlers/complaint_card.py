@@ -19,10 +19,11 @@ from telegram.ext import filters
 from domain.cases import CaseStatus
 from domain.hotline import clean_text, is_pseudonym, unseal_chat
 from domain.roles import Role
-from handlers.complaint_views import added_information, staff_card, staff_keyboard
+from handlers.complaint_views import added_information, staff_keyboard
 from handlers.context import BotContext, Viewer, viewer
 from handlers.hotline_common import local_today, press_value
 from handlers.i18n import Translator
+from handlers.staff_cards import post_staff_card, refresh_staff_card
 from storage import complaint_staff, complaints
 from storage.complaint_staff import Outcome
 
@@ -44,13 +45,9 @@ async def post_card(context: BotContext, case_id: int) -> None:
     view = await complaints.view(svc.db, case_id)
     if chat is None or view is None:
         return
-    t = _staff_t(context)
+    # The card itself is the desk's (recorded, edited on every change, retried if refused).
+    await post_staff_card(context, case_id)
     try:
-        await context.bot.send_message(
-            chat,
-            staff_card(t, svc.settings.campaign, view),
-            reply_markup=staff_keyboard(t, view.pseudonym),
-        )
         total = len(view.evidence)
         for number, item in enumerate(view.evidence, start=1):
             caption = f"{view.pseudonym} · {number}/{total}"
@@ -181,6 +178,7 @@ async def _close(update: Update, context: BotContext, who: Viewer, pseudonym: st
     await query.message.reply_text(t.gettext("{pseudonym} is closed.", pseudonym=pseudonym))
     if result.case_id is not None:
         await notify_author(context, result.case_id, result.sealed_push)
+        await refresh_staff_card(context, result.case_id)
 
 
 class _PromptReply(filters.MessageFilter):
@@ -257,3 +255,4 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
     await message.reply_text(done)
     if result.case_id is not None:
         await notify_author(context, result.case_id, result.sealed_push)
+        await refresh_staff_card(context, result.case_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -47,6 +47,15 @@ class Settings:
     reminders: Policy
     calendar: WorkCalendar
     unit_rating: RatingThresholds
+    publication_channel: int | None = None  # [publication] channel
+    private_notes: bool = False  # [desk] private_notes
+
+
+class OutboxKick(Protocol):
+    """Asks the reminder engine to send what the outbox holds now, in the background (a
+    confirmed broadcast need not wait for the next sweep tick)."""
+
+    def kick(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Services:
     clock: Clock
     settings: Settings
     catalogs: Catalogs
+    outbox: OutboxKick | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

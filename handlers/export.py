@@ -23,7 +23,7 @@ from handlers.ledger_view import category_label
 from handlers.ledger_view import status_label as ledger_status
 from handlers.report_views import status_label as case_status
 from handlers.stats import place_allowed, scope_of
-from storage import exports, units
+from storage import checkins, exports, units
 from storage.export_files import Format, Labels, write_export
 
 ROUTE = "export:v1:"
@@ -142,7 +142,13 @@ async def on_button(update: Update, context: BotContext) -> None:
         else exports.case_rows(svc.db, unit_id=scope.unit_id)
     )
     labels = file_labels(svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign)
-    count = await write_export(out, what=what, fmt=fmt, batches=batches, labels=labels)
+    extra = []  # the ledger workbook also carries the "124" check-in sheet
+    if what == "ledger" and fmt == "xlsx":
+        tz = svc.settings.timezone
+        extra.append(await checkins.checkin_sheet(svc.db, unit_id=scope.unit_id, tz=tz))
+    count = await write_export(
+        out, what=what, fmt=fmt, batches=batches, labels=labels, extra_sheets=extra
+    )
     if out.tell() > UPLOAD_LIMIT:
         await context.bot.send_message(
             query.message.chat.id,

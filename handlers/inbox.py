@@ -1,8 +1,10 @@
-"""/inbox: the staff desk's list of open cases (reports and complaints), filtered by kind or
-"mine", paged, each line a button that opens the case's card with the actions the presser may
-take (handlers/inbox_actions.py carries them out).
+"""The staff desk's case card in a handler's private chat: what the case is (a report names its
+reporter here, a complaint nobody, a finding its facts) and the buttons of what the presser may
+do now — accept, reply, close, transfer, dispatch — for any kind of case alike.
 
-Only case handlers and administrators, in a private chat (a report's card names its reporter).
+The list and its filters are in handlers/inbox_filters.py, the buttons' work in
+handlers/inbox_actions.py and handlers/inbox_prompts.py. Only case handlers and administrators,
+in a private chat; in the staff chat only the card's "accept" and "open in private chat".
 Every button `inbox:v1:<action>:<value>` is re-checked against the presser's role and the
 case's current state.
 """
@@ -13,19 +15,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from domain.desk import Action, Actor, available, may_use_desk
+from domain.desk_rules_followup import may_open_thread
 from domain.reports import ReportViewer
 from handlers.complaint_views import staff_card
 from handlers.context import BotContext, Viewer, viewer
+from handlers.desk_common import panel_button
 from handlers.i18n import Translator
-from handlers.report_views import report_text, shorten, status_label
+from handlers.report_views import report_text
+from handlers.staff_cards import plain_text
 from storage import complaints, desk, reports
+from storage.desk import DeskCase
 
 ROUTE = "inbox:v1:"
 CALLBACK_PATTERN = r"^inbox:v1:"
-PAGE_SIZE = 6
 PROMPT_MARK = "🖊"  # starts every prompt whose answer the inbox takes
-FILTERS: tuple[str, ...] = ("all", "rep", "cmp", "mine")
-_KIND = {"rep": "report", "cmp": "complaint"}
+STAFF_CHAT_ACTIONS: tuple[str, ...] = (Action.ACCEPT.value, "pm")
 
 
 def data(action: str, value: object = 0) -> str:
@@ -48,8 +52,16 @@ def actor_of(who: Viewer) -> Actor:
     )
 
 
-async def desk_person(update: Update, context: BotContext) -> Viewer | None:
-    """The person, when they may use the desk in this chat; otherwise they are told why."""
+def in_staff_chat(update: Update, context: BotContext) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.id == context.services.settings.staff_chat
+
+
+async def desk_person(
+    update: Update, context: BotContext, *, staff_chat_ok: bool = False
+) -> Viewer | None:
+    """The person, when they may use the desk in this chat (a private chat, or the staff
+    chat when `staff_chat_ok`); otherwise they are told why."""
     who = await viewer(update, context)
     if who is None:
         return None
@@ -58,7 +70,9 @@ async def desk_person(update: Update, context: BotContext) -> Viewer | None:
     refusal: str | None = None
     if not may_use_desk(who.role):
         refusal = t.gettext("Only case handlers and administrators can use the inbox.")
-    elif chat is None or chat.type != ChatType.PRIVATE:
+    elif chat is None or (
+        chat.type != ChatType.PRIVATE and not (staff_chat_ok and in_staff_chat(update, context))
+    ):
         refusal = t.gettext("Use /inbox in a private chat with me: case cards name reporters.")
     if refusal is None:
         return who
@@ -69,85 +83,14 @@ async def desk_person(update: Update, context: BotContext) -> Viewer | None:
     return None
 
 
-def _filter_label(t: Translator, name: str) -> str:
-    match name:
-        case "rep":
-            return t.gettext("Reports")
-        case "cmp":
-            return t.gettext("Complaints")
-        case "mine":
-            return t.gettext("Mine")
-    return t.gettext("All")
-
-
-async def inbox_page(
-    who: Viewer, context: BotContext, which: str, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The list's text and buttons for one filter and page."""
-    t = who.t
-    svc = context.services
-    actor = actor_of(who)
-    owner = actor.member_id if which == "mine" else None
-    if which == "mine" and owner is None:
-        owner = -1  # an administrator without a membership owns nothing
-    listing = await desk.list_open(
-        svc.db,
-        kind=_KIND.get(which),
-        owner_member_id=owner,
-        offset=page * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
-    pages = max(1, (listing.total + PAGE_SIZE - 1) // PAGE_SIZE)
-    if not listing.items and page > 0:
-        return await inbox_page(who, context, which, min(page, pages) - 1)
-    head = t.gettext("<b>Inbox: open cases</b> ({which})", which=_filter_label(t, which).lower())
-    if listing.total == 0:
-        text = head + "\n" + t.gettext("No open cases here.")
-    else:
-        text = (
-            head
-            + "\n"
-            + t.ngettext("{n} case", "{n} cases", listing.total)
-            + " · "
-            + t.gettext("page {page} of {pages}", page=page + 1, pages=pages)
-            + "\n"
-            + t.gettext("Press a case to open it.")
-        )
-    rows: list[list[InlineKeyboardButton]] = []
-    for line in listing.items:
-        mark = "📄" if line.kind == "report" else "📮"
-        label = f"{mark} {line.number} · {status_label(t, line.status)} · {line.unit_name or '—'}"
-        rows.append([button(shorten(label, 48), "open", line.case_id)])
-    nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(button(t.gettext("‹ Previous"), "list", f"{which}.{page - 1}"))
-    if page + 1 < pages:
-        nav.append(button(t.gettext("Next ›"), "list", f"{which}.{page + 1}"))
-    if nav:
-        rows.append(nav)
-    rows.append(
-        [
-            button(("• " if f == which else "") + _filter_label(t, f), "list", f"{f}.0")
-            for f in FILTERS
-        ]
-    )
-    return text, InlineKeyboardMarkup(rows)
-
-
-async def show_inbox(update: Update, context: BotContext) -> None:
-    """/inbox: the first page of all open cases."""
-    who = await desk_person(update, context)
-    message = update.effective_message
-    if who is None or message is None:
-        return
-    text, markup = await inbox_page(who, context, "all", 0)
-    await message.reply_text(text, reply_markup=markup)
-
-
-def action_label(t: Translator, action: Action) -> str:
+def action_label(t: Translator, action: Action, kind: str = "report") -> str:
     match action:
         case Action.ACCEPT:
             return t.gettext("Accept (I am responsible)")
+        case Action.REPLY if kind == "complaint":
+            return t.gettext("Reply to the complainant")
+        case Action.REPLY if kind == "finding":
+            return t.gettext("Record the answer")
         case Action.REPLY:
             return t.gettext("Reply to the reporter")
         case Action.CLOSE:
@@ -163,6 +106,18 @@ def action_label(t: Translator, action: Action) -> str:
 BUILT: tuple[Action, ...] = tuple(Action)
 
 
+def case_keyboard(t: Translator, actor: Actor, found: DeskCase) -> list[list[InlineKeyboardButton]]:
+    """The private card's buttons: what `actor` may do to the case now. Every desk action
+    adds its button here (one place), in the order the card shows them."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for action in available(actor, found.facts):
+        if action in BUILT:
+            rows.append([button(action_label(t, action, found.kind), action.value, found.case_id)])
+    if may_open_thread(actor.role, actor.unit_id, found.facts.unit_id):  # notes, files, 退单
+        rows.append([panel_button(t, found.case_id)])
+    return rows
+
+
 async def case_card(
     who: Viewer, context: BotContext, case_id: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -173,32 +128,24 @@ async def case_card(
     if found is None:
         return None
     actor = actor_of(who)
-    rows: list[list[InlineKeyboardButton]] = []
+    owner = t.gettext("Responsible: {name}", name=found.owner_name or t.gettext("nobody yet"))
     if found.kind == "complaint":
         view = await complaints.view(svc.db, case_id)
         if view is None:
             return None
-        text = (
-            staff_card(t, svc.settings.campaign, view)
-            + "\n\n"
-            + t.gettext("Act on complaints with the buttons of their card in the staff chat.")
-        )
-    else:
+        text = staff_card(t, svc.settings.campaign, view) + "\n" + owner
+    elif found.kind == "report":
         report = await reports.view_for(
             svc.db, case_id, ReportViewer(actor.role, actor.unit_id, actor.member_id)
         )
         if report is None:
             return None
-        owner = found.owner_name or t.gettext("nobody yet")
-        text = (
-            report_text(t, svc.settings.campaign, report)
-            + "\n"
-            + t.gettext("Responsible: {name}", name=owner)
-        )
-        for action in available(actor, found.facts):
-            if action in BUILT:
-                rows.append([button(action_label(t, action), action.value, case_id)])
-    return text, InlineKeyboardMarkup(rows) if rows else InlineKeyboardMarkup([])
+        text = report_text(t, svc.settings.campaign, report) + "\n" + owner
+    else:
+        text = plain_text(svc, t, found)
+        if found.inspector_name is not None:
+            text += "\n\n" + t.gettext("Inspector: {name}", name=found.inspector_name)
+    return text, InlineKeyboardMarkup(case_keyboard(t, actor, found))
 
 
 async def open_case(update: Update, context: BotContext, who: Viewer, case_id: int) -> None:

@@ -1,6 +1,7 @@
-"""Dispatching a named report to its unit (派单) from the inbox: the deadline is asked first
-(parsed and checked like the ledger's deadlines), then the rectification requirement; once
-stored, the unit's heads are told. The prompts live in the handler's `user_data`."""
+"""Dispatching a case (a report, complaint or finding) to its unit (派单) from the inbox: the
+deadline is asked first (parsed and checked like the ledger's deadlines), then the
+rectification requirement; once stored, the unit's heads are told. The prompts live in the
+handler's `user_data`."""
 
 from __future__ import annotations
 

@@ -39,5 +39,25 @@ def command_description(t: Translator, command: str) -> str:
         "stats": t.gettext("Statistics and charts"),
         "export": t.gettext("Export to Excel or CSV"),
         "bindgroup": t.gettext("Bind this group to a unit (admins, in the group)"),
+        "publish": t.gettext("Honour roll and exposure board: draft and publish"),
+        "published": t.gettext("Published items; withdraw one"),
+        "broadcast": t.gettext("Send an announcement to groups or a role"),
+        "round": t.gettext("Inspection rounds and their findings per unit"),
+        "boarding": t.gettext('Mark boarding schools for the "124" duty'),
+        "cadre": t.gettext("Mark a school's school-level cadres"),
+        "inspector": t.gettext("Add or remove a member of the inspection team"),
     }
     return descriptions[command]
+
+
+def inspection_category(t: Translator, key: str) -> str | None:
+    """An inspection finding's category (明察暗访 targets), or None for any other key."""
+    labels = {
+        "insp_stocks_gaming": t.gettext("Stock trading or gaming at work"),
+        "insp_absence": t.gettext("Absent from post"),
+        "insp_illegal_fees": t.gettext("Illegal fees"),
+        "insp_illegal_classes": t.gettext("Illegal paid classes"),
+        "insp_admission_bribes": t.gettext("Bribes in admissions"),
+        "insp_other": t.gettext("Other"),
+    }
+    return labels.get(key)

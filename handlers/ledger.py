@@ -10,12 +10,12 @@ from datetime import date, datetime, time, timedelta
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 
 from domain import ledger as rules
 from domain.deadlines import local_today
 from domain.ledger import LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
+from handlers.edits import edit_pressed
 from handlers.i18n import Html, Translator, escape
 from handlers.ledger_view import (
     PAGE_SIZE,
@@ -260,16 +260,7 @@ async def show(
 ) -> None:
     """Answer the press and put `text` in its message (unchanged text is no error)."""
     await query.answer(notice)
-    await edit(query, text, markup)
-
-
-async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Put `text` in the pressed message; the same text again (a double press) is no error."""
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if not str(error).lower().startswith("message is not modified"):
-            raise
+    await edit_pressed(query, text, markup)
 
 
 async def open_item(update: Update, context: BotContext, who: Viewer, item_id: int) -> None:
@@ -293,7 +284,7 @@ async def stale(update: Update, context: BotContext, who: Viewer, item_id: int) 
     if card is not None and rules.may_view_item(actor_of(who), facts_of(card.item)):
         campaign = context.services.settings.campaign
         text = card_text(who.t, campaign, card)
-        await edit(query, text, card_keyboard(who.t, actor_of(who), card.item))
+        await edit_pressed(query, text, card_keyboard(who.t, actor_of(who), card.item))
 
 
 async def move(

@@ -15,6 +15,7 @@ from handlers.ledger_pickers import (
     ADD_DESCRIBE,
     ADD_MEASURE,
     DEADLINE,
+    DRAFT_KEY,
     deadline_prompt,
     draft,
     end_draft,
@@ -22,6 +23,7 @@ from handlers.ledger_pickers import (
     start_draft,
 )
 from handlers.ledger_view import actor_of, card_keyboard, card_text, cb, cut, parse_cb
+from handlers.restart_notice import write_drafts_now
 from storage import ledger, ledger_queries
 
 END = ConversationHandler.END
@@ -133,21 +135,28 @@ async def save_add(update: Update, context: BotContext) -> str | int:
         await query.answer(t.gettext("You cannot add problems to this unit's list."))
         return END
     now = svc.clock.now()
-    item = await ledger.add_item(
-        svc.db,
-        unit_id=unit_id,
-        category_key=data["category"],
-        description=data["description"],
-        measure=data["measure"],
-        deadline=data["deadline"],
-        responsible_member_id=data.get("resp_member"),
-        responsible_name=data.get("resp_name"),
-        actor_member_id=actor.member_id,
-        now=now,
-        today=local_today(now, svc.settings.timezone),
-        evidence=data["evidence"],
-    )
+    # Taken away (and written) before storing: after a crash a second press finds no draft.
     end_draft(context)
+    await write_drafts_now(update, context)
+    try:
+        item = await ledger.add_item(
+            svc.db,
+            unit_id=unit_id,
+            category_key=data["category"],
+            description=data["description"],
+            measure=data["measure"],
+            deadline=data["deadline"],
+            responsible_member_id=data.get("resp_member"),
+            responsible_name=data.get("resp_name"),
+            actor_member_id=actor.member_id,
+            now=now,
+            today=local_today(now, svc.settings.timezone),
+            evidence=data["evidence"],
+        )
+    except BaseException:
+        if context.user_data is not None:  # nothing was stored: the person may press again
+            context.user_data[DRAFT_KEY] = data
+        raise
     await query.answer()
     await query.edit_message_text(t.gettext("Saved as item {seq}.", seq=item.seq))
     card = await ledger_queries.item_card(svc.db, item.id or 0)

@@ -116,4 +116,5 @@ def _conversation(said: filters.BaseFilter) -> ConversationHandler[BotContext]:
         ],
         name="ledger",
         per_message=False,
+        persistent=True,  # survives a restart (bot/persistence.py)
     )

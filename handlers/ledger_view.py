@@ -10,9 +10,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain import ledger as rules
 from domain.campaign import Campaign
+from domain.desk_rules_followup import may_offer_return
 from domain.ledger import Actor, ItemFacts, LedgerStatus
 from handlers.context import Viewer
+from handlers.desk_common import return_callback
 from handlers.i18n import Html, Translator
+from handlers.labels import inspection_category
 from storage.ledger_queries import ItemCard, Page
 from storage.models import LedgerItem
 
@@ -85,11 +88,13 @@ def status_label(t: Translator, status: str) -> str:
             return t.gettext("rectified")
         case LedgerStatus.VERIFIED:
             return t.gettext("verified (closed)")
+        case LedgerStatus.RETURNED:
+            return t.gettext("returned to the desk")
 
 
 def category_label(t: Translator, campaign: Campaign, key: str) -> str:
     category = campaign.category(key)
-    return category.name_for(t.language) if category else key
+    return category.name_for(t.language) if category else (inspection_category(t, key) or key)
 
 
 def day_label(t: Translator, day: date | None) -> str:
@@ -268,6 +273,9 @@ def card_keyboard(t: Translator, actor: Actor, item: LedgerItem) -> InlineKeyboa
         rows.append(
             [InlineKeyboardButton(t.gettext("Change responsible"), callback_data=cb("er", *ref))]
         )
+    if may_offer_return(actor, item.unit_id, item.status, item.source_case_id):
+        back = return_callback(item.id or 0, item.version)
+        rows.append([InlineKeyboardButton(t.gettext("↩ Return to the desk"), callback_data=back)])
     if rules.may_view_unit(actor, item.unit_id):
         offset = (item.seq - 1) // PAGE_SIZE * PAGE_SIZE
         rows.append(

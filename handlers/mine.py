@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.context import BotContext, Viewer, viewer
+from handlers.edits import edit_pressed
 from handlers.mine_ledger import send_ledger_section
 from handlers.report_views import category_name, status_label
 from storage import reports
@@ -102,4 +103,4 @@ async def turn_reports_page(update: Update, context: BotContext) -> None:
     section = await reports_section(who, context, int(value))
     await query.answer()
     markup = InlineKeyboardMarkup([list(section.buttons)]) if section.buttons else None
-    await query.edit_message_text(section.text, reply_markup=markup)
+    await edit_pressed(query, section.text, markup)

@@ -5,12 +5,12 @@ per-unit pause switch for reminders: `/overdue pause UNIT_CODE`, `/overdue resum
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from domain.overdue import late_cases, may_see_overdue, sees_all_units
 from domain.reminder_time import local_day
 from domain.units import UNIT_CODE
 from handlers.context import BotContext, Viewer, viewer
+from handlers.edits import edit_pressed
 from handlers.i18n import Html, Translator
 from handlers.ledger_view import open_item_callback
 from storage import overdue as store
@@ -36,7 +36,9 @@ def _case_kind(t: Translator, kind: str) -> str:
     return t.gettext("Report")
 
 
-async def _page(context: BotContext, who: Viewer, offset: int) -> tuple[Html, InlineKeyboardMarkup]:
+async def _page(
+    context: BotContext, who: Viewer, offset: int
+) -> tuple[Html, InlineKeyboardMarkup | None]:
     svc = context.services
     t, settings = who.t, svc.settings
     today = local_day(svc.clock.now(), settings.reminders)
@@ -137,7 +139,8 @@ async def _page(context: BotContext, who: Viewer, offset: int) -> tuple[Html, In
         )
     if nav:
         rows.append(nav)
-    return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
+    # no buttons at all: no markup (an empty keyboard is refused)
+    return Html("\n".join(lines)), InlineKeyboardMarkup(rows) if rows else None
 
 
 async def _pause(update: Update, context: BotContext, who: Viewer, args: list[str]) -> None:
@@ -217,8 +220,4 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     text, markup = await _page(context, who, int(value))
     await query.answer()
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "modified" not in str(error).lower():  # "message is not modified": nothing to do
-            raise
+    await edit_pressed(query, text, markup)

@@ -57,6 +57,8 @@ from handlers.report_steps import (
     wrong_input,
 )
 from handlers.report_views import EDITABLE_FIELDS, edit_keyboard
+from handlers.restart_notice import write_drafts_now
+from handlers.staff_cards import post_staff_card
 from storage import reports
 
 SUBMITTED_KEY = "report:submitted"  # {draft token: number}, to answer a second Submit press
@@ -146,7 +148,12 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
         await stale_button(update, context)  # an ended draft, or the card of an earlier one
         return ConversationHandler.END if draft is None else None
     context.user_data.pop(DRAFT_KEY, None)
-    who = await viewer(update, context)
+    await write_drafts_now(update, context)  # after a crash, a second press finds no draft
+    try:
+        who = await viewer(update, context)
+    except BaseException:
+        context.user_data[DRAFT_KEY] = draft  # the database is away: the draft stays
+        raise
     if who is None or who.membership is None or who.membership.member.id is None:
         # The person left their unit while the draft was open: rights are re-read here.
         await query.answer(
@@ -182,6 +189,9 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
                 "time its status changes. Send /mine to see your reports."
             )
         )
+    # The staff chat's card now rather than at the card job's next tick (which retries a
+    # refused post; the report is stored either way).
+    await post_staff_card(context, filed.case_id)
     return ConversationHandler.END
 
 
@@ -307,6 +317,7 @@ def _conversation(
         ],
         name="report",
         per_message=False,
+        persistent=True,  # survives a restart (bot/persistence.py)
         allow_reentry=False,
     )
 

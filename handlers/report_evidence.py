@@ -31,7 +31,7 @@ async def after_evidence(message: Message, who: Viewer, context: BotContext) -> 
 # -- 4. evidence --------------------------------------------------------------------------------
 
 
-def _evidence_keyboard(t: Translator, draft: ReportDraft) -> InlineKeyboardMarkup:
+def evidence_keyboard(t: Translator, draft: ReportDraft) -> InlineKeyboardMarkup:
     if not draft.evidence:
         return InlineKeyboardMarkup([[button(t.gettext("Skip"), "done", "evidence")]])
     return InlineKeyboardMarkup(
@@ -59,7 +59,7 @@ async def ask_evidence(message: Message, who: Viewer, context: BotContext) -> st
     if draft.evidence:
         attached = t.ngettext("{n} file attached.", "{n} files attached.", len(draft.evidence))
         text += "\n" + attached
-    await message.reply_text(text, reply_markup=_evidence_keyboard(t, draft))
+    await message.reply_text(text, reply_markup=evidence_keyboard(t, draft))
     return EVIDENCE
 
 
@@ -115,7 +115,7 @@ async def take_evidence(update: Update, context: BotContext) -> str | None:
             n=len(draft.evidence),
             count=rules.max_files,
         )
-    await message.reply_text(text, reply_markup=_evidence_keyboard(t, draft))
+    await message.reply_text(text, reply_markup=evidence_keyboard(t, draft))
     return None
 
 
@@ -147,7 +147,12 @@ async def ask_confidential(message: Message, who: Viewer, context: BotContext) -
         "Step 5 of 5. Keep your name confidential? If yes, the head of the unit concerned "
         "never sees who filed the report; campaign staff always do."
     )
-    keyboard = InlineKeyboardMarkup(
+    await message.reply_text(text, reply_markup=confidential_keyboard(t))
+    return CONFIDENTIAL
+
+
+def confidential_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
         [
             [
                 button(t.gettext("Yes, confidential"), "conf", 1),
@@ -155,8 +160,6 @@ async def ask_confidential(message: Message, who: Viewer, context: BotContext) -
             ]
         ]
     )
-    await message.reply_text(text, reply_markup=keyboard)
-    return CONFIDENTIAL
 
 
 async def choose_confidential(update: Update, context: BotContext) -> str | None:

@@ -23,11 +23,17 @@ from handlers.report_draft import (
     UNIT,
     answer_button,
     callback_value,
+    draft_of,
     editing,
     show_summary,
     who_and_draft,
 )
-from handlers.report_evidence import ask_confidential, ask_evidence
+from handlers.report_evidence import (
+    ask_confidential,
+    ask_evidence,
+    confidential_keyboard,
+    evidence_keyboard,
+)
 from handlers.report_views import button, category_keyboard, category_prompt, rows_of, shorten
 from storage import reports, units
 
@@ -252,6 +258,22 @@ def wrong_input(state: str) -> Callable[[Update, BotContext], Coroutine[Any, Any
             )
         else:
             text = t.gettext("Please use the buttons above.")
-        await message.reply_text(text + "\n" + t.gettext("Send /cancel to stop."))
+        await message.reply_text(
+            text + "\n" + t.gettext("Send /cancel to stop."),
+            reply_markup=_keyboard(state, who, context),
+        )
 
     return answer
+
+
+def _keyboard(state: str, who: Viewer, context: BotContext) -> InlineKeyboardMarkup | None:
+    """The step's buttons again: the question that carried them may never have arrived (its
+    send failed after the previous step's buttons were closed)."""
+    draft = draft_of(context)
+    if state == CATEGORY:
+        return category_keyboard(context.services.settings.campaign, who.t.language)
+    if state == EVIDENCE and draft is not None:
+        return evidence_keyboard(who.t, draft)
+    if state == CONFIDENTIAL:
+        return confidential_keyboard(who.t)
+    return None

@@ -9,6 +9,7 @@ from domain.campaign import Campaign, Category
 from domain.cases import CaseStatus
 from domain.reports import ReportDraft
 from handlers.i18n import Html, Translator, escape
+from handlers.labels import inspection_category
 from storage.reports import ReportView
 
 ROUTE = "report:v1:"
@@ -65,7 +66,7 @@ def category_prompt(t: Translator, campaign: Campaign) -> str:
 def category_name(t: Translator, campaign: Campaign, key: str) -> str:
     category = campaign.category(key)
     if category is None:
-        return key
+        return inspection_category(t, key) or key
     return f"{category.name} · {category_hint(category, t.language)}"
 
 

@@ -14,7 +14,7 @@ from telegram.constants import ChatType
 
 from domain.reminder_time import local_day
 from domain.stats import Scope, scope_for
-from handlers import charts
+from handlers import charts, checkin_stats
 from handlers.context import BotContext, Viewer, viewer
 from handlers.stats_text import category_data, completion_data, summary, weekly_data
 from storage import stats as store
@@ -71,7 +71,8 @@ async def show_stats(update: Update, context: BotContext) -> None:
     svc = context.services
     facts = await store.facts(svc.db, unit_id=scope.unit_id)
     today = local_day(svc.clock.now(), svc.settings.reminders)
-    text = summary(t, svc.settings, facts, scope, today)
+    duty = await checkin_stats.compliance_lines(context, t, unit_id=scope.unit_id, today=today)
+    text = summary(t, svc.settings, facts, scope, today, duty)
     await message.reply_text(text, reply_markup=_keyboard(who))
 
 

@@ -3,7 +3,7 @@ the storage facts with the pure rules of `domain.stats`."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -99,7 +99,14 @@ def _counts(pairs: list[tuple[str, int]]) -> str:
     return " · ".join(f"{label} {n}" for label, n in pairs[:MAX_LINES])
 
 
-def summary(t: Translator, settings: Settings, facts: Facts, scope: Scope, today: date) -> Html:
+def summary(
+    t: Translator,
+    settings: Settings,
+    facts: Facts,
+    scope: Scope,
+    today: date,
+    extra: Sequence[str] = (),  # more sections, e.g. the "124" duty's (handlers/checkin_stats)
+) -> Html:
     """The text that `/stats` answers with (well under Telegram's 4096 characters)."""
     campaign = settings.campaign
     cases = facts.cases
@@ -199,6 +206,7 @@ def summary(t: Translator, settings: Settings, facts: Facts, scope: Scope, today
     if rated:
         lines.append("")
         lines.extend(rated)
+    lines.extend(extra)
     lines.append("")
     lines.append(t.gettext("Pick a chart:"))
     return Html("\n".join(lines))

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -54,3 +54,45 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+# What a lost or refused database connection looks like from above: SQLAlchemy's wrappers,
+# the drivers' own connection errors (asyncpg's are raised unwrapped while connecting), the
+# pool running dry, and the sockets' errors. Checked along the exception's whole chain.
+_DRIVER_ERRORS = (
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "ConnectionFailureError",
+    "ConnectionRejectionError",
+    "ClientCannotConnectError",
+    "AdminShutdownError",
+    "CrashShutdownError",
+    "TooManyConnectionsError",
+)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database could not be reached (retry later), not a bug."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, exc.OperationalError | exc.InterfaceError | exc.TimeoutError):
+            return True
+        if isinstance(current, ConnectionError | TimeoutError):
+            return True
+        if type(current).__name__ in _DRIVER_ERRORS:
+            return True
+        # SQLSTATE class 08 (connection exception), 57P01-57P03 (the server shutting down or
+        # starting up); SQLAlchemy keeps the driver's error in `orig`.
+        state = str(getattr(current, "sqlstate", None) or "")
+        if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+            return True
+        orig = getattr(current, "orig", None)
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            current = orig
+            continue
+        current = current.__cause__ or current.__context__
+    return False

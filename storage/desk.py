@@ -1,7 +1,12 @@
-"""The staff desk's queries: the inbox of open cases, and the case actions on named reports
-(accept, reply to the reporter, close). Each action is one transaction: the rule check of
-`domain.desk`, a conditional UPDATE on the version read (two staff acting at once cannot both
-succeed), the audit event, one commit."""
+"""The staff desk's case actions on any kind of case — a named report, an anonymous complaint,
+an inspection finding: accept (谁受理谁负责), reply, close, transfer, dispatch. Each action is
+one transaction: the rule check of `domain.desk`, a conditional UPDATE on the version read
+(two staff acting at once cannot both succeed), the audit event, one commit.
+
+A complaint's reply and close go through `storage.complaint_staff` after the desk's rule check,
+so the hotline's anonymity rules (no instants, the push link erased when final) stay in one
+place. The lists live in `storage.desk_filters`.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.cases import CaseStatus
 from domain.desk import (
     INBOX_KINDS,
-    INBOX_STATUSES,
     Action,
     Actor,
     CaseFacts,
@@ -26,108 +31,55 @@ from domain.desk import (
 )
 from domain.desk import result_status as next_status
 from domain.roles import Role
-from storage import audit
+from storage import audit, complaint_staff
 from storage.case_messages import add_message
 from storage.db import Database
 from storage.desk_dispatch import add_ledger_item
-from storage.models import Case, Member, ReportAuthor, Unit
+from storage.desk_filters import Colleague, InboxLine, InboxPage, handlers_besides, list_open
+from storage.models import Case, InspectionFinding, Member, ReportAuthor, Unit
 from storage.reports import StatusChange
 
-REPORT = "report"
-
-
-@dataclass(frozen=True)
-class InboxLine:
-    case_id: int
-    kind: str
-    number: str
-    category_key: str
-    unit_name: str | None
-    status: str
-    opened_on: date
-    owner_member_id: int | None
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    items: tuple[InboxLine, ...]
-    total: int
+# The lists, re-exported for older callers.
+__all__ = ["Colleague", "InboxLine", "InboxPage", "handlers_besides", "list_open"]
+COMPLAINT = "complaint"
 
 
 @dataclass(frozen=True)
 class DeskCase:
-    """A case as the desk's rules and card need it (no reporter identity)."""
+    """A case as the desk's rules and cards need it (no reporter identity)."""
 
     case_id: int
     kind: str
     number: str
     facts: CaseFacts
     owner_name: str | None
+    category_key: str = ""
+    unit_name: str | None = None
+    opened_on: date | None = None
+    description: str = ""
+    inspector_name: str | None = None  # a finding's inspector (staff; shown in private only)
 
 
 class Outcome(StrEnum):
     DONE = "done"
     REFUSED = "refused"  # see `refusal`
     STALE = "stale"  # someone else changed the case between the read and the write
-    GONE = "gone"  # no such named report
+    GONE = "gone"  # no such case
 
 
 @dataclass(frozen=True)
 class DeskResult:
     outcome: Outcome
     refusal: Refusal | None = None
-    change: StatusChange | None = None  # for telling the reporter; set when DONE
+    change: StatusChange | None = None  # for telling the author; set when DONE
     new_owner: Member | None = None  # after a transfer: whom to tell
     unit_heads: tuple[Member, ...] = ()  # after a dispatch: whom to tell
-
-
-async def list_open(
-    db: Database,
-    *,
-    kind: str | None = None,
-    owner_member_id: int | None = None,
-    offset: int = 0,
-    limit: int = 8,
-) -> InboxPage:
-    """Open cases (received … answered), newest day first; optionally of one kind or owner."""
-    kinds = (kind,) if kind is not None else INBOX_KINDS
-    statuses = [s.value for s in INBOX_STATUSES]
-    where: list[ColumnElement[bool]] = [
-        col(Case.kind).in_(kinds),
-        col(Case.status).in_(statuses),
-    ]
-    if owner_member_id is not None:
-        where.append(col(Case.owner_member_id) == owner_member_id)
-    async with db.session() as session:
-        total = (await session.exec(select(func.count()).select_from(Case).where(*where))).one()
-        rows = (
-            await session.exec(
-                select(Case, Unit)
-                .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
-                .where(*where)
-                .order_by(col(Case.opened_on).desc(), col(Case.number).desc())
-                .offset(offset)
-                .limit(limit)
-            )
-        ).all()
-    items = tuple(
-        InboxLine(
-            case_id=case.id or 0,
-            kind=case.kind,
-            number=case.number,
-            category_key=case.category_key,
-            unit_name=unit.name if unit is not None else None,
-            status=case.status,
-            opened_on=case.opened_on,
-            owner_member_id=case.owner_member_id,
-        )
-        for case, unit in rows
-    )
-    return InboxPage(items=items, total=int(total))
+    kind: str = "report"
+    sealed_push: bytes | None = None  # a complaint's opted-in notice link (never a chat id)
 
 
 async def desk_case(db: Database, case_id: int) -> DeskCase | None:
-    """A report or complaint with its owner's name; None when there is no such case."""
+    """A case of the inbox's kinds with its owner's and unit's names; None when there is none."""
     async with db.session() as session:
         case = await session.get(Case, case_id)
         if case is None or case.kind not in INBOX_KINDS or case.id is None:
@@ -137,26 +89,41 @@ async def desk_case(db: Database, case_id: int) -> DeskCase | None:
             if case.owner_member_id is not None
             else None
         )
+        unit = await session.get(Unit, case.unit_id) if case.unit_id is not None else None
+        inspector = None
+        if case.kind == "finding":
+            found = await session.get(InspectionFinding, case.id)
+            member_id = found.inspector_member_id if found is not None else None
+            inspector = await session.get(Member, member_id) if member_id is not None else None
     return DeskCase(
         case_id=case.id,
         kind=case.kind,
         number=case.number,
         facts=CaseFacts(case.status, case.unit_id, case.owner_member_id),
         owner_name=owner.display_name if owner is not None else None,
+        category_key=case.category_key,
+        unit_name=unit.name if unit is not None else None,
+        opened_on=case.opened_on,
+        description=case.description,
+        inspector_name=inspector.display_name if inspector is not None else None,
     )
 
 
-async def _report(session: AsyncSession, case_id: int) -> tuple[Case, Member] | None:
+async def _case(session: AsyncSession, case_id: int) -> tuple[Case, Member | None] | None:
+    """The case and, for a named report (or a finding recorded with an author), its author."""
     row = (
         await session.exec(
             select(Case, Member)
-            .join(ReportAuthor, col(ReportAuthor.case_id) == col(Case.id))
-            .join(Member, col(Member.id) == col(ReportAuthor.member_id))
+            .outerjoin(ReportAuthor, col(ReportAuthor.case_id) == col(Case.id))
+            .outerjoin(Member, col(Member.id) == col(ReportAuthor.member_id))
             .where(Case.id == case_id)
-            .where(Case.kind == REPORT)
+            .where(col(Case.kind).in_(INBOX_KINDS))
         )
     ).first()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    case, author = row
+    return case, (author if case.kind != COMPLAINT else None)
 
 
 async def _act(
@@ -175,7 +142,7 @@ async def _act(
 ) -> DeskResult:
     """Check `action`, apply `values` and the next status conditionally, audit, commit."""
     async with db.session() as session:
-        found = await _report(session, case_id)
+        found = await _case(session, case_id)
         if found is None:
             return DeskResult(Outcome.GONE)
         case, reporter = found
@@ -190,7 +157,7 @@ async def _act(
             if target is None or not is_transfer_target(role, target.id, case.owner_member_id):
                 return DeskResult(Outcome.REFUSED, refusal=Refusal.BAD_TARGET)
             values = {**values, "owner_member_id": target.id}
-        before, version, number = case.status, case.version, case.number
+        before, version, number, kind = case.status, case.version, case.number, case.kind
         after = next_status(action, before)
         if action is Action.REPLY and case.answered_on is None:
             values = {**values, "answered_on": today}
@@ -208,14 +175,15 @@ async def _act(
         if dispatch is not None and case.unit_id is not None:
             heads = await add_ledger_item(session, case, actor, dispatch, now)
         if message is not None:
+            anonymous = kind == COMPLAINT  # a complaint keeps days, never instants
             await add_message(
                 session,
                 case_id=case_id,
                 direction=direction,
                 body=message,
                 sent_on=today,
-                anonymous=False,
-                sent_at=now,
+                anonymous=anonymous,
+                sent_at=None if anonymous else now,
                 staff_member_id=actor.member_id,
             )
         audit.record(
@@ -233,16 +201,50 @@ async def _act(
         except IntegrityError:  # another writer took the ledger's next 序号 at this moment
             await session.rollback()
             return DeskResult(Outcome.STALE)
-    change = StatusChange(
+    change = _change(case_id, number, before, after, reporter)
+    return DeskResult(Outcome.DONE, change=change, new_owner=target, unit_heads=heads, kind=kind)
+
+
+def _change(
+    case_id: int, number: str, before: str, after: str, author: Member | None
+) -> StatusChange:
+    return StatusChange(
         changed=True,
         case_id=case_id,
         number=number,
         from_status=before,
         to_status=after,
-        reporter_telegram_id=reporter.telegram_user_id if reporter.active else None,
-        reporter_language=reporter.language,
+        reporter_telegram_id=author.telegram_user_id if author and author.active else None,
+        reporter_language=author.language if author else None,
     )
-    return DeskResult(Outcome.DONE, change=change, new_owner=target, unit_heads=heads)
+
+
+async def _complaint_step(
+    db: Database, case_id: int, actor: Actor, action: Action
+) -> tuple[DeskResult, str, str] | None:
+    """For a complaint: the desk's refusal (or None to go on) with its pseudonym and status."""
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.kind != COMPLAINT:
+            return None
+        facts = CaseFacts(case.status, case.unit_id, case.owner_member_id)
+        refused = refusal(action, actor, facts)
+        verdict = DeskResult(Outcome.REFUSED, refusal=refused, kind=COMPLAINT)
+        return (
+            verdict if refused is not None else DeskResult(Outcome.DONE),
+            case.number,
+            case.status,
+        )
+
+
+def _from_hotline(
+    result: complaint_staff.StaffResult, case_id: int, number: str, before: str, after: str
+) -> DeskResult:
+    if result.outcome is not complaint_staff.Outcome.DONE:
+        outcome = Outcome.GONE if result.outcome is complaint_staff.Outcome.GONE else Outcome.STALE
+        return DeskResult(outcome, kind=COMPLAINT)
+    change = _change(case_id, number, before, after, None)
+    return DeskResult(Outcome.DONE, change=change, kind=COMPLAINT, sealed_push=result.sealed_push)
 
 
 async def accept(
@@ -263,25 +265,51 @@ async def accept(
 async def reply(
     db: Database, case_id: int, actor: Actor, body: str, *, today: date, now: datetime
 ) -> DeskResult:
-    """Store the owner's answer to the reporter; the case is answered (first answer's day)."""
-    return await _act(
-        db, case_id, actor, Action.REPLY, today=today, now=now, values={}, message=body
+    """Store the owner's answer to the author; the case is answered (first answer's day).
+    A complaint's answer is stored as the hotline stores it (read through the receipt)."""
+    step = await _complaint_step(db, case_id, actor, Action.REPLY)
+    if step is None:
+        return await _act(
+            db, case_id, actor, Action.REPLY, today=today, now=now, values={}, message=body
+        )
+    verdict, number, before = step
+    if verdict.outcome is not Outcome.DONE:
+        return verdict
+    result = await complaint_staff.reply(
+        db, number, body, member_id=actor.member_id, now=now, today=today
     )
+    return _from_hotline(result, case_id, number, before, CaseStatus.ANSWERED)
 
 
 async def close(
     db: Database, case_id: int, actor: Actor, summary: str, *, today: date, now: datetime
 ) -> DeskResult:
-    """Close an answered report with the owner's closing summary."""
-    return await _act(
-        db,
-        case_id,
-        actor,
-        Action.CLOSE,
-        today=today,
-        now=now,
-        values={"closed_on": today, "closing_summary": summary},
+    """Close an answered case with the owner's closing summary (a complaint through the
+    hotline's own close, which erases its notice link)."""
+    step = await _complaint_step(db, case_id, actor, Action.CLOSE)
+    if step is None:
+        return await _act(
+            db,
+            case_id,
+            actor,
+            Action.CLOSE,
+            today=today,
+            now=now,
+            values={"closed_on": today, "closing_summary": summary},
+        )
+    verdict, number, before = step
+    if verdict.outcome is not Outcome.DONE:
+        return verdict
+    result = await complaint_staff.finish(
+        db, number, CaseStatus.CLOSED, member_id=actor.member_id, now=now, today=today
     )
+    if result.outcome is complaint_staff.Outcome.DONE:
+        async with db.session() as session:  # the summary is staff-only, like a report's
+            await session.exec(
+                update(Case).where(col(Case.id) == case_id).values(closing_summary=summary)
+            )
+            await session.commit()
+    return _from_hotline(result, case_id, number, before, CaseStatus.CLOSED)
 
 
 async def transfer(
@@ -306,32 +334,6 @@ async def transfer(
         message=reason,
         direction="internal",
         target_member_id=target_member_id,
-    )
-
-
-@dataclass(frozen=True)
-class Colleague:
-    member_id: int
-    name: str
-    unit_name: str
-
-
-async def handlers_besides(db: Database, member_id: int | None) -> tuple[Colleague, ...]:
-    """The active case handlers other than `member_id`, by unit and name."""
-    async with db.session() as session:
-        rows = (
-            await session.exec(
-                select(Member, Unit)
-                .join(Unit, col(Unit.id) == col(Member.unit_id))
-                .where(Member.role == Role.HANDLER.value)
-                .where(col(Member.active).is_(True))
-                .order_by(col(Unit.code), col(Member.display_name))
-            )
-        ).all()
-    return tuple(
-        Colleague(m.id, m.display_name, u.name)
-        for m, u in rows
-        if m.id is not None and m.id != member_id
     )
 
 

@@ -11,17 +11,26 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, Literal
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl import LXML, Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.cell.cell import (  # type: ignore[import-untyped]
+    ERROR_CODES,
+    ILLEGAL_CHARACTERS_RE,
+)
+from openpyxl.compat import safe_string  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.utils.datetime import to_excel  # type: ignore[import-untyped]
+from openpyxl.utils.exceptions import IllegalCharacterError  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
+from openpyxl.xml.functions import XML_NS, SubElement  # type: ignore[import-untyped]
+from openpyxl.xml.functions import Element as XmlElement
 
 from storage.exports import CaseRow, LedgerRow
 
@@ -73,6 +82,8 @@ class Labels:
 
 
 Cell = str | int | date | None
+# (sheet title, (header, width) columns, rows) of a sheet added after the main one
+ExtraSheet = tuple[str, Sequence[tuple[str, int]], Sequence[Sequence[Cell]]]
 
 
 def ledger_values(row: LedgerRow, labels: Labels) -> list[Cell]:
@@ -115,11 +126,19 @@ def sheet_title(code: str, name: str) -> str:
 
 
 class _XlsxSink:
+    """One workbook in openpyxl's write-only mode. The header goes through openpyxl's cells;
+    plain rows (text, whole numbers, dates) are turned into the sheet's XML directly — the
+    same elements openpyxl would write, without building a cell object per value (about 5x
+    faster); a row with anything else (a text openpyxl would read as a formula or an error
+    code) goes through openpyxl's cells as before."""
+
     def __init__(self, columns: Sequence[tuple[str, int]], title: str) -> None:
         self.book = Workbook(write_only=True)
         self.columns = columns
         self.title = title
         self.sheet: WriteOnlyWorksheet | None = None
+        self._rows: Generator[None, tuple[str, Any], None] | None = None
+        self._date_style: str | None = None  # registered at the first date, as openpyxl does
 
     def new_sheet(self, title: str, drop_unit: bool) -> None:
         sheet: Any = self.book.create_sheet(title=title)
@@ -134,11 +153,17 @@ class _XlsxSink:
             cell.font = bold
             cell.alignment = Alignment(horizontal="center")
             header.append(cell)
-        sheet.append(header)
+        sheet._get_writer()
+        self._rows = sheet._rows = self._stream(sheet)  # sheet.close() ends it
+        next(self._rows)
+        self._rows.send(("cells", header))
         self.sheet = sheet
 
     def write(self, values: list[Cell]) -> None:
-        assert self.sheet is not None
+        assert self.sheet is not None and self._rows is not None
+        self._rows.send(("values", values))
+
+    def _cells(self, values: list[Cell]) -> list[Any]:
         cells: list[Any] = []
         for value in values:
             if isinstance(value, date):
@@ -147,7 +172,58 @@ class _XlsxSink:
                 cells.append(cell)
             else:
                 cells.append(value)
-        self.sheet.append(cells)
+        return cells
+
+    def _stream(self, sheet: Any) -> Generator[None, tuple[str, Any], None]:
+        """openpyxl's `WriteOnlyWorksheet._write_rows`, taking ready row elements too."""
+        xf = sheet._writer.xf.send(True)
+        with xf.element("sheetData"):
+            index = 1
+            try:
+                while True:
+                    kind, row = yield
+                    element = self._row_element(row, index) if kind == "values" else None
+                    if element is not None:
+                        xf.write(element)
+                    else:
+                        cells = row if kind == "cells" else self._cells(row)
+                        sheet._writer.write_row(xf, sheet._values_to_row(cells, index), index)
+                    index += 1
+            except GeneratorExit:
+                pass
+        sheet._writer.xf.send(None)
+
+    def _row_element(self, values: list[Cell], index: int) -> Any:
+        """The `<row>` openpyxl writes for these values, or None where it would differ."""
+        row = XmlElement("row", {"r": str(index)})
+        for column, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            ref = f"{get_column_letter(column)}{index}"
+            if isinstance(value, str):
+                text = value[:32767]
+                if (len(text) > 1 and text.startswith("=")) or text in ERROR_CODES:
+                    return None  # a formula or an error code to openpyxl
+                if ILLEGAL_CHARACTERS_RE.search(text):
+                    raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
+                cell = SubElement(row, "c", {"r": ref, "t": "inlineStr"})
+                if text:
+                    preserve = text != text.strip() if LXML else text.strip() not in ("", text)
+                    attrs = {f"{{{XML_NS}}}space": "preserve"} if preserve else {}
+                    SubElement(SubElement(cell, "is"), "t", attrs).text = text
+            elif isinstance(value, date) and not isinstance(value, datetime):
+                if self._date_style is None:
+                    styled = WriteOnlyCell(self.sheet, value=value)
+                    styled.number_format = DATE_FORMAT
+                    self._date_style = str(styled.style_id)
+                cell = SubElement(row, "c", {"r": ref, "s": self._date_style, "t": "n"})
+                SubElement(cell, "v").text = safe_string(to_excel(value, self.book.epoch))
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cell = SubElement(row, "c", {"r": ref, "t": "n"})
+                SubElement(cell, "v").text = safe_string(value)
+            else:
+                return None
+        return row
 
 
 async def write_export(
@@ -159,8 +235,10 @@ async def write_export(
     labels: Labels,
     sheet_per_unit: bool = False,
     progress: Callable[[int], None] | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
 ) -> int:
     """Stream the rows into `out` as xlsx or CSV; returns the number of rows written.
+    `extra_sheets` (xlsx only) follow the main rows, e.g. the "124" check-in sheet.
 
     Each batch is written in a worker thread so a long export never stalls the bot."""
     columns = LEDGER_COLUMNS if what == "ledger" else CASE_COLUMNS
@@ -206,6 +284,11 @@ async def write_export(
     elif xlsx is not None:
         if xlsx.sheet is None:  # no rows and a sheet per unit: still a valid, headed book
             xlsx.new_sheet(xlsx.title, drop_unit=False)
+        for title, extra_columns, rows in extra_sheets:
+            xlsx.columns = extra_columns
+            xlsx.new_sheet(title, drop_unit=False)
+            for extra_row in rows:
+                xlsx.write(list(extra_row))
         await asyncio.to_thread(xlsx.book.save, out)
     return written
 

@@ -87,6 +87,7 @@ async def ledger_rows(
             .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
             .outerjoin(Member, col(Member.id) == col(LedgerItem.responsible_member_id))
             .outerjoin(source, col(source.id) == col(LedgerItem.source_case_id))
+            .where(col(LedgerItem.status) != "returned")  # 退单: off the unit's list
             .order_by(col(Unit.code), col(LedgerItem.seq))
             .limit(batch)
         )

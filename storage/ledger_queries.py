@@ -88,7 +88,10 @@ async def page_of_items(db: Database, unit_id: int, offset: int, limit: int) -> 
     async with db.session() as session:
         total = (
             await session.exec(
-                select(func.count()).select_from(LedgerItem).where(LedgerItem.unit_id == unit_id)
+                select(func.count())
+                .select_from(LedgerItem)
+                .where(LedgerItem.unit_id == unit_id)
+                .where(LedgerItem.status != LedgerStatus.RETURNED.value)  # 退单: off the list
             )
         ).one()
         offset = max(0, min(offset, ((total - 1) // limit) * limit if total else 0))
@@ -96,6 +99,7 @@ async def page_of_items(db: Database, unit_id: int, offset: int, limit: int) -> 
             await session.exec(
                 select(LedgerItem)
                 .where(LedgerItem.unit_id == unit_id)
+                .where(LedgerItem.status != LedgerStatus.RETURNED.value)
                 .order_by(col(LedgerItem.seq))
                 .offset(offset)
                 .limit(limit)
@@ -160,6 +164,7 @@ async def items_for_responsible(db: Database, member_id: int) -> Sequence[Ledger
             await session.exec(
                 select(LedgerItem)
                 .where(LedgerItem.responsible_member_id == member_id)
+                .where(LedgerItem.status != LedgerStatus.RETURNED.value)
                 .order_by(col(LedgerItem.deadline), col(LedgerItem.id))
             )
         ).all()
@@ -184,6 +189,7 @@ async def unit_summaries(
             await session.exec(
                 select(LedgerItem.unit_id, LedgerItem.status, func.count())
                 .where(col(LedgerItem.unit_id).in_(ids))
+                .where(LedgerItem.status != LedgerStatus.RETURNED.value)
                 .group_by(col(LedgerItem.unit_id), col(LedgerItem.status))
             )
         ).all():

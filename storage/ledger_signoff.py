@@ -31,7 +31,10 @@ async def sign_off(
             return None
         count = (
             await session.exec(
-                select(func.count()).select_from(LedgerItem).where(LedgerItem.unit_id == unit_id)
+                select(func.count())
+                .select_from(LedgerItem)
+                .where(LedgerItem.unit_id == unit_id)
+                .where(LedgerItem.status != "returned")  # 退单: not on the list signed
             )
         ).one()
         signed = SignOff(

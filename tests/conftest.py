@@ -15,6 +15,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from storage import migrate
 from storage.db import Database
 
+# The suites' end-of-run tables (tests/hostile/table.py): hooks imported here so that they
+# also run in pytest-xdist's controller, which never loads tests/hostile/conftest.py.
+from tests.hostile.table import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 

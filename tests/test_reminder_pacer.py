@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from bot.reminders.pacer import BULK_SEND, PacedLimiter
 from bot.reminders.sender import Pacer, backoff
 
 
@@ -33,3 +34,108 @@ async def test_overall_rate_and_per_chat_interval() -> None:
 def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
     assert backoff(20).total_seconds() == 3600
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_send_counts_until_its_answer_came_back() -> None:
+    """Telegram may count a message as late as its answer: the window runs from there."""
+    clock = _Clock()
+    pacer = Pacer(per_second=2, margin=0.0, lead_share=0.0, monotonic=clock)
+    async with pacer.sending(1, private=True):
+        clock.now += 0.5  # a slow answer
+    async with pacer.sending(2, private=True):
+        pass
+    third = asyncio.create_task(pacer.wait(3, private=True))
+    await asyncio.sleep(0.05)
+    assert not third.done()  # the first send still counts: answered at 1000.5
+    clock.now = 1001.49
+    await asyncio.sleep(0.05)
+    assert not third.done()  # a window counted from the sending instant would have let it go
+    clock.now = 1001.5
+    await asyncio.wait_for(third, 2)  # the timer fires; the window has moved past it
+
+
+async def test_answers_go_before_bulk_and_a_waiting_bulk_send_can_be_cancelled() -> None:
+    pacer = Pacer(per_second=2, margin=0.0)
+    order: list[str] = []
+    started = time.monotonic()
+    await pacer.wait(1, private=True)
+
+    async def bulk(chat: int) -> None:
+        await pacer.wait(chat, private=True)
+        order.append(f"bulk {chat}")
+
+    async def answer() -> None:
+        await pacer.wait_overall()
+        order.append("answer")
+
+    first = asyncio.create_task(bulk(2))
+    dropped = asyncio.create_task(bulk(3))
+    await asyncio.sleep(0.01)
+    replied = asyncio.create_task(answer())  # asks last, while the others wait
+    await asyncio.sleep(0.01)
+    assert pacer.waiting == 3
+    dropped.cancel()
+    await asyncio.wait_for(asyncio.gather(first, replied), 3)
+    assert order == ["answer", "bulk 2"]
+    assert time.monotonic() - started >= 0.95  # bulk 2 was the third in the one-second window
+    assert pacer.waiting == 0 and pacer.sent == 3
+
+
+async def test_a_group_gets_at_most_its_per_minute_share_but_others_go_on() -> None:
+    clock = _Clock()
+    pacer = Pacer(group_per_minute=2, group_interval=1.0, margin=0.0, monotonic=clock)
+    for _ in range(2):
+        async with pacer.sending(-100, private=False):
+            pass
+        clock.now += 1.0
+    third = asyncio.create_task(pacer.wait(-100, private=False))
+    await asyncio.wait_for(pacer.wait(-200, private=False), 1)  # another group is not held
+    clock.now += 0.1
+    await asyncio.wait_for(pacer.wait(7, private=True), 1)  # nor is a person
+    await asyncio.sleep(0.05)
+    assert not third.done()  # 2 in the last minute already
+    third.cancel()
+    clock.now = 1000.0 + 60.0  # a minute after the first
+    await asyncio.wait_for(pacer.wait(-100, private=False), 1)
+
+
+async def test_the_rate_limiter_counts_every_message_in_the_one_pacer() -> None:
+    clock = _Clock()
+    pacer = Pacer(per_second=30, group_per_minute=1, margin=0.0, monotonic=clock)
+    limiter = PacedLimiter(pacer)
+    calls: list[tuple[str, object]] = []
+
+    async def call(endpoint: str, chat: object, args: dict[str, object] | None = None) -> object:
+        async def callback() -> bool:
+            calls.append((endpoint, chat))
+            return True
+
+        clock.now += 0.1  # (the fake clock moves only when told: past the overall spacing)
+
+        return await limiter.process_request(callback, (), {}, endpoint, {"chat_id": chat}, args)
+
+    await call("getUpdates", None)  # not a message: not counted
+    await call("sendMessage", 5)  # an answer: counted, never waits
+    await call("sendMessage", 5)
+    clock.now += 0.1
+    async with pacer.sending(6, private=True):  # the reminder sender: counted once, here
+        await call("sendMessage", 6)
+    await call("sendMessage", -100)  # a group: its turn (1 a minute here)
+    assert pacer.sent == 4 and len(calls) == 5
+    second = asyncio.create_task(call("sendMessage", -100))
+    bulk = asyncio.create_task(call("sendMessage", 6, BULK_SEND))  # 1 s after the last to 6
+    await asyncio.sleep(0.05)
+    assert not second.done() and not bulk.done()
+    clock.now += 1.0
+    await asyncio.wait_for(bulk, 3)
+    assert not second.done()  # the group still waits for its minute
+    second.cancel()
+    assert pacer.sent == 5

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import warnings
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +19,7 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
+from bot.reminders.pacer import BULK, GROUP_FIRST, Pacer
 from domain.clock import Clock
 from domain.reminder_digest import Pending
 from storage import groups
@@ -53,44 +52,6 @@ class Outcome:
     blocked: list[int] = field(default_factory=list)  # member ids that blocked the bot
 
 
-class Pacer:
-    """Waits so that sends stay within the overall rate and each chat's interval."""
-
-    def __init__(
-        self,
-        *,
-        per_second: int = 30,
-        private_interval: float = 1.0,
-        group_interval: float = 3.0,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.per_second = per_second
-        self.private_interval = private_interval
-        self.group_interval = group_interval
-        self._now = monotonic
-        self._recent: deque[float] = deque()
-        self._last: dict[int, float] = {}
-        self._lock = asyncio.Lock()
-
-    async def wait(self, chat_id: int, *, private: bool) -> None:
-        interval = self.private_interval if private else self.group_interval
-        last = self._last.get(chat_id)
-        if last is not None:
-            delay = last + interval - self._now()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        async with self._lock:
-            while True:
-                now = self._now()
-                while self._recent and self._recent[0] <= now - 1.0:
-                    self._recent.popleft()
-                if len(self._recent) < self.per_second:
-                    break
-                await asyncio.sleep(self._recent[0] + 1.0 - now)
-            self._recent.append(now)
-            self._last[chat_id] = now
-
-
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed try: 1, 2, 4 ... minutes, at most 1 h."""
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
@@ -113,27 +74,45 @@ class Sender:
         self.inline_wait_max = inline_wait_max
         self._slots = asyncio.Semaphore(concurrency)
 
-    async def deliver(self, messages: Sequence[Outgoing]) -> Outcome:
-        """Send every message, each chat in its own queue; record each outcome."""
+    async def deliver(
+        self,
+        messages: Sequence[Outgoing],
+        *,
+        progress: Callable[[Outcome, int], None] | None = None,
+    ) -> Outcome:
+        """Send every message, each chat in its own queue; record each outcome.
+
+        The order given is the order of urgency: when the overall rate is the limit, earlier
+        messages go first. `progress(outcome so far, total)` is called after each message.
+        """
         outcome = Outcome()
         by_chat: dict[int, list[Outgoing]] = {}
         for message in messages:
             by_chat.setdefault(message.chat_id, []).append(message)
-        await asyncio.gather(*(self._chat_queue(q, outcome) for q in by_chat.values()))
-        return outcome
+        total = len(messages)
 
-    async def _chat_queue(self, queue: list[Outgoing], outcome: Outcome) -> None:
-        async with self._slots:
+        async def chat_queue(queue: list[Outgoing]) -> None:
             for message in queue:
                 await self._one(message, outcome)
+                if progress is not None:
+                    progress(outcome, total)
+
+        await asyncio.gather(*(chat_queue(q) for q in by_chat.values()))
+        return outcome
 
     async def _one(self, message: Outgoing, outcome: Outcome) -> None:
         ids = [row.id for row in message.rows]
         chat_id, waited_429 = message.chat_id, 0
         while True:
-            await self.pacer.wait(chat_id, private=message.private)
+            # A group takes at most 20 a minute: letting its few sends go first starts that
+            # slow lane early instead of after every private message.
+            priority = BULK if message.private else GROUP_FIRST
             try:
-                message_id = await self._send(chat_id, message.text, message.markup)
+                async with (
+                    self.pacer.sending(chat_id, private=message.private, priority=priority),
+                    self._slots,  # bounds requests in flight
+                ):
+                    message_id = await self._send(chat_id, message.text, message.markup)
             except RetryAfter as error:
                 seconds = _seconds(error)
                 waited_429 += 1
@@ -204,4 +183,4 @@ def _seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-__all__ = ["Outcome", "Outgoing", "Pacer", "Sender", "backoff"]
+__all__ = ["BULK", "GROUP_FIRST", "Outcome", "Outgoing", "Pacer", "Sender", "backoff"]

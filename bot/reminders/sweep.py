@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
 
@@ -32,7 +34,7 @@ from domain.reminders import (
     member_recipient,
     running_audiences,
 )
-from handlers.i18n import Catalogs
+from handlers.i18n import Catalogs, Translator
 from handlers.reminder_texts import compose
 from storage import reminder_candidates
 from storage import reminders as outbox
@@ -51,6 +53,19 @@ class SweepReport:
     cancelled: int = 0
     deferred: int = 0
     quiet: bool = False
+
+
+class RuleSource(Protocol):
+    """More rules fed into the engine (e.g. the "124" duty, bot/checkin_jobs.py): what is due
+    now, and the words of its own rows; each of its rows is a message of its own."""
+
+    rules: frozenset[str]
+
+    async def due(self, now: datetime) -> list[Due]: ...
+
+    def compose(
+        self, t: Translator, row: Pending, *, today: date
+    ) -> tuple[str, InlineKeyboardMarkup | None]: ...
 
 
 class ReminderEngine:
@@ -74,11 +89,29 @@ class ReminderEngine:
         self.policy, self.calendar, self.catalogs = policy, calendar, catalogs
         self.staff_chat = staff_chat
         self.sender = Sender(
-            db=db, clock=clock, send=send, pacer=pacer or Pacer(), max_attempts=max_attempts
+            db=db,
+            clock=clock,
+            send=self._dequeued_after(send),
+            pacer=pacer or Pacer(),
+            max_attempts=max_attempts,
         )
+        self.totals = SweepReport()  # since start: what /metrics reports (bot/metrics.py)
+        self.queued: Counter[int] = Counter()  # chat id -> messages still in the sender
         self._lock = asyncio.Lock()
         self.send_limit: int | None = None  # tests: stop after this many messages
         self._groups: frozenset[int] | None = None  # bound group ids at the last sweep
+        self.sources: list[RuleSource] = []  # added after start-up (bot/checkin_jobs.py)
+
+    def _dequeued_after(self, send: Send) -> Send:
+        """`send`, taking each sent message off its chat's count in `queued`."""
+
+        async def sending(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+            message_id = await send(chat_id, text, markup)
+            if self.queued[chat_id] > 0:
+                self.queued[chat_id] -= 1
+            return message_id
+
+        return sending
 
     async def recover(self) -> int:
         """At start-up: rows left `sending` by a stopped bot go back to due."""
@@ -101,7 +134,10 @@ class ReminderEngine:
             for old, new in (await outbox.migrated_groups(self.db, groups)).items():
                 await outbox.retarget_chat(self.db, old_chat_id=old, new_chat_id=new)
             self._groups = groups
-        return due_reminders(self.campaign, snapshot, now=now, policy=p, cal=self.calendar)
+        dues = due_reminders(self.campaign, snapshot, now=now, policy=p, cal=self.calendar)
+        for source in self.sources:
+            dues += await source.due(now)
+        return dues
 
     async def sweep_once(self) -> SweepReport:
         """One sweep: evaluate, record, send. Concurrent calls run one after the other."""
@@ -151,22 +187,28 @@ class ReminderEngine:
             await outbox.cancel(self.db, [r.id for r in gone], reason="recipient gone")
             report.cancelled += len(gone)
         members = [r.recipient for r in usable if member_of(r.recipient) is not None]
+        own = {r.id: s for r in usable for s in self.sources if r.rule in s.rules}
         plan = plan_messages(
-            usable, today=today, digested=await outbox.digested(self.db, members, today)
+            [r for r in usable if r.id not in own],
+            today=today,
+            digested=await outbox.digested(self.db, members, today),
         )
         if plan.deferred:
             tomorrow = send_instant(today + timedelta(days=1), self.policy)
             await outbox.defer(self.db, [r.id for r in plan.deferred], until=tomorrow)
             report.deferred += len(plan.deferred)
         messages: list[Outgoing] = []
-        for index, batch in enumerate(plan.messages):
+        for index, batch in enumerate([*plan.messages, *((r,) for r in usable if r.id in own)]):
             recipient = batch[0].recipient
             member_id = member_of(recipient)
             language = people[member_id].language if member_id is not None else None
             t = self.catalogs.get(language)
-            text, markup = compose(
-                t, batch, today=today, campaign=self.campaign, digest=index in plan.digests
-            )
+            if (source := own.get(batch[0].id)) is not None:
+                text, markup = source.compose(t, batch[0], today=today)
+            else:
+                text, markup = compose(
+                    t, batch, today=today, campaign=self.campaign, digest=index in plan.digests
+                )
             if member_id is not None:
                 chat_id, private = people[member_id].telegram_user_id, True
             elif recipient == STAFF:
@@ -185,10 +227,15 @@ class ReminderEngine:
                     digest_day=today if index in plan.digests else None,
                 )
             )
-        outcome = await self.sender.deliver(messages)
-        report.sent += outcome.sent
-        report.retrying += outcome.retrying
-        report.undeliverable += outcome.undeliverable
+        self.queued.update(m.chat_id for m in messages)
+        try:
+            outcome = await self.sender.deliver(messages)
+        finally:
+            self.queued.clear()
+        for counts in (report, self.totals):
+            counts.sent += outcome.sent
+            counts.retrying += outcome.retrying
+            counts.undeliverable += outcome.undeliverable
         await self._tell_heads(outcome, people)
         return True
 

@@ -281,6 +281,8 @@ async def delete_message(st: SimState, p: Params) -> object:
         raise bad_request("message to delete not found")
     if not msg.from_bot and not chat.private and not chat.bot_is_admin:
         raise bad_request("message can't be deleted")
+    if chat.type == "channel" and not chat.bot_is_admin:  # posting and deleting need admin rights
+        raise bad_request("message can't be deleted")
     msg.deleted = True
     st.log(chat.id, "delete", st.bot.name, "", from_bot=True, message_id=msg.message_id)
     st.signal.notify()

@@ -54,7 +54,7 @@ class SimUser:
 
 @dataclass(eq=False)
 class SimChat:
-    """A chat: ``private`` (``id`` equals the user's), ``group`` or ``supergroup``."""
+    """A chat: ``private`` (``id`` equals the user's), ``group``, ``supergroup`` or ``channel``."""
 
     id: int
     type: str

@@ -119,6 +119,12 @@ class SimState:
         self.chats[chat.id] = chat
         return chat
 
+    def add_channel(self, title: str, *, username: str | None = None) -> SimChat:
+        chat = SimChat(id=self.new_group_id(True), type="channel", title=title)
+        chat.username = username
+        self.chats[chat.id] = chat
+        return chat
+
     def user(self, ref: UserRef) -> SimUser:
         user = self.users.get(ref if isinstance(ref, int) else ref.id)
         if user is None:
@@ -158,8 +164,10 @@ class SimState:
             if not chat.user.started:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         elif not chat.bot_member:
-            kind = "supergroup" if chat.type == "supergroup" else "group"
+            kind = chat.type if chat.type in ("supergroup", "channel") else "group"
             raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+        elif chat.type == "channel" and not chat.bot_is_admin:
+            raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
     def check_flood(self, chat: SimChat) -> None:
         retry = self.flood.check(chat.id, private=chat.private)
@@ -195,6 +203,9 @@ class SimState:
             "chat": chat.to_dict(),
             "date": int(time.time()),
         }
+        if chat.type == "channel":  # a channel post is signed by the channel, not a user
+            del raw["from"]
+            raw["sender_chat"] = chat.to_dict()
         chat.next_message_id += 1
         if reply_to is not None:
             raw["reply_to_message"] = {

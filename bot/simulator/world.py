@@ -49,6 +49,15 @@ class SimulatorWorld(SimulatorServer):
         chat.bot_is_admin = bot_is_admin
         return chat
 
+    def add_channel(
+        self, title: str, *, username: str | None = None, bot_is_admin: bool = True
+    ) -> SimChat:
+        """A channel with the bot in it (as an administrator that may post, unless told
+        otherwise); its posts have ``sender_chat`` instead of ``from``."""
+        chat = self.state.add_channel(title, username=username)
+        chat.bot_is_admin = bot_is_admin
+        return chat
+
     def private_chat(self, user: UserRef) -> SimChat:
         return self.state.chat(self.state.user(user).id)
 

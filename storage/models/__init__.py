@@ -8,6 +8,17 @@ Every table module must be imported here, so Alembic and the tests see the whole
 from storage.models.base import metadata
 from storage.models.cases import Case, CaseMessage, Evidence, ReportAuthor
 from storage.models.core import AuditEvent, GroupBinding, Invite, Member, Unit
+from storage.models.desk_cards import DeskCard
+from storage.models.desk_followups import CaseWait, LedgerReturn, NoteSection
+from storage.models.duties import (
+    Absence,
+    BoardingSchool,
+    Cadre,
+    CheckIn,
+    InspectionFinding,
+    InspectionRound,
+    Inspector,
+)
 from storage.models.hotline import (
     ComplaintFingerprint,
     ComplaintHold,
@@ -17,25 +28,43 @@ from storage.models.hotline import (
     ComplaintTombstone,
 )
 from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
+from storage.models.publications import Broadcast, Publication
 from storage.models.reminders import ReminderOutbox, ReminderPause
+from storage.models.runtime import ConversationDraft, ConversationState, ProcessedUpdate
 
 __all__ = [
+    "Absence",
     "AuditEvent",
+    "BoardingSchool",
+    "Broadcast",
+    "Cadre",
     "Case",
     "CaseMessage",
+    "CaseWait",
+    "CheckIn",
     "ComplaintFingerprint",
     "ComplaintHold",
     "ComplaintPushLink",
     "ComplaintRating",
     "ComplaintReceipt",
     "ComplaintTombstone",
+    "ConversationDraft",
+    "ConversationState",
+    "DeskCard",
     "Evidence",
     "GroupBinding",
+    "InspectionFinding",
+    "InspectionRound",
+    "Inspector",
     "Invite",
     "LedgerDeadlineChange",
     "LedgerItem",
     "LedgerProgress",
+    "LedgerReturn",
     "Member",
+    "NoteSection",
+    "ProcessedUpdate",
+    "Publication",
     "ReminderOutbox",
     "ReminderPause",
     "ReportAuthor",

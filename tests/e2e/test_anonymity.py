@@ -15,6 +15,7 @@ from telegram.ext import ConversationHandler
 
 from domain.cases import CaseStatus
 from storage import complaints
+from storage import persistence as persisted_rows
 from storage.models import metadata
 from tests.conftest import PG_URL, drop_database, fresh_database
 from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
@@ -158,7 +159,13 @@ async def test_identifiers_are_absent_from_database_logs_and_staff_chat(
     for message in hl.sim.messages(hl.staff):
         shown = f"{message.text} {message.raw.get('caption', '')} {message.raw}"
         assert_absent("the staff chat", shown.encode())
-    assert hl.h.app.persistence is None  # nothing is persisted outside the database
+    # Conversation persistence keeps only the named forms' drafts, in the database scanned
+    # above, and has no row for the complainant.
+    persistence = hl.h.app.persistence
+    assert persistence is not None
+    kept = persistence.store_data
+    assert kept.user_data and not (kept.chat_data or kept.bot_data or kept.callback_data)
+    assert await persisted_rows.rows_mentioning(hl.h.db, int(COMPLAINANT["user_id"])) == 0
 
 
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")

@@ -5,6 +5,8 @@ and close through ForceReply prompts; forged buttons refused."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from bot.simulator import SimUser
@@ -147,12 +149,71 @@ async def test_list_pages_and_filters(harness: Harness) -> None:
     assert "共 7 件" in text and "第 1/2 页" in text
     await harness.sim.press_button(handler, "下一页 ›")
     assert "第 2/2 页" in (await harness.sim.wait_edit(handler)).text
+    await harness.sim.press_button(handler, "🔎 筛选")
+    menu = await harness.sim.wait_edit(handler)
+    assert "筛选待办件" in menu.text and menu.buttons[-1] == ["查看 7 件"]
+    assert all(len(b) <= 64 for b in _data(harness, handler))
     await harness.sim.press_button(handler, "投诉")
-    assert "没有未办结的案件" in (await harness.sim.wait_edit(handler)).text
-    await harness.sim.press_button(handler, "我负责的")
-    assert "没有未办结的案件" in (await harness.sim.wait_edit(handler)).text
-    await harness.sim.press_button(handler, "举报")
+    menu = await harness.sim.wait_edit(handler)
+    assert "当前：投诉 · 未办结" in menu.text and menu.buttons[-1] == ["查看 0 件"]
+    await harness.sim.press_button(handler, "查看 0 件")
+    assert "这里没有未办结的案件" in (await harness.sim.wait_edit(handler)).text
+    await harness.sim.press_button(handler, "清除筛选")
     assert "共 7 件" in (await harness.sim.wait_edit(handler)).text
+    await harness.sim.press_button(handler, "我负责的")
+    mine = await harness.sim.wait_edit(handler)
+    assert "没有未办结的案件" in mine.text and "• 我负责的" in str(mine.buttons)
+    assert "共 7 件" in await harness.ask(handler, "/inbox", "report")
+    assert "无法识别" in await harness.ask(handler, "/inbox", "everything")
+    chat = harness.sim.state.chat(handler.id)
+    bad = await forge_press(harness.sim, handler, chat, "inbox:v1:l:kr.kc.p0")
+    assert "失效" in (await answer_of(harness.sim, bad) or "")
+    await forge_press(harness.sim, handler, chat, "inbox:v1:list:cmp.0")  # an old list's button
+    assert "投诉 · 未办结" in (await harness.sim.wait_edit(handler)).text
+
+
+def _data(harness: Harness, user: SimUser) -> list[bytes]:
+    """The callback data of the buttons of the bot's last message to `user`, as bytes."""
+    raw = harness.sim.bot_messages(user)[-1].raw.get("reply_markup", {})
+    rows = raw.get("inline_keyboard", [])
+    return [b["callback_data"].encode() for row in rows for b in row]
+
+
+async def test_typed_filters_and_the_menu_pickers(harness: Harness) -> None:
+    teacher, handler = await people(harness)
+    first = await file_report(harness, teacher)
+    await file_report(harness, teacher, "SCH002")
+    taken = await file_report(harness, teacher)
+    await open_card(harness, handler, taken)
+    await harness.sim.press_button(handler, ACCEPT)
+    await harness.sim.wait_edit(handler)
+    assert "没有未办结的案件" in await harness.ask(handler, "/inbox", "overdue")
+    harness.clock.advance(timedelta(days=9))  # the reports' 7-day acknowledgement clock
+    late = await harness.ask(handler, "/inbox", "overdue")
+    assert "共 2 件" in late and "已超期" in late
+    assert taken not in str(harness.sim.bot_messages(handler)[-1].buttons)
+    assert "共 1 件" in await harness.ask(handler, "/inbox", "mine")
+    school = await harness.ask(handler, "/inbox", "unit SCH002 unassigned")
+    assert "共 1 件" in school and "城关第二小学" in school
+    assert "无法识别" in await harness.ask(handler, "/inbox", "unit NOPE")
+    await harness.ask(handler, "/inbox")
+    await harness.sim.press_button(handler, "🔎 筛选")
+    await harness.sim.wait_edit(handler)
+    await harness.sim.press_button(handler, "单位 ▸")
+    picker = await harness.sim.wait_edit(handler)
+    assert ["城关第一中学 (2)", "城关第二小学 (1)"] in picker.buttons or any(
+        "城关第一中学 (2)" in b for row in picker.buttons for b in row
+    )
+    await harness.sim.press_button(handler, "城关第一中学 (2)")
+    await harness.sim.wait_edit(handler)
+    await harness.sim.press_button(handler, "承办人 ▸")
+    await harness.sim.wait_edit(handler)
+    await harness.sim.press_button(handler, "尚未受理")
+    menu = await harness.sim.wait_edit(handler)
+    assert "城关第一中学 · 尚未受理" in menu.text and menu.buttons[-1] == ["查看 1 件"]
+    await harness.sim.press_button(handler, "查看 1 件")
+    listed = await harness.sim.wait_edit(handler)
+    assert first in str(listed.buttons) and taken not in str(listed.buttons)
 
 
 async def test_complaint_card_in_inbox_names_nobody(harness: Harness) -> None:
@@ -170,8 +231,8 @@ async def test_complaint_card_in_inbox_names_nobody(harness: Harness) -> None:
     text = await harness.ask(handler, "/inbox")
     assert "共 1 件" in text
     card = await open_card(harness, handler, filed.pseudonym)
-    assert "乱收费。" in card and "工作群" in card
-    assert harness.sim.bot_messages(handler)[-1].buttons == []  # acted on from the staff chat
+    assert "乱收费。" in card and "尚无人受理" in card
+    assert harness.sim.bot_messages(handler)[-1].buttons[0] == [ACCEPT]
 
 
 async def test_transfer_to_another_handler(harness: Harness) -> None:
@@ -192,7 +253,8 @@ async def test_transfer_to_another_handler(harness: Harness) -> None:
     assert "已转交督导室王干事" in (await harness.sim.next_message(first)).text
     told = await harness.sim.next_message(second)
     assert number in told.text and "属督导室职责。" in told.text
-    assert (await harness.sim.wait_edit(first)).buttons == []  # no longer the owner's card
+    left = (await harness.sim.wait_edit(first)).buttons  # no longer the owner's card
+    assert not {REPLY, CLOSE, "转办"} & {b for row in left for b in row}
     card = await open_card(harness, second, number)
     assert "承办人：督导室王干事" in card
     assert harness.sim.bot_messages(second)[-1].buttons[0] == [REPLY]

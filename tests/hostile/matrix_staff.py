@@ -1,0 +1,160 @@
+"""The authorisation matrix's drivers for the staff side: statistics and export files, the
+inbox's case actions, and the complaint card's buttons in the staff chat."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.simulator import SimUser
+from domain.desk import Actor
+from domain.roles import Role
+from handlers.complaint_card import PROMPT_MARK
+from storage import complaints, desk
+from storage.desk import Outcome
+from storage.models import Case, Member
+from tests.e2e.hotline_support import Hotline
+from tests.hostile.bench import Bench
+from tests.hostile.matrix_support import Drive, effect, press, refused, unit_of
+from tests.hostile.seed import member_id, report
+
+
+async def arrives(b: Bench, user: SimUser, count: int, kind: str) -> bool:
+    """Whether a bot message with a photo or document comes after the first `count`."""
+
+    def came() -> bool:
+        return any(getattr(m, kind) is not None for m in b.sim.bot_messages(user)[count:])
+
+    return await b.sim.state.signal.wait_for(came, 5.0)
+
+
+async def stats_chart(b: Bench, user: SimUser, scope: str) -> bool:
+    count = len(b.sim.bot_messages(user))
+    notice = await press(b, user, "stats:v1:chart:completion")
+    sent = not refused(notice) and await arrives(b, user, count, "photo")
+    assert refused(notice) != sent, notice
+    return sent
+
+
+def export_file(what: str) -> Drive:
+    async def drive(b: Bench, user: SimUser, scope: str) -> bool:
+        count = len(b.sim.bot_messages(user))
+        notice = await press(b, user, f"export:v1:{what}:csv")
+        sent = not refused(notice) and await arrives(b, user, count, "document")
+        assert refused(notice) != sent, notice
+        return sent
+
+    return drive
+
+
+async def owner_of(b: Bench, number: str) -> int | None:
+    async with b.db.session() as session:
+        found = (await session.exec(select(Case).where(Case.number == number))).one()
+        return found.owner_member_id
+
+
+async def case_id(b: Bench, number: str) -> int:
+    async with b.db.session() as session:
+        found = (await session.exec(select(Case).where(Case.number == number))).one()
+        assert found.id is not None
+        return found.id
+
+
+async def inbox_open(b: Bench, user: SimUser, scope: str) -> bool:
+    number = await report(
+        b, b.people.member if scope == "own" else b.people.member2, unit_of(scope)
+    )
+    count = len(b.sim.bot_messages(user))
+    notice = await press(b, user, f"inbox:v1:open:{await case_id(b, number)}")
+
+    async def card() -> bool:
+        return any(number in m.text for m in b.sim.bot_messages(user)[count - 1 :])
+
+    ok = await effect(notice, card)
+    assert refused(notice) != ok, notice
+    return ok
+
+
+async def inbox_accept(b: Bench, user: SimUser, scope: str) -> bool:
+    number = await report(
+        b, b.people.member if scope == "own" else b.people.member2, unit_of(scope)
+    )
+    notice = await press(b, user, f"inbox:v1:accept:{await case_id(b, number)}")
+
+    async def owned() -> bool:
+        return await owner_of(b, number) is not None
+
+    accepted = await effect(notice, owned)
+    assert (notice is not None and not accepted) or accepted, notice
+    return accepted
+
+
+async def owned_case(b: Bench, scope: str, *, answered: bool = False) -> tuple[int, str]:
+    """A report about the scope's unit, accepted (and answered) by the handler."""
+    author = b.people.member if scope == "own" else b.people.member2
+    number = await report(b, author, unit_of(scope))
+    found = await case_id(b, number)
+    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    now = b.h.clock.now()
+    done = await desk.accept(b.db, found, owner, today=now.date(), now=now)
+    assert done.outcome is Outcome.DONE
+    if answered:
+        done = await desk.reply(b.db, found, owner, "已答复。", today=now.date(), now=now)
+        assert done.outcome is Outcome.DONE
+    return found, number
+
+
+def inbox_owned(action: str, *, answered: bool = False) -> Drive:
+    """`action` on a case the handler owns: only the owner may (谁受理谁负责)."""
+
+    async def drive(b: Bench, user: SimUser, scope: str) -> bool:
+        found, number = await owned_case(b, scope, answered=answered)
+        count = len(b.sim.bot_messages(user))
+        notice = await press(b, user, f"inbox:v1:{action}:{found}")
+
+        async def asked() -> bool:
+            new = b.sim.bot_messages(user)[count:]
+            return any(number in m.text for m in new) or "第二承办人" in str(b.last(user).buttons)
+
+        ok = await effect(notice, asked)
+        assert refused(notice) != ok, notice
+        return ok
+
+    return drive
+
+
+async def transfer(b: Bench, user: SimUser, scope: str) -> bool:
+    if not await b.count(Member, Member.display_name == "第二承办人"):
+        await b.person(Role.HANDLER, "EDU", "第二承办人")  # someone to hand the case to
+    return await inbox_owned("transfer")(b, user, scope)
+
+
+async def complaint_number(b: Bench) -> str:
+    open_ones = await complaints.for_staff(b.db)
+    if not open_ones:
+        hl = Hotline(h=b.h, staff=b.staff, handler=b.people.handler)
+        await hl.file(b.stranger("投诉人"), text="食堂多收伙食费，矩阵测试。")
+        open_ones = await complaints.for_staff(b.db)
+    return open_ones[0].pseudonym
+
+
+def hotline_card(action: str) -> Drive:
+    async def drive(b: Bench, user: SimUser, scope: str) -> bool:
+        return await _hotline_prompt(b, user, action)
+
+    return drive
+
+
+async def _hotline_prompt(b: Bench, user: SimUser, action: str) -> bool:
+    pseudonym = await complaint_number(b)
+    count = len(b.sim.bot_messages(b.staff))
+    notice = await press(b, user, f"hotline:v1:{action}:{pseudonym}", b.staff)
+
+    async def prompt() -> bool:
+        return any(
+            m.text.startswith(PROMPT_MARK) and pseudonym in m.text
+            for m in b.sim.bot_messages(b.staff)[count:]
+        )
+
+    prompted = await effect(notice, prompt)
+    assert refused(notice) != prompted, notice
+    return prompted
