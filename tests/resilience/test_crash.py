@@ -26,6 +26,7 @@ from bot.simulator.models import SimMessage
 from domain.roles import Role
 from storage.db import Database
 from tests.conftest import PG_URL
+from tests.hostile.table import row
 from tests.resilience.processes import (
     BOT_USERNAME,
     TOKEN,
@@ -252,7 +253,9 @@ def figures(tally: Tally, rows: list[str]) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.timeout(180)  # about 30 s on two idle cores; a loaded machine needs more
-async def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+async def test_kill_9_at_random_points_loses_and_duplicates_nothing(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     seed = int(os.environ.get("CRASH_SEED", random.randrange(1_000_000)))
     rng = random.Random(seed)
     print(f"\ncrash suite seed {seed} (CRASH_SEED={seed} replays the kill schedule)")
@@ -307,8 +310,8 @@ async def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path: Pa
         lost, duplicated = figures(tally, reports)
         lost_items, duplicated_items = figures(ledger, items)
         skipped = sum(life.log.count("redelivered copy skipped") for life in lives.all)
-        print(
-            f"crash suite: kills {len(takeovers)}, takeover max {max(takeovers):.2f} s, "
+        summary = (
+            f"seed {seed}; kills {len(takeovers)}, takeover max {max(takeovers):.2f} s, "
             f"chaos {took:.1f} s, redelivered copies skipped {skipped}, "
             f"caught up {caught_up}/{MEMBERS + 1}\n"
             f"  reports: attempts {tally.attempts}, acknowledged {len(tally.acknowledged)}, "
@@ -317,6 +320,30 @@ async def test_kill_9_at_random_points_loses_and_duplicates_nothing(tmp_path: Pa
             f"  ledger items: attempts {ledger.attempts}, acknowledged "
             f"{len(ledger.acknowledged)}, stored {len(items)}, abandoned {ledger.abandoned}, "
             f"lost {len(lost_items)}, duplicated {len(duplicated_items)}"
+        )
+        print(f"crash suite: {summary}")
+        row(
+            request,
+            "Crash suite (kill -9)",
+            (
+                "seed",
+                "kills",
+                "takeover max",
+                "reports ack/stored/lost/dup",
+                "ledger items ack/stored/lost/dup",
+                "caught up",
+                "redelivered skipped",
+            ),
+            (
+                seed,
+                len(takeovers),
+                f"{max(takeovers):.2f} s",
+                f"{len(tally.acknowledged)}/{len(reports)}/{len(lost)}/{len(duplicated)}",
+                f"{len(ledger.acknowledged)}/{len(items)}/{len(lost_items)}/"
+                f"{len(duplicated_items)}",
+                f"{caught_up}/{MEMBERS + 1}",
+                skipped,
+            ),
         )
         assert len(takeovers) >= 20
         assert lost == lost_items == duplicated == duplicated_items == []

@@ -16,6 +16,7 @@ from bot.config_ha import HaConfig
 from bot.simulator import BotApiSimulator
 from storage.db import Database
 from tests.conftest import PG_URL
+from tests.hostile.table import row
 from tests.resilience.processes import (
     BOT_USERNAME,
     TOKEN,
@@ -49,7 +50,9 @@ async def _state_is(url: str, state: str, within: float = 5.0) -> None:
     raise AssertionError(f"report state never became {state!r}")
 
 
-async def test_the_standby_takes_over_and_the_form_goes_on(tmp_path: Path) -> None:
+async def test_the_standby_takes_over_and_the_form_goes_on(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     limit = HaConfig().takeover_seconds
     async with (
         pg_database() as url,
@@ -84,10 +87,12 @@ async def test_the_standby_takes_over_and_the_form_goes_on(tmp_path: Path) -> No
             await sim.send_text(user, "故障切换后继续填写的描述。")
             answer = await sim.next_message(user, timeout=10)
             answered = time.monotonic() - killed
-            print(
-                f"\nfailover: standby ready {takeover:.2f} s after kill -9 "
-                f"(limit {limit:.0f} s); next message answered {answered:.2f} s after the kill"
+            figures = (
+                f"standby ready {takeover:.2f} s after kill -9 (limit {limit:.0f} s); "
+                f"next message answered {answered:.2f} s after the kill"
             )
+            print(f"\nfailover: {figures}")
+            row(request, "Failover suite (two processes, PostgreSQL)", ("figures",), (figures,))
             assert takeover <= limit, standby.log
             assert "时间" in answer.text, answer.text  # the step after the description
             assert "standby" in standby.log and "active: holding the leader lock" in standby.log
