@@ -1,7 +1,8 @@
 """How the ledger export scales: seconds and peak memory for 10,000 and 100,000 rows, as xlsx
-and as CSV. Memory should stay flat: rows are read in keyset batches and written through
-openpyxl's write-only mode, so the process's peak RSS (and, with --tracemalloc, the Python
-heap peak) barely moves from 10,000 to 100,000 rows.
+and as CSV, each export in a fresh process whose peak RSS (`VmHWM`) is read at its end.
+Memory should stay flat: rows are read in keyset batches and written through openpyxl's
+write-only mode, so the peak barely moves from 10,000 to 100,000 rows. xlsx is also timed
+with openpyxl's pure-Python XML writer (`OPENPYXL_LXML=False`) to show what lxml gives.
 
     .venv/bin/python benchmarks/export.py [--items 100000] [--small 10000] [--tracemalloc]
 """
@@ -10,8 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
+import json
+import os
 import resource
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,10 +24,12 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.support import child_env, machine, verdict
 from storage import exports, migrate
 from storage.db import Database
 from storage.export_files import Labels, write_export
@@ -116,28 +123,103 @@ async def export(path: Path, fmt: str, out: Path, trace: bool) -> tuple[float, i
     return seconds, count, peak / 2**20
 
 
-async def main() -> None:
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. `VmHWM`, not `ru_maxrss`: Linux carries
+    `ru_maxrss` over from the parent through fork and exec, so a child of a big process would
+    report its parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def one(db_path: str, fmt: str, out: str, trace: bool) -> None:
+    """In the child: one export, then its figures as a JSON line."""
+    if os.environ.get("BENCH_XLSX_CELLS"):  # the reference: every row through openpyxl's cells
+        from storage import export_files
+
+        def through_cells(self: Any, values: list[Any]) -> None:
+            self._rows.send(("cells", self._cells(values)))
+
+        export_files._XlsxSink.write = through_cells  # type: ignore[method-assign]
+    seconds, count, heap = await export(Path(db_path), fmt, Path(out), trace)
+    rss = peak_rss_mb()
+    print("RESULT " + json.dumps({"seconds": seconds, "rows": count, "rss": rss, "heap": heap}))
+
+
+def measure(
+    db_path: Path, fmt: str, out: Path, trace: bool, lxml: bool, cells: bool = False
+) -> dict[str, float]:
+    env = {**child_env(), "OPENPYXL_LXML": "True" if lxml else "False"}
+    if cells:
+        env["BENCH_XLSX_CELLS"] = "1"
+    command = [sys.executable, __file__, "--one", str(db_path), fmt, str(out)]
+    done = subprocess.run(
+        command + (["--tracemalloc"] if trace else []),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    figures: dict[str, float] = json.loads(line.removeprefix("RESULT "))
+    figures["size"] = out.stat().st_size / 2**20
+    return figures
+
+
+async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--quick", action="store_true", help="2,000 and 20,000 rows")
     parser.add_argument(
         "--tracemalloc", action="store_true", help="also measure the Python heap peak (slow)"
     )
-    args = parser.parse_args()
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        await one(*args.one, trace=args.tracemalloc)
+        return
+    if args.quick:
+        args.items, args.small = 20_000, 2_000
+    lxml = importlib.util.find_spec("lxml") is not None
+    print(f"ledger export; lxml {'installed' if lxml else 'not installed'}; {machine()}")
+    figures: dict[tuple[int, str], dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         for items in (args.small, args.items):
             db_path = Path(tmp) / f"ledger-{items}.db"
             await build(db_path, items)
-            for fmt in ("xlsx", "csv"):
+            kinds = [("xlsx", lxml, False), ("csv", lxml, False)]
+            if items == args.items:  # the references: openpyxl's cells, with and without lxml
+                kinds.append(("xlsx", lxml, True))
+                if lxml:
+                    kinds += [("xlsx", False, False), ("xlsx", False, True)]
+            for fmt, with_lxml, cells in kinds:
                 out = Path(tmp) / f"ledger-{items}.{fmt}"
-                seconds, count, heap = await export(db_path, fmt, out, args.tracemalloc)
-                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                f = measure(db_path, fmt, out, args.tracemalloc, with_lxml, cells)
+                name = "xlsx, openpyxl cells" if cells else fmt
+                name += "" if with_lxml or fmt == "csv" else " without lxml"
+                figures[(items, name)] = f
                 line = (
-                    f"{count:>7} rows {fmt:>4}: {seconds:6.1f} s, "
-                    f"{out.stat().st_size / 2**20:5.1f} MB file, "
-                    f"process peak RSS so far {rss:6.1f} MB"
+                    f"{int(f['rows']):>7} rows {name:>20}: {f['seconds']:6.1f} s "
+                    f"({f['rows'] / f['seconds']:7.0f} rows/s), {f['size']:5.1f} MB file, "
+                    f"peak RSS {f['rss']:6.1f} MB"
                 )
-                print(line + (f", heap peak {heap:5.1f} MB" if args.tracemalloc else ""))
+                print(line + (f", heap peak {f['heap']:5.1f} MB" if args.tracemalloc else ""))
+    big, small = args.items, args.small
+    for fmt in ("xlsx", "csv"):
+        growth = figures[(big, fmt)]["rss"] - figures[(small, fmt)]["rss"]
+        verdict(
+            f"{fmt} export memory flat ({small:,} -> {big:,} rows)",
+            growth <= 50,
+            f"peak RSS {figures[(small, fmt)]['rss']:.0f} -> {figures[(big, fmt)]['rss']:.0f} MB",
+        )
+        print(f"  {big:,} rows as {fmt}: {figures[(big, fmt)]['seconds']:.1f} s")
+    now = figures[(big, "xlsx")]["seconds"]
+    for name in ("xlsx, openpyxl cells", "xlsx without lxml", "xlsx, openpyxl cells without lxml"):
+        if (big, name) in figures:
+            then = figures[(big, name)]["seconds"]
+            print(f"  xlsx now vs {name}: {then / now:.1f}x faster ({then:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -39,16 +39,6 @@ def number_prefix(year: int) -> str:
     return f"{NUMBER_PREFIX}-{year:04d}-"
 
 
-def next_sequence(latest: str | None, year: int) -> int:
-    """The sequence after the year's highest number `latest` (None: the first)."""
-    if latest is None or not latest.startswith(number_prefix(year)):
-        return 1
-    try:
-        return int(latest.rsplit("-", 1)[-1]) + 1
-    except ValueError:
-        return 1
-
-
 def observed_at(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     """`HH:MM` today (local), not in the future; None when unreadable."""
     bits = text.strip().replace("：", ":").split(":")

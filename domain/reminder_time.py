@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from domain.calendar import WorkCalendar
@@ -77,7 +78,19 @@ def next_allowed(instant: datetime, policy: Policy) -> datetime:
 
 def send_instant(day: date, policy: Policy) -> datetime:
     """When reminders planned for local `day` go out: the send time, outside quiet hours."""
-    return next_allowed(local_instant(day, policy.send_time, policy.timezone), policy)
+    return _send_instant(
+        day, policy.send_time, policy.quiet_start, policy.quiet_end, policy.timezone
+    )
+
+
+@lru_cache(maxsize=8192)
+def _send_instant(
+    day: date, send_time: time, quiet_start: time, quiet_end: time, zone: ZoneInfo
+) -> datetime:
+    # A sweep asks this for every ladder step of every candidate item: the zone arithmetic
+    # was most of a large sweep's time. The answer depends only on these values.
+    hours = Policy(timezone=zone, send_time=send_time, quiet_start=quiet_start, quiet_end=quiet_end)
+    return next_allowed(local_instant(day, send_time, zone), hours)
 
 
 def local_day(now: datetime, policy: Policy) -> date:

@@ -45,12 +45,6 @@ def parse_report_number(number: str) -> tuple[int, int] | None:
     return (int(found[1]), int(found[2])) if found else None
 
 
-def next_sequence(existing_numbers: list[str], year: int) -> int:
-    """The sequence after the highest one already used in `year`."""
-    used = [p[1] for n in existing_numbers if (p := parse_report_number(n)) and p[0] == year]
-    return max(used, default=0) + 1
-
-
 # -- validation of what the reporter sends ---------------------------------------------------
 
 

@@ -174,7 +174,8 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     except BaseException:
         context.user_data[DRAFT_KEY] = draft  # nothing was stored: the member may press again
         raise
-    context.user_data.setdefault(SUBMITTED_KEY, {})[draft.token] = filed.number
+    # Only the latest report's Submit can still be pressed again: one entry, not a history.
+    context.user_data[SUBMITTED_KEY] = {draft.token: filed.number}
     t = who.t
     await query.answer()
     await close_keyboard(update)

@@ -3,6 +3,8 @@ step shares: finding the draft, acknowledging a button, showing the summary card
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Message, Update
 
 from domain.reports import ReportDraft
@@ -45,11 +47,9 @@ async def answer_button(update: Update, choice: str | None = None) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
-    if choice is not None:
-        await query.edit_message_text(choice)
-    else:
-        await close_keyboard(update)
+    # Both at once: one round trip to Telegram instead of two before the next question.
+    shown = query.edit_message_text(choice) if choice is not None else close_keyboard(update)
+    await asyncio.gather(query.answer(), shown)
 
 
 async def close_keyboard(update: Update) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from domain import inspections as rules
 from domain.cases import CaseStatus
-from storage import audit
+from storage import audit, case_numbers
 from storage.db import Database
 from storage.models import (
     Case,
@@ -172,21 +172,14 @@ async def file_finding(
     now: datetime,
 ) -> Filed:
     """The finding as a case (received) with its photos and round, in one transaction; the
-    number is the year's next F-number (a collision on the unique number retries)."""
+    number is the year's next F-number from its counter (storage/case_numbers.py)."""
     if category_key not in rules.CATEGORY_KEYS:
         raise ValueError(f"unknown inspection category {category_key!r}")
     prefix = rules.number_prefix(today.year)
     for _attempt in range(_NUMBER_ATTEMPTS):
         async with db.session() as session:
-            latest = (
-                await session.exec(
-                    select(Case.number)
-                    .where(col(Case.number).startswith(prefix))
-                    .order_by(func.length(col(Case.number)).desc(), col(Case.number).desc())
-                    .limit(1)
-                )
-            ).first()
-            number = rules.finding_number(today.year, rules.next_sequence(latest, today.year))
+            sequence = await case_numbers.next_sequence(session, prefix)
+            number = rules.finding_number(today.year, sequence)
             case = Case(
                 kind=rules.KIND,
                 number=number,

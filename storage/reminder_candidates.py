@@ -13,6 +13,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -63,8 +64,19 @@ async def snapshot(
         signed = set((await session.exec(select(SignOff.unit_id).distinct())).all())
         paused = set((await session.exec(select(ReminderPause.unit_id))).all())
         item_rows = (
-            await session.exec(
-                select(LedgerItem, responsible.id)
+            await session.exec(  # type: ignore[call-overload]  # 8 columns: beyond sqlmodel's typed select
+                # Columns, not ORM objects: a deadline-day sweep reads thousands of items, and
+                # building an instance per row was most of its time.
+                sa_select(
+                    col(LedgerItem.id),
+                    col(LedgerItem.unit_id),
+                    col(LedgerItem.seq),
+                    col(LedgerItem.description),
+                    col(LedgerItem.deadline),
+                    col(LedgerItem.status),
+                    col(LedgerItem.created_at),
+                    col(responsible.id),
+                )
                 .outerjoin(
                     responsible,
                     and_(
@@ -136,17 +148,17 @@ async def snapshot(
     }
     items = tuple(
         ItemFacts(
-            id=item.id,
-            unit_id=item.unit_id,
-            seq=item.seq,
-            description=item.description,
-            deadline=item.deadline,
-            status=item.status,
+            id=item_id,
+            unit_id=unit_id,
+            seq=seq,
+            description=description,
+            deadline=deadline,
+            status=status,
             responsible_member_id=rid,
-            created_on=item.created_at.astimezone(tz).date(),
+            created_on=created_at.astimezone(tz).date(),
         )
-        for item, rid in item_rows
-        if item.id is not None and item.deadline is not None
+        for item_id, unit_id, seq, description, deadline, status, created_at, rid in item_rows
+        if item_id is not None and deadline is not None
     )
     cases = tuple(
         CaseFacts(

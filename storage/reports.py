@@ -15,7 +15,7 @@ from domain import reports as rules
 from domain.cases import CaseStatus, can_move
 from domain.reports import ReportDraft, ReportViewer
 from domain.roles import Role
-from storage import audit
+from storage import audit, case_numbers
 from storage.db import Database
 from storage.models import Case, Evidence, Member, ReportAuthor, Unit
 
@@ -122,8 +122,8 @@ async def submit_report(
 ) -> Filed:
     """File the draft as one report in one transaction and return its number.
 
-    The number is the next free one of `year`; two concurrent submits that pick the same one
-    collide on the unique constraint, and the loser retries with the next.
+    The number is the next of `year`'s counter (storage/case_numbers.py), taken in the same
+    transaction; a collision with a number given out otherwise is retried with the next.
     """
     if draft.missing():
         raise ValueError(f"incomplete draft: {', '.join(draft.missing())}")
@@ -131,15 +131,7 @@ async def submit_report(
     prefix = rules.number_prefix(year)
     for _attempt in range(_NUMBER_ATTEMPTS):
         async with db.session() as session:
-            used = (
-                await session.exec(
-                    select(Case.number)
-                    .where(col(Case.number).startswith(prefix))
-                    .order_by(func.length(col(Case.number)).desc(), col(Case.number).desc())
-                    .limit(1)
-                )
-            ).all()
-            number = rules.report_number(year, rules.next_sequence(list(used), year))
+            number = rules.report_number(year, await case_numbers.next_sequence(session, prefix))
             case = Case(
                 kind=KIND,
                 number=number,

@@ -16,7 +16,6 @@ from domain.reports import (
     may_see_evidence_details,
     may_see_reporter,
     may_view_report,
-    next_sequence,
     parse_report_number,
     report_number,
     too_long,
@@ -35,13 +34,6 @@ def test_report_numbers_are_year_and_four_digit_sequence() -> None:
     assert parse_report_number("R-2027-42") is None
     with pytest.raises(ValueError):
         report_number(2027, 0)
-
-
-def test_next_sequence_counts_only_the_year() -> None:
-    assert next_sequence([], 2027) == 1
-    assert next_sequence(["R-2027-0009", "R-2027-0010", "R-2028-0500"], 2027) == 11
-    assert next_sequence(["R-2027-9999"], 2027) == 10000
-    assert next_sequence(["junk"], 2027) == 1
 
 
 def test_too_long_gives_the_count_only_over_the_limit() -> None:

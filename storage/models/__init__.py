@@ -28,6 +28,7 @@ from storage.models.hotline import (
     ComplaintTombstone,
 )
 from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
+from storage.models.numbering import CaseNumberCounter
 from storage.models.publications import Broadcast, Publication
 from storage.models.reminders import ReminderOutbox, ReminderPause
 from storage.models.runtime import ConversationDraft, ConversationState, ProcessedUpdate
@@ -40,6 +41,7 @@ __all__ = [
     "Cadre",
     "Case",
     "CaseMessage",
+    "CaseNumberCounter",
     "CaseWait",
     "CheckIn",
     "ComplaintFingerprint",

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures, ratios and verdicts (not tests)."""
