@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import health, metrics
+from bot import health, metrics, polling
 from bot.config import Config
 from bot.config_hotline import hotline_policy
 from bot.persistence import DatabasePersistence, exactly_once_handlers
@@ -27,6 +27,11 @@ from storage.db import Database
 
 # Updates of different users handled at once; each user's and chat's stay in order.
 CONCURRENT_UPDATES = 64
+# Connections to the Bot API (python-telegram-bot's default is 256: httpcore scans them all on
+# every request, which cost ~20 % of the throughput at 200 users; docs/performance.md). A
+# request finding all in use waits up to POOL_WAIT seconds for one instead of failing.
+CONNECTIONS = 32
+POOL_WAIT = 30.0
 
 
 def campaign_from(config: Config) -> domain_campaign.Campaign:
@@ -115,8 +120,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    else:  # Telegram refusing a step done before counts as done (bot/polling.py)
+        builder = builder.request(polling.application_request(CONNECTIONS, POOL_WAIT))
+    # Drops updates the poller already took from getUpdates answers (bot/polling.py).
+    builder = builder.get_updates_request(get_updates_request or polling.updates_request())
     app: BotApplication = builder.build()
     # The outbox kick needs the app (its task tracking), so it joins the services here.
     app.bot_data[SERVICES_KEY] = replace(services, outbox=EngineKick(app))

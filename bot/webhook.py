@@ -1,9 +1,10 @@
 """How updates come in, and the bot's own HTTP server.
 
-Polling (default): the Updater long-polls getUpdates. Webhook mode: our aiohttp server
-accepts Telegram's POSTs on `[telegram.webhook] path`; a request without the right
-`X-Telegram-Bot-Api-Secret-Token` is refused (403) and logged without its body. The same
-server answers `/healthz` and `/metrics`; in polling mode they are served on `[ops] port`.
+Polling (default): `bot.polling` long-polls getUpdates and confirms an update only once it
+was handled. Webhook mode: our aiohttp server accepts Telegram's POSTs on
+`[telegram.webhook] path`; a request without the right `X-Telegram-Bot-Api-Secret-Token` is
+refused (403) and logged without its body. The same server answers `/healthz` and
+`/metrics`; in polling mode they are served on `[ops] port`.
 
 A webhook update is answered 200 only after it was handled (through the same ordered update
 processor as polling): a crash before that leaves it with Telegram, which delivers it again.
@@ -22,7 +23,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot import metrics
+from bot import metrics, polling
 from bot.config import Config
 from bot.config_ops import WebhookConfig
 from bot.health import health_of
@@ -135,12 +136,11 @@ async def receiving(app: AnyApp, config: Config, *, poll_timeout: int) -> AsyncI
         )
         yield "webhook"
         return
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, drop_pending_updates=False
-    )
+    # Our poller (in the Updater's place): it confirms an update only once it was handled.
+    poller = await polling.install(app)
+    await poller.start_polling(timeout=poll_timeout, drop_pending_updates=False)
     try:
         yield "polling"
     finally:
-        if app.updater.running:
-            await app.updater.stop()
+        if poller.running:
+            await poller.stop()

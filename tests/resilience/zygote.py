@@ -3,7 +3,9 @@ the crash suite starts 20+ bot processes, and a fresh interpreter costs seconds 
 
 Run as `python -m tests.resilience.zygote CONFIG`; each line `spawn LOGFILE` on its stdin forks
 a child that runs `bot.cli.main(["run", "--config", CONFIG])` with its stdout and stderr in
-LOGFILE (and that file's directory as working directory); the zygote answers `pid N`.
+LOGFILE (and that file's directory as working directory); the zygote answers `pid N`. With
+CRASH_SWEEP_SOON set, each process's first reminder sweep runs that many seconds after
+start-up instead of after the configured interval (`_sweep_soon`).
 `ForkedLife` is the test's side: the same surface as `BotProcess`.
 """
 
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+SWEEP_SOON_ENV = "CRASH_SWEEP_SOON"  # seconds after start-up of each process's first sweep
 
 
 def _reap_forever() -> None:
@@ -29,9 +32,33 @@ def _reap_forever() -> None:
             time.sleep(0.05)
 
 
+def _sweep_soon(seconds: float) -> None:
+    """Move each process's first reminder sweep to `seconds` after start-up (the config's
+    minimum interval is 5 s; a life in the crash suite lasts about one). Nothing else of the
+    sweep changes: it is the same job, and later ticks keep the configured interval."""
+    from datetime import UTC, datetime, timedelta
+    from typing import Any
+
+    from bot import reminders
+
+    original = reminders.start
+
+    async def start(app: Any, config: Any, *, schedule: bool = True) -> Any:
+        engine = await original(app, config, schedule=schedule)
+        if app.job_queue is not None:
+            soon = datetime.now(UTC) + timedelta(seconds=seconds)
+            for job in app.job_queue.get_jobs_by_name(reminders.JOB_NAME):
+                job.job.modify(next_run_time=soon)
+        return engine
+
+    reminders.start = start  # type: ignore[assignment]
+
+
 def serve(config: str) -> None:
     import bot.cli  # imported once, before any fork
 
+    if soon := os.environ.get(SWEEP_SOON_ENV):
+        _sweep_soon(float(soon))
     threading.Thread(target=_reap_forever, daemon=True).start()
     for request in sys.stdin:
         command, _, argument = request.strip().partition(" ")
@@ -161,6 +188,29 @@ class ForkedLife:
             os.kill(self.pid, signal.SIGKILL)
             return False
         return True
+
+
+class Lives:
+    """The bot processes of a run, forked by the zygote."""
+
+    def __init__(self, config: Path, cwd: Path, env: dict[str, str]) -> None:
+        self.cwd = cwd
+        self.zygote = Zygote(config, env)
+        self.all: list[ForkedLife] = []
+
+    async def spawn(self) -> ForkedLife:
+        if self.zygote.process is None:
+            await self.zygote.start()
+        life = ForkedLife(f"life {len(self.all) + 1}", self.zygote, self.cwd)
+        self.all.append(life)
+        await life.start()
+        return life
+
+    async def stop_all(self) -> list[str]:
+        """Stop every process still running; the names of those SIGTERM did not stop."""
+        stuck = [life.name for life in self.all if not await life.stop()]
+        await self.zygote.stop()
+        return stuck
 
 
 if __name__ == "__main__":
