@@ -5,6 +5,7 @@ transaction when the member presses Submit, and only then is its number shown.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from telegram import Update
@@ -61,7 +62,19 @@ from handlers.restart_notice import write_drafts_now
 from handlers.staff_cards import post_staff_card
 from storage import reports
 
-SUBMITTED_KEY = "report:submitted"  # {draft token: number}, to answer a second Submit press
+# {draft token: number} of the latest filings, to answer a second Submit press. Kept in the
+# bot's memory by the draft's random token, not in anyone's user_data: nothing per person stays.
+SUBMITTED_KEY = "report:submitted"
+SUBMITTED_KEPT = 4096
+
+
+def _submitted(context: BotContext) -> OrderedDict[str, str]:
+    found = context.bot_data.get(SUBMITTED_KEY)
+    if not isinstance(found, OrderedDict):
+        found = context.bot_data[SUBMITTED_KEY] = OrderedDict()
+    return found
+
+
 PATTERN = r"^report:v1:"
 
 
@@ -127,10 +140,9 @@ async def stale_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if query is None or who is None:
         return
-    submitted = context.user_data.get(SUBMITTED_KEY) if context.user_data is not None else None
     data = query.data or ""
-    if data.startswith("report:v1:submit:") and isinstance(submitted, dict):
-        number = submitted.get(data.rsplit(":", 1)[-1])
+    if data.startswith("report:v1:submit:"):
+        number = _submitted(context).get(data.rsplit(":", 1)[-1])
         if isinstance(number, str):
             await query.answer(who.t.gettext("Already submitted as {number}.", number=number))
             return
@@ -174,8 +186,10 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     except BaseException:
         context.user_data[DRAFT_KEY] = draft  # nothing was stored: the member may press again
         raise
-    # Only the latest report's Submit can still be pressed again: one entry, not a history.
-    context.user_data[SUBMITTED_KEY] = {draft.token: filed.number}
+    submitted = _submitted(context)
+    submitted[draft.token] = filed.number
+    while len(submitted) > SUBMITTED_KEPT:
+        submitted.popitem(last=False)
     t = who.t
     await query.answer()
     await close_keyboard(update)
