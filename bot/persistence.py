@@ -8,21 +8,31 @@ not persistent, so no row ever ties a complainant to anything.
 
 python-telegram-bot writes persistence every `update_interval` seconds; `after_update` flushes
 at the end of every update instead, so a state change is in the database before the next
-message of that person is read. The same handler records the update as handled; `skip_seen`
-drops a redelivered copy (Telegram delivers again what was not confirmed before a crash).
+message of that person is read. The same flush records the update as handled, in the same
+transaction as the states and drafts it wrote (one commit per update, not one per row);
+`skip_seen` drops a redelivered copy (Telegram delivers again what was not confirmed before a
+crash).
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, BasePersistence, PersistenceInput, TypeHandler
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    BasePersistence,
+    PersistenceInput,
+    TypeHandler,
+)
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from domain.clock import Clock
@@ -37,6 +47,7 @@ from storage.ledger import NewEvidence
 log = logging.getLogger(__name__)
 
 Data = dict[Any, Any]
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 # The user_data keys of the persistent conversations; nothing else is written.
 KEPT_KEYS = (report_draft.DRAFT_KEY, report_draft.EDITING_KEY, ledger_pickers.DRAFT_KEY)
@@ -47,6 +58,10 @@ FIRST_GROUP, LAST_GROUP = -100, 100
 PRUNE_EVERY = 3600.0
 RECENT = 10_000  # update ids this process remembers having taken
 SEEN_KEY = "processed-updates:seen"
+
+# Set while `after_update` flushes: the writes python-telegram-bot asks for then (in tasks that
+# inherit this context) are gathered into one transaction instead of one each.
+_BATCH: ContextVar[rows.Batch | None] = ContextVar("persistence-batch", default=None)
 
 _TYPES: dict[str, type[Any]] = {t.__name__: t for t in (ReportDraft, EvidenceItem, NewEvidence)}
 _TAG = "__type__"
@@ -121,6 +136,7 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         self._db = db
         self._clock = clock
         self._written: dict[int, dict[str, Any]] = {}  # what each user's row holds now
+        self._flushing = asyncio.Lock()  # one update's flush and commit at a time
 
     async def get_user_data(self) -> dict[int, Data]:
         stored = await rows.drafts(self._db)
@@ -133,21 +149,50 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.state(name, key, new_state)
+            return
         await rows.save_state(self._db, name, key, new_state, now=self._clock.now())
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
         wanted = kept(data)
         if wanted == self._written.get(user_id, {}):
             return
-        await rows.save_draft(self._db, user_id, wanted or None, now=self._clock.now())
+        await self._save_draft(user_id, wanted or None)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        if user_id in self._written:
+            await self._save_draft(user_id, None)
+
+    async def _save_draft(self, user_id: int, wanted: dict[str, Any] | None) -> None:
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.draft(user_id, wanted)
+            return
+        await rows.save_draft(self._db, user_id, wanted, now=self._clock.now())
+        self._note_written(user_id, wanted)
+
+    def _note_written(self, user_id: int, wanted: dict[str, Any] | None) -> None:
         if wanted:
             self._written[user_id] = wanted
         else:
             self._written.pop(user_id, None)
 
-    async def drop_user_data(self, user_id: int) -> None:
-        if self._written.pop(user_id, None) is not None:
-            await rows.save_draft(self._db, user_id, None, now=self._clock.now())
+    async def flush_update(self, app: AnyApplication, update_id: int) -> None:
+        """Write what python-telegram-bot hands over after an update, and record the update as
+        handled, in one transaction. One flush at a time: a later flush never commits before an
+        earlier one, so no older state overwrites a newer."""
+        async with self._flushing:
+            batch = rows.Batch()
+            token = _BATCH.set(batch)
+            try:
+                await app.update_persistence()
+            finally:
+                _BATCH.reset(token)
+            await rows.save_batch(self._db, batch, handled_update=update_id, now=self._clock.now())
+            for user_id, wanted in batch.drafts.items():
+                self._note_written(user_id, wanted)
 
     # -- never stored ---------------------------------------------------------------------
 
@@ -232,6 +277,9 @@ async def after_update(update: Update, context: BotContext) -> None:
     app = context.application
     if update.effective_user is not None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    if isinstance(app.persistence, DatabasePersistence):
+        await app.persistence.flush_update(app, update.update_id)
+        return
     if app.persistence is not None:
         await app.update_persistence()
     svc = context.services

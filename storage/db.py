@@ -33,8 +33,13 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # The ping before each checkout finds a connection a server dropped (failover); a
+        # SQLite file has no server, and the ping would cost a round trip per transaction.
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, connect_args=connect_args or {}, pool_pre_ping=True
+            url,
+            echo=echo,
+            connect_args=connect_args or {},
+            pool_pre_ping=self.dialect != "sqlite",
         )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from storage import audit
 from storage.db import Database
@@ -19,17 +22,23 @@ class MemberInUnit:
     unit: Unit
 
 
+@functools.cache
+def _member_in_unit() -> Select[Member, Unit]:
+    """The lookup behind every update (`handlers.context.viewer`), built once: its cache key
+    is then computed once too, not on every call."""
+    return (
+        select(Member, Unit)
+        .join(Unit, col(Unit.id) == col(Member.unit_id))
+        .where(col(Member.telegram_user_id) == bindparam("telegram_user_id"))
+        .where(col(Member.active).is_(True))
+    )
+
+
 async def by_telegram_id(db: Database, telegram_user_id: int) -> MemberInUnit | None:
     """The active member with this Telegram id, with their unit; None for anyone else."""
     async with db.session() as session:
-        row = (
-            await session.exec(
-                select(Member, Unit)
-                .join(Unit, col(Unit.id) == col(Member.unit_id))
-                .where(Member.telegram_user_id == telegram_user_id)
-                .where(col(Member.active).is_(True))
-            )
-        ).first()
+        found = await session.exec(_member_in_unit(), params={"telegram_user_id": telegram_user_id})
+        row = found.first()
     return MemberInUnit(member=row[0], unit=row[1]) if row else None
 
 

@@ -3,11 +3,14 @@ offset was confirmed) is recognised and skipped."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.models.runtime import ProcessedUpdate
@@ -23,16 +26,24 @@ async def seen(db: Database, update_id: int) -> bool:
     return found is not None
 
 
+@functools.cache
+def _insert(dialect: str) -> Any:
+    """The insert that ignores a second record, built once per dialect (its values are bound
+    at execution, so SQLAlchemy compiles it once)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+    return insert(table).on_conflict_do_nothing(index_elements=["update_id"])
+
+
+async def record_in(session: AsyncSession, dialect: str, update_id: int, *, now: datetime) -> None:
+    """`record` inside the caller's transaction (it commits)."""
+    await session.exec(_insert(dialect), params={"update_id": update_id, "processed_at": now})
+
+
 async def record(db: Database, update_id: int, *, now: datetime) -> None:
     """Remember that this update was handled (recording it twice is harmless)."""
-    insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(ProcessedUpdate.__table__)  # type: ignore[attr-defined]
-        .values(update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
     async with db.session() as session:
-        await session.exec(stmt)
+        await record_in(session, db.dialect, update_id, now=now)
         await session.commit()
 
 
