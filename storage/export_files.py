@@ -170,6 +170,10 @@ class _XlsxSink:
                 cell = WriteOnlyCell(self.sheet, value=value)
                 cell.number_format = DATE_FORMAT
                 cells.append(cell)
+            elif isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
+                text = WriteOnlyCell(self.sheet, value=value)
+                text.data_type = "s"  # typed text, never a formula (openpyxl guesses one)
+                cells.append(text)
             else:
                 cells.append(value)
         return cells
@@ -202,8 +206,8 @@ class _XlsxSink:
             ref = f"{get_column_letter(column)}{index}"
             if isinstance(value, str):
                 text = value[:32767]
-                if (len(text) > 1 and text.startswith("=")) or text in ERROR_CODES:
-                    return None  # a formula or an error code to openpyxl
+                # Always a string, whatever it starts with: text someone typed ("=HYPERLINK(…",
+                # "#N/A") is never a formula or an error code in an office's spreadsheet.
                 if ILLEGAL_CHARACTERS_RE.search(text):
                     raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
                 cell = SubElement(row, "c", {"r": ref, "t": "inlineStr"})
@@ -293,9 +297,15 @@ async def write_export(
     return written
 
 
+# A spreadsheet opening a CSV reads a cell starting with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_text(value: str | int | date) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value  # shown as text, as the apostrophe does when typed into a cell
     return str(value)

@@ -8,7 +8,7 @@ import zipfile
 from datetime import date
 from xml.etree import ElementTree
 
-from storage.export_files import LEDGER_COLUMNS, Cell, _XlsxSink
+from storage.export_files import LEDGER_COLUMNS, Cell, _csv_text, _XlsxSink
 
 ROWS: list[list[Cell]] = [
     [
@@ -24,7 +24,7 @@ ROWS: list[list[Cell]] = [
     ],
     [2, "  前后有空格  ", "", "   ", "x", date(1900, 2, 1), "y", "进展", "已销号"],
     [3, "x", "\u4e2d\u6587", "line\nbreak", "tab\there", None, None, None, None],
-    [4, "=1+1", "#N/A", None, None, None, None, None, None],  # openpyxl's own cells write this
+    [4, "=1+1", "#N/A", '=HYPERLINK("http://x")', None, None, None, None, None],  # typed text
 ]
 
 
@@ -53,4 +53,11 @@ def test_plain_rows_are_written_exactly_as_openpyxl_writes_them() -> None:
     for name in reference:
         assert fast[name] == reference[name], name
     sheet = reference["xl/worksheets/sheet1.xml"].decode()
-    assert "<f>1+1</f>" in sheet  # a text openpyxl reads as a formula: its row went its way
+    # What someone typed is text in the office's spreadsheet, never a formula or an error.
+    assert "<f>" not in sheet and "=1+1" in sheet and "#N/A" in sheet
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text() -> None:
+    assert _csv_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _csv_text("+1") == "'+1" and _csv_text("@SUM(A1)") == "'@SUM(A1)"
+    assert _csv_text("迟到早退") == "迟到早退" and _csv_text(7) == "7"
