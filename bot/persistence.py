@@ -20,6 +20,7 @@ import asyncio
 import dataclasses
 import logging
 from collections import deque
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,6 +36,7 @@ from telegram.ext import (
 )
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot.update_processor import PerUserOrderedProcessor
 from domain.clock import Clock
 from domain.reports import EvidenceItem, ReportDraft
 from handlers import ledger_pickers, report_draft, restart_notice
@@ -136,6 +138,8 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         self._db = db
         self._clock = clock
         self._written: dict[int, dict[str, Any]] = {}  # what each user's row holds now
+        self._handed: set[int] = set()  # whose data the current flush was handed
+        self.flushed_users: tuple[int, ...] = ()  # ... and, after it, the last flush's
         self._flushing = asyncio.Lock()  # one update's flush and commit at a time
 
     async def get_user_data(self) -> dict[int, Data]:
@@ -156,6 +160,8 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         await rows.save_state(self._db, name, key, new_state, now=self._clock.now())
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
+        if _BATCH.get() is not None:
+            self._handed.add(user_id)
         wanted = kept(data)
         if wanted == self._written.get(user_id, {}):
             return
@@ -184,6 +190,7 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         handled, in one transaction. One flush at a time: a later flush never commits before an
         earlier one, so no older state overwrites a newer."""
         async with self._flushing:
+            self._handed = set()
             batch = rows.Batch()
             token = _BATCH.set(batch)
             try:
@@ -193,6 +200,7 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
             await rows.save_batch(self._db, batch, handled_update=update_id, now=self._clock.now())
             for user_id, wanted in batch.drafts.items():
                 self._note_written(user_id, wanted)
+            self.flushed_users = tuple(self._handed)
 
     # -- never stored ---------------------------------------------------------------------
 
@@ -279,11 +287,26 @@ async def after_update(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     if isinstance(app.persistence, DatabasePersistence):
         await app.persistence.flush_update(app, update.update_id)
+        forget_idle_empty_dicts(app, app.persistence.flushed_users)
         return
     if app.persistence is not None:
         await app.update_persistence()
     svc = context.services
     await processed_updates.record(svc.db, update.update_id, now=svc.clock.now())
+
+
+def forget_idle_empty_dicts(app: AnyApplication, user_ids: Iterable[int]) -> None:
+    """python-telegram-bot re-creates a person's (empty) user_data dict when it hands their data
+    to the persistence after the update, so without this every person who ever wrote stays in
+    memory as a key — a complainant too. Drop the empty ones of people with no update queued
+    or running (a running handler may hold its dict and fill it)."""
+    processor = app.update_processor
+    if not isinstance(processor, PerUserOrderedProcessor):
+        return
+    for user_id in user_ids:
+        held = app.user_data.get(user_id)
+        if held is not None and not held and processor.user_is_idle(user_id):
+            app.drop_user_data(user_id)
 
 
 def exactly_once_handlers() -> list[tuple[int, TypeHandler[Update, BotContext, None]]]:

@@ -42,6 +42,9 @@ class _KeyedQueues:
     def __len__(self) -> int:
         return len(self._queues)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._queues
+
     def enter(self, keys: list[Key]) -> _Ticket:
         """Join every queue of `keys` at once (no await: arrival order is kept)."""
         ticket = _Ticket(keys)
@@ -104,6 +107,10 @@ class PerUserOrderedProcessor(BaseUpdateProcessor):
     def waiting_keys(self) -> int:
         """How many user/chat queues exist now (0 when idle: nothing leaks)."""
         return len(self._queues)
+
+    def user_is_idle(self, user_id: int) -> bool:
+        """Whether no update of this user is queued or being handled."""
+        return ("user", user_id) not in self._queues
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         ticket = self._queues.enter(ordering_keys(update))

@@ -77,3 +77,7 @@ async def test_interleaved_forms_under_load_store_what_each_user_sent(harness: H
     assert len(numbers) == USERS  # every report got a number of its own
     processor = harness.app.update_processor
     assert getattr(processor, "waiting_keys", 0) == 0  # no user or chat queue left behind
+    # Every form is over: no person stays in memory as a key (python-telegram-bot re-creates
+    # an empty dict when it hands a person's data to the persistence; the bot drops it).
+    await sim.wait_confirmed()
+    assert {u.id for u in people} & set(harness.app.user_data) == set()

@@ -4,6 +4,7 @@ acknowledged report survives a restart."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.clock import TravelClock
@@ -52,6 +53,13 @@ async def test_double_submit_stores_one_report(harness: Harness) -> None:
     assert await answers_after(harness, before, 2) == [None, "已提交，编号 R-2027-0001。"]
     assert [r.number for r in await own_reports(harness, user)] == ["R-2027-0001"]
     assert len(harness.sim.bot_messages(user)) == 9  # welcome, 7 steps, one acknowledgement
+    # The form is over: nothing of this member stays in the bot's memory.
+    await harness.sim.wait_confirmed()
+    for _ in range(50):
+        if user.id not in harness.app.user_data:
+            break
+        await asyncio.sleep(0.02)
+    assert user.id not in harness.app.user_data
 
 
 async def test_confidential_report_hides_the_reporter_from_the_unit_head(
