@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.app import settings_from
 from bot.config import Config
-from handlers.export import FILE_LANGUAGE, file_labels
+from handlers.export import FILE_LANGUAGE, extra_sheets, file_labels
 from handlers.i18n import Catalogs
 from storage import exports, migrate, units
 from storage.db import Database
@@ -81,6 +81,9 @@ async def run(config: Config, args: argparse.Namespace) -> int:
                 labels=labels,
                 sheet_per_unit=args.sheet_per_unit,
                 progress=_Progress(),
+                extra_sheets=await extra_sheets(
+                    db, what=args.what, fmt=args.fmt, unit_id=unit_id, tz=config.campaign.tz
+                ),
             )
         partial.replace(args.out)
     finally:

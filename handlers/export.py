@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -24,7 +25,8 @@ from handlers.ledger_view import status_label as ledger_status
 from handlers.report_views import status_label as case_status
 from handlers.stats import place_allowed, scope_of
 from storage import checkins, exports, units
-from storage.export_files import Format, Labels, write_export
+from storage.db import Database
+from storage.export_files import ExtraSheet, Format, Labels, write_export
 
 ROUTE = "export:v1:"
 CALLBACK_PATTERN = r"^export:v1:"
@@ -142,10 +144,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         else exports.case_rows(svc.db, unit_id=scope.unit_id)
     )
     labels = file_labels(svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign)
-    extra = []  # the ledger workbook also carries the "124" check-in sheet
-    if what == "ledger" and fmt == "xlsx":
-        tz = svc.settings.timezone
-        extra.append(await checkins.checkin_sheet(svc.db, unit_id=scope.unit_id, tz=tz))
+    extra = await extra_sheets(
+        svc.db, what=what, fmt=fmt, unit_id=scope.unit_id, tz=svc.settings.timezone
+    )
     count = await write_export(
         out, what=what, fmt=fmt, batches=batches, labels=labels, extra_sheets=extra
     )
@@ -161,3 +162,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     await context.bot.send_document(
         chat_id=query.message.chat.id, document=out.getvalue(), filename=name, caption=caption
     )
+
+
+async def extra_sheets(
+    db: Database, *, what: str, fmt: str, unit_id: int | None, tz: ZoneInfo
+) -> list[ExtraSheet]:
+    """The sheets that follow the main rows: the ledger workbook also carries the "124"
+    check-in sheet (the chat's /export and `python -m bot export` alike)."""
+    if what == "ledger" and fmt == "xlsx":
+        return [await checkins.checkin_sheet(db, unit_id=unit_id, tz=tz)]
+    return []

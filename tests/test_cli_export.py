@@ -43,7 +43,8 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     printed = capsys.readouterr()
     assert "4 rows written" in printed.err and "ledger.xlsx (4 rows" in printed.out
     book = load_workbook(out)
-    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学"]
+    # A sheet per unit, then the "124" check-in sheet, as the chat's /export makes it.
+    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学", "124住校签到"]
     assert not (tmp_path / "ledger.xlsx.part").exists()
 
     one = tmp_path / "sch002.csv"
