@@ -10,14 +10,14 @@ Callback data `bc:v1:<action>:<args>`; every press re-checks that the presser is
 
 from __future__ import annotations
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import filters
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from domain import broadcast as rules
 from domain.broadcast import Audience
 from domain.roles import Role
 from domain.units import UnitKind
 from handlers.context import BotContext, Viewer
+from handlers.conversation import RepliesTo
 from handlers.i18n import Translator
 from handlers.labels import role_label
 from handlers.publish import admin_here
@@ -147,20 +147,7 @@ async def _ask_text(
         prompts[prompt.message_id] = (audience, kind)
 
 
-class _PromptReply(filters.MessageFilter):
-    """A reply to the ✉️ prompt."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.is_bot
-            and (replied.text or "").startswith(PROMPT_MARK)
-        )
-
-
-PROMPT_REPLY = _PromptReply()
+PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 
 
 async def on_text(update: Update, context: BotContext) -> None:

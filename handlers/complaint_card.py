@@ -14,13 +14,13 @@ import logging
 
 from telegram import ForceReply, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import filters
 
 from domain.cases import CaseStatus
 from domain.hotline import clean_text, is_pseudonym, unseal_chat
 from domain.roles import Role
 from handlers.complaint_views import added_information, staff_keyboard
 from handlers.context import BotContext, Viewer, viewer
+from handlers.conversation import RepliesTo
 from handlers.hotline_common import local_today, press_value
 from handlers.i18n import Translator
 from handlers.staff_cards import post_staff_card, refresh_staff_card
@@ -181,20 +181,7 @@ async def _close(update: Update, context: BotContext, who: Viewer, pseudonym: st
         await refresh_staff_card(context, result.case_id)
 
 
-class _PromptReply(filters.MessageFilter):
-    """A reply to one of the bot's ✍️ prompts."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.is_bot
-            and (replied.text or "").startswith(PROMPT_MARK)
-        )
-
-
-PROMPT_REPLY = _PromptReply()
+PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 
 
 async def on_prompt_reply(update: Update, context: BotContext) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -93,3 +93,21 @@ class OneConversationAtATime(BaseHandler[Update, BotContext, None]):
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
         raise ApplicationHandlerStop
+
+
+class RepliesTo(filters.MessageFilter):
+    """A reply to one of the bot's prompts: a message of the bot's starting with `mark`
+    (each feature's prompts start with a mark of their own, e.g. 🖊 for the inbox)."""
+
+    def __init__(self, mark: str) -> None:
+        super().__init__(name=f"replies_to_{mark}")
+        self.mark = mark
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.is_bot
+            and (replied.text or "").startswith(self.mark)
+        )

@@ -9,11 +9,11 @@ import logging
 from typing import Any
 
 from telegram import ForceReply, InlineKeyboardButton, Message
-from telegram.ext import filters
 
 from domain.desk_rules_followup import FollowRefusal
 from handlers import staff_cards
 from handlers.context import BotContext
+from handlers.conversation import RepliesTo
 from handlers.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -87,25 +87,8 @@ def forget_prompt(context: BotContext, message: Message) -> None:
         context.user_data.get(PROMPTS_KEY, {}).pop(replied.message_id, None)
 
 
-class _RepliesTo(filters.MessageFilter):
-    """A reply to one of the bot's messages starting with `mark`."""
-
-    def __init__(self, mark: str) -> None:
-        super().__init__(name=f"replies_to_{mark}")
-        self.mark = mark
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.is_bot
-            and (replied.text or "").startswith(self.mark)
-        )
-
-
-PROMPT_REPLY = _RepliesTo(PROMPT_MARK)
-QUESTION_REPLY = _RepliesTo(QUESTION_MARK)
+PROMPT_REPLY = RepliesTo(PROMPT_MARK)
+QUESTION_REPLY = RepliesTo(QUESTION_MARK)
 
 
 def refusal_text(t: Translator, refusal: FollowRefusal | None) -> str:

@@ -14,11 +14,11 @@ from datetime import date
 
 from telegram import ForceReply, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import filters
 
 from domain.desk import Action, refusal
 from domain.hotline import clean_text
 from handlers.context import BotContext, Viewer
+from handlers.conversation import RepliesTo
 from handlers.hotline_common import local_today
 from handlers.inbox import PROMPT_MARK, actor_of, case_card, desk_person
 from handlers.inbox_dispatch import REQUIREMENT_MAX_CHARS, dispatch_deadline
@@ -111,20 +111,7 @@ async def prompt(
             prompts.pop(stale, None)
 
 
-class _PromptReply(filters.MessageFilter):
-    """A reply to one of the inbox's 🖊 prompts."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.is_bot
-            and (replied.text or "").startswith(PROMPT_MARK)
-        )
-
-
-PROMPT_REPLY = _PromptReply()
+PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 
 
 async def on_prompt_reply(update: Update, context: BotContext) -> None:

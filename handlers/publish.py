@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import filters
 
 from domain import publication as rules
 from domain.publication import Kind, State
 from domain.stats import completion, rating_day, unit_grade
 from handlers.context import BotContext, Viewer, viewer
+from handlers.conversation import RepliesTo
 from handlers.hotline_common import local_today
 from handlers.publish_text import (
     PROMPT_MARK,
@@ -184,20 +184,7 @@ async def ask_summary(update: Update, context: BotContext, who: Viewer, item: Pu
             prompts.pop(stale, None)
 
 
-class _PromptReply(filters.MessageFilter):
-    """A reply to one of the 📝 summary prompts."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return (
-            replied is not None
-            and replied.from_user is not None
-            and replied.from_user.is_bot
-            and (replied.text or "").startswith(PROMPT_MARK)
-        )
-
-
-PROMPT_REPLY = _PromptReply()
+PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 
 
 async def on_summary(update: Update, context: BotContext) -> None:
