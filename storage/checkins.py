@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from domain.checkin import CadreFacts, DutyFacts, DutyUnit
 from domain.roles import Role
-from storage import audit
+from storage import audit, member_marks
 from storage.db import Database
 from storage.export_files import Cell, ExtraSheet
 from storage.models import Absence, BoardingSchool, Cadre, CheckIn, Member, Unit
@@ -130,26 +130,16 @@ async def set_cadre(
     db: Database, member_id: int, *, on: bool, now: datetime, actor_member_id: int | None = None
 ) -> bool:
     """Mark or unmark a member as a school-level cadre; False if no such active member."""
-    async with db.session() as session:
-        member = await session.get(Member, member_id)
-        if member is None or not member.active:
-            return False
-        row = await session.get(Cadre, member_id)
-        if on and row is None:
-            session.add(Cadre(member_id=member_id, marked_at=now))
-        elif not on and row is not None:
-            await session.delete(row)
-        audit.record(
-            session,
-            at=now,
-            action="duty.cadre" if on else "duty.not_cadre",
-            subject_type="member",
-            subject_id=member_id,
-            actor_member_id=actor_member_id,
-            actor_kind="member" if actor_member_id else "system",
-        )
-        await session.commit()
-    return True
+    return await member_marks.set_mark(
+        db,
+        member_id,
+        table=Cadre,
+        make=lambda: Cadre(member_id=member_id, marked_at=now),
+        on=on,
+        actions=("duty.cadre", "duty.not_cadre"),
+        now=now,
+        actor_member_id=actor_member_id,
+    )
 
 
 async def member(db: Database, member_id: int) -> Member | None:

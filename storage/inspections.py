@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from domain import inspections as rules
 from domain.cases import CaseStatus
-from storage import audit, case_numbers
+from storage import audit, case_numbers, member_marks
 from storage.db import Database
 from storage.models import (
     Case,
@@ -119,26 +119,16 @@ async def set_inspector(
     db: Database, member_id: int, *, on: bool, now: datetime, actor_member_id: int | None = None
 ) -> bool:
     """Grant or withdraw the inspection-team mark; False if no such active member."""
-    async with db.session() as session:
-        member = await session.get(Member, member_id)
-        if member is None or not member.active:
-            return False
-        row = await session.get(Inspector, member_id)
-        if on and row is None:
-            session.add(Inspector(member_id=member_id, granted_at=now))
-        elif not on and row is not None:
-            await session.delete(row)
-        audit.record(
-            session,
-            at=now,
-            action="inspection.inspector" if on else "inspection.not_inspector",
-            subject_type="member",
-            subject_id=member_id,
-            actor_member_id=actor_member_id,
-            actor_kind="member" if actor_member_id else "system",
-        )
-        await session.commit()
-    return True
+    return await member_marks.set_mark(
+        db,
+        member_id,
+        table=Inspector,
+        make=lambda: Inspector(member_id=member_id, granted_at=now),
+        on=on,
+        actions=("inspection.inspector", "inspection.not_inspector"),
+        now=now,
+        actor_member_id=actor_member_id,
+    )
 
 
 async def inspector_ids(db: Database, unit_id: int) -> frozenset[int]:
