@@ -16,9 +16,7 @@ from telegram.error import TelegramError
 
 from domain.desk_rules_followup import (
     NOTE_MAX,
-    FollowRefusal,
     OwnerAct,
-    may_open_thread,
     owner_refusal,
     text_problem,
 )
@@ -32,6 +30,7 @@ from handlers.desk_common import (
     refresh_staff_card,
     refusal_text,
 )
+from handlers.desk_notes import thread_head
 from handlers.hotline_common import local_today
 from handlers.i18n import Catalogs, Translator, escape
 from handlers.inbox import actor_of, desk_person
@@ -83,17 +82,10 @@ async def on_button(
     """Attach (staff only) or send to the reporter: check, then ask for the file."""
     query = update.callback_query
     assert query is not None
-    if await desk_person(update, context) is None:
+    head = await thread_head(update, context, who, case_id)
+    if head is None:
         return
     t = who.t
-    head = await desk_notes.case_head(context.services.db, case_id)
-    if head is None:
-        await query.answer(t.gettext("This case no longer exists."))
-        return
-    actor = actor_of(who)
-    if not may_open_thread(actor.role, actor.unit_id, head.facts.unit_id):
-        await query.answer(refusal_text(t, FollowRefusal.CONFLICT), show_alert=True)
-        return
     if action == "fa":
         refused = owner_refusal(OwnerAct.FILE_TO_AUTHOR, actor_of(who), head.kind, head.facts)
         if refused is not None:

@@ -136,22 +136,36 @@ def _buttons(
     return rows
 
 
+async def thread_head(
+    update: Update, context: BotContext, who: Viewer, case_id: int
+) -> CaseHead | None:
+    """The case a thread button is about, when the presser may open its staff thread (a desk
+    person, not of the unit concerned); otherwise the press is answered and None."""
+    query = update.callback_query
+    assert query is not None
+    if await desk_person(update, context) is None:
+        return None
+    t = who.t
+    head = await desk_notes.case_head(context.services.db, case_id)
+    if head is None:
+        await query.answer(t.gettext("This case no longer exists."))
+        return None
+    actor = actor_of(who)
+    if not may_open_thread(actor.role, actor.unit_id, head.facts.unit_id):
+        await query.answer(refusal_text(t, FollowRefusal.CONFLICT), show_alert=True)
+        return None
+    return head
+
+
 async def on_button(
     update: Update, context: BotContext, who: Viewer, action: str, case_id: int
 ) -> None:
     query = update.callback_query
     assert query is not None
-    if await desk_person(update, context) is None:
+    head = await thread_head(update, context, who, case_id)
+    if head is None:
         return
     t = who.t
-    head = await desk_notes.case_head(context.services.db, case_id)
-    if head is None:
-        await query.answer(t.gettext("This case no longer exists."))
-        return
-    actor = actor_of(who)
-    if not may_open_thread(actor.role, actor.unit_id, head.facts.unit_id):
-        await query.answer(refusal_text(t, FollowRefusal.CONFLICT), show_alert=True)
-        return
     assert isinstance(query.message, Message)
     if action == "p":
         await query.answer()
