@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from domain import inspections as rules
 from domain.cases import CaseStatus
-from storage import audit, case_numbers, member_marks
+from storage import case_numbers, member_marks
 from storage.db import Database
 from storage.models import (
     Case,
@@ -25,8 +25,6 @@ from storage.models import (
     Member,
     Unit,
 )
-
-_NUMBER_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -165,59 +163,40 @@ async def file_finding(
     number is the year's next F-number from its counter (storage/case_numbers.py)."""
     if category_key not in rules.CATEGORY_KEYS:
         raise ValueError(f"unknown inspection category {category_key!r}")
-    prefix = rules.number_prefix(today.year)
-    for _attempt in range(_NUMBER_ATTEMPTS):
-        async with db.session() as session:
-            sequence = await case_numbers.next_sequence(session, prefix)
-            number = rules.finding_number(today.year, sequence)
-            case = Case(
-                kind=rules.KIND,
-                number=number,
-                category_key=category_key,
-                unit_id=unit_id,
-                status=CaseStatus.RECEIVED.value,
-                description=rules.described(category_key, description),
-                opened_on=today,
-                opened_at=now,
-            )
-            session.add(case)
-            try:
-                await session.flush()
-            except IntegrityError:
-                await session.rollback()
-                continue
-            assert case.id is not None
-            session.add(
-                InspectionFinding(
-                    case_id=case.id,
-                    round_id=round_id,
-                    inspector_member_id=inspector_member_id,
-                    observed_at=observed_at,
+    case_id, number = await case_numbers.file_case(
+        db,
+        prefix=rules.number_prefix(today.year),
+        number=lambda sequence: rules.finding_number(today.year, sequence),
+        case=lambda number: Case(
+            kind=rules.KIND,
+            number=number,
+            category_key=category_key,
+            unit_id=unit_id,
+            status=CaseStatus.RECEIVED.value,
+            description=rules.described(category_key, description),
+            opened_on=today,
+            opened_at=now,
+        ),
+        rows=lambda case_id: [
+            InspectionFinding(
+                case_id=case_id,
+                round_id=round_id,
+                inspector_member_id=inspector_member_id,
+                observed_at=observed_at,
+            ),
+            *(
+                Evidence(
+                    case_id=case_id,
+                    kind="photo",
+                    telegram_file_id=photo.file_id,
+                    size=photo.size,
+                    added_on=today,
                 )
-            )
-            for photo in photos:
-                session.add(
-                    Evidence(
-                        case_id=case.id,
-                        kind="photo",
-                        telegram_file_id=photo.file_id,
-                        size=photo.size,
-                        added_on=today,
-                    )
-                )
-            audit.record(
-                session,
-                at=now,
-                action="inspection.finding_filed",
-                subject_type="case",
-                subject_id=case.id,
-                actor_member_id=inspector_member_id,
-                to_value=CaseStatus.RECEIVED.value,
-            )
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                continue
-            return Filed(case.id, number)
-    raise RuntimeError("could not allocate a finding number")
+                for photo in photos
+            ),
+        ],
+        action="inspection.finding_filed",
+        actor_member_id=inspector_member_id,
+        now=now,
+    )
+    return Filed(case_id, number)

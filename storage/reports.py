@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from domain import reports as rules
@@ -20,7 +19,6 @@ from storage.db import Database
 from storage.models import Case, Evidence, Member, ReportAuthor, Unit
 
 KIND = "report"
-_NUMBER_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -122,69 +120,50 @@ async def submit_report(
 ) -> Filed:
     """File the draft as one report in one transaction and return its number.
 
-    The number is the next of `year`'s counter (storage/case_numbers.py), taken in the same
-    transaction; a collision with a number given out otherwise is retried with the next.
+    The number is the next of `year`'s counter, taken in the same transaction
+    (storage/case_numbers.py).
     """
     if draft.missing():
         raise ValueError(f"incomplete draft: {', '.join(draft.missing())}")
-    assert draft.category_key is not None and draft.description is not None
-    prefix = rules.number_prefix(year)
-    for _attempt in range(_NUMBER_ATTEMPTS):
-        async with db.session() as session:
-            number = rules.report_number(year, await case_numbers.next_sequence(session, prefix))
-            case = Case(
-                kind=KIND,
-                number=number,
-                category_key=draft.category_key,
-                unit_id=draft.unit_id,
-                status=CaseStatus.RECEIVED.value,
-                description=draft.description,
-                occurred=draft.occurred,
-                opened_on=today,
-                opened_at=now,
-            )
-            session.add(case)
-            try:
-                await session.flush()
-            except IntegrityError:
-                await session.rollback()
-                continue
-            assert case.id is not None
-            session.add(
-                ReportAuthor(
-                    case_id=case.id,
-                    member_id=author_member_id,
-                    confidential=bool(draft.confidential),
+    category, description = draft.category_key, draft.description
+    assert category is not None and description is not None
+    case_id, number = await case_numbers.file_case(
+        db,
+        prefix=rules.number_prefix(year),
+        number=lambda sequence: rules.report_number(year, sequence),
+        case=lambda number: Case(
+            kind=KIND,
+            number=number,
+            category_key=category,
+            unit_id=draft.unit_id,
+            status=CaseStatus.RECEIVED.value,
+            description=description,
+            occurred=draft.occurred,
+            opened_on=today,
+            opened_at=now,
+        ),
+        rows=lambda case_id: [
+            ReportAuthor(
+                case_id=case_id, member_id=author_member_id, confidential=bool(draft.confidential)
+            ),
+            *(
+                Evidence(
+                    case_id=case_id,
+                    kind=item.kind,
+                    telegram_file_id=item.file_id,
+                    mime_type=item.mime_type,
+                    size=item.size,
+                    caption=item.caption,
+                    added_on=today,
                 )
-            )
-            for item in draft.evidence:
-                session.add(
-                    Evidence(
-                        case_id=case.id,
-                        kind=item.kind,
-                        telegram_file_id=item.file_id,
-                        mime_type=item.mime_type,
-                        size=item.size,
-                        caption=item.caption,
-                        added_on=today,
-                    )
-                )
-            audit.record(
-                session,
-                at=now,
-                action="report.filed",
-                subject_type="case",
-                subject_id=case.id,
-                actor_member_id=author_member_id,
-                to_value=CaseStatus.RECEIVED.value,
-            )
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                continue
-            return Filed(case_id=case.id, number=number)
-    raise RuntimeError("could not allocate a report number")
+                for item in draft.evidence
+            ),
+        ],
+        action="report.filed",
+        actor_member_id=author_member_id,
+        now=now,
+    )
+    return Filed(case_id=case_id, number=number)
 
 
 async def list_by_author(
