@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import cli
-from bot.cli_backup import BackupError, backup, restore
 from domain.units import UnitKind, UnitRow
 from storage import migrate, units
+from storage.backup import BackupError, backup, restore
 from storage.db import Database
 from storage.leadership import FileLock, sqlite_lock_path
 
