@@ -37,7 +37,7 @@ from benchmarks.support import (
     serve_until_stdin_closes,
     verdict,
 )
-from bot.simulator import BotApiSimulator, SimUser
+from simulator import BotApiSimulator, SimUser
 
 TOKEN = "555111:BENCH-conversation"
 ADMIN_ID = 777001
@@ -178,10 +178,11 @@ async def serve_echo(base_url: str) -> None:
 
 async def prepare_database(path: Path, users: int) -> str:
     """A migrated database with the test units and one invite for every user."""
-    from domain.roles import Role
-    from domain.units import UnitKind, UnitRow
-    from storage import invites, migrate, units
+    from domain.membership.roles import Role
+    from domain.membership.units import UnitKind, UnitRow
+    from storage import migrate
     from storage.db import Database
+    from storage.membership import invites, units
 
     db = Database(f"sqlite+aiosqlite:///{path}")
     try:

@@ -30,9 +30,10 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.support import child_env, machine, verdict
-from storage import exports, migrate
+from storage import migrate
 from storage.db import Database
-from storage.export_files import Labels, write_export
+from storage.stats import exports
+from storage.stats.files import Labels, write_export
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2027, 6, 14, 1, 0, tzinfo=UTC)
@@ -136,7 +137,7 @@ def peak_rss_mb() -> float:
 async def one(db_path: str, fmt: str, out: str, trace: bool) -> None:
     """In the child: one export, then its figures as a JSON line."""
     if os.environ.get("BENCH_XLSX_CELLS"):  # the reference: every row through openpyxl's cells
-        from storage import export_files
+        from storage.stats import files as export_files
 
         def through_cells(self: Any, values: list[Any]) -> None:
             self._rows.send(("cells", self._cells(values)))

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.support import child_env, machine, verdict
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 
 TOKEN = "555111:BENCH-fanout"
 NOW = datetime(2027, 6, 14, 1, 0, tzinfo=UTC)
@@ -133,7 +133,7 @@ async def send_ours(plan: list[tuple[int, str]], base_url: str, db_path: str) ->
     from telegram import Bot, InlineKeyboardMarkup
 
     from bot.reminders.sender import Outgoing, Pacer, Sender
-    from domain.reminder_digest import Pending
+    from domain.reminders.digest import Pending
     from storage import migrate
     from storage.db import Database
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.conversation import CATEGORIES, TOKEN, Run, Users, prepare_database
 from benchmarks.export import build as build_ledger
 from benchmarks.support import BotProcess, Inbox, machine, verdict
-from bot.simulator import BotApiSimulator, SimUser
+from simulator import BotApiSimulator, SimUser
 
 GROWTH_BOUND_MB = 25.0
 

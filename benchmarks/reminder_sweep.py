@@ -28,13 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlmodel import select
 
 from benchmarks.support import machine, verdict
-from domain.calendar import WorkCalendar
 from domain.campaign import Campaign, Deadline, Phase
-from domain.reminder_time import Policy
-from domain.reminders import candidate_window, due_reminders, running_audiences
-from storage import migrate, reminder_candidates
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.due import candidate_window, due_reminders, running_audiences
+from domain.reminders.timing import Policy
+from storage import migrate
 from storage.db import Database
 from storage.models import LedgerItem
+from storage.reminders import candidates as reminder_candidates
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2027, 6, 14, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.simulator import BotApiSimulator, SimMessage  # noqa: E402
+from simulator import BotApiSimulator, SimMessage  # noqa: E402
 
 VERDICTS: list[str] = []
 

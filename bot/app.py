@@ -11,12 +11,13 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import health, metrics, polling
 from bot.config import Config
-from bot.config_hotline import hotline_policy
+from bot.config.hotline import hotline_policy
+from bot.ops import health, metrics
 from bot.persistence import DatabasePersistence, exactly_once_handlers
 from bot.reminders.broadcasts import EngineKick
 from bot.reminders.calendar_source import working_calendar
+from bot.updates import polling
 from domain import campaign as domain_campaign
 from domain.clock import Clock
 from handlers import build_handlers
@@ -120,9 +121,9 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    else:  # Telegram refusing a step done before counts as done (bot/polling.py)
+    else:  # Telegram refusing a step done before counts as done (bot/updates/polling.py)
         builder = builder.request(polling.application_request(CONNECTIONS, POOL_WAIT))
-    # Drops updates the poller already took from getUpdates answers (bot/polling.py).
+    # Drops updates the poller already took from getUpdates answers (bot/updates/polling.py).
     builder = builder.get_updates_request(get_updates_request or polling.updates_request())
     app: BotApplication = builder.build()
     # The outbox kick needs the app (its task tracking), so it joins the services here.

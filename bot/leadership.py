@@ -19,11 +19,11 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-from bot.config_ha import HaConfig
-from bot.health import HEALTH_KEY, HealthState
+from bot.config.ha import HaConfig
+from bot.ops.health import HEALTH_KEY, HealthState
 from handlers.context import BotApplication
 from storage.db import Database
-from storage.leadership import AdvisoryLock, FileLock, LockLostError, sqlite_lock_path
+from storage.ops.leadership import AdvisoryLock, FileLock, LockLostError, sqlite_lock_path
 
 log = logging.getLogger(__name__)
 

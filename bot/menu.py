@@ -14,9 +14,9 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from domain.roles import Role, commands_for
+from domain.membership.roles import Role, commands_for
 from handlers.i18n import Catalogs, Translator
-from handlers.labels import command_description
+from handlers.ui.labels import command_description
 
 log = logging.getLogger(__name__)
 GROUP_COMMANDS: tuple[str, ...] = ("help", "report", "complain", "bindgroup")

@@ -36,15 +36,17 @@ from telegram.ext import (
 )
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.update_processor import PerUserOrderedProcessor
+from bot.updates.processor import PerUserOrderedProcessor
+from domain.cases.reports import EvidenceItem, ReportDraft
 from domain.clock import Clock
-from domain.reports import EvidenceItem, ReportDraft
-from handlers import ledger_pickers, report_draft, restart_notice
 from handlers.context import BotApplication, BotContext
-from storage import persistence as rows
-from storage import processed_updates
+from handlers.hotline import restart as restart_notice
+from handlers.ledger import pickers as ledger_pickers
+from handlers.report import draft as report_draft
 from storage.db import Database
-from storage.ledger import NewEvidence
+from storage.ledger.items import NewEvidence
+from storage.ops import persistence as rows
+from storage.ops import processed_updates
 
 log = logging.getLogger(__name__)
 

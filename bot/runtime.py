@@ -7,20 +7,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot import (
-    checkin_jobs,
-    desk_jobs,
-    hotline_jobs,
-    leadership,
-    logs,
-    menu,
-    persistence,
-    reminders,
-    webhook,
-)
+from bot import leadership, menu, persistence, reminders
 from bot.app import build_application
 from bot.config import Config
+from bot.jobs import checkin as checkin_jobs
+from bot.jobs import desk as desk_jobs
+from bot.jobs import hotline as hotline_jobs
+from bot.ops import logs
 from bot.reminders import broadcasts
+from bot.updates import webhook
 from domain.clock import Clock
 from handlers.context import SERVICES_KEY, BotApplication, Services
 from storage import migrate

@@ -12,10 +12,10 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from domain.calendar import WorkCalendar
 from domain.campaign import Campaign
-from domain.reminder_time import CaseClock, fraction_days
-from domain.roles import Role
+from domain.membership.roles import Role
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.timing import CaseClock, fraction_days
 
 RESPONDED = frozenset({"answered", "closed"})
 RESOLVED = frozenset({"closed"})

@@ -18,47 +18,38 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import (
-    broadcast,
-    cancel,
-    checkin,
-    checkin_leave,
-    checkin_marks,
-    checkin_texts,
-    complain,
-    complaint_card,
-    desk_common,
-    desk_owner,
-    desk_router,
-    export,
-    groups,
-    help_menu,
-    hotline_common,
-    inbox,
-    inbox_actions,
-    inbox_filters,
-    inbox_prompts,
-    inspect,
-    language,
-    ledger,
-    ledger_flow,
-    ledger_view,
-    mine,
-    overdue,
-    pending,
-    publish,
-    publish_actions,
-    publish_text,
-    report,
-    restart_notice,
-    start,
-    stats,
-    status,
-    strays,
-)
-from handlers import round as round_
 from handlers.context import BotContext
 from handlers.conversation import OneConversationAtATime
+from handlers.desk import actions as inbox_actions
+from handlers.desk import common as desk_common
+from handlers.desk import filters as inbox_filters
+from handlers.desk import inbox
+from handlers.desk import owner as desk_owner
+from handlers.desk import prompts as inbox_prompts
+from handlers.desk import router as desk_router
+from handlers.duties import checkin, inspect
+from handlers.duties import leave as checkin_leave
+from handlers.duties import marks as checkin_marks
+from handlers.duties import rounds as round_
+from handlers.duties import texts as checkin_texts
+from handlers.hotline import card as complaint_card
+from handlers.hotline import common as hotline_common
+from handlers.hotline import complain, status
+from handlers.hotline import restart as restart_notice
+from handlers.ledger import board as ledger
+from handlers.ledger import flow as ledger_flow
+from handlers.ledger import views as ledger_view
+from handlers.membership import cancel, groups, language, pending, start, strays
+from handlers.membership import help as help_menu
+from handlers.publish import actions as publish_actions
+from handlers.publish import board as publish
+from handlers.publish import broadcast
+from handlers.publish import texts as publish_text
+from handlers.reminders import overdue
+from handlers.report import flow as report
+from handlers.report import mine
+from handlers.stats import export
+from handlers.stats import show as stats
 
 Handler = BaseHandler[Any, BotContext, Any]
 

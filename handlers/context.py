@@ -11,18 +11,18 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from domain.calendar import WorkCalendar
 from domain.campaign import Campaign
+from domain.cases.reports import EvidenceRules
 from domain.clock import Clock
-from domain.hotline import HotlinePolicy
-from domain.reminder_time import Policy
-from domain.reports import EvidenceRules
-from domain.roles import Role
+from domain.hotline.rules import HotlinePolicy
+from domain.membership.roles import Role
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.timing import Policy
 from domain.stats import RatingThresholds
 from handlers.i18n import Catalogs, Translator
-from storage import members
 from storage.db import Database
-from storage.members import MemberInUnit
+from storage.membership import members
+from storage.membership.members import MemberInUnit
 
 SERVICES_KEY = "services"
 LANGUAGE_KEY = "language"  # in user_data: the choice of a person who is not a member

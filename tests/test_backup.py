@@ -16,11 +16,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import cli
-from domain.units import UnitKind, UnitRow
-from storage import migrate, units
-from storage.backup import BackupError, backup, restore
+from domain.membership.units import UnitKind, UnitRow
+from storage import migrate
 from storage.db import Database
-from storage.leadership import FileLock, sqlite_lock_path
+from storage.membership import units
+from storage.ops.backup import BackupError, backup, restore
+from storage.ops.leadership import FileLock, sqlite_lock_path
 
 NOW = datetime(2027, 3, 10, tzinfo=UTC)
 KEY = 4242

@@ -7,7 +7,7 @@ import warnings
 
 from matplotlib import ft2font
 
-from handlers.charts import Bar, bar_chart, cjk_font_path, line_chart
+from handlers.stats.charts import Bar, bar_chart, cjk_font_path, line_chart
 
 PNG = b"\x89PNG\r\n\x1a\n"
 LABELS = "整改完成率城关第一中学每周受理办结弱松庸慢散懒推奢销号"

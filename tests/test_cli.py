@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 from storage import migrate
 
 ROOT = Path(__file__).resolve().parent.parent

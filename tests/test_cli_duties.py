@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.cli_duties import parse
-from storage import checkins
+from bot.cli.duties import parse
 from storage.db import Database
+from storage.duties import checkins
 from tests.test_cli import write_config
 
 

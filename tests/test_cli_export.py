@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from bot.cli import main
-from storage import units
 from storage.db import Database
+from storage.membership import units
 from tests.stats_seed import seed
 from tests.test_cli import write_config
 

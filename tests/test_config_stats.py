@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.config_stats import StatsConfig
+from bot.config.stats import StatsConfig
 from domain.stats import RatingThresholds
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from domain.calendar import WorkCalendar
-from domain.checkin import (
+from domain.duties.checkin import (
     CadreFacts,
     DutyFacts,
     DutyPolicy,
@@ -19,7 +18,8 @@ from domain.checkin import (
     is_duty_day,
     parse_days,
 )
-from domain.reminders import STAFF, Rule
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.due import STAFF, Rule
 
 TZ = ZoneInfo("Asia/Shanghai")
 P = DutyPolicy(timezone=TZ)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.campaign import Campaign, Phase
-from domain.deadlines import (
+from domain.ledger.deadlines import (
     DeadlineProblem,
     check_deadline,
     end_of_phase,

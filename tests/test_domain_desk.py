@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.cases import CaseStatus
-from domain.desk import Action, Actor, CaseFacts, Refusal, available, refusal, result_status
-from domain.roles import Role
+from domain.cases.lifecycle import CaseStatus
+from domain.desk.rules import Action, Actor, CaseFacts, Refusal, available, refusal, result_status
+from domain.membership.roles import Role
 
 ME, OTHER = 10, 20
 MY_UNIT, CASE_UNIT = 1, 2

@@ -1,6 +1,6 @@
 """The inbox's filters as pure rules: the compact form round-trips and fits callback data,
 malformed forms are refused, typed words parse, and the opening-day cut-offs select exactly
-the cases `domain.overdue.late_cases` calls late (calendar and working-day clocks)."""
+the cases `domain.reminders.overdue.late_cases` calls late (calendar and working-day clocks)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.calendar import WorkCalendar
-from domain.cases import CaseStatus
-from domain.desk_filters import (
+from domain.cases.lifecycle import CaseStatus
+from domain.desk.filters import (
     MINE,
     NOBODY,
     InboxFilter,
@@ -20,9 +19,10 @@ from domain.desk_filters import (
     late_rules,
     parse_words,
 )
-from domain.overdue import late_cases
-from domain.reminder_time import CaseClock, Policy
-from domain.reminders import CaseFacts
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.due import CaseFacts
+from domain.reminders.overdue import late_cases
+from domain.reminders.timing import CaseClock, Policy
 
 FULL = InboxFilter(
     kind="complaint",

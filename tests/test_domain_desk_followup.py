@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.desk import Actor as DeskActor
-from domain.desk import CaseFacts
-from domain.desk_rules_followup import (
+from domain.desk.followup import (
     FollowRefusal,
     OwnerAct,
     ReturnFacts,
@@ -20,8 +18,10 @@ from domain.desk_rules_followup import (
     return_refusal,
     text_problem,
 )
-from domain.ledger import Actor as LedgerActor
-from domain.roles import Role
+from domain.desk.rules import Actor as DeskActor
+from domain.desk.rules import CaseFacts
+from domain.ledger.rules import Actor as LedgerActor
+from domain.membership.roles import Role
 
 UNIT, OTHER, SECTION, SECTION2 = 5, 6, 10, 11
 HEAD = LedgerActor(Role.UNIT_HEAD, 1, UNIT)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from domain import hotline
-from domain.hotline import SenderLimiter, UnitChoice
+from domain.hotline import rules as hotline
+from domain.hotline.rules import SenderLimiter, UnitChoice
 
 PEPPER = b"k" * 32
 DAY = date(2027, 3, 10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.ledger import (
+from domain.ledger.rules import (
     Actor,
     ItemFacts,
     LedgerStatus,
@@ -20,7 +20,7 @@ from domain.ledger import (
     may_view_unit,
     self_verification,
 )
-from domain.roles import Role
+from domain.membership.roles import Role
 
 S = LedgerStatus
 HEAD_A = Actor(Role.UNIT_HEAD, member_id=1, unit_id=10)

@@ -8,8 +8,9 @@ import pytest
 
 from bot.config import ConfigError, config_from_dict
 from bot.demo import EXAMPLE_CONFIG
-from domain import broadcast
-from domain.publication import (
+from domain.membership.roles import Role
+from domain.publish import broadcast
+from domain.publish.publication import (
     Flag,
     check_summary,
     clean_summary,
@@ -18,7 +19,6 @@ from domain.publication import (
     may_publish,
     summary_fits,
 )
-from domain.roles import Role
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from domain import receipts
-from domain.receipts import HashParams
+from domain.hotline import receipts
+from domain.hotline.receipts import HashParams
 
 PEPPER = b"p" * 32
 CHEAP = HashParams(time_cost=1, memory_kib=256, parallelism=1)

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.reminders.calendar_source import load_calendar
-from domain.calendar import WorkCalendar
 from domain.campaign import Campaign, Deadline, Phase
-from domain.reminder_digest import Pending, plan_messages
-from domain.reminder_time import CaseClock, Policy, next_allowed, send_instant
-from domain.reminders import (
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.digest import Pending, plan_messages
+from domain.reminders.due import (
     STAFF,
     CaseFacts,
     ItemFacts,
@@ -24,6 +23,7 @@ from domain.reminders import (
     due_reminders,
     running_audiences,
 )
+from domain.reminders.timing import CaseClock, Policy, next_allowed, send_instant
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.cases import CaseStatus, can_move, is_final, next_statuses
-from domain.reports import (
+from domain.cases.lifecycle import CaseStatus, can_move, is_final, next_statuses
+from domain.cases.reports import (
     EvidenceRefusal,
     EvidenceRules,
     ReportDraft,
@@ -20,7 +20,7 @@ from domain.reports import (
     report_number,
     too_long,
 )
-from domain.roles import Role
+from domain.membership.roles import Role
 
 S = CaseStatus
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.calendar import WorkCalendar
 from domain.campaign import Campaign, Phase
-from domain.reminder_time import CaseClock
-from domain.roles import Role
+from domain.membership.roles import Role
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.timing import CaseClock
 from domain.stats import (
     CaseFact,
     Completion,

@@ -8,7 +8,7 @@ import zipfile
 from datetime import date
 from xml.etree import ElementTree
 
-from storage.export_files import LEDGER_COLUMNS, Cell, _csv_text, _XlsxSink
+from storage.stats.files import LEDGER_COLUMNS, Cell, _csv_text, _XlsxSink
 
 ROWS: list[list[Cell]] = [
     [

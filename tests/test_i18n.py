@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import catalogs
+from bot.cli import catalogs
 from handlers.i18n import Catalogs, Html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +21,12 @@ LOGGING = {"debug", "info", "warning", "error", "exception", "critical"}
 EXEMPT = {
     ("handlers/i18n.py", "yyyy年M月d日 HH:mm"),  # a date pattern, not text
     ("handlers/i18n.py", "MMM d, yyyy, HH:mm"),  # a date pattern, not text
-    ("handlers/labels.py", "简体中文"),  # a language's name in itself, the same for every reader
+    ("handlers/ui/labels.py", "简体中文"),  # a language's name in itself, the same for every reader
     ("handlers/errors.py", " (caused by "),  # goes to the operator's log, never to a user
-    ("handlers/edits.py", "message is not modified"),  # Telegram's error text, matched, never shown
+    (
+        "handlers/ui/edits.py",
+        "message is not modified",
+    ),  # Telegram's error text, matched, never shown
 }
 
 

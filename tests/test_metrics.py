@@ -13,15 +13,15 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
 from bot.clock import TravelClock
-from bot.config_ops import OpsConfig
+from bot.config.ops import OpsConfig
 from bot.demo import example_config
-from bot.health import HealthState, health_of
-from bot.metrics import counters_of, render
+from bot.ops.health import HealthState, health_of
+from bot.ops.metrics import counters_of, render
 from bot.reminders import engine_of
 from bot.runtime import running
-from bot.simulator import BotApiSimulator
-from domain.roles import Role
+from domain.membership.roles import Role
 from handlers.context import BotContext
+from simulator import BotApiSimulator
 from storage.db import Database
 from tests.e2e.reminder_support import world
 from tests.test_webhook import free_port

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import event
 
 from bot.persistence import DatabasePersistence
-from domain.reports import ReportDraft
-from handlers.report_draft import DRAFT_KEY
-from storage import persistence, processed_updates
+from domain.cases.reports import ReportDraft
+from handlers.report.draft import DRAFT_KEY
 from storage.db import Database
+from storage.ops import persistence, processed_updates
 
 NOW = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)
 

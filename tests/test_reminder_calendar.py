@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import ConfigError, config_from_dict
 from bot.reminders.calendar_source import CalendarFileError, load_calendar, read_operator_file
-from domain.calendar import WorkCalendar
+from domain.reminders.calendar import WorkCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 CAL_2026, _ = load_calendar([2026], None)

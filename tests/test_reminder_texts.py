@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.campaign import Campaign, Deadline, Phase
-from domain.reminder_digest import Pending
+from domain.reminders.digest import Pending
 from handlers.i18n import Catalogs
-from handlers.reminder_texts import compose
+from handlers.reminders.texts import compose
 
 CATALOGS = Catalogs(timezone=ZoneInfo("Asia/Shanghai"))
 CAMPAIGN = Campaign(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from handlers.staff_cards import _retry_at
+from handlers.desk.cards import _retry_at
 
 NOW = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.update_processor import PerUserOrderedProcessor, ordering_keys
+from bot.updates.processor import PerUserOrderedProcessor, ordering_keys
 
 
 def _update(update_id: int, user_id: int, chat_id: int) -> Update:

@@ -16,13 +16,13 @@ from pydantic import SecretStr
 
 from bot.clock import TravelClock
 from bot.config import Config, ConfigError, config_from_dict
-from bot.config_ops import WebhookConfig
+from bot.config.ops import WebhookConfig
 from bot.demo import EXAMPLE_CONFIG, example_config
-from bot.health import health_of
-from bot.metrics import counters_of
+from bot.ops.health import health_of
+from bot.ops.metrics import counters_of
 from bot.runtime import running
-from bot.simulator import BotApiSimulator
-from bot.webhook import SECRET_HEADER
+from bot.updates.webhook import SECRET_HEADER
+from simulator import BotApiSimulator
 from storage.db import Database
 
 TOKEN = "555222:WEBHOOK-simulated"

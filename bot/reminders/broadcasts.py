@@ -15,12 +15,12 @@ from typing import Any
 from telegram import InlineKeyboardMarkup
 from telegram.ext import Application
 
-from domain import broadcast as rules
-from domain.reminder_digest import Pending
-from domain.reminders import Due
+from domain.publish import broadcast as rules
+from domain.reminders.digest import Pending
+from domain.reminders.due import Due
 from handlers.i18n import Translator
-from storage import broadcasts
 from storage.db import Database
+from storage.publish import broadcasts
 
 log = logging.getLogger(__name__)
 ENGINE_KEY = "reminders"  # bot.reminders.ENGINE_KEY (not imported: that package imports this)

@@ -32,7 +32,7 @@ from pathlib import Path
 import holidays
 
 from bot.config import Config
-from domain.calendar import WorkCalendar
+from domain.reminders.calendar import WorkCalendar
 
 KINDS = ("holiday", "workday")
 _VERSION = version("holidays")

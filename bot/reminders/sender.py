@@ -21,10 +21,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.reminders.pacer import BULK, GROUP_FIRST, Pacer
 from domain.clock import Clock
-from domain.reminder_digest import Pending
-from storage import groups
-from storage import reminders as outbox
+from domain.reminders.digest import Pending
 from storage.db import Database
+from storage.membership import groups
+from storage.reminders import outbox
 
 log = logging.getLogger(__name__)
 

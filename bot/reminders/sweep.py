@@ -18,12 +18,11 @@ from typing import Protocol
 from telegram import Bot, InlineKeyboardMarkup
 
 from bot.reminders.sender import Outcome, Outgoing, Pacer, Send, Sender
-from domain.calendar import WorkCalendar
 from domain.campaign import Campaign
 from domain.clock import Clock
-from domain.reminder_digest import Pending, plan_messages, still_due
-from domain.reminder_time import Policy, in_quiet_hours, local_day, send_instant
-from domain.reminders import (
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.digest import Pending, plan_messages, still_due
+from domain.reminders.due import (
     STAFF,
     Due,
     Rule,
@@ -34,11 +33,12 @@ from domain.reminders import (
     member_recipient,
     running_audiences,
 )
+from domain.reminders.timing import Policy, in_quiet_hours, local_day, send_instant
 from handlers.i18n import Catalogs, Translator
-from handlers.reminder_texts import compose
-from storage import reminder_candidates
-from storage import reminders as outbox
+from handlers.reminders.texts import compose
 from storage.db import Database
+from storage.reminders import candidates as reminder_candidates
+from storage.reminders import outbox
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class SweepReport:
 
 
 class RuleSource(Protocol):
-    """More rules fed into the engine (e.g. the "124" duty, bot/checkin_jobs.py): what is due
+    """More rules fed into the engine (e.g. the "124" duty, bot/jobs/checkin.py): what is due
     now, and the words of its own rows; each of its rows is a message of its own."""
 
     rules: frozenset[str]
@@ -95,12 +95,12 @@ class ReminderEngine:
             pacer=pacer or Pacer(),
             max_attempts=max_attempts,
         )
-        self.totals = SweepReport()  # since start: what /metrics reports (bot/metrics.py)
+        self.totals = SweepReport()  # since start: what /metrics reports (bot/ops/metrics.py)
         self.queued: Counter[int] = Counter()  # chat id -> messages still in the sender
         self._lock = asyncio.Lock()
         self.send_limit: int | None = None  # tests: stop after this many messages
         self._groups: frozenset[int] | None = None  # bound group ids at the last sweep
-        self.sources: list[RuleSource] = []  # added after start-up (bot/checkin_jobs.py)
+        self.sources: list[RuleSource] = []  # added after start-up (bot/jobs/checkin.py)
 
     def _dequeued_after(self, send: Send) -> Send:
         """`send`, taking each sent message off its chat's count in `queued`."""

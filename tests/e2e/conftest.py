@@ -15,12 +15,12 @@ from bot.clock import TravelClock
 from bot.config import Config
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator, SimUser
-from domain.roles import Role
-from domain.units import UnitKind, UnitRow
+from domain.membership.roles import Role
+from domain.membership.units import UnitKind, UnitRow
 from handlers.context import BotApplication
-from storage import invites, units
+from simulator import BotApiSimulator, SimUser
 from storage.db import Database
+from storage.membership import invites, units
 
 ADMIN_ID = 777001
 TOKEN = "555111:E2E-simulated"

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.clock import TravelClock
-from bot.config_hotline import HotlineConfig
+from bot.config.hotline import HotlineConfig
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator, SimChat, SimUser
-from domain.roles import Role
-from storage import units
+from domain.membership.roles import Role
+from simulator import BotApiSimulator, SimChat, SimUser
 from storage.db import Database
+from storage.membership import units
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 
 CHEAP_HASH = {"hash_time_cost": 1, "hash_memory_kib": 256, "hash_parallelism": 1}

@@ -6,11 +6,12 @@ import copy
 import secrets
 from datetime import date
 
-from bot.simulator import SimUser
-from bot.simulator.models import SimMessage
-from domain.ledger import LedgerStatus
-from domain.roles import Role
-from storage import ledger_queries, members, units
+from domain.ledger.rules import LedgerStatus
+from domain.membership.roles import Role
+from simulator import SimUser
+from simulator.models import SimMessage
+from storage.ledger import queries as ledger_queries
+from storage.membership import members, units
 from storage.models import LedgerItem
 from tests.e2e.conftest import Harness
 

@@ -10,15 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import TravelClock
-from bot.config_publication import PublicationConfig
+from bot.config.publication import PublicationConfig
 from bot.demo import example_config
 from bot.reminders import engine_of
 from bot.reminders.sender import Pacer
 from bot.runtime import running
-from bot.simulator import BotApiSimulator, SimChat, SimUser
-from domain.roles import Role
-from storage import units
+from domain.membership.roles import Role
+from simulator import BotApiSimulator, SimChat, SimUser
 from storage.db import Database
+from storage.membership import units
 from storage.models import Case, LedgerItem
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 

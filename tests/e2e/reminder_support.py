@@ -19,11 +19,11 @@ from bot.demo import example_config
 from bot.reminders import ReminderEngine, engine_of
 from bot.reminders.sender import Pacer
 from bot.runtime import running
-from bot.simulator import BotApiSimulator, SimChat, SimUser
-from domain.roles import Role
+from domain.membership.roles import Role
 from handlers.context import BotApplication
-from storage import invites, units
+from simulator import BotApiSimulator, SimChat, SimUser
 from storage.db import Database
+from storage.membership import invites, units
 from storage.models import Case, LedgerItem, Member, SignOff, Unit
 from tests.e2e.conftest import ADMIN_ID, TOKEN, UNITS
 

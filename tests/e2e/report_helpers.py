@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.simulator import SimUser
-from storage import members, reports
+from simulator import SimUser
+from storage.cases import reports
+from storage.membership import members
 from tests.e2e.conftest import Harness
 
 PHOTO = b"\xff\xd8\xff\xe0fake-jpeg-bytes"

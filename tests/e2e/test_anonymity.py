@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 from telegram.ext import ConversationHandler
 
-from domain.cases import CaseStatus
-from storage import complaints
-from storage import persistence as persisted_rows
+from domain.cases.lifecycle import CaseStatus
+from storage.cases import complaints
 from storage.models import metadata
+from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
 from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from domain.roles import Role
-from storage import broadcasts, groups
-from storage import reminders as outbox
+from domain.membership.roles import Role
+from storage.membership import groups
+from storage.publish import broadcasts
+from storage.reminders import outbox
 from tests.e2e.hotline_support import answer_of, forge_press
 from tests.e2e.publish_support import board
 

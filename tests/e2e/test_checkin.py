@@ -12,9 +12,10 @@ from pathlib import Path
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlmodel import select
 
-from domain.roles import Role
-from storage import checkins, reminders
+from domain.membership.roles import Role
+from storage.duties import checkins
 from storage.models import CheckIn
+from storage.reminders import outbox as reminders
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.hotline_support import answer_of, forge_press
 from tests.e2e.reminder_support import World, world

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.cases import CaseStatus
-from storage import audit, complaint_staff, complaints
+from domain.cases.lifecycle import CaseStatus
+from storage import audit
+from storage.cases import complaint_staff, complaints
 from tests.e2e.hotline_support import RECEIPT_RE, Hotline, hotline_bot
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import complaint_staff, complaints
+from storage.cases import complaint_staff, complaints
 from tests.e2e.hotline_support import Hotline, answer_of, forge_press, hotline_bot
 
 

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, hotline_jobs, logs
-from domain import receipts
-from domain.cases import CaseStatus
+from bot import cli
+from bot.jobs import hotline as hotline_jobs
+from bot.ops import logs
+from domain.cases.lifecycle import CaseStatus
+from domain.hotline import receipts
 from handlers.context import SERVICES_KEY
-from storage import complaint_staff, complaints, migrate
+from storage import migrate
+from storage.cases import complaint_staff, complaints
 from storage.db import Database
 from tests.e2e.hotline_support import Hotline, hotline_bot
 from tests.storage.test_complaints import POLICY, new

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import random
 
-from bot.simulator import SimUser
-from domain.roles import Role
-from storage import members, reports
+from domain.membership.roles import Role
+from simulator import SimUser
+from storage.cases import reports
+from storage.membership import members
 from tests.e2e.conftest import Harness
 
 USERS = 16

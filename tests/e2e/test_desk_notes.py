@@ -8,15 +8,18 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.simulator import SimUser
-from bot.simulator.methods_messages import store_photo
-from domain.desk import Actor
-from domain.reports import ReportDraft
-from domain.roles import Role
-from domain.units import UnitKind, UnitRow
+from domain.cases.reports import ReportDraft
+from domain.desk.rules import Actor
+from domain.membership.roles import Role
+from domain.membership.units import UnitKind, UnitRow
 from handlers.context import SERVICES_KEY, Services
-from storage import desk, exports, members, reports, units
+from simulator import SimUser
+from simulator.methods_messages import store_photo
+from storage.cases import reports
+from storage.desk import actions as desk
+from storage.membership import members, units
 from storage.models import AuditEvent, Case, Evidence
+from storage.stats import exports
 from tests.e2e.conftest import Harness
 from tests.e2e.hotline_support import answer_of, forge_press
 

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 
 from bot.clock import TravelClock
-from bot.config_desk import DeskConfig
+from bot.config.desk import DeskConfig
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator
-from domain import receipts
-from domain.roles import Role
-from handlers.complaint_views import author_view
+from domain.hotline import receipts
+from domain.membership.roles import Role
 from handlers.context import SERVICES_KEY, Services
-from storage import complaints, units
+from handlers.hotline.views import author_view
+from simulator import BotApiSimulator
+from storage.cases import complaints
 from storage.db import Database
+from storage.membership import units
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 from tests.e2e.hotline_support import answer_of, forge_press
 from tests.e2e.test_desk_notes import accepted_report, add_sections, open_panel

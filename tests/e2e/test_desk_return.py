@@ -8,12 +8,14 @@ from datetime import date
 
 from sqlmodel import col, select
 
-from bot.simulator import SimUser
-from domain.desk import Actor
-from domain.reports import ReportDraft
-from domain.roles import Role
+from domain.cases.reports import ReportDraft
+from domain.desk.rules import Actor
+from domain.membership.roles import Role
 from handlers.context import SERVICES_KEY, Services
-from storage import desk, members, reports, units
+from simulator import SimUser
+from storage.cases import reports
+from storage.desk import actions as desk
+from storage.membership import members, units
 from storage.models import AuditEvent, Case, LedgerItem, LedgerReturn
 from tests.e2e.conftest import Harness
 from tests.e2e.hotline_support import answer_of, forge_press

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.roles import Role
-from storage import groups
+from domain.membership.roles import Role
+from storage.membership import groups
 from tests.e2e.conftest import ADMIN_ID, Harness
 
 

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.simulator import SimUser
-from domain import receipts
-from domain.reports import ReportDraft
-from domain.roles import Role
+from domain.cases.reports import ReportDraft
+from domain.hotline import receipts
+from domain.membership.roles import Role
 from handlers.context import SERVICES_KEY, Services
-from storage import complaints, members, reports, units
+from simulator import SimUser
+from storage.cases import complaints, reports
+from storage.membership import members, units
 from storage.models import Case, LedgerItem
 from tests.e2e.conftest import Harness
 from tests.e2e.hotline_support import answer_of, forge_press

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import desk_jobs
-from domain.roles import Role
+from bot.jobs import desk as desk_jobs
+from domain.membership.roles import Role
 from tests.e2e.hotline_support import Hotline, hotline_bot
 from tests.e2e.test_inbox import ACCEPT, CLOSE, REPLY, file_report, open_card
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from domain.roles import Role
+from domain.membership.roles import Role
 from storage.models import Case, Evidence, InspectionFinding, LedgerItem
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.reminder_support import world

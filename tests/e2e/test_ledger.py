@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.units import UnitKind, UnitRow
-from storage import audit, ledger_queries, units
+from domain.membership.units import UnitKind, UnitRow
+from storage import audit
+from storage.ledger import queries as ledger_queries
+from storage.membership import units
 from tests.e2e.conftest import Harness
 from tests.e2e.ledger_steps import (
     STATUS,

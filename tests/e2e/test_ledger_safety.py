@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from domain.roles import Role
-from storage import ledger_queries, units
+from domain.membership.roles import Role
+from storage.ledger import queries as ledger_queries
+from storage.membership import units
 from tests.e2e.conftest import Harness
 from tests.e2e.ledger_steps import (
     STATUS,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.roles import Role
-from handlers import pending
-from storage import members
+from domain.membership.roles import Role
+from handlers.membership import pending
+from storage.membership import members
 from tests.e2e.conftest import ADMIN_ID, Harness
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage import audit, publications
+from storage import audit
 from storage.models import Publication
+from storage.publish import publications
 from tests.e2e.hotline_support import answer_of, forge_press
 from tests.e2e.publish_support import Board, board
 

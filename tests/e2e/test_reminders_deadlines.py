@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from domain.roles import Role
+from domain.membership.roles import Role
 from tests.e2e.reminder_support import world
 
 START = datetime(2027, 3, 20, 1, 0, tzinfo=UTC)

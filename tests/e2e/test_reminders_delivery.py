@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.simulator import BotApiSimulator
-from domain.roles import Role
-from storage import groups, reminders
+from domain.membership.roles import Role
+from simulator import BotApiSimulator
 from storage.db import Database
+from storage.membership import groups
 from storage.models import Member
+from storage.reminders import outbox as reminders
 from tests.conftest import BACKENDS, drop_database, fresh_database
 from tests.e2e.conftest import ADMIN_ID, TOKEN
 from tests.e2e.reminder_support import world

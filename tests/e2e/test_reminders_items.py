@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from domain.roles import Role
-from storage import reminders
+from domain.membership.roles import Role
+from storage.reminders import outbox as reminders
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.reminder_support import world
 

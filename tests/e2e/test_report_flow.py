@@ -3,9 +3,9 @@ field, and the number shown only once the report is stored."""
 
 from __future__ import annotations
 
-from bot.simulator import SimUser
-from domain.roles import Role
-from storage import reports
+from domain.membership.roles import Role
+from simulator import SimUser
+from storage.cases import reports
 from tests.e2e.conftest import Harness
 from tests.e2e.report_helpers import (
     PHOTO,

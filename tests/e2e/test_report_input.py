@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.simulator import SimUser
+from simulator import SimUser
 from tests.e2e.conftest import Harness
 from tests.e2e.report_helpers import PHOTO, own_reports, press_for_notice
 

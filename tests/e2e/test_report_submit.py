@@ -10,15 +10,16 @@ from pathlib import Path
 from bot.clock import TravelClock
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator
-from domain.cases import CaseStatus
-from domain.reports import ReportViewer
-from domain.roles import Role
+from domain.cases.lifecycle import CaseStatus
+from domain.cases.reports import ReportViewer
+from domain.membership.roles import Role
 from handlers.context import SERVICES_KEY, Services
-from handlers.report_notify import notify_reporter
-from handlers.report_views import report_text
-from storage import members, reports, units
+from handlers.report.notify import notify_reporter
+from handlers.report.views import report_text
+from simulator import BotApiSimulator
+from storage.cases import reports
 from storage.db import Database
+from storage.membership import members, units
 from tests.e2e.conftest import START, TOKEN, UNITS, Harness
 from tests.e2e.report_helpers import (
     answers_after,

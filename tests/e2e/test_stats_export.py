@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from domain.roles import Role
-from storage import units
-from storage.export_files import CASE_COLUMNS, LEDGER_COLUMNS
+from domain.membership.roles import Role
+from storage.membership import units
+from storage.stats.files import CASE_COLUMNS, LEDGER_COLUMNS
 from tests.e2e.conftest import Harness
 from tests.e2e.ledger_steps import answer_of, forge_press, press
 from tests.stats_seed import RECEIPT_HASH, seed

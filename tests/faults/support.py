@@ -32,15 +32,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import leadership
 from bot.clock import TravelClock
 from bot.config import Config
-from bot.config_ha import HaConfig
+from bot.config.ha import HaConfig
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator, SimChat, SimUser
-from domain.roles import Role
+from domain.membership.roles import Role
 from handlers.context import BotApplication
-from storage import invites, units
-from storage import leadership as locks
+from simulator import BotApiSimulator, SimChat, SimUser
 from storage.db import Database
+from storage.membership import invites, units
+from storage.ops import leadership as locks
 from tests.conftest import PG_URL
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS
 from tests.faults.proxy import TcpProxy

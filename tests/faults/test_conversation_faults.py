@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domain.roles import Role
+from domain.membership.roles import Role
 from storage.models import ReportAuthor
 from tests.hostile.bench import APOLOGY_ZH, bench_bot
 from tests.hostile.seed import member_id

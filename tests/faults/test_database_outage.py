@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.simulator import SimUser
+from simulator import SimUser
 from storage.models import ReportAuthor
 from tests.faults.support import Supervised, needs_pg, supervised_bot
 from tests.hostile.table import row
@@ -52,7 +52,7 @@ async def to_summary(s: Supervised, user: SimUser) -> None:
 async def filed_by(s: Supervised, user: SimUser) -> int:
     from sqlmodel import func, select
 
-    from storage import members
+    from storage.membership import members
 
     found = await members.by_telegram_id(s.db, user.id)
     assert found is not None

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from domain.roles import Role
-from storage import reminders
+from domain.membership.roles import Role
+from storage.reminders import outbox as reminders
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.reminder_support import world
 from tests.hostile.table import row

@@ -24,16 +24,16 @@ from sqlmodel import select
 
 from bot.clock import TravelClock
 from bot.config import Config
-from bot.config_hotline import HotlineConfig
+from bot.config.hotline import HotlineConfig
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator, SimChat, SimUser
-from bot.simulator.content import detect_entities
-from bot.simulator.models import SimMessage
-from domain.roles import Role
+from domain.membership.roles import Role
 from handlers.context import BotApplication
-from storage import units
+from simulator import BotApiSimulator, SimChat, SimUser
+from simulator.content import detect_entities
+from simulator.models import SimMessage
 from storage.db import Database
+from storage.membership import units
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 from tests.e2e.hotline_support import CHEAP_HASH
 

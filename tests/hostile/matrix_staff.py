@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.simulator import SimUser
-from domain.desk import Actor
-from domain.roles import Role
-from handlers.complaint_card import PROMPT_MARK
-from storage import complaints, desk
-from storage.desk import Outcome
+from domain.desk.rules import Actor
+from domain.membership.roles import Role
+from handlers.hotline.card import PROMPT_MARK
+from simulator import SimUser
+from storage.cases import complaints
+from storage.desk import actions as desk
+from storage.desk.actions import Outcome
 from storage.models import Case, Member
 from tests.e2e.hotline_support import Hotline
 from tests.hostile.bench import Bench

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from bot.simulator import SimChat, SimUser
+from simulator import SimChat, SimUser
 from tests.hostile.bench import Bench
 
 REFUSED = (

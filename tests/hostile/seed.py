@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.simulator import SimUser
-from domain.ledger import LedgerStatus
-from domain.reports import ReportDraft
+from domain.cases.reports import ReportDraft
+from domain.ledger.rules import LedgerStatus
 from handlers.context import SERVICES_KEY, Services
-from storage import ledger, members
+from simulator import SimUser
+from storage.ledger import items as ledger
+from storage.membership import members
 from storage.models import LedgerItem
 from tests.hostile.bench import Bench
 
@@ -69,7 +70,7 @@ async def item(
 
 async def report(b: Bench, author: SimUser, unit: str = "SCH001") -> str:
     """A report filed by `author` about `unit`; its number."""
-    from storage import reports
+    from storage.cases import reports
 
     category = services(b).settings.campaign.categories[0].key
     draft = ReportDraft(category, b.unit_ids[unit], "有教师经常迟到早退。", None, [], False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.simulator import SimUser
-from domain.roles import Role
+from domain.membership.roles import Role
+from simulator import SimUser
 from storage.models import Case as Row
 from storage.models import ReportAuthor
 from tests.hostile.bench import Bench

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import select
 
-from bot.simulator import SimUser
-from domain.ledger import LedgerStatus
-from storage import groups
+from domain.ledger.rules import LedgerStatus
+from simulator import SimUser
+from storage.membership import groups
 from storage.models import LedgerItem, SignOff
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_staff import (

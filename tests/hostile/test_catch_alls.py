@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 
-from handlers import build_handlers, strays
+from handlers import build_handlers
+from handlers.membership import strays
 
 
 def test_the_unknown_button_catch_all_is_the_last_button_handler() -> None:

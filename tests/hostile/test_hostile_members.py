@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.simulator import SimUser
-from storage import groups
+from simulator import SimUser
+from storage.membership import groups
 from storage.models import Case as Row
 from storage.models import Member
 from tests.hostile.bench import Bench

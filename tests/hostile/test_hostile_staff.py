@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from domain.ledger import LedgerStatus
-from storage import groups
+from domain.ledger.rules import LedgerStatus
+from storage.membership import groups
 from storage.models import AuditEvent, LedgerItem, SignOff
 from tests.hostile.bench import Bench
 from tests.hostile.cases import Case, params, run

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot.simulator import BotApiSimulator, SimUser
+from simulator import BotApiSimulator, SimUser
 from storage.db import Database
 from storage.models import LedgerItem, Member, Unit
 

@@ -20,9 +20,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from domain.roles import Role
-from storage import invites, migrate, units
+from domain.membership.roles import Role
+from storage import migrate
 from storage.db import Database
+from storage.membership import invites, units
 from tests.conftest import PG_URL
 from tests.e2e.conftest import UNITS
 

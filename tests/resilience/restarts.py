@@ -15,9 +15,10 @@ from bot.clock import TravelClock
 from bot.config import Config
 from bot.demo import example_config
 from bot.runtime import running
-from bot.simulator import BotApiSimulator
-from storage import reports, units
+from simulator import BotApiSimulator
+from storage.cases import reports
 from storage.db import Database
+from storage.membership import units
 from storage.models import Case
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 

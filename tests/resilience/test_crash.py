@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.simulator import BotApiSimulator, SimUser
-from bot.simulator.models import SimMessage
-from domain.roles import Role
+from domain.membership.roles import Role
+from simulator import BotApiSimulator, SimUser
+from simulator.models import SimMessage
 from storage.db import Database
 from tests.conftest import PG_URL
 from tests.hostile.table import row
@@ -374,7 +374,7 @@ async def test_kill_9_at_random_points_loses_and_duplicates_nothing(
         assert lost == lost_items == duplicated == duplicated_items == []
         assert caught_up == MEMBERS + 1 and open_forms == []
         # Polling confirms an update only once handled, so a kill leaves handled ones with
-        # Telegram; the next process gets them again and skips them (bot/polling.py).
+        # Telegram; the next process gets them again and skips them (bot/updates/polling.py).
         assert skipped > 0
         # Every due reminder reached its recipient; a copy beyond one can only come from a
         # send Telegram had accepted when the process died (at most one per call in flight

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.config_ha import HaConfig
-from bot.simulator import BotApiSimulator
+from bot.config.ha import HaConfig
+from simulator import BotApiSimulator
 from storage.db import Database
 from tests.conftest import PG_URL
 from tests.hostile.table import row

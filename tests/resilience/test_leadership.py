@@ -15,9 +15,9 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import text
 
-from bot.config_ha import HaConfig
-from bot.health import HEALTH_KEY, HealthState
+from bot.config.ha import HaConfig
 from bot.leadership import AlreadyRunningError, Lease, serve_until
+from bot.ops.health import HEALTH_KEY, HealthState
 from handlers.context import BotApplication
 from storage.db import Database
 from tests.conftest import PG_URL

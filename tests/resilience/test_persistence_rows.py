@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot.persistence import RECENT, Seen, decode, encode, kept
-from domain.reports import EvidenceItem, ReportDraft
-from handlers.hotline_common import Draft as ComplaintDraft
-from handlers.ledger_pickers import DRAFT_KEY as LEDGER_KEY
-from handlers.report_draft import DRAFT_KEY as REPORT_KEY
-from storage import persistence, processed_updates
+from domain.cases.reports import EvidenceItem, ReportDraft
+from handlers.hotline.common import Draft as ComplaintDraft
+from handlers.ledger.pickers import DRAFT_KEY as LEDGER_KEY
+from handlers.report.draft import DRAFT_KEY as REPORT_KEY
 from storage.db import Database
-from storage.ledger import NewEvidence
+from storage.ledger.items import NewEvidence
+from storage.ops import persistence, processed_updates
 
 NOW = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)
 

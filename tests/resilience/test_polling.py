@@ -1,5 +1,5 @@
-"""The at-least-once poller (bot/polling.py): an update is confirmed to Telegram only once it
-and every earlier one were handled; a process stopped mid-update leaves it with Telegram, and
+"""The at-least-once poller (bot/updates/polling.py): an update is confirmed to Telegram only once
+it and every earlier one were handled; a process stopped mid-update leaves it with Telegram, and
 the next poller gets it again. Against the Bot API simulator, whose getUpdates keeps every
 update until an offset confirms it."""
 
@@ -14,10 +14,10 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot import polling
-from bot.polling import Watermark
-from bot.simulator import BotApiSimulator
-from bot.update_processor import PerUserOrderedProcessor
+from bot.updates import polling
+from bot.updates.polling import Watermark
+from bot.updates.processor import PerUserOrderedProcessor
+from simulator import BotApiSimulator
 
 TOKEN = "123456:TEST-polling"
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from domain.roles import Role
-from storage import persistence, processed_updates
+from domain.membership.roles import Role
 from storage.db import Database
 from storage.models import ConversationDraft, ConversationState
+from storage.ops import persistence, processed_updates
 from tests.e2e.ledger_steps import press, reply
 from tests.e2e.report_helpers import file_report_until_summary, press_for_notice, submit
 from tests.resilience.restarts import report_texts, restartable

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from telegram.ext import Application, ApplicationBuilder, BaseHandler
 
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 
 TOKEN = "123456:TEST-simulator"
 

@@ -1,4 +1,4 @@
-"""bot.simulator.html: Telegram's HTML parse mode, with its entities and its error messages."""
+"""simulator.html: Telegram's HTML parse mode, with its entities and its error messages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import html as stdlib_html
 
 import pytest
 
-from bot.simulator.html import HtmlParseError, parse_html, utf16_len
+from simulator.html import HtmlParseError, parse_html, utf16_len
 
 PREFIX = "Bad Request: can't parse entities: "
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest
 
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 
 
 async def test_post_and_delete_in_a_channel(sim: BotApiSimulator, running_app: Any) -> None:

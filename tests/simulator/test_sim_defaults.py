@@ -3,7 +3,7 @@ which Telegram ignores: the simulator tolerates that one injection and nothing e
 
 from __future__ import annotations
 
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 from tests.simulator.conftest import Api
 
 

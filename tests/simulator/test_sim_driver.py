@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.simulator import LABELS_ZH, BotApiSimulator
+from simulator import LABELS_ZH, BotApiSimulator
 
 NOT_MODIFIED = "Bad Request: message is not modified"
 KEYBOARD = {"inline_keyboard": [[{"text": "提交", "callback_data": "s"}]]}

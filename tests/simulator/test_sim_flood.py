@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.simulator import Faults, FloodControl
+from simulator import Faults, FloodControl
 
 
 class FakeClock:

@@ -26,7 +26,7 @@ from telegram.error import (
 )
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 
 Ctx = ContextTypes.DEFAULT_TYPE
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from bot.simulator import BotApiSimulator
+from simulator import BotApiSimulator
 
 
 def ids(body: Any) -> list[int]:

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from domain import receipts
-from domain.cases import CaseStatus
-from domain.hotline import HotlinePolicy
-from domain.receipts import HashParams
-from storage import complaint_staff, complaints
-from storage.complaint_staff import Outcome
-from storage.complaints import DuplicateComplaint, EvidenceFile, NewComplaint
+from domain.cases.lifecycle import CaseStatus
+from domain.hotline import receipts
+from domain.hotline.receipts import HashParams
+from domain.hotline.rules import HotlinePolicy
+from storage.cases import complaint_staff, complaints
+from storage.cases.complaint_staff import Outcome
+from storage.cases.complaints import DuplicateComplaint, EvidenceFile, NewComplaint
 from storage.db import Database
 from storage.models import Case, ComplaintReceipt, ComplaintTombstone, Evidence
 

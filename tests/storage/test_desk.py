@@ -9,11 +9,12 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from domain.desk import Actor, Refusal
-from domain.roles import Role
-from storage import audit, desk
+from domain.desk.rules import Actor, Refusal
+from domain.membership.roles import Role
+from storage import audit
 from storage.db import Database
-from storage.desk import Outcome
+from storage.desk import actions as desk
+from storage.desk.actions import Outcome
 from storage.models import Case, CaseMessage, LedgerItem, Member
 from tests.storage.test_reports import NOW, TODAY, People, file, join, people
 

@@ -9,17 +9,20 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from domain import receipts
-from domain.calendar import WorkCalendar
-from domain.desk import Actor
-from domain.desk_filters import late_rules
-from domain.reminder_time import CaseClock
-from domain.roles import Role
-from storage import complaints, desk, desk_cards, desk_filters, reports
-from storage.complaints import NewComplaint
+from domain.desk.filters import late_rules
+from domain.desk.rules import Actor
+from domain.hotline import receipts
+from domain.membership.roles import Role
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.timing import CaseClock
+from storage.cases import complaints, reports
+from storage.cases.complaints import NewComplaint
 from storage.db import Database
-from storage.desk import Outcome
-from storage.desk_filters import CaseQuery
+from storage.desk import actions as desk
+from storage.desk import cards as desk_cards
+from storage.desk import filters as desk_filters
+from storage.desk.actions import Outcome
+from storage.desk.filters import CaseQuery
 from storage.models import Case, CaseMessage, ComplaintPushLink, Member
 from tests.storage.test_complaints import POLICY
 from tests.storage.test_reports import NOW, TODAY, People, draft, people

@@ -9,28 +9,24 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from domain import receipts
-from domain.cases import CaseStatus
-from domain.desk import Actor
-from domain.ledger import Actor as LedgerActor
-from domain.reports import ReportViewer
-from domain.roles import Role
-from storage import (
-    complaint_staff,
-    complaints,
-    desk,
-    desk_notes,
-    desk_owner,
-    desk_returns,
-    exports,
-    ledger_queries,
-    reports,
-)
+from domain.cases.lifecycle import CaseStatus
+from domain.cases.reports import ReportViewer
+from domain.desk.rules import Actor
+from domain.hotline import receipts
+from domain.ledger.rules import Actor as LedgerActor
+from domain.membership.roles import Role
+from storage.cases import complaint_staff, complaints, reports
 from storage.db import Database
-from storage.desk_notes import FileRef, Reader
-from storage.desk_owner import Done
-from storage.desk_returns import ReturnOutcome
+from storage.desk import actions as desk
+from storage.desk import notes as desk_notes
+from storage.desk import owner as desk_owner
+from storage.desk import returns as desk_returns
+from storage.desk.notes import FileRef, Reader
+from storage.desk.owner import Done
+from storage.desk.returns import ReturnOutcome
+from storage.ledger import queries as ledger_queries
 from storage.models import CaseMessage, Evidence, LedgerItem, Member
+from storage.stats import exports
 from tests.storage.test_complaints import DAY, POLICY, new
 from tests.storage.test_reports import NOW, TODAY, People, file, join, people
 

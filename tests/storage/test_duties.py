@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from domain.roles import Role
-from storage import checkin_leave, checkins, inspections
+from domain.membership.roles import Role
 from storage.db import Database
+from storage.duties import checkins, inspections
+from storage.duties import leave as checkin_leave
 from tests.storage.test_reports import NOW, TODAY, People, join, people
 
 __all__ = ["people"]  # the fixture, re-used

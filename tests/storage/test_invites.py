@@ -7,12 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.invites import InviteRefusal, token_hash
-from domain.roles import Role
-from domain.units import UnitKind, UnitRow
-from storage import audit, invites, members, units
+from domain.membership.invites import InviteRefusal, token_hash
+from domain.membership.roles import Role
+from domain.membership.units import UnitKind, UnitRow
+from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
+from storage.membership import invites, members, units
 from storage.models import Invite
 
 NOW = datetime(2027, 2, 20, 1, 0, tzinfo=UTC)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from domain.ledger import LedgerStatus
-from domain.roles import Role
-from domain.units import UnitKind, UnitRow
-from storage import audit, invites, ledger, ledger_queries, units
+from domain.ledger.rules import LedgerStatus
+from domain.membership.roles import Role
+from domain.membership.units import UnitKind, UnitRow
+from storage import audit
 from storage.db import Database
-from storage.ledger import NewEvidence, Result
+from storage.ledger import items as ledger
+from storage.ledger import queries as ledger_queries
+from storage.ledger.items import NewEvidence, Result
+from storage.membership import invites, units
 
 NOW = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)
 TODAY = date(2027, 3, 10)

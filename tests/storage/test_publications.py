@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.roles import Role
-from storage import audit, broadcasts, publications
-from storage import reminders as outbox
+from domain.membership.roles import Role
+from storage import audit
 from storage.db import Database
-from storage.publications import Outcome
+from storage.publish import broadcasts, publications
+from storage.publish.publications import Outcome
+from storage.reminders import outbox
 from tests.storage.test_reports import NOW, People, people
 
 __all__ = ["people"]  # the fixture, re-used

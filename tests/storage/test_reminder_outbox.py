@@ -8,11 +8,14 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.reminders import Due, Rule
-from domain.units import UnitKind, UnitRow
-from storage import audit, reminder_candidates, reminders, units
+from domain.membership.units import UnitKind, UnitRow
+from domain.reminders.due import Due, Rule
+from storage import audit
 from storage.db import Database
+from storage.membership import units
 from storage.models import LedgerItem
+from storage.reminders import candidates as reminder_candidates
+from storage.reminders import outbox as reminders
 
 NOW = datetime(2027, 4, 9, 1, 0, tzinfo=UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

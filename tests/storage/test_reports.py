@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.cases import CaseStatus
-from domain.reports import EvidenceItem, ReportDraft, ReportViewer
-from domain.roles import Role
-from domain.units import UnitKind, UnitRow
-from storage import audit, invites, reports, units
+from domain.cases.lifecycle import CaseStatus
+from domain.cases.reports import EvidenceItem, ReportDraft, ReportViewer
+from domain.membership.roles import Role
+from domain.membership.units import UnitKind, UnitRow
+from storage import audit
+from storage.cases import reports
 from storage.db import Database
+from storage.membership import invites, units
 from storage.models import Case, Member
 
 NOW = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)

@@ -12,12 +12,14 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
+from domain.membership.units import UnitKind, UnitRow
 from domain.stats import completion, rates
-from domain.units import UnitKind, UnitRow
-from storage import exports, stats, units
 from storage.db import Database
-from storage.export_files import CASE_COLUMNS, LEDGER_COLUMNS, Labels, write_export
-from storage.exports import LedgerRow
+from storage.membership import units
+from storage.stats import exports
+from storage.stats import facts as stats
+from storage.stats.exports import LedgerRow
+from storage.stats.files import CASE_COLUMNS, LEDGER_COLUMNS, Labels, write_export
 from tests.stats_seed import LOOKUP_KEY, NOW, RECEIPT_HASH, seed
 
 TZ = ZoneInfo("Asia/Shanghai")

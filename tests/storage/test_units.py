@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.units import UnitKind, UnitRow
-from storage import audit, units
+from domain.membership.units import UnitKind, UnitRow
+from storage import audit
 from storage.db import Database
+from storage.membership import units
 
 NOW = datetime(2027, 2, 20, 1, 0, tzinfo=UTC)
 

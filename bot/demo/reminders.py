@@ -1,0 +1,142 @@
+"""Demo scenes of the reminder engine: the clock travels through the campaign and the sweep
+runs at each stop, exactly as the recurring job would run it (`sweep_once`). The school group
+hears that phase 2 began; a unit head who has not signed off gets the April 5 ladder; an item
+goes overdue, is chased, lands in the head's weekly list (one digest a day) and is escalated
+to the staff chat (通报).
+
+The demo's config has no staff chat, so these scenes run the same engine with one: the real
+rules, outbox and sender, through python-telegram-bot against the simulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
+
+from bot.app import settings_from
+from bot.reminders.sweep import ReminderEngine, telegram_send
+from domain.membership.roles import Role
+from handlers.i18n import Catalogs
+from storage.membership import invites
+
+if TYPE_CHECKING:
+    from bot.demo import Stage
+
+STAFF_GROUP = "局作风办工作群"
+
+
+@asynccontextmanager
+async def _engine(stage: Stage, staff_chat: int | None) -> AsyncIterator[ReminderEngine]:
+    from bot.demo import DEMO_TOKEN, example_config
+
+    config = example_config(
+        base_url=stage.sim.base_url,
+        base_file_url=stage.sim.base_file_url,
+        storage_url=stage.db.url,
+        language=stage.t.language,
+        admins=[],
+    )
+    settings = settings_from(config)
+    bot: Bot = ExtBot(
+        DEMO_TOKEN,
+        base_url=config.telegram.base_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz),
+    )
+    async with bot:
+        yield ReminderEngine(
+            db=stage.db,
+            clock=stage.clock,
+            campaign=settings.campaign,
+            policy=settings.reminders,
+            calendar=settings.calendar,
+            catalogs=Catalogs(default_language=stage.t.language, timezone=config.campaign.tz),
+            staff_chat=staff_chat,
+            send=telegram_send(bot),
+            max_attempts=config.reminders.max_send_attempts,
+        )
+
+
+def _at_nine(month: int, day: int) -> datetime:
+    return datetime(2027, month, day, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+async def _travel(stage: Stage, when: datetime) -> None:
+    if when > stage.clock.now():
+        stage.clock.set(when)
+
+
+async def scene_phase_notice(stage: Stage) -> None:
+    t = stage.t
+    stage.narrate(
+        t.gettext(
+            "The reminder sweep runs (every minute in real life): the school's group hears "
+            "that phase 2 began and what it asks."
+        )
+    )
+    async with _engine(stage, None) as engine:
+        await engine.sweep_once()
+    await stage.sim.next_message(stage.group)
+
+
+async def scene_reminders(stage: Stage) -> None:
+    t, sim = stage.t, stage.sim
+    staff = sim.add_group(STAFF_GROUP, supergroup=True)
+    made = await invites.create_invite(
+        stage.db,
+        unit_code="D01",
+        role=Role.UNIT_HEAD,
+        max_uses=1,
+        ttl=timedelta(days=14),
+        now=stage.clock.now(),
+        created_by="cli",
+    )
+    district_head = sim.add_user("陈主任", language_code="zh-hans")
+    await sim.send_command(district_head, "/start", made.token)
+    await sim.next_message(district_head)
+    async with _engine(stage, staff.id) as engine:
+        stage.narrate(
+            t.gettext(
+                "March 29, 09:00: seven days before the problem list is due (April 5). The "
+                "district head has not signed off and is reminded; the school head signed off "
+                "and is not."
+            )
+        )
+        await _travel(stage, _at_nine(3, 29))
+        await engine.sweep_once()
+        await sim.next_message(district_head)
+        stage.narrate(t.gettext("April 5, 09:00: the deadline day."))
+        await _travel(stage, _at_nine(4, 5))
+        await engine.sweep_once()
+        await sim.next_message(district_head)
+
+        stage.narrate(
+            t.gettext(
+                "The duty-roster problem was due on April 15 and is still open. The next "
+                "morning the head is chased."
+            )
+        )
+        await _travel(stage, _at_nine(4, 16))
+        await engine.sweep_once()
+        stage.narrate(
+            t.gettext(
+                "Monday April 19: the chase and the weekly overdue list arrive as one digest "
+                "(at most one reminder message a day)."
+            )
+        )
+        await _travel(stage, _at_nine(4, 19))
+        await engine.sweep_once()
+        stage.narrate(
+            t.gettext(
+                "April 22: five working days overdue. The staff chat gets the escalation "
+                "(通报) naming the unit."
+            )
+        )
+        await _travel(stage, _at_nine(4, 22))
+        await engine.sweep_once()
+        await sim.next_message(staff)

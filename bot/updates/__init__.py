@@ -1,0 +1,3 @@
+"""How updates come in: polling that confirms an update once handled, the webhook server, the per-
+user ordered processor.
+"""

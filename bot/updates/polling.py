@@ -1,0 +1,368 @@
+"""Polling that confirms an update only once it was handled (at-least-once).
+
+python-telegram-bot's `Updater` confirms a batch (the next `getUpdates` offset) as soon as it
+has queued it, before it is handled: a process killed mid-update loses that update. This
+poller takes its place (`app.updater`, so whatever stops "the updater" stops it) and confirms
+by a watermark instead:
+
+- every update fetched is handed to the Application's update processor at once, as python-
+  telegram-bot does (per-user order and concurrency are the processor's:
+  `bot.updates.processor.PerUserOrderedProcessor`);
+- the offset sent to Telegram is the lowest id still being handled (or one past the highest
+  fetched when none is): an update is confirmed only when it and every earlier one are done;
+- Telegram therefore sends the unfinished ones again with each `getUpdates`; ids at or below
+  the highest fetched are known and dropped here (in memory). Because of that, while updates
+  are in flight the poller does not long-poll (Telegram would answer at once anyway) but asks
+  again when one of them finishes, no sooner than `MIN_GAP` and no later than `MAX_GAP` after
+  its last ask: a new update waits at most `MAX_GAP` behind a slow one. The re-sent ones are
+  dropped from the raw answer (`FreshUpdatesRequest`, the Application's getUpdates request)
+  before python-telegram-bot parses it, which would otherwise cost ~0.1 ms per update each
+  time.
+
+A kill leaves the unfinished updates (and the finished ones after them) with Telegram, which
+delivers them to the next process; `bot.persistence.skip_seen` drops those recorded as handled.
+A clean stop stops asking, lets the updates in flight finish (`STOP_SECONDS`), and confirms
+what is done; whatever did not finish stays unconfirmed.
+
+An update handled again may be a button press the killed process had already answered (and
+whose message it had already edited); Telegram then refuses the second answer ("query is too
+old") and the same edit ("message is not modified"). `ReplayTolerantRequest` (the
+Application's request) takes those refusals as done, so the step goes on instead of failing
+with an apology.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from telegram import Update
+from telegram._utils.defaultvalue import DEFAULT_NONE
+from telegram._utils.types import ODVInput
+from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, Updater
+from telegram.request import HTTPXRequest, RequestData
+
+log = logging.getLogger(__name__)
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+MIN_GAP = 0.02  # seconds between two asks while updates are in flight, at least
+MAX_GAP = 0.05  # ... and at most: how long a new update may wait behind a slow one
+STOP_SECONDS = 10.0  # how long a clean stop waits for the updates in flight
+# An update still running after this long stops holding the offset back (logged): one hung
+# handler must not stop the bot from seeing new updates (getUpdates returns 100 at most).
+HOLD_MAX = 120.0
+MAX_BACKOFF = 30.0  # after repeated errors, as python-telegram-bot's network loop
+
+
+class Watermark:
+    """Which updates were fetched, which are still being handled, and the offset that
+    confirms exactly the finished prefix. Pure bookkeeping (no I/O): unit-tested alone."""
+
+    def __init__(self) -> None:
+        self.highest: int | None = None  # the highest id handed over for handling
+        self.unfinished: dict[int, float] = {}  # id -> when it was taken
+
+    def fresh(self, update_ids: Sequence[int], *, now: float = 0.0) -> list[int]:
+        """The ids not seen before (Telegram sends the unconfirmed ones again), noted as
+        taken at `now`; in the order given."""
+        new: list[int] = []
+        for uid in update_ids:
+            if self.highest is None or uid > self.highest:
+                new.append(uid)
+                self.highest = uid
+                self.unfinished[uid] = now
+        return new
+
+    def finish(self, update_id: int) -> None:
+        self.unfinished.pop(update_id, None)
+
+    def release_taken_before(self, cutoff: float) -> list[int]:
+        """Stop holding the offset for updates taken before `cutoff` (they may still run)."""
+        old = [uid for uid, at in self.unfinished.items() if at < cutoff]
+        for uid in old:
+            del self.unfinished[uid]
+        return old
+
+    @property
+    def offset(self) -> int | None:
+        """The `getUpdates` offset: everything below it is handled (None before any update)."""
+        if self.unfinished:
+            return min(self.unfinished)
+        return None if self.highest is None else self.highest + 1
+
+
+class AtLeastOncePoller(Updater):
+    """An `Updater` whose polling confirms only handled updates (see the module)."""
+
+    def __init__(self, app: AnyApp) -> None:
+        super().__init__(bot=app.bot, update_queue=app.update_queue)
+        self._app = app
+        self._marks = Watermark()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._finished = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._timeout = 10
+        self._allowed: Sequence[str] | None = None
+        self._fresh: FreshUpdatesRequest | None = None
+        requests = getattr(app.bot, "_request", None)  # (getUpdates request, the others)
+        if isinstance(requests, tuple) and isinstance(requests[0], FreshUpdatesRequest):
+            self._fresh = requests[0]
+        self._seen_again = 0
+
+    @property
+    def redelivered(self) -> int:
+        """Copies of updates in flight (or handled, not yet confirmed) Telegram sent again."""
+        return self._seen_again + (self._fresh.dropped if self._fresh is not None else 0)
+
+    async def start_polling(  # type: ignore[override]
+        self,
+        poll_interval: float = 0.0,
+        timeout: int = 10,  # noqa: ASYNC109 (the Updater's signature)
+        bootstrap_retries: int = 0,
+        allowed_updates: Sequence[str] | None = None,
+        drop_pending_updates: bool | None = None,
+        error_callback: Callable[[TelegramError], None] | None = None,
+    ) -> asyncio.Queue[object]:
+        """Delete any webhook (as python-telegram-bot does), then poll in the background."""
+        if self._running:
+            raise RuntimeError("This Updater is already running!")
+        if not self._initialized:
+            raise RuntimeError("This Updater was not initialized via `Updater.initialize`!")
+        self._running = True
+        try:
+            await self._bootstrap_delete(bootstrap_retries, drop_pending_updates)
+        except BaseException:
+            self._running = False
+            raise
+        self._timeout, self._allowed = timeout, allowed_updates
+        self._loop_task = asyncio.create_task(self._poll_forever(), name="polling:loop")
+        return self.update_queue
+
+    async def _bootstrap_delete(self, retries: int, drop: bool | None) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self.bot.delete_webhook(drop_pending_updates=drop)
+                return
+            except InvalidToken:
+                raise
+            except TelegramError:
+                attempt += 1
+                if 0 <= retries < attempt:
+                    raise
+                log.warning("deleting the webhook failed; retrying in 1 s", exc_info=True)
+                await asyncio.sleep(1)
+
+    async def stop(self) -> None:
+        """Stop asking; let the updates in flight finish (bounded); confirm what is done."""
+        if not self._running:
+            raise RuntimeError("This Updater is not running!")
+        self._running = False
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, InvalidToken):
+                await self._loop_task
+            self._loop_task = None
+        pending = [t for t in self._tasks.values() if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=STOP_SECONDS)
+        offset = self._marks.offset  # before cancelling: a cancelled update is not done
+        left = [t for t in self._tasks.values() if not t.done()]
+        for task in left:
+            task.cancel()
+        if left:
+            log.warning("stopped with %s update(s) unfinished; Telegram keeps them", len(left))
+            await asyncio.wait(left, timeout=STOP_SECONDS)
+        if offset is not None:
+            try:
+                await self.bot.get_updates(
+                    offset=offset, timeout=0, limit=1, allowed_updates=self._allowed
+                )
+            except TelegramError as error:  # they come again next time, and are skipped then
+                log.warning("could not confirm the handled updates on stop: %s", error)
+
+    # -- the loop -------------------------------------------------------------------------
+
+    async def _poll_forever(self) -> None:
+        interval = 0.0
+        asked = 0.0
+        while self._running:
+            if self._marks.unfinished:
+                await self._pause_while_busy(asked)
+            asked = time.monotonic()
+            for uid in self._marks.release_taken_before(asked - HOLD_MAX):
+                log.error("update %s still running after %.0f s; confirming past it", uid, HOLD_MAX)
+            self._finished.clear()
+            if self._fresh is not None:
+                self._fresh.after = self._marks.highest
+            try:
+                updates = await self.bot.get_updates(
+                    offset=self._marks.offset,
+                    timeout=0 if self._marks.unfinished else self._timeout,
+                    allowed_updates=self._allowed,
+                )
+            except RetryAfter as error:
+                interval = 0.5 + _seconds(error.retry_after)
+                log.warning("getUpdates: %s; waiting %.1f s", error, interval)
+            except TimedOut:
+                interval = 0.0  # as python-telegram-bot: ask again at once
+            except InvalidToken:
+                log.critical("getUpdates: invalid token; polling stops")
+                raise
+            except TelegramError as error:  # Conflict, NetworkError, BadRequest, 5xx
+                interval = 1.0 if interval == 0 else min(MAX_BACKOFF, 1.5 * interval)
+                log.error("getUpdates failed (%s); asking again in %.1f s", error, interval)
+            except Exception:  # an answer that is not updates: nothing taken, ask again
+                interval = 1.0 if interval == 0 else min(MAX_BACKOFF, 1.5 * interval)
+                log.exception("getUpdates: an answer that could not be read")
+            else:
+                interval = 0.0
+                self._take(updates)
+            if interval:
+                await asyncio.sleep(interval)
+
+    async def _pause_while_busy(self, asked: float) -> None:
+        """Until an update in flight finishes (or `MAX_GAP`), but at least `MIN_GAP` after
+        the last ask."""
+        if not self._finished.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._finished.wait(), MAX_GAP)
+        wait = MIN_GAP - (time.monotonic() - asked)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def _take(self, updates: Sequence[Update]) -> None:
+        by_id = {u.update_id: u for u in updates}
+        fresh = self._marks.fresh([u.update_id for u in updates], now=time.monotonic())
+        self._seen_again += len(updates) - len(fresh)
+        for uid in fresh:
+            task = asyncio.create_task(self._handle(by_id[uid]), name=f"polling:update:{uid}")
+            self._tasks[uid] = task
+
+    async def _handle(self, update: Update) -> None:
+        app, uid = self._app, update.update_id
+        handling = app.process_update(update)
+        try:
+            await app.update_processor.process_update(update, handling)
+        except asyncio.CancelledError:
+            handling.close()  # it may not have started (waiting its turn)
+            self._tasks.pop(uid, None)  # not finished: stays unconfirmed
+            raise
+        except Exception:  # handler errors went to the error handler; this is anything else
+            log.exception("update %s could not be handled", uid)
+        self._tasks.pop(uid, None)
+        self._marks.finish(uid)
+        self._finished.set()
+
+
+def _seconds(retry_after: object) -> float:
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+
+
+# Telegram's refusals of a step done again: (method, words of the 400 answer).
+ALREADY_DONE = (
+    ("/answerCallbackQuery", b"query is too old"),  # answered before, or too old
+    ("/editMessageText", b"message is not modified"),
+    ("/editMessageReplyMarkup", b"message is not modified"),
+    ("/editMessageCaption", b"message is not modified"),
+)
+DONE = b'{"ok":true,"result":true}'  # what Telegram answers for an inline message's edit
+
+
+class ReplayTolerantRequest(HTTPXRequest):
+    """python-telegram-bot's HTTP request, except that Telegram refusing a step because it
+    was done before counts as done: answering a callback query again, or editing a message
+    to what it already shows. (The edit then returns True instead of the message, as for
+    an inline message; no handler uses what an edit returns.)"""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == 400 and _already_done(url, payload):
+            log.info("%s: done before; going on", url.rsplit("/", 1)[-1])
+            return 200, DONE
+        return code, payload
+
+
+def _already_done(url: str, payload: bytes) -> bool:
+    text = payload.lower()
+    return any(url.endswith(method) and words in text for method, words in ALREADY_DONE)
+
+
+class FreshUpdatesRequest(HTTPXRequest):
+    """The getUpdates request: drops from Telegram's answer the updates the poller already
+    took (ids up to `after`), so that only new ones are parsed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.after: int | None = None
+        self.dropped = 0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = DEFAULT_NONE,
+        write_timeout: ODVInput[float] = DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        after = self.after
+        if code != 200 or after is None:
+            return code, payload
+        body = json.loads(payload)
+        result = body.get("result") if isinstance(body, dict) else None
+        if not isinstance(result, list):
+            return code, payload
+        fresh = [u for u in result if not (isinstance(u, dict) and _id(u) <= after)]
+        if len(fresh) == len(result):
+            return code, payload
+        self.dropped += len(result) - len(fresh)
+        body["result"] = fresh
+        return code, json.dumps(body).encode()
+
+
+def _id(update: dict[str, Any]) -> int:
+    found = update.get("update_id")
+    return found if isinstance(found, int) else 1 << 62  # not ours to judge: kept
+
+
+def updates_request() -> FreshUpdatesRequest:
+    """The Application's getUpdates request (one connection, as python-telegram-bot's)."""
+    return FreshUpdatesRequest(connection_pool_size=1)
+
+
+def application_request(connections: int, pool_wait: float) -> ReplayTolerantRequest:
+    """The request for the Application's bot (`connections` at most, waiting up to
+    `pool_wait` seconds for a free one)."""
+    return ReplayTolerantRequest(connection_pool_size=connections, pool_timeout=pool_wait)
+
+
+async def install(app: AnyApp) -> AtLeastOncePoller:
+    """Put the poller in the Application's `updater` place (the Application is initialised;
+    python-telegram-bot's own Updater is never started)."""
+    poller = AtLeastOncePoller(app)
+    await poller.initialize()
+    app.updater = poller
+    return poller

@@ -1,0 +1,1 @@
+"""A case's lifecycle and the rules of named reports."""

@@ -1,0 +1,1 @@
+"""The staff desk's rules, its inbox filters and follow-up rules."""

@@ -1,0 +1,125 @@
+"""The staff desk's rules: who may see the inbox and act on a case — a named report, an
+anonymous complaint or an inspection finding, alike — (accept, reply, close, transfer,
+dispatch), the conflict of interest, and the status each action needs.
+
+谁受理、谁负责: the handler who accepts a case owns it; only the owner replies to the reporter,
+closes, transfers or dispatches it. A handler of the unit concerned may not accept it.
+Pure rules, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.cases.lifecycle import CaseStatus
+from domain.membership.roles import Role
+
+DESK_ROLES: frozenset[Role] = frozenset({Role.HANDLER, Role.ADMIN})
+INBOX_STATUSES: tuple[CaseStatus, ...] = (
+    CaseStatus.RECEIVED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.ANSWERED,
+)
+INBOX_KINDS: tuple[str, ...] = ("report", "complaint", "finding")
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REPLY = "reply"
+    CLOSE = "close"
+    TRANSFER = "transfer"
+    DISPATCH = "dispatch"
+
+
+class Refusal(StrEnum):
+    """Why an action is refused."""
+
+    NOT_STAFF = "not_staff"  # not a handler or administrator
+    NO_MEMBER = "no_member"  # an administrator without a membership cannot own a case
+    CONFLICT = "conflict"  # the actor belongs to the unit concerned
+    NOT_OWNER = "not_owner"  # someone else accepted it (or nobody yet)
+    WRONG_STATUS = "wrong_status"  # the case is not in a status that allows the action
+    BAD_TARGET = "bad_target"  # a transfer to someone who is not another active handler
+    NO_UNIT = "no_unit"  # a dispatch needs the unit concerned
+
+
+# The statuses each action starts from; where it leads is `result_status`.
+_FROM: dict[Action, frozenset[CaseStatus]] = {
+    Action.ACCEPT: frozenset({CaseStatus.RECEIVED}),
+    Action.REPLY: frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED}),
+    Action.CLOSE: frozenset({CaseStatus.ANSWERED}),
+    Action.TRANSFER: frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED}),
+    Action.DISPATCH: frozenset({CaseStatus.ACCEPTED}),
+}
+_TO: dict[Action, CaseStatus | None] = {
+    Action.ACCEPT: CaseStatus.ACCEPTED,
+    Action.REPLY: CaseStatus.ANSWERED,
+    Action.CLOSE: CaseStatus.CLOSED,
+    Action.TRANSFER: None,  # the status stays
+    Action.DISPATCH: CaseStatus.IN_PROGRESS,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person pressing: their role, member id (None: an administrator from the config
+    only) and unit."""
+
+    role: Role | None
+    member_id: int | None
+    unit_id: int | None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about a case."""
+
+    status: str
+    unit_id: int | None
+    owner_member_id: int | None
+
+
+def may_use_desk(role: Role | None) -> bool:
+    return role in DESK_ROLES
+
+
+def result_status(action: Action, current: str) -> str:
+    """The status a case has after `action` (transfer keeps it)."""
+    to = _TO[action]
+    return current if to is None else to.value
+
+
+def refusal(action: Action, actor: Actor, case: CaseFacts) -> Refusal | None:
+    """None when `actor` may do `action` on `case` now; otherwise why not."""
+    if not may_use_desk(actor.role):
+        return Refusal.NOT_STAFF
+    if actor.member_id is None:
+        return Refusal.NO_MEMBER
+    if action is Action.ACCEPT:
+        if case.unit_id is not None and actor.unit_id == case.unit_id:
+            return Refusal.CONFLICT
+    elif case.owner_member_id != actor.member_id:
+        return Refusal.NOT_OWNER
+    try:
+        status = CaseStatus(case.status)
+    except ValueError:
+        return Refusal.WRONG_STATUS
+    if status not in _FROM[action]:
+        return Refusal.WRONG_STATUS
+    if action is Action.DISPATCH and case.unit_id is None:
+        return Refusal.NO_UNIT
+    return None
+
+
+def available(actor: Actor, case: CaseFacts) -> tuple[Action, ...]:
+    """The actions `actor` may take on `case` now, in the order the card shows them."""
+    return tuple(a for a in Action if refusal(a, actor, case) is None)
+
+
+def is_transfer_target(
+    role: Role | None, member_id: int | None, owner_member_id: int | None
+) -> bool:
+    """A case can be handed only to another active handler."""
+    return role is Role.HANDLER and member_id is not None and member_id != owner_member_id

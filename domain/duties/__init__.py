@@ -1,0 +1,1 @@
+"""The "124" duty's and inspections' rules."""

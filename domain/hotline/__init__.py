@@ -1,0 +1,1 @@
+"""The hotline's rules and its receipts."""

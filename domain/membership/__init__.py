@@ -1,0 +1,1 @@
+"""Roles, invite tokens and unit rows."""

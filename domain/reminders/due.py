@@ -1,0 +1,353 @@
+"""Which reminders are due: a pure function of the data, the clock, the calendar and the
+policy. The sweep asks storage for the candidates, calls `due_reminders`, and writes what it
+returns into the outbox, whose unique key (rule, subject, recipient, slot) makes a reminder
+happen once however often the sweep runs.
+
+Recipients are strings: "member:<id>", "chat:<telegram chat id>" (a bound unit group) or
+"staff" (the staff chat from the config).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from domain.campaign import Campaign
+from domain.reminders.calendar import WorkCalendar
+from domain.reminders.timing import (
+    Policy,
+    Slot,
+    current_slot,
+    fraction_days,
+    ladder,
+    local_day,
+    overdue_chase,
+    send_instant,
+)
+
+STAFF = "staff"
+# A phase's start notice still goes out this many days late (a group bound on the second
+# day of a phase, a bot that was down on the first).
+START_NOTICE_GRACE_DAYS = 2
+OPEN_ITEM_STATUSES: frozenset[str] = frozenset({"open", "in_progress"})
+OPEN_CASE_STATUSES: frozenset[str] = frozenset({"received", "accepted", "in_progress"})
+
+
+class Rule(StrEnum):
+    PHASE = "phase"
+    DEADLINE = "deadline"
+    ITEM_DUE = "item_due"
+    ITEM_OVERDUE = "item_overdue"
+    ITEM_ESCALATE = "item_escalate"
+    UNIT_OVERDUE = "unit_overdue"  # weekly per-unit digest
+    CASE_WARN = "case_warn"
+    CASE_ESCALATE = "case_escalate"
+    UNREACHABLE = "unreachable"  # a member blocked the bot: their unit head is told once
+    BROADCAST = "broadcast"  # an admin's announcement (domain/publish/broadcast.py)
+    # The "124" boarding duty (domain/duties/checkin.py decides them; the engine sends them).
+    CHECKIN = "checkin"  # a cadre's evening call to check in
+    CHECKIN_MISSING = "checkin_missing"  # next morning: who did not check in
+    CHECKIN_WEEKLY = "checkin_weekly"  # the week's summary per unit
+
+
+def member_recipient(member_id: int) -> str:
+    return f"member:{member_id}"
+
+
+def chat_recipient(chat_id: int) -> str:
+    return f"chat:{chat_id}"
+
+
+def member_of(recipient: str) -> int | None:
+    kind, _, value = recipient.partition(":")
+    return int(value) if kind == "member" else None
+
+
+def chat_of(recipient: str) -> int | None:
+    kind, _, value = recipient.partition(":")
+    return int(value) if kind == "chat" else None
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    id: int
+    code: str
+    name: str
+    heads: tuple[int, ...] = ()  # active unit heads' member ids
+    groups: tuple[int, ...] = ()  # bound group chat ids
+    signed_off: bool = False
+    paused: bool = False
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    id: int
+    unit_id: int
+    seq: int
+    description: str
+    deadline: date
+    status: str
+    responsible_member_id: int | None = None  # only when that member is active in the unit
+    created_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    id: int
+    kind: str
+    number: str
+    status: str
+    opened_on: date
+    acknowledged_on: date | None = None
+    answered_on: date | None = None
+    owner_member_id: int | None = None  # only when that member is active
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the candidate queries found: only the subjects near a slot, plus who is who."""
+
+    units: Mapping[int, UnitFacts]
+    items: tuple[ItemFacts, ...] = ()
+    cases: tuple[CaseFacts, ...] = ()
+    audiences: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    # audience ("unit_heads", "members", ...) -> (member id, unit id) of active members
+    staff_chat: bool = True
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder that is due now."""
+
+    rule: Rule
+    subject: str
+    recipient: str
+    slot: str
+    due_at: datetime
+    unit_id: int | None = None
+    payload: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.rule.value, self.subject, self.recipient, self.slot)
+
+
+def _fan(
+    rule: Rule,
+    subject: str,
+    slot: Slot,
+    recipients: Iterable[str],
+    payload: Mapping[str, object],
+    unit_id: int | None = None,
+) -> list[Due]:
+    seen: list[str] = []
+    for r in recipients:
+        if r not in seen:
+            seen.append(r)
+    return [Due(rule, subject, r, slot.key, slot.due_at, unit_id, payload) for r in seen]
+
+
+def phase_reminders(
+    campaign: Campaign, units: Mapping[int, UnitFacts], *, staff: bool, now: datetime, p: Policy
+) -> list[Due]:
+    """N days before each phase starts and ends, and on its first day, to every bound unit
+    group (of units not paused) and the staff chat."""
+    chats = [chat_recipient(c) for u in units.values() if not u.paused for c in u.groups]
+    if staff:
+        chats.append(STAFF)
+    out: list[Due] = []
+    for phase in campaign.phases:
+        for edge, target, offsets, grace in (
+            ("start", phase.start, (*p.phase_days_before, 0), START_NOTICE_GRACE_DAYS),
+            ("end", phase.end, p.phase_days_before, 0),
+        ):
+            planned = ladder(target, offsets, prefix=f"{edge}:")
+            until = target + timedelta(days=grace)
+            slot = current_slot(planned, now=now, policy=p, valid_until=until)
+            if slot is None:
+                continue
+            payload = {"phase": phase.key, "edge": edge, "target": target.isoformat()}
+            out += _fan(Rule.PHASE, phase.key, slot, chats, payload)
+    return out
+
+
+def deadline_reminders(
+    campaign: Campaign, snapshot: Snapshot, *, now: datetime, p: Policy
+) -> list[Due]:
+    """The warn-before ladder of each fixed deadline to its audience; a unit head whose unit
+    has signed off its problem list is done and hears no more."""
+    out: list[Due] = []
+    for deadline in campaign.deadlines:
+        slot = current_slot(
+            ladder(deadline.due, p.deadline_ladder), now=now, policy=p, valid_until=deadline.due
+        )
+        if slot is None:
+            continue
+        people = snapshot.audiences.get(deadline.audience, ())
+        recipients: list[str] = []
+        for member_id, unit_id in people:
+            unit = snapshot.units.get(unit_id)
+            if unit is not None and unit.paused:
+                continue
+            if deadline.audience == "unit_heads" and unit is not None and unit.signed_off:
+                continue
+            recipients.append(member_recipient(member_id))
+        payload = {"deadline": deadline.key, "due": deadline.due.isoformat()}
+        out += _fan(Rule.DEADLINE, deadline.key, slot, recipients, payload)
+    return out
+
+
+def _item_payload(item: ItemFacts, unit: UnitFacts) -> dict[str, object]:
+    return {
+        "item_id": item.id,
+        "seq": item.seq,
+        "unit": unit.name,
+        "unit_code": unit.code,
+        "description": item.description,
+        "deadline": item.deadline.isoformat(),
+    }
+
+
+def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCalendar) -> list[Due]:
+    """Ladders before each item's deadline, chasing after it, escalation to the staff chat
+    after M working days overdue; to the responsible member and the unit heads."""
+    today = local_day(now, p)
+    out: list[Due] = []
+    for item in snapshot.items:
+        unit = snapshot.units.get(item.unit_id)
+        if unit is None or unit.paused or item.status not in OPEN_ITEM_STATUSES:
+            continue
+        people = [member_recipient(m) for m in (item.responsible_member_id, *unit.heads) if m]
+        payload = _item_payload(item, unit)
+        subject = f"item:{item.id}"
+        if today <= item.deadline:
+            slot = current_slot(
+                ladder(item.deadline, p.item_ladder),
+                now=now,
+                policy=p,
+                valid_until=item.deadline,
+                not_before=item.created_on,
+            )
+            if slot is not None:
+                out += _fan(Rule.ITEM_DUE, subject, slot, people, payload, unit.id)
+            continue
+        slot = current_slot(
+            overdue_chase(item.deadline, today, p.overdue_every_days), now=now, policy=p
+        )
+        if slot is not None:
+            out += _fan(Rule.ITEM_OVERDUE, subject, slot, people, payload, unit.id)
+        escalate_on = cal.add_working_days(item.deadline, p.escalate_after_working_days)
+        at = send_instant(escalate_on, p)
+        if snapshot.staff_chat and at <= now:
+            esc = Slot(escalate_on, f"{item.deadline.isoformat()}:esc", at)
+            out += _fan(Rule.ITEM_ESCALATE, subject, esc, [STAFF], payload, unit.id)
+    return out
+
+
+def unit_digests(snapshot: Snapshot, *, now: datetime, p: Policy) -> list[Due]:
+    """Once a week, each unit head gets the list of the unit's overdue items."""
+    today = local_day(now, p)
+    monday = today - timedelta(days=(today.weekday() - p.digest_weekday) % 7)
+    at = send_instant(monday, p)
+    if at > now:
+        return []
+    year, week, _ = monday.isocalendar()
+    slot = Slot(monday, f"{year}-W{week:02d}", at)
+    overdue: dict[int, list[ItemFacts]] = {}
+    for item in snapshot.items:
+        if item.status in OPEN_ITEM_STATUSES and item.deadline < monday:
+            overdue.setdefault(item.unit_id, []).append(item)
+    out: list[Due] = []
+    for unit_id, items in sorted(overdue.items()):
+        unit = snapshot.units.get(unit_id)
+        if unit is None or unit.paused or not unit.heads:
+            continue
+        listed = [
+            {
+                "item_id": i.id,
+                "seq": i.seq,
+                "description": i.description,
+                "deadline": i.deadline.isoformat(),
+            }
+            for i in sorted(items, key=lambda i: (i.deadline, i.seq))
+        ]
+        payload = {"unit": unit.name, "unit_code": unit.code, "items": listed}
+        recipients = [member_recipient(h) for h in unit.heads]
+        out += _fan(Rule.UNIT_OVERDUE, f"unit:{unit.id}", slot, recipients, payload, unit.id)
+    return out
+
+
+def case_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCalendar) -> list[Due]:
+    """Each open case's clocks (acknowledge, answer): warnings to the assignee (or the staff
+    chat when nobody has it) at fractions of the time used, then escalation to the staff chat."""
+    today = local_day(now, p)
+    out: list[Due] = []
+    for case in snapshot.cases:
+        clock = p.case_clocks.get(case.kind)
+        if clock is None or case.status not in OPEN_CASE_STATUSES:
+            continue
+        owner = member_recipient(case.owner_member_id) if case.owner_member_id else STAFF
+        if owner == STAFF and not snapshot.staff_chat:
+            continue
+        for name, done, days, working in (
+            ("ack", case.acknowledged_on, clock.acknowledge_days, None),
+            ("answer", case.answered_on, clock.answer_days, clock.answer_working_days),
+        ):
+            if done is not None or (days is None and working is None):
+                continue
+            limit = fraction_days(case.opened_on, 1.0, days=days, working_days=working, cal=cal)
+            payload = {
+                "case_id": case.id,
+                "number": case.number,
+                "kind": case.kind,
+                "clock": name,
+                "limit": limit.isoformat(),
+            }
+            subject = f"case:{case.id}"
+            if today <= limit:
+                planned = [
+                    (
+                        fraction_days(case.opened_on, f, days=days, working_days=working, cal=cal),
+                        f"{name}:{round(f * 100)}",
+                    )
+                    for f in clock.warn_at
+                ]
+                slot = current_slot(planned, now=now, policy=p, valid_until=limit)
+                if slot is not None:
+                    out += _fan(Rule.CASE_WARN, subject, slot, [owner], payload)
+            elif snapshot.staff_chat:
+                day = limit + timedelta(days=1)
+                at = send_instant(day, p)
+                if at <= now:
+                    esc = Slot(day, f"{name}:esc", at)
+                    out += _fan(Rule.CASE_ESCALATE, subject, esc, [STAFF], payload)
+    return out
+
+
+def due_reminders(
+    campaign: Campaign, snapshot: Snapshot, *, now: datetime, policy: Policy, cal: WorkCalendar
+) -> list[Due]:
+    """Every reminder due at `now` for the data in `snapshot`."""
+    return [
+        *phase_reminders(campaign, snapshot.units, staff=snapshot.staff_chat, now=now, p=policy),
+        *deadline_reminders(campaign, snapshot, now=now, p=policy),
+        *item_reminders(snapshot, now=now, p=policy, cal=cal),
+        *unit_digests(snapshot, now=now, p=policy),
+        *case_reminders(snapshot, now=now, p=policy, cal=cal),
+    ]
+
+
+def candidate_window(now: datetime, policy: Policy) -> tuple[date, date]:
+    """Items whose deadline is after the first day and on or before the second can be due
+    before the deadline; every open item before it is overdue (also a candidate)."""
+    today = local_day(now, policy)
+    return today, today + timedelta(days=policy.longest_lead)
+
+
+def running_audiences(campaign: Campaign, now: datetime, policy: Policy) -> frozenset[str]:
+    """The audiences of fixed deadlines whose warn-before ladder is running today."""
+    today = local_day(now, policy)
+    lead = timedelta(days=max(policy.deadline_ladder, default=0))
+    return frozenset(d.audience for d in campaign.deadlines if d.due - lead <= today <= d.due)

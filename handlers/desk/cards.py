@@ -1,0 +1,202 @@
+"""The case cards in the staff chat (config `staff_chat`): one message per case, posted when
+the case comes in and edited in place on every change (`refresh_staff_card`), never re-posted.
+
+A report's or finding's card names no reporter (the staff chat is a group; names are shown
+only in a handler's private chat, as /inbox does); a complaint's card is the hotline's own
+(`complaint_views.staff_card`) with its reply / close / reject buttons. A post or an edit that
+Telegram refuses for a while (429, 5xx, a timeout) is recorded as owed in `storage.desk.cards`
+and retried by `sweep` (the desk's card job) — never lost, never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from datetime import datetime, timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+
+from domain.cases.lifecycle import FINAL_STATUSES, CaseStatus
+from domain.desk.rules import Action
+from handlers.context import BotContext, Services
+from handlers.hotline.views import staff_card, staff_keyboard
+from handlers.i18n import Translator, escape
+from handlers.report.views import category_name, status_label
+from handlers.ui.edits import is_not_modified
+from storage.cases import complaints
+from storage.desk import actions as desk
+from storage.desk import cards as desk_cards
+from storage.desk.actions import DeskCase
+
+log = logging.getLogger(__name__)
+ROUTE = "inbox:v1:"
+DESCRIPTION_MAX = 1500
+CARD_KINDS: tuple[str, ...] = ("report", "finding")  # complaint cards come from the hotline
+NEW_CASE_DAYS = 3  # the sweep posts missing cards only for cases this recent
+SWEEP_LIMIT = 10  # per tick: the staff chat is a group (about 20 messages a minute)
+LEASE = timedelta(minutes=2)  # a claimed card is being posted; the sweep leaves it alone
+RETRY_FIRST, RETRY_MAX = timedelta(seconds=30), timedelta(minutes=30)
+
+
+def _button(text: str, action: str, case_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=f"{ROUTE}{action}:{case_id}")
+
+
+def card_rows(t: Translator, found: DeskCase) -> list[list[InlineKeyboardButton]]:
+    """The staff chat card's buttons for the case's current state (one place: other desk
+    features add their buttons here)."""
+    if found.facts.status in {s.value for s in FINAL_STATUSES}:
+        return []
+    if found.kind == "complaint":  # the hotline's own buttons; accepted from /inbox
+        return [list(r) for r in staff_keyboard(t, found.number).inline_keyboard]
+    rows: list[list[InlineKeyboardButton]] = []
+    if found.facts.status == CaseStatus.RECEIVED:
+        rows.append([_button(t.gettext("Accept (I am responsible)"), Action.ACCEPT, found.case_id)])
+    rows.append([_button(t.gettext("Open in private chat"), "pm", found.case_id)])
+    return rows
+
+
+def _kind_title(t: Translator, found: DeskCase) -> str:
+    if found.kind == "finding":
+        return t.gettext("<b>Inspection finding {number}</b>", number=found.number)
+    return t.gettext("<b>Named report {number}</b>", number=found.number)
+
+
+def plain_text(svc: Services, t: Translator, found: DeskCase) -> str:
+    """A report's or finding's card without the reporter: number, day, category, unit,
+    status, who is responsible, what happened."""
+    description = found.description
+    if len(description) > DESCRIPTION_MAX:
+        description = description[:DESCRIPTION_MAX] + "…"
+    campaign = svc.settings.campaign
+    lines = [_kind_title(t, found)]
+    if found.opened_on is not None:
+        lines.append(t.gettext("Filed on: {day}", day=t.date(found.opened_on)))
+    lines += [
+        t.gettext("Category: {name}", name=category_name(t, campaign, found.category_key)),
+        t.gettext("Unit concerned: {unit}", unit=found.unit_name or t.gettext("not known")),
+        t.gettext("Status: {status}", status=status_label(t, found.facts.status)),
+        t.gettext("Responsible: {name}", name=found.owner_name or t.gettext("nobody yet")),
+    ]
+    return "\n".join(lines) + "\n\n" + escape(description)
+
+
+async def card_content(
+    svc: Services, t: Translator, case_id: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The staff chat card's text and buttons now; None when the case is gone."""
+    found = await desk.desk_case(svc.db, case_id)
+    if found is None:
+        return None
+    if found.kind == "complaint":
+        view = await complaints.view(svc.db, case_id)
+        if view is None:
+            return None
+        owner = t.gettext("Responsible: {name}", name=found.owner_name or t.gettext("nobody yet"))
+        text = staff_card(t, svc.settings.campaign, view) + "\n" + owner
+    else:
+        text = plain_text(svc, t, found)
+    return text, InlineKeyboardMarkup(card_rows(t, found))
+
+
+def _retry_at(now: datetime, error: TelegramError, attempts: int) -> datetime | None:
+    """When to try again after `error` (None: never, e.g. the chat or message is gone)."""
+    if isinstance(error, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22.2+ warns on reading it
+            warnings.simplefilter("ignore")
+            value = error.retry_after
+        seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+        return now + timedelta(seconds=seconds + 1)
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return now + min(RETRY_MAX, RETRY_FIRST * (1 << min(attempts, 10)))
+    return None
+
+
+async def _send(
+    bot: Bot, svc: Services, case_id: int, chat_id: int, message_id: int | None, attempts: int = 0
+) -> None:
+    """Post or edit the card now; record the result (done, owed, or given up)."""
+    t = svc.catalogs.get(None)
+    now = svc.clock.now()
+    content = await card_content(svc, t, case_id)
+    if content is None:
+        await desk_cards.owe(svc.db, case_id, None, now)
+        return
+    text, keyboard = content
+    markup = keyboard if keyboard.inline_keyboard else None  # no buttons: none left on edit
+    try:
+        if message_id is None:
+            sent = await bot.send_message(chat_id, text, reply_markup=markup)
+            await desk_cards.posted(svc.db, case_id, sent.message_id, now)
+        else:
+            await bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+            await desk_cards.posted(svc.db, case_id, message_id, now)
+    except BadRequest as error:
+        if message_id is not None and is_not_modified(error):
+            await desk_cards.posted(svc.db, case_id, message_id, now)
+            return
+        log.warning("staff card of case %s refused: %s", case_id, type(error).__name__)
+        await desk_cards.owe(svc.db, case_id, None, now)
+    except TelegramError as error:
+        retry = _retry_at(now, error, attempts)
+        log.info("staff card of case %s owed: %s", case_id, type(error).__name__)
+        await desk_cards.owe(svc.db, case_id, retry, now)
+
+
+async def post_card(bot: Bot, svc: Services, case_id: int) -> None:
+    """Post the case's card to the staff chat once (nothing when no staff chat is set)."""
+    chat = svc.settings.staff_chat
+    if chat is None:
+        return
+    if await desk_cards.claim(svc.db, case_id, chat, svc.clock.now(), lease=LEASE):
+        await _send(bot, svc, case_id, chat, None)
+
+
+async def post_staff_card(context: BotContext, case_id: int) -> None:
+    """A new case's card in the staff chat (the hotline calls this for a complaint). The case
+    is stored already: a failure here is left to the card job, never shown to the sender."""
+    try:
+        await post_card(context.bot, context.services, case_id)
+    except Exception:
+        log.exception("staff card of case %s left to the card job", case_id)
+
+
+async def refresh_card(bot: Bot, svc: Services, case_id: int) -> None:
+    """Edit the case's card to its current state (an owed post is left to the sweep, which
+    posts the state of its time)."""
+    card = await desk_cards.card_of(svc.db, case_id)
+    if card is not None and card.message_id is not None:
+        await _send(bot, svc, case_id, card.chat_id, card.message_id, card.attempts)
+
+
+async def refresh_staff_card(context: BotContext, case_id: int) -> None:
+    """After any change to a case: its staff chat card shows the new state. Every desk
+    action calls this; other features changing a case call it too. The change is stored
+    already: a failure here is logged and left to the card job, never shown to the actor."""
+    try:
+        await refresh_card(context.bot, context.services, case_id)
+    except Exception:
+        log.exception("staff card of case %s not refreshed", case_id)
+
+
+async def sweep(bot: Bot, svc: Services) -> int:
+    """One tick of the card job: post the cards of new reports and findings that have none,
+    then the owed posts and edits that are due. Returns how many were tried."""
+    if svc.settings.staff_chat is None:
+        return 0
+    now = svc.clock.now()
+    today = now.astimezone(svc.settings.timezone).date()
+    tried = 0
+    since = today - timedelta(days=NEW_CASE_DAYS)
+    for case_id in await desk_cards.without_card(
+        svc.db, CARD_KINDS, since=since, limit=SWEEP_LIMIT
+    ):
+        await post_card(bot, svc, case_id)
+        tried += 1
+    for card in await desk_cards.due(svc.db, now, limit=max(0, SWEEP_LIMIT - tried)):
+        await _send(bot, svc, card.case_id, card.chat_id, card.message_id, card.attempts)
+        tried += 1
+    return tried

@@ -1,0 +1,3 @@
+"""Duties: the "124" boarding check-in and leave, the admins' marks, unannounced inspections and
+their rounds.
+"""

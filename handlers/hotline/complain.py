@@ -1,0 +1,336 @@
+"""/complain: the anonymous complaint conversation, in a private chat, open to anyone.
+
+notice → category → unit → what happened (self-identification and receipt checks) → evidence
+→ push opt-in → summary → submit → receipt. The draft lives only in `chat_data` while the
+conversation runs and is removed on submit, cancel or timeout; nothing about the sender is
+stored or logged. The receipt is shown once, after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import NetworkError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from domain.hotline import receipts
+from domain.hotline.rules import SenderLimiter, clean_text, seal_chat, self_mentions
+from handlers.context import BotContext, Viewer, viewer
+from handlers.conversation import not_expected_here, one_draft_per_person, step
+from handlers.hotline import steps
+from handlers.hotline.card import post_card
+from handlers.hotline.common import (
+    DRAFT_KEY,
+    Draft,
+    close_keyboard,
+    draft_of,
+    limiter_of,
+    local_today,
+    press_value,
+)
+from handlers.hotline.steps import ask_category, ask_description, ask_evidence, show_summary
+from handlers.hotline.views import button, keyboard, opening, receipt_text
+from storage.cases import complaints
+
+INTRO = "complain:intro"
+CATEGORY = "complain:category"
+UNIT = "complain:unit"
+DESCRIBE = "complain:describe"
+SELF_ID = "complain:self_id"
+EVIDENCE = "complain:evidence"
+PUSH = "complain:push"
+CONFIRM = "complain:confirm"
+TIMEOUT_SECONDS = 30 * 60
+RECEIPT_ATTEMPTS = 3
+Handler = BaseHandler[Any, BotContext, Any]
+
+
+def _end(context: BotContext) -> int:
+    """Forget the draft: nothing of it stays in memory keyed by the chat."""
+    if context.chat_data is not None:
+        context.chat_data.pop(DRAFT_KEY, None)
+    return ConversationHandler.END
+
+
+async def begin(update: Update, context: BotContext) -> str | int:
+    """Show what is and is not protected, with continue / cancel."""
+    who = await viewer(update, context)
+    message = update.effective_message
+    if who is None or message is None or update.effective_user is None:
+        return ConversationHandler.END
+    t = who.t
+    svc = context.services
+    if not limiter_of(context).may_file(update.effective_user.id, local_today(context)):
+        _end(context)
+        await message.reply_text(_limit_text(who, svc.settings.hotline.max_per_day))
+        return ConversationHandler.END
+    if context.chat_data is not None:
+        context.chat_data[DRAFT_KEY] = Draft()
+    await message.reply_text(
+        opening(t),
+        reply_markup=keyboard(
+            [
+                button(t.gettext("Continue"), "complain", "go"),
+                button(t.gettext("Cancel"), "complain", "cancel"),
+            ]
+        ),
+    )
+    return INTRO
+
+
+def _limit_text(who: Viewer, limit: int) -> str:
+    return who.t.ngettext(
+        "You can file at most {n} complaint a day. Please come back tomorrow.",
+        "You can file at most {n} complaints a day. Please come back tomorrow.",
+        limit,
+    )
+
+
+async def intro_choice(update: Update, context: BotContext) -> str | int:
+    """Continue to the category, or stop."""
+    who = await viewer(update, context)
+    query = update.callback_query
+    if who is None or query is None or query.message is None or draft_of(context) is None:
+        return _end(context)
+    await query.answer()
+    await close_keyboard(update)
+    if press_value(update, "action") != "go":
+        _end(context)
+        await _say_cancelled(update, who)
+        return ConversationHandler.END
+    return await ask_category(update, who, context)
+
+
+async def describe(update: Update, context: BotContext) -> str | None:
+    """Take the text: limits, receipts removed, a warning when it names the sender."""
+    who = await viewer(update, context)
+    message = update.effective_message
+    draft = draft_of(context)
+    if who is None or message is None or draft is None or update.effective_user is None:
+        return None
+    t = who.t
+    limit = context.services.settings.text_max_chars
+    text = clean_text(message.text or "")
+    if not text:
+        await message.reply_text(t.gettext("Please describe what happened in words."))
+        return None
+    if len(text) > limit:
+        await message.reply_text(
+            t.gettext(
+                "That is {count} characters; at most {limit} are allowed. "
+                "Please shorten it and send it again.",
+                count=len(text),
+                limit=limit,
+            )
+        )
+        return None
+    text, removed = receipts.redact(text, t.gettext("[receipt removed]"))
+    if removed:
+        await message.reply_text(
+            t.gettext(
+                "Your text contained a receipt. It was replaced by “[receipt removed]”: "
+                "never put a receipt into a complaint, it would let staff read it."
+            )
+        )
+    draft.description = text
+    user = update.effective_user
+    named = self_mentions(text, (user.first_name, user.last_name, user.username))
+    if named:
+        await message.reply_text(
+            t.gettext(
+                "Careful: your text contains your own Telegram name or username ({names}). "
+                "Staff would see it. Edit the text, or keep it as it is?",
+                names=", ".join(named),
+            ),
+            reply_markup=keyboard(
+                [
+                    button(t.gettext("Edit the text"), "complain", "edit"),
+                    button(t.gettext("Keep it"), "complain", "keep"),
+                ]
+            ),
+        )
+        return SELF_ID
+    return await ask_evidence(message, who, context)
+
+
+async def self_id_choice(update: Update, context: BotContext) -> str | None:
+    """After the self-identification warning: write again, or keep the text."""
+    who = await viewer(update, context)
+    query = update.callback_query
+    if who is None or query is None or not isinstance(query.message, Message):
+        return None
+    await query.answer()
+    await close_keyboard(update)
+    if press_value(update, "action") == "edit":
+        return await ask_description(query.message, who, context)
+    return await ask_evidence(query.message, who, context)
+
+
+async def push_choice(update: Update, context: BotContext) -> str | None:
+    """Keep the push choice, then show the summary."""
+    who = await viewer(update, context)
+    query = update.callback_query
+    draft = draft_of(context)
+    if who is None or query is None or draft is None or not isinstance(query.message, Message):
+        return None
+    await query.answer()
+    draft.push = press_value(update, "action") == "push"
+    await close_keyboard(update)
+    return await show_summary(query.message, who, context)
+
+
+async def confirm(update: Update, context: BotContext) -> str | int | None:
+    """Submit: commit, then show the receipt once, then tell staff."""
+    who = await viewer(update, context)
+    query = update.callback_query
+    draft = draft_of(context)
+    user = update.effective_user
+    if who is None or query is None or user is None or not isinstance(query.message, Message):
+        return None
+    if draft is None or draft.category_key is None:
+        await query.answer(who.t.gettext("This form is no longer active."))
+        return ConversationHandler.END
+    await query.answer()
+    await close_keyboard(update)
+    if press_value(update, "action") != "submit":
+        _end(context)
+        await _say_cancelled(update, who)
+        return ConversationHandler.END
+    return await _submit(query.message, who, context, draft, user.id)
+
+
+async def _submit(
+    message: Message, who: Viewer, context: BotContext, draft: Draft, user_id: int
+) -> int:
+    svc = context.services
+    t, today = who.t, local_today(context)
+    limiter: SenderLimiter = limiter_of(context)
+    if not limiter.may_file(user_id, today):
+        _end(context)
+        await message.reply_text(_limit_text(who, svc.settings.hotline.max_per_day))
+        return ConversationHandler.END
+    receipt = receipts.new_receipt()
+    try:
+        filed = await complaints.file_complaint(
+            svc.db,
+            draft.as_new(),
+            receipt=receipt,
+            policy=svc.settings.hotline,
+            today=today,
+        )
+    except complaints.DuplicateComplaint:
+        _end(context)
+        await message.reply_text(
+            t.gettext("The same complaint was already received today; it is not filed twice.")
+        )
+        return ConversationHandler.END
+    limiter.filed(user_id, today)
+    if draft.push:
+        sealed = seal_chat(svc.settings.hotline.pepper, filed.case_id, message.chat_id)
+        await complaints.set_push(svc.db, filed.case_id, sealed)
+    _end(context)
+    await _send_receipt(message, receipt_text(t, receipt))
+    await post_card(context, filed.case_id)
+    return ConversationHandler.END
+
+
+async def _send_receipt(message: Message, text: str) -> None:
+    """The receipt exists only in this message: try again if the network fails."""
+    for attempt in range(RECEIPT_ATTEMPTS):
+        try:
+            await message.reply_text(text)
+            return
+        except NetworkError:
+            if attempt == RECEIPT_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+
+
+async def _say_cancelled(update: Update, who: Viewer) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(who.t.gettext("Cancelled. Nothing was stored."))
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """/cancel: drop the draft."""
+    who = await viewer(update, context)
+    _end(context)
+    if who is not None:
+        await _say_cancelled(update, who)
+    return ConversationHandler.END
+
+
+async def timed_out(update: object, context: BotContext) -> None:
+    """The conversation was left alone too long: forget the draft."""
+    _end(context)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button of a finished or forgotten complaint form."""
+    who = await viewer(update, context)
+    if update.callback_query is not None and who is not None:
+        await update.callback_query.answer(who.t.gettext("This form is no longer active."))
+
+
+def build() -> ConversationHandler[BotContext]:
+    """The /complain conversation; register it before the catch-all handlers."""
+    private = filters.ChatType.PRIVATE
+    text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    files = filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL)
+    with one_draft_per_person():
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("complain", begin, filters=private),
+                CommandHandler(
+                    "start", begin, filters=private & filters.Regex(r"^/start\s+complain$")
+                ),
+            ],
+            states={
+                INTRO: step(
+                    CallbackQueryHandler(intro_choice, pattern=r"^complain:v1:(go|cancel):"),
+                ),
+                CATEGORY: step(
+                    CallbackQueryHandler(steps.choose_category, pattern=r"^complain:v1:cat:"),
+                ),
+                UNIT: step(
+                    CallbackQueryHandler(steps.choose_unit, pattern=r"^complain:v1:unit:"),
+                    MessageHandler(text, steps.search_unit),
+                ),
+                DESCRIBE: step(MessageHandler(text, describe)),
+                SELF_ID: step(
+                    CallbackQueryHandler(self_id_choice, pattern=r"^complain:v1:(edit|keep):"),
+                ),
+                EVIDENCE: step(
+                    MessageHandler(files, steps.add_evidence),
+                    CallbackQueryHandler(steps.evidence_done, pattern=r"^complain:v1:files_done:"),
+                ),
+                PUSH: step(
+                    CallbackQueryHandler(push_choice, pattern=r"^complain:v1:(push|no_push):"),
+                ),
+                CONFIRM: step(
+                    CallbackQueryHandler(confirm, pattern=r"^complain:v1:(submit|cancel):"),
+                ),
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                MessageHandler(filters.COMMAND, not_expected_here),
+                CallbackQueryHandler(stale_button, pattern=r"^complain:"),
+            ],
+            name="complain",
+            persistent=False,
+            per_message=False,
+            conversation_timeout=TIMEOUT_SECONDS,
+            allow_reentry=False,
+        )

@@ -1,0 +1,154 @@
+"""How the hotline looks: the opening notice, keyboards, the receipt, the complaint as its
+author reads it through /status and as staff read it on the card. No state, no storage."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.campaign import Campaign
+from domain.cases.lifecycle import CaseStatus
+from domain.hotline.rules import Rating
+from handlers.i18n import Html, Translator, escape
+from handlers.report.views import category_name, status_label
+from storage.cases.complaints import ComplaintView
+
+CARD_TEXT_MAX = 3000  # the card must stay under Telegram's 4096 characters
+BUTTON_MAX = 30
+
+
+def data(route: str, action: str, value: object = "-") -> str:
+    """Callback data `<route>:v1:<action>:<value>` (at most 64 bytes)."""
+    text = f"{route}:v1:{action}:{value}"
+    if len(text.encode()) > 64:
+        raise ValueError("callback data over 64 bytes")
+    return text
+
+
+def button(text: str, route: str, action: str, value: object = "-") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data(route, action, value))
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def shorten(text: str, limit: int = BUTTON_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def opening(t: Translator) -> str:
+    """What is and is not protected, in short (docs/anonymity.md has the long form)."""
+    return t.gettext(
+        "<b>Anonymous complaint</b>\n"
+        "What is protected: the bot does not store your Telegram account, name or chat with "
+        "your complaint; staff see only a pseudonym, the text and your files; dates are kept, "
+        "not times.\n"
+        "What is not: Telegram itself knows that you wrote to this bot; what you write (names, "
+        "details only you would know) can identify you. If in doubt, use a separate Telegram "
+        "account and leave out identifying details.\n"
+        "You will get a receipt to follow up with /status. Continue?"
+    )
+
+
+def receipt_text(t: Translator, receipt: str) -> str:
+    return t.gettext(
+        "Your complaint was received. Your receipt:\n\n<code>{receipt}</code>\n\n"
+        "Keep it secret and safe: it is shown only this once and cannot be recovered. "
+        "Anyone who has it can read the replies. Send /status with it to read replies, "
+        "add information or rate the handling. You may now delete this message after "
+        "writing the receipt down.",
+        receipt=receipt,
+    )
+
+
+def rating_label(t: Translator, rating: str) -> str:
+    match rating:
+        case Rating.SATISFIED:
+            return t.gettext("satisfied")
+        case Rating.BASICALLY_SATISFIED:
+            return t.gettext("basically satisfied")
+        case Rating.DISSATISFIED:
+            return t.gettext("dissatisfied")
+    return rating
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: int) -> str:
+    """The complaint and every exchange, for its author (through the receipt)."""
+    lines: list[str] = [
+        t.gettext("<b>Your complaint</b> of {day}", day=t.date(view.opened_on)),
+        t.gettext("Status: {status}", status=status_label(t, view.status)),
+        t.gettext("Category: {name}", name=category_name(t, campaign, view.category_key)),
+        t.gettext("Unit concerned: {unit}", unit=view.unit_name or t.gettext("not known")),
+    ]
+    if view.status == CaseStatus.REJECTED and view.rejection_reason:
+        lines.append(t.gettext("Reason: {reason}", reason=view.rejection_reason))
+    lines.append("")
+    lines.append(escape(_clip(view.description, 600)))
+    budget = limit
+    shown: list[str] = []
+    for message in reversed(view.messages):
+        who = (
+            t.gettext("Staff reply") if message.direction == "to_author" else t.gettext("You added")
+        )
+        entry = f"\n<b>{who}</b> · {escape(t.date(message.sent_on))}\n{escape(message.body)}"
+        if len(entry) > budget:
+            shown.append(
+                "\n" + t.gettext("(earlier messages are not shown: the message would be too long)")
+            )
+            break
+        budget -= len(entry)
+        shown.append(entry)
+    if not view.messages:
+        lines.append("\n" + t.gettext("No reply yet."))
+    lines.extend(reversed(shown))
+    if view.rating:
+        lines.append("\n" + t.gettext("Your rating: {rating}", rating=rating_label(t, view.rating)))
+    return "\n".join(lines)
+
+
+def staff_card(t: Translator, campaign: Campaign, view: ComplaintView) -> str:
+    """The card in the staff chat: pseudonym, category, unit, date (no time), text."""
+    text = view.description
+    note = ""
+    if len(text) > CARD_TEXT_MAX:
+        note = "\n" + t.gettext(
+            "(shortened on this card: {count} characters in all)", count=len(text)
+        )
+        text = text[:CARD_TEXT_MAX] + "…"
+    head = t.gettext(
+        "<b>Anonymous complaint {pseudonym}</b>\n"
+        "Date: {day}\nCategory: {category}\nUnit concerned: {unit}\nStatus: {status}",
+        pseudonym=view.pseudonym,
+        day=t.date(view.opened_on),
+        category=category_name(t, campaign, view.category_key),
+        unit=view.unit_name or t.gettext("not known"),
+        status=status_label(t, view.status),
+    )
+    files = (
+        "\n" + t.ngettext("{n} file follows.", "{n} files follow.", len(view.evidence))
+        if view.evidence
+        else ""
+    )
+    return f"{head}\n\n{escape(text)}{note}{files}"
+
+
+def staff_keyboard(t: Translator, pseudonym: str) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(t.gettext("Reply"), "hotline", "reply", pseudonym)],
+        [
+            button(t.gettext("Close"), "hotline", "close", pseudonym),
+            button(t.gettext("Reject"), "hotline", "reject", pseudonym),
+        ],
+    )
+
+
+def added_information(t: Translator, pseudonym: str, body: str) -> str:
+    return t.gettext(
+        "<b>{pseudonym}</b>: the complainant added information:\n\n{body}",
+        pseudonym=pseudonym,
+        body=Html(escape(_clip(body, CARD_TEXT_MAX))),
+    )

@@ -1,0 +1,388 @@
+"""/ledger: a unit's rectification ledger (整改台账). Unit heads see their unit's list; case
+handlers and admins first pick a unit (or `/ledger UNIT_CODE`, `/ledger unsigned`); a member
+sees the items they are responsible for. Buttons open items, page, sign off, start work and
+verify; every press is re-checked against the database (the conversations that ask for text
+are in `ledger_flow`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+
+from domain.ledger import rules
+from domain.ledger.deadlines import local_today
+from domain.ledger.rules import LedgerStatus
+from handlers.context import BotContext, Viewer, viewer
+from handlers.i18n import Html, Translator, escape
+from handlers.ledger.views import (
+    PAGE_SIZE,
+    actor_of,
+    card_keyboard,
+    card_text,
+    cb,
+    cut,
+    facts_of,
+    item_line,
+    keyboard,
+    page_keyboard,
+    page_text,
+    parse_cb,
+)
+from handlers.ui.edits import edit_pressed
+from storage.ledger import items as ledger
+from storage.ledger import queries as ledger_queries
+from storage.ledger.items import Result
+from storage.membership import units
+
+UNSIGNED_SHOWN = 60
+
+
+def signoff_due(context: BotContext) -> date | None:
+    """The configured day by which problem lists are signed off (`problem_list`)."""
+    due = context.services.settings.campaign.deadlines
+    return next((d.due for d in due if d.key == "problem_list"), None)
+
+
+async def show_ledger(update: Update, context: BotContext) -> None:
+    """`/ledger [UNIT_CODE | unsigned]`: the list this person may see."""
+    who = await viewer(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    t = who.t
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+        await message.reply_text(t.gettext("The ledger is shown only in a private chat with me."))
+        return
+    actor = actor_of(who)
+    arg = context.args[0] if context.args else ""
+    if who.role is None:
+        await message.reply_text(t.gettext("Only registered members can use the ledger."))
+        return
+    if rules.is_staff(actor):
+        if arg.lower() == "unsigned":
+            await message.reply_text(await unsigned_text(context, t))
+            return
+        if arg:
+            unit = await units.by_code(context.services.db, arg)
+            if unit is None or unit.id is None:
+                await message.reply_text(t.gettext("There is no unit with code {code}.", code=arg))
+                return
+            text, markup = await unit_page(context, who, unit.id, 0)
+            await message.reply_text(text, reply_markup=markup)
+            return
+        text, markup = await units_page(context, t, 0)
+        await message.reply_text(text, reply_markup=markup)
+        return
+    if actor.unit_id is not None and rules.may_view_unit(actor, actor.unit_id):
+        text, markup = await unit_page(context, who, actor.unit_id, 0)
+        await message.reply_text(text, reply_markup=markup)
+        return
+    text, markup = await my_items(context, who, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def unit_page(
+    context: BotContext, who: Viewer, unit_id: int, offset: int
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    db = context.services.db
+    page = await ledger_queries.page_of_items(db, unit_id, offset, PAGE_SIZE)
+    unit = await units.by_id(db, unit_id)
+    name = unit.name if unit else "?"
+    text = page_text(who.t, name, page, signoff_due(context))
+    return text, page_keyboard(who.t, actor_of(who), unit_id, page)
+
+
+async def units_page(
+    context: BotContext, t: Translator, offset: int
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """Staff: the units that keep a list, with counts, paged."""
+    summaries, total = await ledger_queries.unit_summaries(context.services.db, offset, PAGE_SIZE)
+    lines: list[str] = [t.gettext("<b>Rectification ledgers</b> · {n} units", n=total)]
+    rows = []
+    for s in summaries:
+        signed = (
+            t.gettext("signed v{version}", version=s.signed_version)
+            if s.signed_version
+            else t.gettext("not signed off")
+        )
+        lines.append(
+            t.gettext(
+                "{code} {name}: {total} items, {verified} verified, {signed}",
+                code=s.unit.code,
+                name=cut(s.unit.name, 30),
+                total=s.total,
+                verified=s.verified,
+                signed=signed,
+            )
+        )
+        label = f"{s.unit.code} {cut(s.unit.name, 20)}"
+        rows.append([InlineKeyboardButton(label, callback_data=cb("u", s.unit.id, 0))])
+    start = max(0, min(offset, ((total - 1) // PAGE_SIZE) * PAGE_SIZE if total else 0))
+    nav = []
+    if start > 0:
+        nav.append(
+            InlineKeyboardButton(t.gettext("◀ Previous"), callback_data=cb("us", start - PAGE_SIZE))
+        )
+    if start + PAGE_SIZE < total:
+        nav.append(
+            InlineKeyboardButton(t.gettext("Next ▶"), callback_data=cb("us", start + PAGE_SIZE))
+        )
+    if nav:
+        rows.append(nav)
+    return Html("\n".join(lines)), keyboard(rows)
+
+
+async def unsigned_text(context: BotContext, t: Translator) -> Html:
+    """Staff: units that have not signed off their problem list, with the configured day."""
+    missing = await ledger_queries.unsigned_units(context.services.db)
+    due = signoff_due(context)
+    if not missing:
+        return t.gettext("Every unit has signed off its problem list.")
+    head = (
+        t.gettext(
+            "Units that have not signed off (due {day}): {n}", day=t.date(due), n=len(missing)
+        )
+        if due
+        else t.gettext("Units that have not signed off: {n}", n=len(missing))
+    )
+    lines: list[str] = [head]
+    lines += [f"{u.code} {cut(u.name, 30)}" for u in missing[:UNSIGNED_SHOWN]]
+    if len(missing) > UNSIGNED_SHOWN:
+        lines.append(t.gettext("… and {n} more.", n=len(missing) - UNSIGNED_SHOWN))
+    settings = context.services.settings
+    today = local_today(context.services.clock.now(), settings.timezone)
+    if due is not None and today > due:
+        lines.append(t.gettext("The day has passed."))
+        lines += await _signed_late(context, t, due, {u.id for u in missing})
+    return Html("\n".join(escape(line) for line in lines))
+
+
+async def _signed_late(
+    context: BotContext, t: Translator, due: date, still_missing: set[int | None]
+) -> list[str]:
+    """Units that signed off, but only after the end of the due day (local time)."""
+    end_of_due = datetime.combine(
+        due + timedelta(days=1), time(0), context.services.settings.timezone
+    )
+    by_due = await ledger_queries.unsigned_units(
+        context.services.db, by=end_of_due - timedelta(microseconds=1)
+    )
+    late = [u for u in by_due if u.id not in still_missing]
+    if not late:
+        return []
+    return [
+        t.gettext("Signed off after the day: {n}", n=len(late)),
+        *(f"{u.code} {cut(u.name, 30)}" for u in late[:UNSIGNED_SHOWN]),
+    ]
+
+
+async def my_items(
+    context: BotContext, who: Viewer, offset: int
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """A member's own items (as 责任人), paged."""
+    t = who.t
+    member = who.membership.member if who.membership else None
+    items = (
+        await ledger_queries.items_for_responsible(context.services.db, member.id or 0)
+        if member
+        else []
+    )
+    if not items:
+        return t.gettext("No ledger items name you as the person responsible."), None
+    offset = max(0, min(offset, (len(items) - 1) // PAGE_SIZE * PAGE_SIZE))
+    shown = items[offset : offset + PAGE_SIZE]
+    lines = [
+        t.ngettext(
+            "You are responsible for {n} item:", "You are responsible for {n} items:", len(items)
+        )
+    ]
+    lines += [item_line(t, i, {}) for i in shown]
+    rows = [
+        [InlineKeyboardButton(f"{i.seq}. {cut(i.description, 18)}", callback_data=cb("o", i.id))]
+        for i in shown
+    ]
+    nav = []
+    if offset > 0:
+        nav.append(
+            InlineKeyboardButton(t.gettext("◀ Previous"), callback_data=cb("m", offset - PAGE_SIZE))
+        )
+    if offset + PAGE_SIZE < len(items):
+        nav.append(
+            InlineKeyboardButton(t.gettext("Next ▶"), callback_data=cb("m", offset + PAGE_SIZE))
+        )
+    if nav:
+        rows.append(nav)
+    return Html("\n".join(lines)), keyboard(rows)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Every ledger button outside a conversation: re-checked, then shown or applied."""
+    query = update.callback_query
+    who = await viewer(update, context)
+    if query is None or who is None:
+        return
+    t, actor = who.t, actor_of(who)
+    parsed = parse_cb(query.data)
+    if parsed is None or who.role is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    action, ids = parsed
+    if action == "u" and len(ids) == 2:
+        if not rules.may_view_unit(actor, ids[0]):
+            await query.answer(t.gettext("You cannot open this unit's ledger."))
+            return
+        text, markup = await unit_page(context, who, ids[0], ids[1])
+        await show(query, text, markup)
+    elif action == "us" and len(ids) == 1 and rules.is_staff(actor):
+        text, markup = await units_page(context, t, ids[0])
+        await show(query, text, markup)
+    elif action == "m" and len(ids) == 1:
+        text, markup = await my_items(context, who, ids[0])
+        await show(query, text, markup)
+    elif action == "o" and len(ids) == 1:
+        await open_item(update, context, who, ids[0])
+    elif action in ("sg", "sy") and len(ids) == 2:
+        await sign(update, context, who, action, ids[0], ids[1])
+    elif action in ("ip", "vf") and len(ids) == 2:
+        target = LedgerStatus.IN_PROGRESS if action == "ip" else LedgerStatus.VERIFIED
+        await move(update, context, who, ids[0], ids[1], target)
+    elif action in ("add", "rc", "pn", "rj", "em", "ed", "er"):
+        await query.answer(t.gettext("Finish what you are doing first, or send /cancel."))
+    else:
+        await query.answer(t.gettext("This button has expired. Send /ledger to start again."))
+
+
+async def show(
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    notice: str | None = None,
+) -> None:
+    """Answer the press and put `text` in its message (unchanged text is no error)."""
+    await query.answer(notice)
+    await edit_pressed(query, text, markup)
+
+
+async def open_item(update: Update, context: BotContext, who: Viewer, item_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    card = await ledger_queries.item_card(context.services.db, item_id)
+    actor = actor_of(who)
+    if card is None or not rules.may_view_item(actor, facts_of(card.item)):
+        await query.answer(who.t.gettext("You cannot open this item."))
+        return
+    campaign = context.services.settings.campaign
+    await show(query, card_text(who.t, campaign, card), card_keyboard(who.t, actor, card.item))
+
+
+async def stale(update: Update, context: BotContext, who: Viewer, item_id: int) -> None:
+    """The item changed since the button was shown: say so and show it as it is now."""
+    query = update.callback_query
+    assert query is not None
+    card = await ledger_queries.item_card(context.services.db, item_id)
+    await query.answer(who.t.gettext("This item has changed since; here it is as it is now."))
+    if card is not None and rules.may_view_item(actor_of(who), facts_of(card.item)):
+        campaign = context.services.settings.campaign
+        text = card_text(who.t, campaign, card)
+        await edit_pressed(query, text, card_keyboard(who.t, actor_of(who), card.item))
+
+
+async def move(
+    update: Update,
+    context: BotContext,
+    who: Viewer,
+    item_id: int,
+    version: int,
+    target: LedgerStatus,
+) -> None:
+    """Start work (in progress) or verify (销号): the moves that need no text."""
+    query = update.callback_query
+    assert query is not None
+    svc, t, actor = context.services, who.t, actor_of(who)
+    card = await ledger_queries.item_card(svc.db, item_id)
+    if card is None or not rules.may_view_item(actor, facts_of(card.item)):
+        await query.answer(t.gettext("You cannot change this item."))
+        return
+    facts = facts_of(card.item)
+    if card.item.version != version:
+        await stale(update, context, who, item_id)
+        return
+    if target is LedgerStatus.VERIFIED and rules.self_verification(actor, facts):
+        await query.answer(
+            t.gettext("You marked this item rectified; someone else must verify it."),
+            show_alert=True,
+        )
+        return
+    allowed = (
+        rules.may_verify(actor, facts)
+        if target is LedgerStatus.VERIFIED
+        else rules.may_mark(actor, facts, target)
+    )
+    if not allowed:
+        await query.answer(t.gettext("You cannot change this item."))
+        return
+    now = svc.clock.now()
+    done = await ledger.move_status(
+        svc.db,
+        item_id=item_id,
+        expected_version=version,
+        target=target,
+        actor_member_id=actor.member_id,
+        note=None,
+        now=now,
+        today=local_today(now, svc.settings.timezone),
+    )
+    if done.result is not Result.DONE:
+        await stale(update, context, who, item_id)
+        return
+    card = await ledger_queries.item_card(svc.db, item_id)
+    assert card is not None
+    await show(query, card_text(t, svc.settings.campaign, card), card_keyboard(t, actor, card.item))
+
+
+async def sign(
+    update: Update, context: BotContext, who: Viewer, action: str, unit_id: int, seen: int
+) -> None:
+    """`sg` asks to confirm the sign-off (签字); `sy` records it (once per version seen)."""
+    query = update.callback_query
+    assert query is not None
+    svc, t, actor = context.services, who.t, actor_of(who)
+    if not rules.may_sign_off(actor, unit_id):
+        await query.answer(t.gettext("Only the unit head can sign off this list."))
+        return
+    latest = await ledger_queries.latest_signoff(svc.db, unit_id)
+    if (latest.version if latest else 0) != seen:
+        text, markup = await unit_page(context, who, unit_id, 0)
+        await show(query, text, markup, t.gettext("The list has been signed off since."))
+        return
+    if action == "sg":
+        page = await ledger_queries.page_of_items(svc.db, unit_id, 0, 1)
+        text = t.ngettext(
+            "Sign off the list of {n} problem as complete? Problems added later are marked "
+            "as added after sign-off.",
+            "Sign off the list of {n} problems as complete? Problems added later are marked "
+            "as added after sign-off.",
+            page.total,
+        )
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t.gettext("Confirm sign-off"), callback_data=cb("sy", unit_id, seen)
+                    ),
+                    InlineKeyboardButton(t.gettext("Back"), callback_data=cb("u", unit_id, 0)),
+                ]
+            ]
+        )
+        await show(query, text, markup)
+        return
+    signed = await ledger.sign_off(
+        svc.db, unit_id=unit_id, seen_version=seen, member_id=actor.member_id, now=svc.clock.now()
+    )
+    if signed is None:
+        await query.answer(t.gettext("The list has been signed off since."))
+        return
+    text, markup = await unit_page(context, who, unit_id, 0)
+    await show(query, text, markup, t.gettext("Signed off: version {v}.", v=signed.version))

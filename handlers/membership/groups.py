@@ -1,0 +1,67 @@
+"""Groups: an admin binds a group to a unit (`/bindgroup UNIT_CODE`, in the group) so the unit's
+reminders go there; a group upgraded to a supergroup keeps its binding under its new id."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from domain.membership.units import UNIT_CODE
+from handlers.context import BotContext, viewer
+from storage.errors import NotFoundError
+from storage.membership import groups
+
+
+async def bind_group(update: Update, context: BotContext) -> None:
+    """Bind the current group to the unit named in the command (admins only)."""
+    who = await viewer(update, context)
+    message, chat = update.effective_message, update.effective_chat
+    if who is None or message is None or chat is None:
+        return
+    t = who.t
+    if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        await message.reply_text(t.gettext("Send /bindgroup UNIT_CODE in the group to bind."))
+        return
+    if not who.is_admin:
+        await message.reply_text(t.gettext("Only an administrator can bind a group to a unit."))
+        return
+    code = context.args[0] if context.args and len(context.args) == 1 else ""
+    if not UNIT_CODE.match(code):
+        await message.reply_text(
+            t.gettext("Usage: /bindgroup UNIT_CODE (for example /bindgroup SCH001).")
+        )
+        return
+    svc = context.services
+    try:
+        result = await groups.bind(
+            svc.db,
+            chat_id=chat.id,
+            title=(chat.title or "")[:256],
+            unit_code=code,
+            now=svc.clock.now(),
+            actor_member_id=who.membership.member.id if who.membership else None,
+        )
+    except NotFoundError:
+        await message.reply_text(t.gettext("There is no unit with code {code}.", code=code))
+        return
+    await message.reply_text(
+        t.gettext(
+            "This group now receives the reminders of {unit} ({code}).",
+            unit=result.unit.name,
+            code=result.unit.code,
+        )
+    )
+
+
+async def follow_migration(update: Update, context: BotContext) -> None:
+    """Move a binding to the supergroup's new chat id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    svc = context.services
+    await groups.migrate(
+        svc.db,
+        old_chat_id=message.chat_id,
+        new_chat_id=message.migrate_to_chat_id,
+        now=svc.clock.now(),
+    )

@@ -1,0 +1,50 @@
+"""/language: switch between Simplified Chinese and English; the choice is kept for members
+(and used for their reminders), and for the session of anyone else."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from handlers.context import LANGUAGE_KEY, BotContext, viewer
+from handlers.i18n import LANGUAGES
+from handlers.ui.labels import LANGUAGE_NAMES
+from storage.membership import members
+
+CALLBACK_PREFIX = "lang:v1:"
+CALLBACK_PATTERN = r"^lang:v1:"
+
+
+async def ask_language(update: Update, context: BotContext) -> None:
+    """Offer the languages as buttons."""
+    who = await viewer(update, context)
+    if who is None or update.effective_message is None:
+        return
+    buttons = [
+        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=CALLBACK_PREFIX + code)
+        for code in LANGUAGES
+    ]
+    await update.effective_message.reply_text(
+        who.t.gettext("Choose your language:"), reply_markup=InlineKeyboardMarkup([buttons])
+    )
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """Store the chosen language and confirm in it."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    svc = context.services
+    code = query.data.removeprefix(CALLBACK_PREFIX)
+    if code not in LANGUAGES:  # callback data is never trusted
+        await query.answer()
+        return
+    is_member = await members.set_language(
+        svc.db, telegram_user_id=query.from_user.id, language=code, now=svc.clock.now()
+    )
+    if not is_member and context.user_data is not None:
+        context.user_data[LANGUAGE_KEY] = code
+    t = svc.catalogs.get(code)
+    await query.answer()
+    await query.edit_message_text(
+        t.gettext("Language set: {language}.", language=LANGUAGE_NAMES[code])
+    )

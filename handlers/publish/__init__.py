@@ -1,0 +1,1 @@
+"""Publishing: the honour roll and exposure board (/publish) and broadcasts."""

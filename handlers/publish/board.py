@@ -1,0 +1,250 @@
+"""/publish: an admin puts a closed case or a unit's phase result on the honour roll (褒奖) or
+the exposure board (曝光) — pick the board and the subject, write the public summary (a 📝
+prompt), see the post exactly as the channel will show it with the privacy check's warnings,
+then publish (handlers/publish/actions.py). Admins only, in private; every press re-checked.
+"""
+
+from __future__ import annotations
+
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+
+from domain.publish import publication as rules
+from domain.publish.publication import Kind, State
+from domain.stats import completion, rating_day, unit_grade
+from handlers.context import BotContext, Viewer, viewer
+from handlers.conversation import RepliesTo
+from handlers.hotline.common import local_today
+from handlers.publish.texts import (
+    PROMPT_MARK,
+    button,
+    check_text,
+    draft_keyboard,
+    list_line,
+    post_text,
+)
+from handlers.stats.texts import grade_label, pct
+from storage.models import Publication
+from storage.publish import publications
+from storage.stats import facts as stats
+
+PROMPTS_KEY = "publish:prompts"
+MAX_OPEN_PROMPTS = 10
+CHOICES = 8
+_KINDS = {"h": Kind.HONOUR, "e": Kind.EXPOSURE}
+
+
+async def admin_here(update: Update, context: BotContext) -> Viewer | None:
+    """The admin behind the update, in a private chat; anyone else is told why (a button
+    press gets an alert). Re-checked on every command, press and prompt answer."""
+    who = await viewer(update, context)
+    if who is None:
+        return None
+    chat = update.effective_chat
+    refusal = None
+    if not rules.may_publish(who.role):
+        refusal = who.t.gettext("Only administrators can publish or broadcast.")
+    elif chat is None or chat.type != ChatType.PRIVATE:
+        refusal = who.t.gettext("Please use this in a private chat with me.")
+    if refusal is None:
+        return who
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(refusal)
+    return None
+
+
+async def show_menu(update: Update, context: BotContext) -> None:
+    """/publish: the boards and subjects to choose from, and the drafts in progress."""
+    who = await admin_here(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    t = who.t
+    rows = [
+        [button(t.gettext("🏅 Exemplar: a closed case"), "pick", "h", "c")],
+        [button(t.gettext("🏅 Exemplar: a unit's result"), "pick", "h", "u")],
+        [button(t.gettext("⚠️ Exposure: a closed case"), "pick", "e", "c")],
+        [button(t.gettext("⚠️ Exposure: a unit's result"), "pick", "e", "u")],
+    ]
+    drafts = await publications.listed(
+        context.services.db, states=[State.DRAFT, publications.PUBLISHING], limit=5
+    )
+    rows += [[button(list_line(t, d), "open", d.id)] for d in drafts]
+    rows.append([button(t.gettext("Published items"), "list", 0)])
+    lines = [t.gettext("What do you want to publish?")]
+    if context.services.settings.publication_channel is None:
+        lines.append(
+            t.gettext("No channel is configured ([publication] channel): you can draft only.")
+        )
+    await message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def pick_subject(
+    update: Update, context: BotContext, who: Viewer, kind_code: str, subject: str
+) -> None:
+    """The closed cases, or the units by their rating (best first for the honour roll)."""
+    query, t, svc = update.callback_query, who.t, context.services
+    if query is None or kind_code not in _KINDS or subject not in ("c", "u"):
+        return
+    rows = []
+    if subject == "c":
+        for case in await publications.closed_cases(svc.db, limit=CHOICES):
+            label = f"{case.number} · {case.unit_name or '—'}"
+            rows.append([button(label, "mk", kind_code, f"c{case.id}")])
+    else:
+        facts = await stats.facts(svc.db, unit_id=None)
+        _, day = rating_day(svc.settings.campaign, local_today(context))
+        done = completion(facts.items, svc.settings.timezone, as_of=day)
+        graded = [(c, g) for c in done if (g := unit_grade(c, svc.settings.unit_rating))]
+        graded.sort(key=lambda p: p[0].share or 0.0, reverse=kind_code == "h")
+        for c, grade in graded[:CHOICES]:
+            name = facts.units[c.unit_id].name if c.unit_id in facts.units else str(c.unit_id)
+            label = f"{name} · {grade_label(t, grade)} · {pct(c.share)}"
+            rows.append([button(label, "mk", kind_code, f"u{c.unit_id}")])
+    await query.answer()
+    if not rows:
+        await query.edit_message_text(t.gettext("There is nothing to choose from yet."))
+        return
+    await query.edit_message_text(
+        t.gettext("Choose the subject:"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+async def make_draft(
+    update: Update, context: BotContext, who: Viewer, kind_code: str, subject: str
+) -> None:
+    """A draft for the chosen subject (re-checked: a case must still be closed), then the
+    prompt for its summary. The title is in the channel's language."""
+    query, t, svc = update.callback_query, who.t, context.services
+    if query is None or kind_code not in _KINDS or not subject[1:].isdigit():
+        return
+    channel_t = svc.catalogs.get(None)
+    subject_id = int(subject[1:])
+    case_id = unit_id = phase_key = None
+    if subject[0] == "c":
+        found = await publications.case_choice(svc.db, subject_id)
+        if found is None or not rules.is_publishable_case(found[1]):
+            await query.answer(t.gettext("Only a closed case can be published."), show_alert=True)
+            return
+        choice = found[0]
+        category = svc.settings.campaign.category(choice.category_key)
+        title = f"{choice.unit_name or '—'} · {category.name if category else choice.category_key}"
+        case_id = subject_id
+    else:
+        facts = await stats.facts(svc.db, unit_id=subject_id)
+        phase_key, day = rating_day(svc.settings.campaign, local_today(context))
+        done = completion(facts.items, svc.settings.timezone, as_of=day)
+        grade = unit_grade(done[0], svc.settings.unit_rating) if done else None
+        unit = facts.units.get(subject_id)
+        if unit is None or grade is None:
+            await query.answer(t.gettext("This unit has no rating yet."), show_alert=True)
+            return
+        title = channel_t.gettext(
+            "{unit}: {grade}, {share} of its problems rectified",
+            unit=unit.name,
+            grade=grade_label(channel_t, grade),
+            share=pct(done[0].share),
+        )
+        unit_id = subject_id
+    item = await publications.create_draft(
+        svc.db,
+        kind=_KINDS[kind_code],
+        title=title,
+        summary="",
+        case_id=case_id,
+        unit_id=unit_id,
+        phase_key=phase_key,
+        actor_telegram_id=who.telegram_user_id,
+        now=svc.clock.now(),
+    )
+    await query.answer()
+    await ask_summary(update, context, who, item)
+
+
+async def ask_summary(update: Update, context: BotContext, who: Viewer, item: Publication) -> None:
+    message = update.effective_message
+    if message is None or item.id is None:
+        return
+    prompt = await message.reply_text(
+        who.t.gettext(
+            "{mark} {title}\nReply to this message with the public summary ({low} to {high} "
+            "characters). Leave out complainants and anything that identifies a person.",
+            mark=PROMPT_MARK,
+            title=item.title,
+            low=rules.SUMMARY_MIN_CHARS,
+            high=rules.SUMMARY_MAX_CHARS,
+        ),
+        reply_markup=ForceReply(selective=False),
+    )
+    if context.user_data is not None:
+        prompts = context.user_data.setdefault(PROMPTS_KEY, {})
+        prompts[prompt.message_id] = (item.id, item.version)
+        for stale in sorted(prompts)[:-MAX_OPEN_PROMPTS]:
+            prompts.pop(stale, None)
+
+
+PROMPT_REPLY = RepliesTo(PROMPT_MARK)
+
+
+async def on_summary(update: Update, context: BotContext) -> None:
+    """The admin answered a 📝 prompt: check the length, store, show the preview."""
+    message = update.effective_message
+    who = await admin_here(update, context)
+    if who is None or message is None or message.reply_to_message is None:
+        return
+    t, svc = who.t, context.services
+    prompts = context.user_data.get(PROMPTS_KEY, {}) if context.user_data is not None else {}
+    found = prompts.get(message.reply_to_message.message_id)
+    if found is None:
+        await message.reply_text(t.gettext("This prompt has expired. Start again with /publish."))
+        return
+    summary = rules.clean_summary(message.text or "")
+    if not rules.summary_fits(summary):
+        await message.reply_text(
+            t.gettext(
+                "That is {count} characters; it must be {low} to {high}. Reply to the prompt "
+                "again.",
+                count=len(summary),
+                low=rules.SUMMARY_MIN_CHARS,
+                high=rules.SUMMARY_MAX_CHARS,
+            )
+        )
+        return
+    result = await publications.set_summary(
+        svc.db,
+        found[0],
+        summary=summary,
+        version=found[1],
+        actor_telegram_id=who.telegram_user_id,
+        now=svc.clock.now(),
+    )
+    prompts.pop(message.reply_to_message.message_id, None)
+    if result.outcome is not publications.Outcome.DONE or result.publication is None:
+        await message.reply_text(
+            t.gettext("This draft changed or was published meanwhile; nothing was saved.")
+        )
+        return
+    await send_preview(message, context, who, result.publication)
+
+
+async def send_preview(
+    message: Message, context: BotContext, who: Viewer, item: Publication
+) -> None:
+    """The post exactly as the channel will show it, then the check and the buttons."""
+    svc = context.services
+    channel_t = svc.catalogs.get(None)
+    await message.reply_text(
+        post_text(
+            channel_t, item, campaign_name=svc.settings.campaign.name, day=local_today(context)
+        )
+    )
+    warnings = rules.check_summary(
+        item.summary, member_names=await publications.member_names(svc.db)
+    )
+    channel = svc.settings.publication_channel is not None
+    await message.reply_text(
+        who.t.gettext("☝️ Preview of the channel post.") + "\n" + check_text(who.t, warnings),
+        reply_markup=draft_keyboard(who.t, item, warnings, channel=channel),
+    )

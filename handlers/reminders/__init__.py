@@ -1,0 +1,1 @@
+"""Reminders' texts and /overdue."""

@@ -1,0 +1,342 @@
+"""/report: a member files a named problem report in a private chat, step by step
+(diagram: docs/report.md). The draft lives in `user_data`; the report is stored in one
+transaction when the member presses Submit, and only then is its number shown.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.cases.reports import ReportDraft
+from handlers.context import BotContext, viewer
+from handlers.conversation import one_draft_per_person
+from handlers.desk.cards import post_staff_card
+from handlers.hotline.restart import write_drafts_now
+from handlers.report.draft import (
+    CATEGORY,
+    CONFIDENTIAL,
+    CONFIRM,
+    DESCRIBE,
+    DRAFT_KEY,
+    EDIT,
+    EDITING_KEY,
+    EVIDENCE,
+    OCCURRED,
+    UNIT,
+    close_keyboard,
+    draft_of,
+    show_summary,
+)
+from handlers.report.evidence import (
+    ask_confidential,
+    ask_evidence,
+    choose_confidential,
+    clear_evidence,
+    finish_evidence,
+    take_evidence,
+)
+from handlers.report.steps import (
+    ask_category,
+    ask_description,
+    ask_occurred,
+    ask_unit,
+    choose_category,
+    choose_unit,
+    search_unit,
+    skip_occurred,
+    take_description,
+    take_occurred,
+    wrong_input,
+)
+from handlers.report.views import EDITABLE_FIELDS, edit_keyboard
+from storage.cases import reports
+
+# {draft token: number} of the latest filings, to answer a second Submit press. Kept in the
+# bot's memory by the draft's random token, not in anyone's user_data: nothing per person stays.
+SUBMITTED_KEY = "report:submitted"
+SUBMITTED_KEPT = 4096
+
+
+def _submitted(context: BotContext) -> OrderedDict[str, str]:
+    found = context.bot_data.get(SUBMITTED_KEY)
+    if not isinstance(found, OrderedDict):
+        found = context.bot_data[SUBMITTED_KEY] = OrderedDict()
+    return found
+
+
+PATTERN = r"^report:v1:"
+
+
+def _pattern(action: str) -> str:
+    return rf"^report:v1:{action}:"
+
+
+async def start_report(update: Update, context: BotContext) -> str | int:
+    """Open a fresh draft for a member; anyone else is told who may report."""
+    who = await viewer(update, context)
+    message = update.effective_message
+    if who is None or message is None or context.user_data is None:
+        return ConversationHandler.END
+    if who.membership is None:
+        await message.reply_text(
+            who.t.gettext(
+                "Only registered members can file a named report. To complain anonymously, "
+                "send /complain."
+            )
+        )
+        return ConversationHandler.END
+    context.user_data[DRAFT_KEY] = ReportDraft()
+    context.user_data.pop(EDITING_KEY, None)
+    return await ask_category(message, who, context)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """Drop the draft; nothing was stored."""
+    who = await viewer(update, context)
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.pop(EDITING_KEY, None)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await close_keyboard(update)
+    message = update.effective_message
+    if who is not None and message is not None:
+        await message.reply_text(who.t.gettext("Report cancelled. Nothing was saved."))
+    return ConversationHandler.END
+
+
+async def command_midway(update: Update, context: BotContext) -> None:
+    """Another command while a report is open: say how to go on or stop."""
+    who = await viewer(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    await message.reply_text(
+        who.t.gettext(
+            "You are in the middle of a report. Carry on with the current step, or send "
+            "/cancel to stop it first."
+        )
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A report button from an earlier step or an ended report: a short notice, no change.
+
+    A second press on Submit names the report the first press filed.
+    """
+    query = update.callback_query
+    who = await viewer(update, context)
+    if query is None or who is None:
+        return
+    data = query.data or ""
+    if data.startswith("report:v1:submit:"):
+        number = _submitted(context).get(data.rsplit(":", 1)[-1])
+        if isinstance(number, str):
+            await query.answer(who.t.gettext("Already submitted as {number}.", number=number))
+            return
+    await query.answer(who.t.gettext("This button is no longer active."))
+
+
+async def submit(update: Update, context: BotContext) -> str | int | None:
+    """File the draft (once: the draft is taken away before the first await), then show the
+    number and what happens next."""
+    query = update.callback_query
+    draft = draft_of(context)
+    if query is None or context.user_data is None:
+        return None
+    if draft is None or draft.missing() or (query.data or "").rsplit(":", 1)[-1] != draft.token:
+        await stale_button(update, context)  # an ended draft, or the card of an earlier one
+        return ConversationHandler.END if draft is None else None
+    context.user_data.pop(DRAFT_KEY, None)
+    await write_drafts_now(update, context)  # after a crash, a second press finds no draft
+    try:
+        who = await viewer(update, context)
+    except BaseException:
+        context.user_data[DRAFT_KEY] = draft  # the database is away: the draft stays
+        raise
+    if who is None or who.membership is None or who.membership.member.id is None:
+        # The person left their unit while the draft was open: rights are re-read here.
+        await query.answer(
+            who.t.gettext("Only registered members can file a named report.") if who else None
+        )
+        return ConversationHandler.END
+    svc = context.services
+    now = svc.clock.now()
+    try:
+        filed = await reports.submit_report(
+            svc.db,
+            author_member_id=who.membership.member.id,
+            draft=draft,
+            year=svc.settings.campaign.start.year,
+            today=now.astimezone(svc.settings.timezone).date(),
+            now=now,
+        )
+    except BaseException:
+        context.user_data[DRAFT_KEY] = draft  # nothing was stored: the member may press again
+        raise
+    submitted = _submitted(context)
+    submitted[draft.token] = filed.number
+    while len(submitted) > SUBMITTED_KEPT:
+        submitted.popitem(last=False)
+    t = who.t
+    await query.answer()
+    await close_keyboard(update)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(
+            t.gettext("Your report has been filed as {number}.", number=filed.number)
+            + "\n\n"
+            + t.gettext(
+                "What happens next: campaign staff review it and may accept it, pass it to "
+                "the unit concerned, or ask you for more. You will get a message here each "
+                "time its status changes. Send /mine to see your reports."
+            )
+        )
+    # The staff chat's card now rather than at the card job's next tick (which retries a
+    # refused post; the report is stored either way).
+    await post_staff_card(context, filed.case_id)
+    return ConversationHandler.END
+
+
+async def edit(update: Update, context: BotContext) -> str | None:
+    """Offer the fields that can be changed."""
+    who = await viewer(update, context)
+    query = update.callback_query
+    if who is None or query is None or draft_of(context) is None:
+        return None
+    await query.answer()
+    await close_keyboard(update)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            who.t.gettext("Which field do you want to change?"), reply_markup=edit_keyboard(who.t)
+        )
+    return EDIT
+
+
+async def edit_field(update: Update, context: BotContext) -> str | None:
+    """Ask the chosen field again; its answer leads back to the summary card."""
+    who = await viewer(update, context)
+    query = update.callback_query
+    message = update.effective_message
+    if who is None or query is None or message is None or context.user_data is None:
+        return None
+    name = (query.data or "").rsplit(":", 1)[-1]
+    askers = {
+        "category": ask_category,
+        "unit": ask_unit,
+        "description": ask_description,
+        "occurred": ask_occurred,
+        "evidence": ask_evidence,
+        "confidential": ask_confidential,
+    }
+    if name not in (*EDITABLE_FIELDS, "confidential") or draft_of(context) is None:
+        await query.answer(who.t.gettext("This button is no longer active."))
+        return None
+    await query.answer()
+    await close_keyboard(update)
+    context.user_data[EDITING_KEY] = True
+    return await askers[name](message, who, context)
+
+
+async def back_to_summary(update: Update, context: BotContext) -> str | None:
+    who = await viewer(update, context)
+    query = update.callback_query
+    message = update.effective_message
+    if who is None or query is None or message is None or draft_of(context) is None:
+        return None
+    await query.answer()
+    await close_keyboard(update)
+    return await show_summary(message, who, context)
+
+
+Handler = BaseHandler[Any, BotContext, Any]
+
+
+def _step(state: str, *handlers: Handler) -> list[Handler]:
+    """A step's own handlers, then a clear answer to any other message (not a command)."""
+    other = filters.UpdateType.MESSAGE & ~filters.COMMAND
+    return [*handlers, MessageHandler(other, wrong_input(state))]
+
+
+def build_conversation() -> ConversationHandler[BotContext]:
+    """The /report conversation; register it before the catch-all handlers."""
+    private = filters.ChatType.PRIVATE
+    text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    files = filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL)
+    with one_draft_per_person():
+        return _conversation(private, text, files)
+
+
+def _conversation(
+    private: filters.BaseFilter, text: filters.BaseFilter, files: filters.BaseFilter
+) -> ConversationHandler[BotContext]:
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("report", start_report, filters=private),
+            CommandHandler(
+                "start", start_report, filters=private & filters.Regex(r"^/start\s+report$")
+            ),
+        ],
+        states={
+            CATEGORY: _step(
+                CATEGORY, CallbackQueryHandler(choose_category, pattern=_pattern("cat"))
+            ),
+            UNIT: _step(
+                UNIT,
+                CallbackQueryHandler(choose_unit, pattern=_pattern("unit")),
+                MessageHandler(text, search_unit),
+            ),
+            DESCRIBE: _step(DESCRIBE, MessageHandler(text, take_description)),
+            OCCURRED: _step(
+                OCCURRED,
+                MessageHandler(text, take_occurred),
+                CallbackQueryHandler(skip_occurred, pattern=_pattern("skip")),
+            ),
+            EVIDENCE: _step(
+                EVIDENCE,
+                MessageHandler(files, take_evidence),
+                CallbackQueryHandler(finish_evidence, pattern=_pattern("done")),
+                CallbackQueryHandler(clear_evidence, pattern=_pattern("clear")),
+            ),
+            CONFIDENTIAL: _step(
+                CONFIDENTIAL, CallbackQueryHandler(choose_confidential, pattern=_pattern("conf"))
+            ),
+            CONFIRM: _step(
+                CONFIRM,
+                CallbackQueryHandler(submit, pattern=_pattern("submit")),
+                CallbackQueryHandler(edit, pattern=_pattern("edit")),
+                CallbackQueryHandler(cancel, pattern=_pattern("cancel")),
+            ),
+            EDIT: _step(
+                EDIT,
+                CallbackQueryHandler(edit_field, pattern=_pattern("field")),
+                CallbackQueryHandler(back_to_summary, pattern=_pattern("back")),
+            ),
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            MessageHandler(filters.COMMAND, command_midway),
+            CallbackQueryHandler(stale_button, pattern=PATTERN),
+        ],
+        name="report",
+        per_message=False,
+        persistent=True,  # survives a restart (bot/persistence.py)
+        allow_reentry=False,
+    )
+
+
+def stale_handler() -> Handler:
+    """Report buttons pressed after the conversation ended (e.g. a second Submit)."""
+    return CallbackQueryHandler(stale_button, pattern=PATTERN)

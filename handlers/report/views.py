@@ -1,0 +1,197 @@
+"""How reports look: category buttons, the summary card, status names, and a report as
+someone other than its author sees it (reused by the staff desk). No state, no storage."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from domain.campaign import Campaign, Category
+from domain.cases.lifecycle import CaseStatus
+from domain.cases.reports import ReportDraft
+from handlers.i18n import Html, Translator, escape
+from handlers.ui.labels import inspection_category
+from storage.cases.reports import ReportView
+
+ROUTE = "report:v1:"
+BUTTON_MAX_CHARS = 30  # longer button texts are cut off on phones
+PREVIEW_MAX_CHARS = 3000  # the summary card must stay under Telegram's 4096 characters
+
+
+def data(action: str, value: object = 0) -> str:
+    """Callback data `report:v1:<action>:<value>` (at most 64 bytes)."""
+    text = f"{ROUTE}{action}:{value}"
+    if len(text.encode()) > 64:
+        raise ValueError("callback data over 64 bytes")
+    return text
+
+
+def button(text: str, action: str, value: object = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data(action, value))
+
+
+def shorten(text: str, limit: int = BUTTON_MAX_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def category_hint(category: Category, language: str) -> str:
+    """The description's headline (the part before the colon), for a button."""
+    description = category.description_for(language)
+    return description.split("：", 1)[0].split(":", 1)[0].strip()
+
+
+def category_label(category: Category, language: str) -> str:
+    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button."""
+    return shorten(f"{category.name} · {category_hint(category, language)}")
+
+
+def rows_of(buttons: list[InlineKeyboardButton], per_row: int = 2) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def category_keyboard(campaign: Campaign, language: str) -> InlineKeyboardMarkup:
+    return rows_of([button(category_label(c, language), "cat", c.key) for c in campaign.categories])
+
+
+def category_prompt(t: Translator, campaign: Campaign) -> str:
+    lines = [
+        f"<b>{escape(c.name)}</b> {escape(c.description_for(t.language))}"
+        for c in campaign.categories
+    ]
+    head = t.gettext("Step 1 of 5. Which kind of problem is it? Choose a category:")
+    return (
+        head + "\n\n" + "\n".join(lines) + "\n\n" + t.gettext("Send /cancel to stop at any time.")
+    )
+
+
+def category_name(t: Translator, campaign: Campaign, key: str) -> str:
+    category = campaign.category(key)
+    if category is None:
+        return inspection_category(t, key) or key
+    return f"{category.name} · {category_hint(category, t.language)}"
+
+
+def status_label(t: Translator, status: str) -> str:
+    """A case status in the reader's language."""
+    match status:
+        case CaseStatus.RECEIVED:
+            return t.gettext("received")
+        case CaseStatus.ACCEPTED:
+            return t.gettext("accepted")
+        case CaseStatus.IN_PROGRESS:
+            return t.gettext("being handled")
+        case CaseStatus.ANSWERED:
+            return t.gettext("answered")
+        case CaseStatus.CLOSED:
+            return t.gettext("closed")
+        case CaseStatus.REJECTED:
+            return t.gettext("not accepted")
+    return status
+
+
+def _preview(text: str) -> str:
+    if len(text) <= PREVIEW_MAX_CHARS:
+        return text
+    return text[:PREVIEW_MAX_CHARS] + "…"
+
+
+def summary_card(t: Translator, campaign: Campaign, draft: ReportDraft, unit_name: str) -> str:
+    """The draft as the reporter checks it before submitting; their text shown literally."""
+    none = t.gettext("(not given)")
+    files = t.ngettext("{n} file", "{n} files", len(draft.evidence)) if draft.evidence else none
+    confidential = (
+        t.gettext("yes: the head of {unit} will not see your name", unit=unit_name)
+        if draft.confidential
+        else t.gettext("no: your name is shown with the report")
+    )
+    description = draft.description or ""
+    lines = [
+        t.gettext("Please check your report:"),
+        "",
+        t.gettext(
+            "Category: {category}",
+            category=category_name(t, campaign, draft.category_key or ""),
+        ),
+        t.gettext("Unit concerned: {unit}", unit=unit_name),
+        t.gettext("What happened: {text}", text=_preview(description)),
+        t.gettext("When and where: {text}", text=draft.occurred or none),
+        t.gettext("Evidence: {files}", files=Html(files)),
+        t.gettext("Confidential: {answer}", answer=Html(confidential)),
+    ]
+    if len(description) > PREVIEW_MAX_CHARS:
+        lines.append(t.gettext("(The description is shortened here; all of it will be filed.)"))
+    return "\n".join(lines)
+
+
+def confirm_keyboard(t: Translator, draft_token: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(t.gettext("Submit"), "submit", draft_token)],
+            [button(t.gettext("Edit a field"), "edit"), button(t.gettext("Cancel"), "cancel")],
+        ]
+    )
+
+
+EDITABLE_FIELDS: tuple[str, ...] = ("category", "unit", "description", "occurred", "evidence")
+
+
+def field_label(t: Translator, name: str) -> str:
+    match name:
+        case "category":
+            return t.gettext("Category")
+        case "unit":
+            return t.gettext("Unit concerned")
+        case "description":
+            return t.gettext("What happened")
+        case "occurred":
+            return t.gettext("When and where")
+        case "evidence":
+            return t.gettext("Evidence")
+        case "confidential":
+            return t.gettext("Confidential")
+    return name
+
+
+def edit_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    fields = [button(field_label(t, f), "field", f) for f in (*EDITABLE_FIELDS, "confidential")]
+    markup = rows_of(fields)
+    back = [button(t.gettext("Back to the summary"), "back")]
+    return InlineKeyboardMarkup([*markup.inline_keyboard, back])
+
+
+def report_text(t: Translator, campaign: Campaign, view: ReportView) -> str:
+    """A filed report for someone other than its author (staff, the unit head): the
+    reporter's name only when `view` carries it, evidence captions only for staff."""
+    if view.reporter_name is not None:
+        reporter = t.gettext("Reported by: {name}", name=view.reporter_name)
+    else:
+        reporter = t.gettext("Reported by: (confidential)")
+    lines = [
+        t.gettext("Report {number}", number=view.number),
+        t.gettext("Status: {status}", status=status_label(t, view.status)),
+        t.gettext("Filed on: {day}", day=t.date(view.opened_on)),
+        t.gettext("Category: {category}", category=category_name(t, campaign, view.category_key)),
+        t.gettext("Unit concerned: {unit}", unit=view.unit_name or ""),
+        reporter,
+        t.gettext("What happened: {text}", text=_preview(view.description)),
+    ]
+    if view.occurred:
+        lines.append(t.gettext("When and where: {text}", text=view.occurred))
+    if view.evidence:
+        lines.append(
+            t.gettext(
+                "Evidence: {files}",
+                files=Html(t.ngettext("{n} file", "{n} files", len(view.evidence))),
+            )
+        )
+        lines.extend(
+            t.gettext("• caption: {caption}", caption=e.caption) for e in view.evidence if e.caption
+        )
+    if view.withheld_documents:
+        lines.append(
+            t.ngettext(
+                "{n} document is shown to campaign staff only.",
+                "{n} documents are shown to campaign staff only.",
+                view.withheld_documents,
+            )
+        )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Statistics: /stats with its charts, /export."""

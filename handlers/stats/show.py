@@ -1,0 +1,122 @@
+"""`/stats`: counts, ledger completion, case clocks and the 12345-style rates as text, with
+buttons that send a chart (PNG) of completion per unit, cases per category or weekly intake
+and closures. Handlers and admins see every unit; a unit head their own unit; nobody else.
+
+Statistics are shown in a private chat or the staff chat only: never in a unit's group."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+
+from domain.reminders.timing import local_day
+from domain.stats import Scope, scope_for
+from handlers.context import BotContext, Viewer, viewer
+from handlers.duties import stats as checkin_stats
+from handlers.stats import charts
+from handlers.stats.texts import category_data, completion_data, summary, weekly_data
+from storage.stats import facts as store
+
+ROUTE = "stats:v1:chart:"
+CALLBACK_PATTERN = r"^stats:v1:"
+View = Literal["completion", "categories", "weekly"]
+VIEWS: tuple[View, ...] = ("completion", "categories", "weekly")
+
+
+def scope_of(who: Viewer) -> Scope | None:
+    unit_id = who.membership.unit.id if who.membership is not None else None
+    return scope_for(who.role, unit_id)
+
+
+def place_allowed(update: Update, context: BotContext) -> bool:
+    """A private chat, or the configured staff chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return False
+    return chat.type == ChatType.PRIVATE or chat.id == context.services.settings.staff_chat
+
+
+def _keyboard(who: Viewer) -> InlineKeyboardMarkup:
+    t = who.t
+    names = {
+        "completion": t.gettext("Completion per unit"),
+        "categories": t.gettext("Cases per category"),
+        "weekly": t.gettext("Weekly intake and closures"),
+    }
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(names[v], callback_data=ROUTE + v)] for v in VIEWS]
+    )
+
+
+async def show_stats(update: Update, context: BotContext) -> None:
+    """Answer with the text summary and the chart buttons."""
+    who = await viewer(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    t = who.t
+    scope = scope_of(who)
+    if scope is None:
+        await message.reply_text(
+            t.gettext("Only case handlers, unit heads and administrators can see statistics.")
+        )
+        return
+    if not place_allowed(update, context):
+        await message.reply_text(
+            t.gettext("Statistics are shown in a private chat with me or in the staff chat.")
+        )
+        return
+    svc = context.services
+    facts = await store.facts(svc.db, unit_id=scope.unit_id)
+    today = local_day(svc.clock.now(), svc.settings.reminders)
+    duty = await checkin_stats.compliance_lines(context, t, unit_id=scope.unit_id, today=today)
+    text = summary(t, svc.settings, facts, scope, today, duty)
+    await message.reply_text(text, reply_markup=_keyboard(who))
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Send the chart a button asks for, after checking the presser's rights again."""
+    query = update.callback_query
+    who = await viewer(update, context)
+    if query is None or who is None:
+        return
+    t = who.t
+    view = (query.data or "").removeprefix(ROUTE)
+    scope = scope_of(who)
+    if scope is None:
+        await query.answer(
+            t.gettext("Only case handlers, unit heads and administrators can see statistics.")
+        )
+        return
+    if view not in VIEWS or not place_allowed(update, context) or query.message is None:
+        await query.answer(t.gettext("This button is no longer valid."))
+        return
+    await query.answer()
+    svc = context.services
+    facts = await store.facts(svc.db, unit_id=scope.unit_id)
+    today = local_day(svc.clock.now(), svc.settings.reminders)
+    if view == "weekly":
+        data = weekly_data(t, facts, today)
+        png = await asyncio.to_thread(
+            charts.line_chart, data.title, data.labels, data.series, axis_label=data.axis
+        )
+    else:
+        data = (completion_data if view == "completion" else category_data)(t, svc.settings, facts)
+        if not data.bars:
+            await context.bot.send_message(
+                query.message.chat.id, t.gettext("Nothing to chart yet.")
+            )
+            return
+        png = await asyncio.to_thread(
+            charts.bar_chart,
+            data.title,
+            data.bars,
+            axis_label=data.axis,
+            percent=view == "completion",
+        )
+    await context.bot.send_photo(
+        chat_id=query.message.chat.id, photo=png, caption=data.title, filename="chart.png"
+    )

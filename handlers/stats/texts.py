@@ -1,0 +1,256 @@
+"""The words and numbers of `/stats`: the text summary and the charts' labelled data, built from
+the storage facts with the pure rules of `domain.stats`."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from domain.stats import (
+    NO_PHASE,
+    Scope,
+    UnitGrade,
+    case_clocks,
+    completion,
+    count_by,
+    phase_of,
+    rates,
+    rating_day,
+    series_span,
+    unit_grade,
+    weekly,
+)
+from handlers.context import Settings
+from handlers.i18n import Html, Translator
+from handlers.ledger.views import category_label
+from handlers.report.views import status_label
+from handlers.stats.charts import Bar
+from storage.stats.facts import Facts
+
+MAX_LINES = 15  # units or categories listed in the text; the charts show more
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _phase_label(t: Translator, settings: Settings, key: Hashable) -> str:
+    for phase in settings.campaign.phases:
+        if phase.key == key:
+            return phase.name_for(t.language)
+    return t.gettext("outside the phases") if key == NO_PHASE else str(key)
+
+
+def _unit_label(facts: Facts, unit_id: Hashable, t: Translator) -> str:
+    unit = facts.units.get(unit_id) if isinstance(unit_id, int) else None
+    return unit.name if unit is not None else t.gettext("no unit")
+
+
+def grade_label(t: Translator, grade: UnitGrade) -> str:
+    match grade:
+        case UnitGrade.EXCELLENT:
+            return t.gettext("excellent")
+        case UnitGrade.GOOD:
+            return t.gettext("good")
+        case UnitGrade.FAIR:
+            return t.gettext("fair")
+
+
+def ratings(
+    t: Translator, settings: Settings, facts: Facts, scope: Scope, today: date
+) -> list[str]:
+    """The unit ratings at the end of the latest finished phase (or as of today), with the
+    slow units named."""
+    phase, day = rating_day(settings.campaign, today)
+    graded = [
+        (c, grade)
+        for c in completion(facts.items, settings.timezone, as_of=day)
+        if (grade := unit_grade(c, settings.unit_rating)) is not None
+    ]
+    if not graded:
+        return []
+    lines: list[str]
+    if phase is None:
+        lines = [t.gettext("<b>Unit ratings</b> as of {date}", date=t.date(day))]
+    else:
+        name = _phase_label(t, settings, phase)
+        lines = [
+            t.gettext(
+                "<b>Unit ratings</b> at the end of {phase} ({date})", phase=name, date=t.date(day)
+            )
+        ]
+    if not scope.all_units:
+        lines.append(t.gettext("Your unit: {grade}", grade=grade_label(t, graded[0][1])))
+        return lines
+    tally = count_by(graded, lambda pair: pair[1])
+    lines.append(_counts([(grade_label(t, g), tally[g]) for g in UnitGrade if tally[g]]))
+    slow = sorted(
+        (c for c, grade in graded if grade is UnitGrade.FAIR), key=lambda c: c.share or 0.0
+    )
+    if slow:
+        comma = t.gettext(", ")  # 、 in Chinese
+        names = comma.join(_unit_label(facts, c.unit_id, t) for c in slow[:MAX_LINES])
+        lines.append(t.gettext("Slow units: {names}", names=names))
+    return lines
+
+
+def _counts(pairs: list[tuple[str, int]]) -> str:
+    return " · ".join(f"{label} {n}" for label, n in pairs[:MAX_LINES])
+
+
+def summary(
+    t: Translator,
+    settings: Settings,
+    facts: Facts,
+    scope: Scope,
+    today: date,
+    extra: Sequence[str] = (),  # more sections, e.g. the "124" duty's (handlers/checkin_stats)
+) -> Html:
+    """The text that `/stats` answers with (well under Telegram's 4096 characters)."""
+    campaign = settings.campaign
+    cases = facts.cases
+    lines: list[str]
+    if scope.all_units:
+        lines = [t.gettext("<b>Statistics</b> · all units · {date}", date=t.date(today))]
+    else:
+        unit = _unit_label(facts, scope.unit_id, t)
+        lines = [t.gettext("<b>Statistics</b> · {unit} · {date}", unit=unit, date=t.date(today))]
+    lines.append("")
+    lines.append(t.ngettext("<b>Cases</b>: {n}", "<b>Cases</b>: {n}", len(cases)))
+    if cases:
+        by_status = count_by(cases, lambda c: c.status).most_common()
+        by_category = count_by(cases, lambda c: c.category_key).most_common()
+        by_phase = count_by(cases, lambda c: phase_of(campaign, c.opened_on)).most_common()
+        status_text = _counts([(status_label(t, str(k)), n) for k, n in by_status])
+        category_text = _counts([(category_label(t, campaign, str(k)), n) for k, n in by_category])
+        phase_text = _counts([(_phase_label(t, settings, k), n) for k, n in by_phase])
+        lines.append(t.gettext("By status: {counts}", counts=status_text))
+        lines.append(t.gettext("By category: {counts}", counts=category_text))
+        lines.append(t.gettext("By phase: {counts}", counts=phase_text))
+        if scope.all_units:
+            by_unit = count_by(cases, lambda c: c.unit_id).most_common()
+            unit_text = _counts([(_unit_label(facts, k, t), n) for k, n in by_unit])
+            lines.append(t.gettext("By unit: {counts}", counts=unit_text))
+        ack, answer = case_clocks(
+            cases, settings.reminders.case_clocks, today=today, cal=settings.calendar
+        )
+        lines.append(
+            t.gettext(
+                "Acknowledged in time: {met} of {due} ({pct})",
+                met=ack.met,
+                due=ack.due,
+                pct=pct(ack.share),
+            )
+        )
+        lines.append(
+            t.gettext(
+                "Answered in time: {met} of {due} ({pct})",
+                met=answer.met,
+                due=answer.due,
+                pct=pct(answer.share),
+            )
+        )
+        r = rates(cases)
+        lines.append(
+            t.gettext(
+                "Response rate {response} · resolution rate {resolution}",
+                response=pct(r.response),
+                resolution=pct(r.resolution),
+            )
+        )
+        if r.rated:
+            lines.append(
+                t.ngettext(
+                    "Satisfaction rate {pct} ({n} rating)",
+                    "Satisfaction rate {pct} ({n} ratings)",
+                    r.rated,
+                    pct=pct(r.satisfaction),
+                )
+            )
+        else:
+            lines.append(t.gettext("Satisfaction rate: no ratings yet"))
+    lines += [
+        "",
+        t.ngettext("<b>Ledger</b>: {n} item", "<b>Ledger</b>: {n} items", len(facts.items)),
+    ]
+    per_unit = completion(facts.items, settings.timezone)
+    verified = sum(c.verified for c in per_unit)
+    on_time = sum(c.on_time for c in per_unit)
+    late = sum(c.late for c in per_unit)
+    if facts.items:
+        lines.append(
+            t.gettext(
+                "Verified {verified} of {total} ({pct}): {on_time} on time, {late} late",
+                verified=verified,
+                total=len(facts.items),
+                pct=pct(verified / len(facts.items)),
+                on_time=on_time,
+                late=late,
+            )
+        )
+        if scope.all_units:
+            ranked = sorted(per_unit, key=lambda c: (c.share or 0.0, -c.total))
+            for c in ranked[:MAX_LINES]:
+                lines.append(
+                    t.gettext(
+                        "{unit}: {verified}/{total} ({pct}), {late} late",
+                        unit=_unit_label(facts, c.unit_id, t),
+                        verified=c.verified,
+                        total=c.total,
+                        pct=pct(c.share),
+                        late=c.late,
+                    )
+                )
+    rated = ratings(t, settings, facts, scope, today)
+    if rated:
+        lines.append("")
+        lines.extend(rated)
+    lines.extend(extra)
+    lines.append("")
+    lines.append(t.gettext("Pick a chart:"))
+    return Html("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class ChartData:
+    title: str
+    axis: str
+    bars: tuple[Bar, ...] = ()
+    labels: tuple[str, ...] = ()
+    series: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+
+def completion_data(t: Translator, settings: Settings, facts: Facts) -> ChartData:
+    per_unit = sorted(
+        completion(facts.items, settings.timezone), key=lambda c: (-(c.share or 0.0), c.unit_id)
+    )
+    bars = tuple(
+        Bar(
+            _unit_label(facts, c.unit_id, t),
+            100 * (c.share or 0.0),
+            f"{c.verified}/{c.total}",
+        )
+        for c in per_unit
+    )
+    return ChartData(t.gettext("Ledger completion per unit"), t.gettext("verified (%)"), bars)
+
+
+def category_data(t: Translator, settings: Settings, facts: Facts) -> ChartData:
+    counts = count_by(facts.cases, lambda c: c.category_key).most_common()
+    bars = tuple(Bar(category_label(t, settings.campaign, str(k)), n, str(n)) for k, n in counts)
+    return ChartData(t.gettext("Cases per category"), t.gettext("cases"), bars)
+
+
+def weekly_data(t: Translator, facts: Facts, today: date) -> ChartData:
+    first, last = series_span(facts.cases, today)
+    weeks = weekly(facts.cases, first=first, last=last)
+    return ChartData(
+        t.gettext("Cases received and closed per week"),
+        t.gettext("cases"),
+        labels=tuple(w.start.strftime("%m-%d") for w in weeks),
+        series=(
+            (t.gettext("received"), tuple(w.opened for w in weeks)),
+            (t.gettext("closed"), tuple(w.closed for w in weeks)),
+        ),
+    )

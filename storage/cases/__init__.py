@@ -1,0 +1,1 @@
+"""Cases on record: named reports, complaints, their numbers and message threads."""

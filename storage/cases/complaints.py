@@ -1,0 +1,293 @@
+"""Complaints, the complainant's side: filing one with its receipt, finding it again by
+receipt, reading it, adding information, the push opt-in and the rating.
+
+Nothing here takes or stores who the complainant is. Days, not instants: `opened_on` and
+`sent_on` are local dates. The complainant's own actions write no audit event: a row in the
+shared, time-stamped audit table would place the action between its neighbours' instants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlmodel import col, delete, select
+
+from domain.cases.lifecycle import CaseStatus, can_move
+from domain.hotline import receipts
+from domain.hotline.rules import HotlinePolicy, fingerprint, new_pseudonym
+from storage.cases.messages import add_message
+from storage.db import Database
+from storage.models import (
+    Case,
+    CaseMessage,
+    ComplaintFingerprint,
+    ComplaintPushLink,
+    ComplaintRating,
+    ComplaintReceipt,
+    Evidence,
+    Unit,
+)
+from storage.models.base import anonymous_row_id
+
+KIND = "complaint"
+
+
+class DuplicateComplaint(Exception):
+    """The same text was already filed today."""
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    kind: str  # photo | document
+    file_id: str
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    category_key: str
+    unit_id: int | None
+    description: str
+    evidence: tuple[EvidenceFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filed:
+    case_id: int
+    pseudonym: str
+
+
+@dataclass(frozen=True)
+class Message:
+    direction: str
+    body: str
+    sent_on: date
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """A complaint as its author or staff read it (no ids that reveal order)."""
+
+    case_id: int
+    pseudonym: str
+    status: str
+    category_key: str
+    unit_name: str | None
+    opened_on: date
+    description: str
+    rejection_reason: str | None
+    messages: tuple[Message, ...]
+    evidence: tuple[EvidenceFile, ...]
+    rating: str | None
+    push: bool
+
+
+def day_mark(day: date) -> datetime:
+    """The instant an anonymous audit event is filed under: its day, never its time."""
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+async def file_complaint(
+    db: Database,
+    complaint: NewComplaint,
+    *,
+    receipt: str,
+    policy: HotlinePolicy,
+    today: date,
+) -> Filed:
+    """Store the complaint, its evidence and its receipt's hash in one unit of work.
+
+    Raises DuplicateComplaint when the same text was filed today (also a second press of the
+    submit button, so nothing is stored twice).
+    """
+    canonical = receipts.normalise(receipt)
+    if canonical is None:
+        raise ValueError("not a receipt")
+    hashed = await asyncio.to_thread(
+        receipts.hash_receipt, policy.pepper, canonical, policy.hash_params
+    )
+    digest = fingerprint(policy.pepper, complaint.description, today)
+    async with db.session() as session:
+        if await session.get(ComplaintFingerprint, digest) is not None:
+            raise DuplicateComplaint
+        pseudonym = new_pseudonym()
+        while (
+            await session.exec(select(Case.id).where(Case.number == pseudonym))
+        ).first() is not None:
+            pseudonym = new_pseudonym()
+        case = Case(
+            id=anonymous_row_id(),
+            kind=KIND,
+            number=pseudonym,
+            category_key=complaint.category_key,
+            unit_id=complaint.unit_id,
+            status=CaseStatus.RECEIVED,
+            description=complaint.description,
+            opened_on=today,
+        )
+        session.add(case)
+        await session.flush()
+        assert case.id is not None
+        session.add(ComplaintFingerprint(digest=digest, day=today))
+        session.add(
+            ComplaintReceipt(
+                case_id=case.id,
+                lookup_key=receipts.lookup_key(policy.pepper, canonical),
+                receipt_hash=hashed,
+            )
+        )
+        for item in complaint.evidence:
+            session.add(
+                Evidence(
+                    id=anonymous_row_id(),
+                    case_id=case.id,
+                    kind=item.kind,
+                    telegram_file_id=item.file_id,
+                    mime_type=item.mime_type,
+                    size=item.size,
+                    added_on=today,
+                )
+            )
+        await session.commit()
+        return Filed(case_id=case.id, pseudonym=pseudonym)
+
+
+async def find_by_receipt(db: Database, policy: HotlinePolicy, typed: str) -> int | None:
+    """The complaint behind a typed receipt, or None (the slow check runs in a thread)."""
+    canonical = receipts.normalise(typed)
+    if canonical is None:
+        return None
+    key = receipts.lookup_key(policy.pepper, canonical)
+    async with db.session() as session:
+        rows = (
+            await session.exec(select(ComplaintReceipt).where(ComplaintReceipt.lookup_key == key))
+        ).all()
+    for row in rows:
+        if await asyncio.to_thread(
+            receipts.verify_receipt, policy.pepper, canonical, row.receipt_hash
+        ):
+            return row.case_id
+    return None
+
+
+async def view(db: Database, case_id: int) -> ComplaintView | None:
+    """The complaint with its messages (internal notes left out), evidence and rating."""
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.kind != KIND:
+            return None
+        unit = await session.get(Unit, case.unit_id) if case.unit_id is not None else None
+        messages = (
+            await session.exec(
+                select(CaseMessage)
+                .where(CaseMessage.case_id == case_id)
+                .where(col(CaseMessage.direction) != "internal")
+                .order_by(col(CaseMessage.seq))
+            )
+        ).all()
+        evidence = (
+            await session.exec(
+                select(Evidence).where(Evidence.case_id == case_id).order_by(col(Evidence.id))
+            )
+        ).all()
+        rating = await session.get(ComplaintRating, case_id)
+        push = await session.get(ComplaintPushLink, case_id)
+    return ComplaintView(
+        case_id=case_id,
+        pseudonym=case.number,
+        status=case.status,
+        category_key=case.category_key,
+        unit_name=unit.name if unit else None,
+        opened_on=case.opened_on,
+        description=case.description,
+        rejection_reason=case.rejection_reason,
+        messages=tuple(Message(m.direction, m.body, m.sent_on) for m in messages),
+        evidence=tuple(
+            EvidenceFile(e.kind, e.telegram_file_id, e.mime_type, e.size) for e in evidence
+        ),
+        rating=rating.rating if rating else None,
+        push=push is not None,
+    )
+
+
+async def add_information(
+    db: Database, case_id: int, body: str, *, today: date
+) -> tuple[str, bool] | None:
+    """The complainant adds information; an answered complaint goes back to in progress.
+
+    Returns (pseudonym, reopened), or None when the complaint is closed, rejected or gone.
+    """
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.kind != KIND:
+            return None
+        if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
+            return None
+        await add_message(
+            session,
+            case_id=case_id,
+            direction="from_author",
+            body=body,
+            sent_on=today,
+            anonymous=True,
+        )
+        reopened = case.status == CaseStatus.ANSWERED and can_move(
+            case.status, CaseStatus.IN_PROGRESS
+        )
+        if reopened:
+            case.status = CaseStatus.IN_PROGRESS
+            case.version += 1
+            session.add(case)
+        await session.commit()
+        return case.number, reopened
+
+
+async def set_push(db: Database, case_id: int, sealed: bytes | None) -> bool:
+    """Store (or erase, with None) the encrypted push link; False once the case is final."""
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.kind != KIND:
+            return False
+        await session.exec(
+            delete(ComplaintPushLink).where(col(ComplaintPushLink.case_id) == case_id)
+        )
+        if sealed is not None:
+            if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
+                await session.commit()
+                return False
+            session.add(ComplaintPushLink(case_id=case_id, sealed=sealed))
+        await session.commit()
+    return True
+
+
+async def rate(
+    db: Database, case_id: int, rating: str, comment: str | None, *, today: date
+) -> bool:
+    """Record the rating of a closed complaint, once; False otherwise."""
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.kind != KIND or case.status != CaseStatus.CLOSED:
+            return False
+        if await session.get(ComplaintRating, case_id) is not None:
+            return False
+        session.add(
+            ComplaintRating(case_id=case_id, rating=rating, comment=comment, rated_on=today)
+        )
+        await session.commit()
+    return True
+
+
+async def for_staff(db: Database, statuses: Sequence[str] | None = None) -> list[ComplaintView]:
+    """Complaints for a staff list, by day and then pseudonym: the order within a day is the
+    pseudonyms' random order, never the order of filing."""
+    async with db.session() as session:
+        query = select(Case.id).where(Case.kind == KIND)
+        if statuses:
+            query = query.where(col(Case.status).in_(list(statuses)))
+        ids = (await session.exec(query.order_by(col(Case.opened_on), col(Case.number)))).all()
+    found = [await view(db, case_id) for case_id in ids if case_id is not None]
+    return [v for v in found if v is not None]

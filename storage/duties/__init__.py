@@ -1,0 +1,1 @@
+"""Duties' storage: "124" check-ins and leave, member marks, inspections."""

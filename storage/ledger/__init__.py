@@ -1,0 +1,1 @@
+"""The rectification ledger's storage: items, their changes, queries and sign-offs."""

@@ -1,0 +1,1 @@
+"""Members, invites, units and group bindings."""

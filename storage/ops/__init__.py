@@ -1,0 +1,3 @@
+"""Running the bot: conversation persistence, handled updates, the leader lock, health probes,
+backup.
+"""

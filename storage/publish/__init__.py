@@ -1,0 +1,1 @@
+"""Publications (honour roll, exposure board) and broadcasts."""

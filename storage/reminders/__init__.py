@@ -1,0 +1,1 @@
+"""The reminder outbox, the sweep's candidate queries and /overdue's lists."""

@@ -1,0 +1,1 @@
+"""What statistics and exports read, and the export files."""
