@@ -28,10 +28,7 @@ ANSWER_MAX = 2000
 # A unit may return an item only before rectification has started.
 RETURNABLE_ITEM_STATUSES: frozenset[str] = frozenset({LedgerStatus.OPEN.value})
 # …and while the case is still being handled (not closed or rejected).
-RETURNABLE_CASE_STATUSES: frozenset[str] = frozenset(
-    s.value for s in starts(CaseAction.RETURN)
-)
-RETURNED_CASE_STATUS = CaseStatus.ACCEPTED  # back with its owner, who may dispatch it again
+RETURNABLE_CASE_STATUSES: frozenset[str] = frozenset(s.value for s in starts(CaseAction.RETURN))
 # What the owner may set by hand; closing keeps its own action (a summary is needed).
 EXPLICIT_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.IN_PROGRESS, CaseStatus.REJECTED)
 # A reply, a question or a file to the reporter: the statuses of desk-a's "reply".
