@@ -1,5 +1,6 @@
 """A case's lifecycle, shared by named reports, anonymous complaints and inspection findings:
-the status names and which moves between them are valid. Pure data and rules, no I/O."""
+the status names, which moves between them are valid, and where each action on a case leads
+from each status it may start from. Pure data and rules, no I/O."""
 
 from __future__ import annotations
 
@@ -49,3 +50,62 @@ def next_statuses(current: CaseStatus | str) -> tuple[CaseStatus, ...]:
 
 def is_final(status: CaseStatus | str) -> bool:
     return CaseStatus(status) in FINAL_STATUSES
+
+
+class CaseAction(StrEnum):
+    """What moves a case (the storage path for all of them is `storage.cases.transitions`)."""
+
+    ACCEPT = "accept"  # 谁受理谁负责: the first receiver owns it
+    REPLY = "reply"  # an answer to the author
+    ASK = "ask"  # a question for the author; the status stays
+    TRANSFER = "transfer"  # another owner; the status stays
+    DISPATCH = "dispatch"  # 派单: an item on its unit's ledger
+    RETURN = "return"  # 退单: the unit sends it back to its owner
+    CLOSE = "close"
+    SET = "set"  # staff set a status by hand: any valid move of the lifecycle
+    INFORM = "inform"  # the author adds information: an answer is reopened
+
+
+_ASKABLE = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED)
+_STAY = {s: s for s in _ASKABLE}
+# Where each action leads, from each status it may start from (SET follows `can_move`).
+_ACTIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
+    CaseAction.ACCEPT: {CaseStatus.RECEIVED: CaseStatus.ACCEPTED},
+    # A complaint may be answered from the staff chat before anyone accepted it.
+    CaseAction.REPLY: {s: CaseStatus.ANSWERED for s in (CaseStatus.RECEIVED, *_ASKABLE)},
+    CaseAction.ASK: _STAY,
+    CaseAction.TRANSFER: _STAY,
+    CaseAction.DISPATCH: {CaseStatus.ACCEPTED: CaseStatus.IN_PROGRESS},
+    # Back with its owner, who may dispatch it again; only while it is being handled.
+    CaseAction.RETURN: {
+        CaseStatus.IN_PROGRESS: CaseStatus.ACCEPTED,
+        CaseStatus.ANSWERED: CaseStatus.ACCEPTED,
+    },
+    CaseAction.CLOSE: {CaseStatus.ANSWERED: CaseStatus.CLOSED},
+    CaseAction.INFORM: {
+        CaseStatus.RECEIVED: CaseStatus.RECEIVED,
+        **_STAY,
+        CaseStatus.ANSWERED: CaseStatus.IN_PROGRESS,
+    },
+}
+
+
+def starts(action: CaseAction) -> frozenset[CaseStatus]:
+    """The statuses `action` may start from."""
+    if action is CaseAction.SET:
+        return frozenset(s for s in CaseStatus if _MOVES[s])
+    return frozenset(_ACTIONS[action])
+
+
+def after(
+    action: CaseAction, current: CaseStatus | str, target: CaseStatus | None = None
+) -> CaseStatus | None:
+    """The status a case in `current` has after `action` (SET: `target`); None when the action
+    is not valid from there (an unknown status is never valid)."""
+    try:
+        frm = CaseStatus(current)
+    except ValueError:
+        return None
+    if action is CaseAction.SET:
+        return target if target is not None and can_move(frm, target) else None
+    return _ACTIONS[action].get(frm)

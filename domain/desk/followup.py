@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.cases.lifecycle import CaseStatus, can_move
+from domain.cases.lifecycle import CaseAction, CaseStatus, can_move, starts
 from domain.desk.rules import DESK_ROLES, CaseFacts
 from domain.desk.rules import Actor as DeskActor
 from domain.ledger.rules import Actor as LedgerActor
@@ -28,16 +28,11 @@ ANSWER_MAX = 2000
 # A unit may return an item only before rectification has started.
 RETURNABLE_ITEM_STATUSES: frozenset[str] = frozenset({LedgerStatus.OPEN.value})
 # …and while the case is still being handled (not closed or rejected).
-RETURNABLE_CASE_STATUSES: frozenset[str] = frozenset(
-    {CaseStatus.IN_PROGRESS.value, CaseStatus.ANSWERED.value}
-)
-RETURNED_CASE_STATUS = CaseStatus.ACCEPTED  # back with its owner, who may dispatch it again
+RETURNABLE_CASE_STATUSES: frozenset[str] = frozenset(s.value for s in starts(CaseAction.RETURN))
 # What the owner may set by hand; closing keeps its own action (a summary is needed).
 EXPLICIT_STATUSES: tuple[CaseStatus, ...] = (CaseStatus.IN_PROGRESS, CaseStatus.REJECTED)
 # A reply, a question or a file to the reporter: the statuses of desk-a's "reply".
-OWNER_STATUSES: frozenset[str] = frozenset(
-    {CaseStatus.ACCEPTED.value, CaseStatus.IN_PROGRESS.value, CaseStatus.ANSWERED.value}
-)
+OWNER_STATUSES: frozenset[str] = frozenset(s.value for s in starts(CaseAction.ASK))
 
 
 class FollowRefusal(StrEnum):

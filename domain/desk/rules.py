@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.cases.lifecycle import CaseStatus
+from domain.cases.lifecycle import CaseAction, CaseStatus, after
 from domain.membership.roles import Role
 
 DESK_ROLES: frozenset[Role] = frozenset({Role.HANDLER, Role.ADMIN})
@@ -26,6 +26,8 @@ INBOX_KINDS: tuple[str, ...] = ("report", "complaint", "finding")
 
 
 class Action(StrEnum):
+    """The desk's actions; each is the `CaseAction` of the same name, whose statuses it needs."""
+
     ACCEPT = "accept"
     REPLY = "reply"
     CLOSE = "close"
@@ -43,23 +45,6 @@ class Refusal(StrEnum):
     WRONG_STATUS = "wrong_status"  # the case is not in a status that allows the action
     BAD_TARGET = "bad_target"  # a transfer to someone who is not another active handler
     NO_UNIT = "no_unit"  # a dispatch needs the unit concerned
-
-
-# The statuses each action starts from; where it leads is `result_status`.
-_FROM: dict[Action, frozenset[CaseStatus]] = {
-    Action.ACCEPT: frozenset({CaseStatus.RECEIVED}),
-    Action.REPLY: frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED}),
-    Action.CLOSE: frozenset({CaseStatus.ANSWERED}),
-    Action.TRANSFER: frozenset({CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED}),
-    Action.DISPATCH: frozenset({CaseStatus.ACCEPTED}),
-}
-_TO: dict[Action, CaseStatus | None] = {
-    Action.ACCEPT: CaseStatus.ACCEPTED,
-    Action.REPLY: CaseStatus.ANSWERED,
-    Action.CLOSE: CaseStatus.CLOSED,
-    Action.TRANSFER: None,  # the status stays
-    Action.DISPATCH: CaseStatus.IN_PROGRESS,
-}
 
 
 @dataclass(frozen=True)
@@ -86,8 +71,9 @@ def may_use_desk(role: Role | None) -> bool:
 
 
 def result_status(action: Action, current: str) -> str:
-    """The status a case has after `action` (transfer keeps it)."""
-    to = _TO[action]
+    """The status a case has after `action` (transfer keeps it); `current` when the action is
+    not valid from there."""
+    to = after(CaseAction(action), current)
     return current if to is None else to.value
 
 
@@ -102,11 +88,7 @@ def refusal(action: Action, actor: Actor, case: CaseFacts) -> Refusal | None:
             return Refusal.CONFLICT
     elif case.owner_member_id != actor.member_id:
         return Refusal.NOT_OWNER
-    try:
-        status = CaseStatus(case.status)
-    except ValueError:
-        return Refusal.WRONG_STATUS
-    if status not in _FROM[action]:
+    if after(CaseAction(action), case.status) is None:
         return Refusal.WRONG_STATUS
     if action is Action.DISPATCH and case.unit_id is None:
         return Refusal.NO_UNIT

@@ -14,6 +14,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from domain.cases.outcome import Outcome
 from domain.desk.rules import Action, Refusal, refusal
 from handlers.context import BotContext, Viewer
 from handlers.desk.cards import refresh_staff_card
@@ -33,7 +34,6 @@ from handlers.hotline.common import local_today, press_value
 from handlers.report.notify import notify_reporter
 from handlers.report.views import shorten
 from storage.desk import actions as desk
-from storage.desk.actions import Outcome
 
 log = logging.getLogger(__name__)
 CASE_ACTIONS: tuple[str, ...] = ("open", "card", "pm", *(a.value for a in Action))
@@ -103,7 +103,7 @@ async def _accept(
         svc.db, case_id, actor_of(who), today=local_today(context), now=svc.clock.now()
     )
     t = who.t
-    if result.outcome is not Outcome.DONE or result.change is None:
+    if result.outcome is not Outcome.OK or result.change is None:
         await query.answer(outcome_notice(t, result), show_alert=True)
         return
     await query.answer(

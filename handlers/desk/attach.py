@@ -14,6 +14,7 @@ from typing import Any
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 
+from domain.cases.outcome import Outcome
 from domain.cases.reports import EvidenceRefusal, check_evidence
 from domain.desk.followup import (
     NOTE_MAX,
@@ -37,7 +38,7 @@ from handlers.i18n import Catalogs, Translator, escape
 from storage.desk import notes as desk_notes
 from storage.desk import owner as desk_owner
 from storage.desk.notes import FileRef
-from storage.desk.owner import Done, OwnerResult
+from storage.desk.owner import OwnerResult
 
 log = logging.getLogger(__name__)
 ACTIONS = ("f", "fa")
@@ -173,10 +174,10 @@ async def _after_send(
 ) -> None:
     t = who.t
     change = result.change
-    if result.outcome is not Done.DONE or change is None:
+    if result.outcome is not Outcome.OK or change is None:
         await message.reply_text(
             refusal_text(t, result.refusal)
-            if result.outcome is Done.REFUSED
+            if result.outcome is Outcome.REFUSED
             else t.gettext("Someone else changed this case just now. Open it again.")
         )
         return

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from domain.cases.lifecycle import CaseStatus
+from domain.cases.outcome import Outcome
 from domain.desk.followup import (
     ANSWER_MAX,
     QUESTION_MAX,
@@ -42,7 +43,7 @@ from handlers.report.notify import notify_reporter
 from handlers.report.views import status_label
 from storage.desk import notes as desk_notes
 from storage.desk import owner as desk_owner
-from storage.desk.owner import Done, OwnerResult
+from storage.desk.owner import OwnerResult
 
 log = logging.getLogger(__name__)
 ACTIONS = ("q", "s", "ss")
@@ -163,10 +164,10 @@ async def _done(
 ) -> None:
     """Tell the presser, then the reporter, then refresh the staff card."""
     t, change = who.t, result.change
-    if result.outcome is not Done.DONE or change is None:
+    if result.outcome is not Outcome.OK or change is None:
         await message.reply_text(
             refusal_text(t, result.refusal)
-            if result.outcome is Done.REFUSED
+            if result.outcome is Outcome.REFUSED
             else t.gettext("Someone else changed this case just now. Open it again.")
         )
         return
@@ -248,7 +249,7 @@ async def on_reporter_answer(update: Update, context: BotContext) -> None:
     result = await desk_owner.answer(
         svc.db, found.group(0), member.id, body, today=local_today(context), now=svc.clock.now()
     )
-    if result.outcome is not Done.DONE or result.change is None:
+    if result.outcome is not Outcome.OK or result.change is None:
         await message.reply_text(t.gettext("This question is no longer open."))
         return
     await message.reply_text(t.gettext("Thank you; your answer was passed on."))

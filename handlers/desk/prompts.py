@@ -15,6 +15,7 @@ from datetime import date
 from telegram import ForceReply, Message, Update
 from telegram.error import TelegramError
 
+from domain.cases.outcome import Outcome
 from domain.desk.rules import Action, refusal
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
@@ -25,7 +26,7 @@ from handlers.desk.inbox import PROMPT_MARK, actor_of, case_card, desk_person
 from handlers.desk.notices import outcome_notice, refusal_text, tell_after
 from handlers.hotline.common import local_today
 from storage.desk import actions as desk
-from storage.desk.actions import DeskCase, Outcome
+from storage.desk.actions import DeskCase
 
 log = logging.getLogger(__name__)
 PROMPTS_KEY = "inbox:prompts"
@@ -159,7 +160,7 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
     else:
         result = await desk.close(svc.db, case_id, actor, text, today=today, now=now)
     prompts.pop(message.reply_to_message.message_id, None)
-    if result.outcome is not Outcome.DONE or result.change is None:
+    if result.outcome is not Outcome.OK or result.change is None:
         await message.reply_text(outcome_notice(t, result))
         return
     await message.reply_text(await tell_after(context, who, action, result, text, deadline))

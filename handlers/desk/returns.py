@@ -13,6 +13,7 @@ import logging
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
 
+from domain.cases.outcome import Outcome
 from domain.desk.followup import RETURN_REASON_MAX, ReturnFacts, return_refusal, text_problem
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
@@ -27,7 +28,7 @@ from handlers.desk.common import (
 from handlers.i18n import Catalogs
 from handlers.ledger.views import actor_of
 from storage.desk import returns as desk_returns
-from storage.desk.returns import ReturnOutcome, ReturnResult
+from storage.desk.returns import ReturnResult
 from storage.ledger import queries as ledger_queries
 
 log = logging.getLogger(__name__)
@@ -82,10 +83,10 @@ async def store_return(
         svc.db, item_id, version, actor_of(who), reason, now=svc.clock.now()
     )
     forget_prompt(context, message)
-    if result.outcome is ReturnOutcome.REFUSED:
+    if result.outcome is Outcome.REFUSED:
         await message.reply_text(refusal_text(t, result.refusal))
         return
-    if result.outcome is not ReturnOutcome.DONE or result.case_id is None:
+    if result.outcome is not Outcome.OK or result.case_id is None:
         await message.reply_text(
             t.gettext("This item has changed since (it may be returned already). Open it again.")
         )

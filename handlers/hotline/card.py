@@ -16,6 +16,7 @@ from telegram import ForceReply, Message, Update
 from telegram.error import TelegramError
 
 from domain.cases.lifecycle import CaseStatus
+from domain.cases.outcome import Outcome
 from domain.hotline.rules import clean_text, is_pseudonym, unseal_chat
 from domain.membership.roles import Role
 from handlers.context import BotContext, Viewer, viewer
@@ -25,7 +26,6 @@ from handlers.hotline.common import local_today, press_value
 from handlers.hotline.views import added_information, staff_keyboard
 from handlers.i18n import Translator
 from storage.cases import complaint_staff, complaints
-from storage.cases.complaint_staff import Outcome
 
 log = logging.getLogger(__name__)
 PROMPT_MARK = "✍️"
@@ -167,10 +167,10 @@ async def _close(update: Update, context: BotContext, who: Viewer, pseudonym: st
         today=local_today(context),
     )
     t = who.t
-    if result.outcome is Outcome.NOT_ALLOWED:
+    if result.outcome is Outcome.INVALID:
         await query.answer(t.gettext("Reply to the complainant before closing the complaint."))
         return
-    if result.outcome is not Outcome.DONE:
+    if result.outcome is not Outcome.OK:
         await query.answer(t.gettext("This complaint is already closed."))
         return
     await query.answer()
@@ -236,7 +236,7 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
         )
         done = t.gettext("{pseudonym} is not accepted; the reason is stored.", pseudonym=pseudonym)
     prompts.pop(message.reply_to_message.message_id, None)
-    if result.outcome is not Outcome.DONE:
+    if result.outcome is not Outcome.OK:
         await message.reply_text(t.gettext("This complaint is already closed."))
         return
     await message.reply_text(done)

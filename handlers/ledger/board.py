@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 
+from domain.cases.outcome import Outcome
 from domain.ledger import rules
 from domain.ledger.deadlines import local_today
 from domain.ledger.rules import LedgerStatus
@@ -33,7 +34,6 @@ from handlers.ledger.views import (
 from handlers.ui.edits import edit_pressed
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
-from storage.ledger.items import Result
 from storage.membership import units
 
 UNSIGNED_SHOWN = 60
@@ -334,7 +334,7 @@ async def move(
         now=now,
         today=local_today(now, svc.settings.timezone),
     )
-    if done.result is not Result.DONE:
+    if done.result is not Outcome.OK:
         await stale(update, context, who, item_id)
         return
     card = await ledger_queries.item_card(svc.db, item_id)

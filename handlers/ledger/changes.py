@@ -12,6 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
+from domain.cases.outcome import Outcome
 from domain.ledger import rules
 from domain.ledger.deadlines import local_today
 from domain.ledger.rules import Actor, ItemFacts, LedgerStatus
@@ -34,7 +35,7 @@ from handlers.ledger.pickers import (
 from handlers.ledger.views import actor_of, card_keyboard, card_text, facts_of, parse_cb
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
-from storage.ledger.items import Change, Result
+from storage.ledger.items import Change
 from storage.membership import members
 
 END = ConversationHandler.END
@@ -187,7 +188,7 @@ async def say(update: Update, text: str) -> None:
 async def finish(update: Update, context: BotContext, who: Viewer, change: Change) -> int:
     """After a save: the card as it now stands, or why nothing was saved."""
     end_draft(context)
-    if change.result is not Result.DONE or change.item is None:
+    if change.result is not Outcome.OK or change.item is None:
         await say(
             update, who.t.gettext("This item has changed since you started; nothing was saved.")
         )

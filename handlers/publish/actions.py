@@ -14,6 +14,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
+from domain.cases.outcome import Outcome
 from domain.publish import publication as rules
 from domain.publish.publication import State
 from handlers.context import BotContext, Viewer
@@ -28,7 +29,6 @@ from handlers.publish.texts import (
     published_keyboard,
 )
 from storage.publish import publications
-from storage.publish.publications import Outcome
 
 log = logging.getLogger(__name__)
 INTERRUPTED_AFTER = timedelta(minutes=5)  # a send takes seconds; a claim older was cut off
@@ -180,7 +180,7 @@ async def _publish(
         return
     now = svc.clock.now()
     claimed = await publications.claim_publishing(svc.db, item_id, version=version, now=now)
-    if claimed.outcome is not Outcome.DONE:
+    if claimed.outcome is not Outcome.OK:
         await query.answer(t.gettext("This draft changed or was published meanwhile."))
         return
     channel_t = svc.catalogs.get(None)
@@ -227,7 +227,7 @@ async def _withdraw(update: Update, context: BotContext, who: Viewer, item_id: i
         svc.db, item_id, actor_telegram_id=who.telegram_user_id, now=now
     )
     item = result.publication
-    if result.outcome is not Outcome.DONE or item is None:
+    if result.outcome is not Outcome.OK or item is None:
         await query.answer(t.gettext("This item is not on the channel."), show_alert=True)
         return
     await query.answer()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
+from domain.cases.outcome import Outcome
 from domain.publish import publication as rules
 from domain.publish.publication import Kind, State
 from domain.stats import completion, rating_day, unit_grade
@@ -221,7 +222,7 @@ async def on_summary(update: Update, context: BotContext) -> None:
         now=svc.clock.now(),
     )
     prompts.pop(message.reply_to_message.message_id, None)
-    if result.outcome is not publications.Outcome.DONE or result.publication is None:
+    if result.outcome is not Outcome.OK or result.publication is None:
         await message.reply_text(
             t.gettext("This draft changed or was published meanwhile; nothing was saved.")
         )

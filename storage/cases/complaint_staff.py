@@ -1,20 +1,24 @@
-"""Complaints, the staff's side: reply, close, reject with a reason, legal hold, and the
+"""Complaints, the staff's side: reply, close, reject with a reason (each a move through
+`storage.cases.transitions`; the desk's reply and close reuse its pieces), legal hold, and the
 retention purge. Every change is audited with the staff member's id; the complainant is never
 named because nothing names them."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
+from typing import Never
 
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cases.lifecycle import CaseStatus, can_move
+from domain.cases.lifecycle import CaseAction, CaseStatus
+from domain.cases.outcome import Outcome
 from storage import audit
 from storage.cases.complaints import KIND, day_mark
 from storage.cases.messages import add_message
+from storage.cases.transitions import Moved, Step, move_case
 from storage.db import Database
 from storage.models import (
     Case,
@@ -27,27 +31,12 @@ from storage.models import (
     Evidence,
 )
 
-# The chain a reply walks so that a complaint is "answered" once staff replied.
-_TO_ANSWERED = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED)
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    GONE = "gone"  # no such complaint
-    FINAL = "final"  # closed or rejected already
-    NOT_ALLOWED = "not_allowed"  # the move is not valid from the current status
-
 
 @dataclass(frozen=True)
 class StaffResult:
     outcome: Outcome
     case_id: int | None = None
     sealed_push: bytes | None = None  # the push link to notify through (erased if final)
-
-
-def _kind(member_id: int | None) -> str:
-    # An administrator from the config may have no member row.
-    return "member" if member_id is not None else "admin"
 
 
 async def case_id_of(db: Database, pseudonym: str) -> int | None:
@@ -59,38 +48,28 @@ async def case_id_of(db: Database, pseudonym: str) -> int | None:
         ).first()
 
 
-def _move(
-    session: AsyncSession, case: Case, target: CaseStatus, member_id: int | None, now: datetime
-) -> None:
-    audit.record(
-        session,
-        at=now,
-        action="complaint.status",
-        subject_type=KIND,
-        subject_id=case.number,
-        actor_member_id=member_id,
-        actor_kind=_kind(member_id),
-        from_value=case.status,
-        to_value=target,
-    )
-    case.status = target
-    case.version += 1
+def answered(today: date) -> dict[str, object]:
+    """The columns a staff reply sets on a complaint: answered today, acknowledged by the first
+    staff action."""
+    return {"answered_on": today, "acknowledged_on": _first(today)}
 
 
-async def reply(
-    db: Database, pseudonym: str, body: str, *, member_id: int | None, now: datetime, today: date
-) -> StaffResult:
-    """Store a staff reply to the complainant; the complaint becomes "answered"."""
-    async with db.session() as session:
-        case = (
-            await session.exec(
-                select(Case).where(Case.kind == KIND).where(Case.number == pseudonym)
-            )
-        ).first()
-        if case is None or case.id is None:
-            return StaffResult(Outcome.GONE)
-        if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
-            return StaffResult(Outcome.FINAL, case.id)
+def finished(today: date, **more: object) -> dict[str, object]:
+    """The columns closing or rejecting a complaint sets (with `more`, e.g. the reason)."""
+    return {"closed_on": today, "acknowledged_on": _first(today), **more}
+
+
+def _first(today: date) -> object:
+    return func.coalesce(col(Case.acknowledged_on), today)
+
+
+def replied(
+    body: str, member_id: int | None, today: date
+) -> Callable[[AsyncSession, Case], Awaitable[bytes | None]]:
+    """The rows of a staff reply: the answer in the thread (a day, no instant); the push link."""
+
+    async def rows(session: AsyncSession, case: Case) -> bytes | None:
+        assert case.id is not None
         await add_message(
             session,
             case_id=case.id,
@@ -100,24 +79,37 @@ async def reply(
             sent_on=today,
             anonymous=True,
         )
-        for target in _TO_ANSWERED:
-            if can_move(case.status, target):
-                _move(session, case, target, member_id, now)
-        case.answered_on = today
-        case.acknowledged_on = case.acknowledged_on or today  # first staff action
-        session.add(case)
-        audit.record(
-            session,
-            at=now,
-            action="complaint.reply",
-            subject_type=KIND,
-            subject_id=case.number,
-            actor_member_id=member_id,
-            actor_kind=_kind(member_id),
-        )
-        push = await session.get(ComplaintPushLink, case.id)
-        await session.commit()
-        return StaffResult(Outcome.DONE, case.id, push.sealed if push else None)
+        return await push_link(session, case, erase=False)
+
+    return rows
+
+
+async def push_link(session: AsyncSession, case: Case, *, erase: bool = True) -> bytes | None:
+    """The complaint's sealed push link for a last notice; erased with a final move."""
+    push = await session.get(ComplaintPushLink, case.id)
+    if push is None:
+        return None
+    if erase:
+        await session.delete(push)
+    return push.sealed
+
+
+def _result(moved: Moved[Never, bytes | None]) -> StaffResult:
+    case_id = moved.case.id if moved.case is not None else None
+    return StaffResult(moved.outcome, case_id, moved.rows)
+
+
+async def reply(
+    db: Database, pseudonym: str, body: str, *, member_id: int | None, now: datetime, today: date
+) -> StaffResult:
+    """Store a staff reply to the complainant; the complaint becomes "answered"."""
+    case_id = await case_id_of(db, pseudonym)
+    if case_id is None:
+        return StaffResult(Outcome.GONE)
+    step: Step[Never, bytes | None] = Step(
+        (KIND,), "complaint.reply", values=answered(today), rows=replied(body, member_id, today)
+    )
+    return _result(await move_case(db, case_id, CaseAction.REPLY, member_id, step, now=now))
 
 
 async def finish(
@@ -132,30 +124,14 @@ async def finish(
 ) -> StaffResult:
     """Close (from "answered") or reject (with a reason) a complaint; the push link is
     returned for a last notice and erased in the same unit of work."""
-    async with db.session() as session:
-        case = (
-            await session.exec(
-                select(Case).where(Case.kind == KIND).where(Case.number == pseudonym)
-            )
-        ).first()
-        if case is None or case.id is None:
-            return StaffResult(Outcome.GONE)
-        if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
-            return StaffResult(Outcome.FINAL, case.id)
-        if not can_move(case.status, target):
-            return StaffResult(Outcome.NOT_ALLOWED, case.id)
-        _move(session, case, target, member_id, now)
-        case.closed_on = today
-        case.acknowledged_on = case.acknowledged_on or today  # first staff action
-        if target == CaseStatus.REJECTED:
-            case.rejection_reason = reason
-        session.add(case)
-        push = await session.get(ComplaintPushLink, case.id)
-        sealed = push.sealed if push else None
-        if push is not None:
-            await session.delete(push)
-        await session.commit()
-        return StaffResult(Outcome.DONE, case.id, sealed)
+    case_id = await case_id_of(db, pseudonym)
+    if case_id is None:
+        return StaffResult(Outcome.GONE)
+    more = {"rejection_reason": reason} if target == CaseStatus.REJECTED else {}
+    step: Step[Never, bytes | None] = Step(
+        (KIND,), "complaint.status", target, finished(today, **more), rows=push_link
+    )
+    return _result(await move_case(db, case_id, CaseAction.SET, member_id, step, now=now))
 
 
 async def set_hold(

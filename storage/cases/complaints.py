@@ -12,13 +12,17 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Never
 
 from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cases.lifecycle import CaseStatus, can_move
+from domain.cases.lifecycle import CaseAction, CaseStatus
+from domain.cases.outcome import Outcome
 from domain.hotline import receipts
 from domain.hotline.rules import HotlinePolicy, fingerprint, new_pseudonym
 from storage.cases.messages import add_message
+from storage.cases.transitions import Step, move_case
 from storage.db import Database
 from storage.models import (
     Case,
@@ -220,13 +224,10 @@ async def add_information(
     """The complainant adds information; an answered complaint goes back to in progress.
 
     Returns (pseudonym, reopened), or None when the complaint is closed, rejected or gone.
+    No audit row: this is the complainant's own act.
     """
-    async with db.session() as session:
-        case = await session.get(Case, case_id)
-        if case is None or case.kind != KIND:
-            return None
-        if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
-            return None
+
+    async def rows(session: AsyncSession, case: Case) -> None:
         await add_message(
             session,
             case_id=case_id,
@@ -235,15 +236,12 @@ async def add_information(
             sent_on=today,
             anonymous=True,
         )
-        reopened = case.status == CaseStatus.ANSWERED and can_move(
-            case.status, CaseStatus.IN_PROGRESS
-        )
-        if reopened:
-            case.status = CaseStatus.IN_PROGRESS
-            case.version += 1
-            session.add(case)
-        await session.commit()
-        return case.number, reopened
+
+    step: Step[Never, None] = Step((KIND,), None, rows=rows)
+    moved = await move_case(db, case_id, CaseAction.INFORM, None, step, now=day_mark(today))
+    if moved.outcome is not Outcome.OK or moved.case is None:
+        return None
+    return moved.case.number, moved.after != moved.before
 
 
 async def set_push(db: Database, case_id: int, sealed: bytes | None) -> bool:

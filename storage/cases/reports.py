@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, or_
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cases import reports as rules
-from domain.cases.lifecycle import CaseStatus, can_move
+from domain.cases.lifecycle import CaseAction, CaseStatus
+from domain.cases.outcome import Outcome
 from domain.cases.reports import ReportDraft, ReportViewer
+from domain.desk.rules import Refusal
 from domain.membership.roles import Role
-from storage import audit
 from storage.cases import numbers as case_numbers
+from storage.cases.transitions import Step, move_case
 from storage.db import Database
 from storage.models import Case, Evidence, Member, ReportAuthor, Unit
 
@@ -282,6 +285,17 @@ async def number_of(db: Database, case_id: int) -> str | None:
         return case.number if case is not None and case.kind == KIND else None
 
 
+async def author_of(session: AsyncSession, case_id: int) -> Member | None:
+    """The member who filed case `case_id` (a named report, or a finding recorded with one)."""
+    return (
+        await session.exec(
+            select(Member)
+            .join(ReportAuthor, col(ReportAuthor.member_id) == col(Member.id))
+            .where(ReportAuthor.case_id == case_id)
+        )
+    ).first()
+
+
 async def set_status(
     db: Database,
     *,
@@ -295,73 +309,39 @@ async def set_status(
 ) -> StatusChange | None:
     """Move a report to `to` if the actor may and the move is valid; None for no such report.
 
-    The move is a conditional UPDATE on the version read, so two staff acting at once cannot
-    both move it. The result names the reporter so that the caller can tell them.
+    The move goes through `storage.cases.transitions` (two staff acting at once cannot both
+    move it). The result names the reporter so that the caller can tell them.
     """
     async with db.session() as session:
-        row = (
-            await session.exec(
-                select(Case, ReportAuthor, Member)
-                .join(ReportAuthor, col(ReportAuthor.case_id) == col(Case.id))
-                .join(Member, col(Member.id) == col(ReportAuthor.member_id))
-                .where(Case.id == case_id)
-                .where(Case.kind == KIND)
-            )
-        ).first()
-        if row is None:
-            return None
-        case, _author, member = row
-        change = StatusChange(
-            changed=False,
-            case_id=case_id,
-            number=case.number,
-            from_status=case.status,
-            to_status=to.value,
-            reporter_telegram_id=member.telegram_user_id,
-            reporter_language=member.language,
-        )
-        if not rules.may_change_status(actor_role) or not can_move(case.status, to):
-            return change
-        before, version = case.status, case.version  # the UPDATE refreshes `case` in place
-        values: dict[str, object] = {"status": to.value, "version": version + 1}
-        if to is CaseStatus.ACCEPTED:
-            values["acknowledged_on"] = today
-        elif to is CaseStatus.ANSWERED:
-            values["answered_on"] = today
-        elif to is CaseStatus.CLOSED:
-            values["closed_on"] = today
-            if reason is not None:
-                values["closing_summary"] = reason
-        elif to is CaseStatus.REJECTED:
-            values["closed_on"] = today
-            values["rejection_reason"] = reason
-        moved = await session.exec(
-            update(Case)
-            .where(col(Case.id) == case_id)
-            .where(col(Case.version) == version)
-            .values(**values)
-        )
-        if moved.rowcount != 1:
-            await session.rollback()
-            return change
-        audit.record(
-            session,
-            at=now,
-            action="report.status",
-            subject_type="case",
-            subject_id=case_id,
-            actor_member_id=actor_member_id,
-            actor_kind="member" if actor_member_id is not None else "admin",
-            from_value=before,
-            to_value=to.value,
-        )
-        await session.commit()
+        member = await author_of(session, case_id)
+        case = await session.get(Case, case_id)
+    if member is None or case is None or case.kind != KIND:
+        return None
+
+    async def check(_session: AsyncSession, _case: Case) -> Refusal | None:
+        return None if rules.may_change_status(actor_role) else Refusal.NOT_STAFF
+
+    values: dict[str, object] = {}
+    if to is CaseStatus.ACCEPTED:
+        values["acknowledged_on"] = today
+    elif to is CaseStatus.ANSWERED:
+        values["answered_on"] = today
+    elif to is CaseStatus.CLOSED:
+        values["closed_on"] = today
+        if reason is not None:
+            values["closing_summary"] = reason
+    elif to is CaseStatus.REJECTED:
+        values["closed_on"] = today
+        values["rejection_reason"] = reason
+    step: Step[Refusal, None] = Step((KIND,), "report.status", to, values, check)
+    moved = await move_case(db, case_id, CaseAction.SET, actor_member_id, step, now=now)
+    found = moved.case or case
     return StatusChange(
-        changed=True,
+        changed=moved.outcome is Outcome.OK,
         case_id=case_id,
-        number=change.number,
-        from_status=change.from_status,
+        number=found.number,
+        from_status=moved.before or found.status,
         to_status=to.value,
-        reporter_telegram_id=change.reporter_telegram_id,
-        reporter_language=change.reporter_language,
+        reporter_telegram_id=member.telegram_user_id,
+        reporter_language=member.language,
     )

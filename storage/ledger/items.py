@@ -3,7 +3,8 @@ changing deadlines, progress notes and the unit head's sign-off. Each operation 
 work with its audit events; reads live in `storage.ledger.queries`.
 
 Changes of an existing item carry the `version` the person saw: a stale button (the item has
-changed since) gets `Result.STALE` and nothing is written.
+changed since) gets `Outcome.STALE` and nothing is written; a verified item takes no more
+changes (`Outcome.FINAL`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.cases.outcome import Outcome
 from domain.ledger.rules import LedgerStatus, can_move, is_rejection
 from storage import audit
 from storage.db import Database
@@ -32,12 +33,6 @@ SUBJECT = "ledger_item"
 ADD_ATTEMPTS = 20
 
 
-class Result(StrEnum):
-    DONE = "done"
-    STALE = "stale"  # the item changed since the person saw it, or the move is no longer valid
-    MISSING = "missing"
-
-
 @dataclass(frozen=True)
 class NewEvidence:
     """A file the person sent (Telegram's file id; the bot never downloads it here)."""
@@ -51,7 +46,7 @@ class NewEvidence:
 
 @dataclass(frozen=True)
 class Change:
-    result: Result
+    result: Outcome
     item: LedgerItem | None = None
 
 
@@ -127,12 +122,12 @@ async def add_item(
 
 async def _current(
     session: AsyncSession, item_id: int, expected_version: int | None
-) -> LedgerItem | Result:
+) -> LedgerItem | Outcome:
     item = await session.get(LedgerItem, item_id)
     if item is None:
-        return Result.MISSING
+        return Outcome.GONE
     if expected_version is not None and item.version != expected_version:
-        return Result.STALE
+        return Outcome.STALE
     return item
 
 
@@ -158,10 +153,10 @@ async def _edit_unverified(
     audited from `before` to `after`, in one unit of work."""
     async with db.session() as session:
         item = await _current(session, item_id, expected_version)
-        if isinstance(item, Result):
+        if isinstance(item, Outcome):
             return Change(item)
         if item.status == LedgerStatus.VERIFIED:
-            return Change(Result.STALE, item)
+            return Change(Outcome.FINAL, item)
         audit.record(
             session,
             at=now,
@@ -176,7 +171,7 @@ async def _edit_unverified(
         apply(session, item)
         _touch(session, item, now)
         await session.commit()
-        return Change(Result.DONE, item)
+        return Change(Outcome.OK, item)
 
 
 async def set_measure(
@@ -253,10 +248,10 @@ async def move_status(
     """Move an item; `rectified` and a rejection keep their note as a progress entry."""
     async with db.session() as session:
         item = await _current(session, item_id, expected_version)
-        if isinstance(item, Result):
+        if isinstance(item, Outcome):
             return Change(item)
         if not can_move(item.status, target):
-            return Change(Result.STALE, item)
+            return Change(Outcome.INVALID, item)
         before = item.status
         kind = "note"
         if target is LedgerStatus.RECTIFIED:
@@ -286,7 +281,7 @@ async def move_status(
             to_value=target.value,
         )
         await session.commit()
-        return Change(Result.DONE, item)
+        return Change(Outcome.OK, item)
 
 
 async def change_deadline(
@@ -340,10 +335,10 @@ async def add_progress(
     """A progress note (and files) on an item that is not verified yet."""
     async with db.session() as session:
         item = await _current(session, item_id, None)
-        if isinstance(item, Result):
+        if isinstance(item, Outcome):
             return Change(item)
         if item.status == LedgerStatus.VERIFIED:
-            return Change(Result.STALE, item)
+            return Change(Outcome.FINAL, item)
         session.add(
             LedgerProgress(
                 item_id=item_id, kind="note", note=note, member_id=actor_member_id, at=now
@@ -363,4 +358,4 @@ async def add_progress(
         item.updated_at = now
         session.add(item)
         await session.commit()
-        return Change(Result.DONE, item)
+        return Change(Outcome.OK, item)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from domain.cases.outcome import Outcome
 from domain.publish.publication import State
 from storage import audit
 from storage.db import Database
@@ -23,12 +23,6 @@ from storage.models import Case, Member, Publication, Unit
 
 PUBLISHING = "publishing"  # claimed by a press, being sent
 DISCARDED = "discarded"
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    GONE = "gone"  # no such publication
-    STALE = "stale"  # the state or version is not the one the admin acted on
 
 
 @dataclass(frozen=True)
@@ -157,7 +151,7 @@ async def set_summary(
             to_value=f"v{item.version}",
         )
         await session.commit()
-    return Result(Outcome.DONE, item)
+    return Result(Outcome.OK, item)
 
 
 async def _move(
@@ -195,7 +189,7 @@ async def claim_publishing(
     item = await get(db, publication_id)
     if item is None:
         return Result(Outcome.GONE)
-    return Result(Outcome.DONE if moved else Outcome.STALE, item)
+    return Result(Outcome.OK if moved else Outcome.STALE, item)
 
 
 async def release(
@@ -295,7 +289,7 @@ async def withdraw(
                 to_value=f"{item.channel_id}/{item.channel_message_id}",
             )
         await session.commit()
-    return Result(Outcome.DONE if moved else Outcome.STALE, item)
+    return Result(Outcome.OK if moved else Outcome.STALE, item)
 
 
 async def note_channel_outcome(

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import col, select
 
+from domain.cases.outcome import Outcome
 from domain.cases.reports import ReportDraft
 from domain.desk.rules import Actor
 from domain.membership.roles import Role
@@ -59,7 +60,7 @@ async def dispatched_case(harness: Harness) -> tuple[SimUser, SimUser, SimUser, 
     sent = await desk.dispatch(
         harness.db, case_id, actor, date(2027, 4, 30), "一周内约谈。", today=now.date(), now=now
     )
-    assert sent.outcome == "done"
+    assert sent.outcome is Outcome.OK
     return teacher, handler, head, case_id
 
 
@@ -124,7 +125,7 @@ async def test_unit_head_returns_a_dispatched_case_and_it_can_be_dispatched_agai
         today=now.date(),
         now=now,
     )
-    assert again.outcome == "done"
+    assert again.outcome is Outcome.OK
     listing = await harness.ask(head, "/ledger")
     assert "共 1 项" in listing and "2. 【" in listing and "1. 【" not in listing
     panel_case = await desk.desk_case(harness.db, case_id)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from domain.cases.outcome import Outcome
 from domain.desk.rules import Actor
 from domain.membership.roles import Role
 from handlers.hotline.card import PROMPT_MARK
 from simulator import SimUser
 from storage.cases import complaints
 from storage.desk import actions as desk
-from storage.desk.actions import Outcome
 from storage.models import Case, Member
 from tests.e2e.hotline_support import Hotline
 from tests.hostile.bench import Bench
@@ -97,10 +97,10 @@ async def owned_case(b: Bench, scope: str, *, answered: bool = False) -> tuple[i
     owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
     now = b.h.clock.now()
     done = await desk.accept(b.db, found, owner, today=now.date(), now=now)
-    assert done.outcome is Outcome.DONE
+    assert done.outcome is Outcome.OK
     if answered:
         done = await desk.reply(b.db, found, owner, "已答复。", today=now.date(), now=now)
-        assert done.outcome is Outcome.DONE
+        assert done.outcome is Outcome.OK
     return found, number
 
 

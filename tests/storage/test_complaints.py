@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import select
 
 from domain.cases.lifecycle import CaseStatus
+from domain.cases.outcome import Outcome
 from domain.hotline import receipts
 from domain.hotline.receipts import HashParams
 from domain.hotline.rules import HotlinePolicy
 from storage.cases import complaint_staff, complaints
-from storage.cases.complaint_staff import Outcome
 from storage.cases.complaints import DuplicateComplaint, EvidenceFile, NewComplaint
 from storage.db import Database
 from storage.models import Case, ComplaintReceipt, ComplaintTombstone, Evidence
@@ -77,7 +77,7 @@ async def test_reply_answers_and_information_reopens(db: Database) -> None:
     result = await complaint_staff.reply(
         db, filed.pseudonym, "在查", member_id=None, now=NOW, today=DAY
     )
-    assert result.outcome is Outcome.DONE
+    assert result.outcome is Outcome.OK
     view = await complaints.view(db, filed.case_id)
     assert view is not None and view.status == CaseStatus.ANSWERED
     assert await complaints.add_information(db, filed.case_id, "补充", today=DAY) == (
@@ -89,7 +89,7 @@ async def test_reply_answers_and_information_reopens(db: Database) -> None:
     closing = await complaint_staff.finish(
         db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
     )
-    assert closing.outcome is Outcome.NOT_ALLOWED  # not answered again yet
+    assert closing.outcome is Outcome.INVALID  # not answered again yet
 
 
 async def test_push_link_is_erased_when_the_complaint_closes(db: Database) -> None:
@@ -104,7 +104,7 @@ async def test_push_link_is_erased_when_the_complaint_closes(db: Database) -> No
     closed = await complaint_staff.finish(
         db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
     )
-    assert closed.outcome is Outcome.DONE and closed.sealed_push == b"sealed"
+    assert closed.outcome is Outcome.OK and closed.sealed_push == b"sealed"
     view = await complaints.view(db, filed.case_id)
     assert view is not None and not view.push
     assert not await complaints.set_push(db, filed.case_id, b"again")
@@ -140,7 +140,7 @@ async def test_rejection_keeps_its_reason(db: Database) -> None:
         today=DAY,
         reason="不属于受理范围",
     )
-    assert result.outcome is Outcome.DONE
+    assert result.outcome is Outcome.OK
     view = await complaints.view(db, filed.case_id)
     assert view is not None and view.rejection_reason == "不属于受理范围"
     assert await complaints.add_information(db, filed.case_id, "x", today=DAY) is None

@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from domain.cases.outcome import Outcome
 from domain.desk.rules import Actor, Refusal
 from domain.membership.roles import Role
 from storage import audit
 from storage.db import Database
 from storage.desk import actions as desk
-from storage.desk.actions import Outcome
 from storage.models import Case, CaseMessage, LedgerItem, Member
 from tests.storage.test_reports import NOW, TODAY, People, file, join, people
 
@@ -35,7 +35,7 @@ async def test_inbox_lists_open_cases_by_kind_owner_and_page(db: Database, peopl
     assert (await desk.list_open(db, kind="complaint")).total == 0
     handler = actor(people.handler)
     done = await desk.accept(db, filed[0].case_id, handler, today=TODAY, now=NOW)
-    assert done.outcome is Outcome.DONE
+    assert done.outcome is Outcome.OK
     mine = await desk.list_open(db, owner_member_id=people.handler.id)
     assert [i.case_id for i in mine.items] == [filed[0].case_id]
 
@@ -51,13 +51,13 @@ async def test_accept_reply_close(db: Database, people: People) -> None:
     assert early.refusal is Refusal.WRONG_STATUS
     later = TODAY + timedelta(days=1)
     replied = await desk.reply(db, filed.case_id, handler, "<i>已核实</i>", today=later, now=NOW)
-    assert replied.outcome is Outcome.DONE
+    assert replied.outcome is Outcome.OK
     again = await desk.reply(
         db, filed.case_id, handler, "补充", today=later + timedelta(1), now=NOW
     )
-    assert again.outcome is Outcome.DONE
+    assert again.outcome is Outcome.OK
     closed = await desk.close(db, filed.case_id, handler, "已整改", today=later, now=NOW)
-    assert closed.outcome is Outcome.DONE
+    assert closed.outcome is Outcome.OK
     async with db.session() as session:
         case = await session.get(Case, filed.case_id)
         messages = (
@@ -104,8 +104,8 @@ async def test_two_handlers_accepting_at_once_one_wins(db: Database, people: Peo
         desk.accept(db, filed.case_id, actor(people.handler), today=TODAY, now=NOW),
         desk.accept(db, filed.case_id, actor(other), today=TODAY, now=NOW),
     )
-    assert sorted(r.outcome is Outcome.DONE for r in results) == [False, True]
-    loser = next(r for r in results if r.outcome is not Outcome.DONE)
+    assert sorted(r.outcome is Outcome.OK for r in results) == [False, True]
+    loser = next(r for r in results if r.outcome is not Outcome.OK)
     assert loser.outcome is Outcome.STALE or loser.refusal is Refusal.WRONG_STATUS
     events = await audit.events_for(db, "case", filed.case_id)
     assert [e.action for e in events].count("desk.accept") == 1
@@ -131,7 +131,7 @@ async def test_transfer_keeps_the_reason_internal_and_checks_the_target(
     moved = await desk.transfer(
         db, filed.case_id, handler, other.id or 0, "属督导室职责", today=TODAY, now=NOW
     )
-    assert moved.outcome is Outcome.DONE and moved.new_owner is not None
+    assert moved.outcome is Outcome.OK and moved.new_owner is not None
     assert moved.new_owner.id == other.id
     async with db.session() as session:
         case = await session.get(Case, filed.case_id)
@@ -154,7 +154,7 @@ async def test_dispatch_adds_a_ledger_item_and_names_the_heads(
     done = await desk.dispatch(
         db, filed.case_id, handler, deadline, "一周内约谈当事人", today=TODAY, now=NOW
     )
-    assert done.outcome is Outcome.DONE and done.change is not None
+    assert done.outcome is Outcome.OK and done.change is not None
     assert done.change.to_status == "in_progress"
     assert [h.id for h in done.unit_heads] == [people.head.id]
     async with db.session() as session:

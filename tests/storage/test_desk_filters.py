@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
+from domain.cases.outcome import Outcome
 from domain.desk.filters import late_rules
 from domain.desk.rules import Actor
 from domain.hotline import receipts
@@ -21,7 +22,6 @@ from storage.db import Database
 from storage.desk import actions as desk
 from storage.desk import cards as desk_cards
 from storage.desk import filters as desk_filters
-from storage.desk.actions import Outcome
 from storage.desk.filters import CaseQuery
 from storage.models import Case, CaseMessage, ComplaintPushLink, Member
 from tests.storage.test_complaints import POLICY
@@ -67,7 +67,7 @@ async def test_filters_combine_in_sql(db: Database, people: People) -> None:
         today=TODAY,
     )
     handler = actor(people.handler)
-    assert (await desk.accept(db, mine, handler, today=TODAY, now=NOW)).outcome is Outcome.DONE
+    assert (await desk.accept(db, mine, handler, today=TODAY, now=NOW)).outcome is Outcome.OK
     assert await _total(db) == 4
     assert await _total(db, kinds=("complaint",)) == 1
     assert await _total(db, kinds=("report",), unit_id=people.school) == 2
@@ -111,14 +111,14 @@ async def test_complaint_through_the_desk_keeps_the_hotline_rules(
     assert refused.outcome is Outcome.REFUSED  # not accepted yet: nobody owns it
     assert (await desk.accept(db, filed.case_id, local, today=TODAY, now=NOW)).refusal
     accepted = await desk.accept(db, filed.case_id, handler, today=TODAY, now=NOW)
-    assert accepted.outcome is Outcome.DONE and accepted.kind == "complaint"
+    assert accepted.outcome is Outcome.OK and accepted.kind == "complaint"
     assert accepted.change is not None and accepted.change.reporter_telegram_id is None
     replied = await desk.reply(db, filed.case_id, handler, "已核实。", today=TODAY, now=NOW)
-    assert replied.outcome is Outcome.DONE and replied.sealed_push == b"sealed"
+    assert replied.outcome is Outcome.OK and replied.sealed_push == b"sealed"
     view = await complaints.view(db, filed.case_id)
     assert view is not None and view.status == "answered" and view.messages[-1].body == "已核实。"
     closed = await desk.close(db, filed.case_id, handler, "已退费，办结。", today=TODAY, now=NOW)
-    assert closed.outcome is Outcome.DONE and closed.sealed_push == b"sealed"
+    assert closed.outcome is Outcome.OK and closed.sealed_push == b"sealed"
     async with db.session() as session:
         case = await session.get(Case, filed.case_id)
         link = await session.get(ComplaintPushLink, filed.case_id)
@@ -171,7 +171,7 @@ async def test_a_finding_is_listed_and_handled_like_a_report(db: Database, peopl
         await desk.reply(db, case_id, handler, "已整改。", today=TODAY, now=NOW),
         await desk.close(db, case_id, handler, "办结。", today=TODAY, now=NOW),
     ]
-    assert [s.outcome for s in steps] == [Outcome.DONE] * 3
+    assert [s.outcome for s in steps] == [Outcome.OK] * 3
     assert all(s.change is not None and s.change.reporter_telegram_id is None for s in steps)
     found = await desk.desk_case(db, case_id)
     assert found is not None and found.facts.status == "closed" and found.inspector_name is None

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from domain.cases.lifecycle import CaseStatus
+from domain.cases.outcome import Outcome
 from domain.cases.reports import ReportViewer
 from domain.desk.rules import Actor
 from domain.hotline import receipts
@@ -22,8 +23,6 @@ from storage.desk import notes as desk_notes
 from storage.desk import owner as desk_owner
 from storage.desk import returns as desk_returns
 from storage.desk.notes import FileRef, Reader
-from storage.desk.owner import Done
-from storage.desk.returns import ReturnOutcome
 from storage.ledger import queries as ledger_queries
 from storage.models import CaseMessage, Evidence, LedgerItem, Member
 from storage.stats import exports
@@ -48,7 +47,7 @@ async def dispatched(db: Database, people: People) -> tuple[int, LedgerItem]:
     sent = await desk.dispatch(
         db, filed.case_id, handler, date(2027, 4, 30), "约谈。", today=TODAY, now=NOW
     )
-    assert sent.outcome == "done"
+    assert sent.outcome is Outcome.OK
     page = await ledger_queries.page_of_items(db, people.school, 0, 10)
     return filed.case_id, page.items[0]
 
@@ -60,14 +59,14 @@ async def test_return_is_versioned_kept_and_off_the_list(db: Database, people: P
     other = await desk_returns.return_item(
         db, item.id, item.version, ledger_actor(people.other_head), "不是我们", now=NOW
     )
-    assert other.outcome is ReturnOutcome.REFUSED
+    assert other.outcome is Outcome.REFUSED
     stale = await desk_returns.return_item(db, item.id, item.version + 1, head, "x", now=NOW)
-    assert stale.outcome is ReturnOutcome.STALE
+    assert stale.outcome is Outcome.STALE
     done = await desk_returns.return_item(db, item.id, item.version, head, "不属本校", now=NOW)
-    assert done.outcome is ReturnOutcome.DONE and done.owner is not None
+    assert done.outcome is Outcome.OK and done.owner is not None
     assert done.owner.id == people.handler.id
     again = await desk_returns.return_item(db, item.id, item.version + 1, head, "再退", now=NOW)
-    assert again.outcome is ReturnOutcome.REFUSED
+    assert again.outcome is Outcome.REFUSED
     assert (await ledger_queries.page_of_items(db, people.school, 0, 10)).total == 0
     card = await ledger_queries.item_card(db, item.id)
     assert card is not None and card.item.status == "returned"  # kept, never deleted
@@ -90,7 +89,7 @@ async def test_two_returns_at_once_return_once(db: Database, people: People) -> 
         desk_returns.return_item(db, item.id, item.version, ledger_actor(second), "b", now=NOW),
     )
     outcomes = [r.outcome for r in results]
-    assert outcomes.count(ReturnOutcome.DONE) == 1  # the other is stale or refused
+    assert outcomes.count(Outcome.OK) == 1  # the other is stale or refused
     assert len(await desk_returns.returns_of(db, case_id)) == 1
 
 
@@ -124,18 +123,18 @@ async def test_notes_by_section_and_answers_only_from_the_reporter(
     staff = Reader(Role.HANDLER, None, private=True)
     assert [line.body for line in await desk_notes.thread(db, filed.case_id, staff)] == ["内部"]
     asked = await desk_owner.ask(db, filed.case_id, handler, "哪天？", today=TODAY, now=NOW)
-    assert asked.outcome is Done.DONE
+    assert asked.outcome is Outcome.OK
     assert people.head.id is not None and people.author.id is not None
     wrong = await desk_owner.answer(db, filed.number, people.head.id, "冒充", today=TODAY, now=NOW)
-    assert wrong.outcome is Done.GONE
+    assert wrong.outcome is Outcome.GONE
     right = await desk_owner.answer(
         db, filed.number, people.author.id, "周一", today=TODAY, now=NOW
     )
-    assert right.outcome is Done.DONE
+    assert right.outcome is Outcome.OK
     twice = await desk_owner.answer(
         db, filed.number, people.author.id, "再答", today=TODAY, now=NOW
     )
-    assert twice.outcome is Done.STALE
+    assert twice.outcome is Outcome.STALE
 
 
 async def test_a_complaint_note_and_file_go_with_the_purge(db: Database) -> None:
@@ -184,7 +183,7 @@ async def test_status_change_and_file_to_the_reporter(db: Database, people: Peop
     bare = await desk_owner.set_status(
         db, filed.case_id, handler, CaseStatus.REJECTED, None, today=TODAY, now=NOW
     )
-    assert bare.outcome is Done.REFUSED  # answered: only back to in progress
+    assert bare.outcome is Outcome.REFUSED  # answered: only back to in progress
     back = await desk_owner.set_status(
         db, filed.case_id, handler, CaseStatus.IN_PROGRESS, None, today=TODAY, now=NOW
     )

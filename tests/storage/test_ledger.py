@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
+from domain.cases.outcome import Outcome
 from domain.ledger.rules import LedgerStatus
 from domain.membership.roles import Role
 from domain.membership.units import UnitKind, UnitRow
@@ -13,7 +14,7 @@ from storage import audit
 from storage.db import Database
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
-from storage.ledger.items import NewEvidence, Result
+from storage.ledger.items import NewEvidence
 from storage.membership import invites, units
 
 NOW = datetime(2027, 3, 10, 1, 0, tzinfo=UTC)
@@ -82,7 +83,7 @@ async def test_moves_check_the_version_and_are_audited(db: Database) -> None:
     s1, _s2, head = await setup(db)
     item_id = await add(db, s1, evidence=[NewEvidence("photo", "file-1")])
 
-    async def move(version: int, target: S, note: str | None = None) -> Result:
+    async def move(version: int, target: S, note: str | None = None) -> Outcome:
         change = await ledger.move_status(
             db,
             item_id=item_id,
@@ -95,13 +96,13 @@ async def test_moves_check_the_version_and_are_audited(db: Database) -> None:
         )
         return change.result
 
-    assert await move(1, S.IN_PROGRESS) is Result.DONE
-    assert await move(1, S.IN_PROGRESS) is Result.STALE  # the same button again
-    assert await move(2, S.VERIFIED) is Result.STALE  # not a valid move
-    assert await move(2, S.RECTIFIED, "已整改") is Result.DONE
-    assert await move(3, S.IN_PROGRESS, "退回理由") is Result.DONE
-    assert await move(4, S.RECTIFIED, "再次整改") is Result.DONE
-    assert await move(5, S.VERIFIED) is Result.DONE
+    assert await move(1, S.IN_PROGRESS) is Outcome.OK
+    assert await move(1, S.IN_PROGRESS) is Outcome.STALE  # the same button again
+    assert await move(2, S.VERIFIED) is Outcome.INVALID  # not a valid move
+    assert await move(2, S.RECTIFIED, "已整改") is Outcome.OK
+    assert await move(3, S.IN_PROGRESS, "退回理由") is Outcome.OK
+    assert await move(4, S.RECTIFIED, "再次整改") is Outcome.OK
+    assert await move(5, S.VERIFIED) is Outcome.OK
     assert (
         await ledger.move_status(
             db,
@@ -113,7 +114,7 @@ async def test_moves_check_the_version_and_are_audited(db: Database) -> None:
             now=NOW,
             today=TODAY,
         )
-    ).result is Result.MISSING
+    ).result is Outcome.GONE
     card = await ledger_queries.item_card(db, item_id)
     assert card is not None
     assert card.item.status == S.VERIFIED and card.item.version == 6
@@ -132,7 +133,7 @@ async def test_moves_check_the_version_and_are_audited(db: Database) -> None:
     refused = await ledger.add_progress(
         db, item_id=item_id, note="晚了", actor_member_id=head, now=NOW, today=TODAY
     )
-    assert refused.result is Result.STALE  # verified items take no more notes
+    assert refused.result is Outcome.FINAL  # verified items take no more notes
 
 
 async def test_deadline_changes_keep_the_history(db: Database) -> None:
@@ -147,7 +148,7 @@ async def test_deadline_changes_keep_the_history(db: Database) -> None:
         actor_member_id=head,
         now=NOW,
     )
-    assert change.result is Result.DONE
+    assert change.result is Outcome.OK
     stale = await ledger.change_deadline(
         db,
         item_id=item_id,
@@ -157,7 +158,7 @@ async def test_deadline_changes_keep_the_history(db: Database) -> None:
         actor_member_id=head,
         now=NOW,
     )
-    assert stale.result is Result.STALE
+    assert stale.result is Outcome.STALE
     card = await ledger_queries.item_card(db, item_id)
     assert card is not None and card.item.deadline == date(2027, 6, 1)
     [moved] = card.deadline_changes
@@ -176,7 +177,7 @@ async def test_measure_and_responsible_edits(db: Database) -> None:
     done = await ledger.set_measure(
         db, item_id=item_id, expected_version=1, measure="新措施", actor_member_id=head, now=NOW
     )
-    assert done.result is Result.DONE and done.item and done.item.measure == "新措施"
+    assert done.result is Outcome.OK and done.item and done.item.measure == "新措施"
     done = await ledger.set_responsible(
         db,
         item_id=item_id,
@@ -186,7 +187,7 @@ async def test_measure_and_responsible_edits(db: Database) -> None:
         actor_member_id=head,
         now=NOW,
     )
-    assert done.result is Result.DONE
+    assert done.result is Outcome.OK
     mine = await ledger_queries.items_for_responsible(db, head)
     assert [i.id for i in mine] == [item_id]
     card = await ledger_queries.item_card(db, item_id)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.cases.outcome import Outcome
 from domain.membership.roles import Role
 from storage import audit
 from storage.db import Database
 from storage.publish import broadcasts, publications
-from storage.publish.publications import Outcome
 from storage.reminders import outbox
 from tests.storage.test_reports import NOW, People, people
 
@@ -33,25 +33,25 @@ async def test_publication_lifecycle(db: Database, people: People) -> None:
     edited = await publications.set_summary(
         db, item.id, summary="整改有力。" * 3, version=1, actor_telegram_id=1, now=NOW
     )
-    assert edited.outcome is Outcome.DONE
+    assert edited.outcome is Outcome.OK
     stale = await publications.set_summary(
         db, item.id, summary="旧版本的摘要。" * 2, version=1, actor_telegram_id=1, now=NOW
     )
     assert stale.outcome is Outcome.STALE
     first = await publications.claim_publishing(db, item.id, version=2, now=NOW)
     second = await publications.claim_publishing(db, item.id, version=2, now=NOW)
-    assert (first.outcome, second.outcome) == (Outcome.DONE, Outcome.STALE)
+    assert (first.outcome, second.outcome) == (Outcome.OK, Outcome.STALE)
     # A claim is released as interrupted only once it is older than the cut-off.
     assert not await publications.release(db, item.id, now=NOW, claimed_before=NOW)
     later = NOW + timedelta(minutes=10)
     assert await publications.release(db, item.id, now=later, claimed_before=later)
     again = await publications.claim_publishing(db, item.id, version=2, now=later)
-    assert again.outcome is Outcome.DONE
+    assert again.outcome is Outcome.OK
     await publications.mark_published(
         db, item.id, channel_id=-100, message_id=5, actor_telegram_id=1, now=NOW
     )
     assert (await publications.withdraw(db, item.id, actor_telegram_id=1, now=NOW)).outcome is (
-        Outcome.DONE
+        Outcome.OK
     )
     twice = await publications.withdraw(db, item.id, actor_telegram_id=1, now=NOW)
     assert twice.outcome is Outcome.STALE
