@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,10 +42,25 @@ async def not_expected_here(update: Update, context: BotContext) -> None:
         )
 
 
-def step(*handlers: BaseHandler[Any, BotContext, Any]) -> list[BaseHandler[Any, BotContext, Any]]:
-    """A step's own handlers, then a clear answer to any other message (not a command)."""
+def step(
+    *handlers: BaseHandler[Any, BotContext, Any],
+    otherwise: Callable[[Update, BotContext], Coroutine[Any, Any, None]] = not_expected_here,
+) -> list[BaseHandler[Any, BotContext, Any]]:
+    """A step's own handlers, then `otherwise` for any other message (not a command): by
+    default a clear answer that says what the step expects."""
     other = filters.UpdateType.MESSAGE & ~filters.COMMAND
-    return [*handlers, MessageHandler(other, not_expected_here)]
+    return [*handlers, MessageHandler(other, otherwise)]
+
+
+async def write_drafts_now(update: Update, context: BotContext) -> None:
+    """Write this person's drafts to the persistence at once (not after the handler): a step
+    that takes a draft away before storing it (Submit) must not find it again after a crash,
+    or a second press would file it twice. A failure to write is logged by the Application
+    and changes nothing here."""
+    app, user = context.application, update.effective_user
+    if app.persistence is not None and user is not None:
+        app.mark_data_for_update_persistence(user_ids=user.id)
+        await app.update_persistence()
 
 
 class OneConversationAtATime(BaseHandler[Update, BotContext, None]):

@@ -74,7 +74,9 @@ def encode(f: InboxFilter) -> str:
 
 
 def _number(text: str, limit: int) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 13 and int(text) <= limit else None
+    """ASCII digits only: `str.isdigit()` alone takes '²', which `int()` refuses."""
+    digits = text.isascii() and text.isdigit() and len(text) <= 13
+    return int(text) if digits and int(text) <= limit else None
 
 
 def decode(text: str) -> InboxFilter | None:

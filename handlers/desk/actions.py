@@ -17,12 +17,11 @@ from telegram.error import TelegramError
 from domain.cases.outcome import Outcome
 from domain.desk.rules import Action, Refusal, refusal
 from handlers.context import BotContext, Viewer
-from handlers.desk.cards import refresh_staff_card
+from handlers.desk.cards import ROUTE, refresh_staff_card
 from handlers.desk.filters import LIST_ACTIONS, on_list_button
 from handlers.desk.inbox import (
     STAFF_CHAT_ACTIONS,
     actor_of,
-    button,
     case_card,
     desk_person,
     in_staff_chat,
@@ -30,9 +29,10 @@ from handlers.desk.inbox import (
 )
 from handlers.desk.notices import outcome_notice, refusal_text
 from handlers.desk.prompts import prompt
-from handlers.hotline.common import local_today, press_value
 from handlers.report.notify import notify_reporter
-from handlers.report.views import shorten
+from handlers.ui.callbacks import number, numbers, press_value
+from handlers.ui.dates import local_today
+from handlers.ui.text import shorten
 from storage.desk import actions as desk
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,7 @@ CASE_ACTIONS: tuple[str, ...] = ("open", "card", "pm", *(a.value for a in Action
 
 def _case_id(value: str) -> int | None:
     """A case id (a complaint's is negative and random, see `anonymous_row_id`)."""
-    digits = value.removeprefix("-")
-    return int(value) if digits.isdigit() and len(digits) <= 12 else None
+    return number(value, negative=True)
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -157,21 +156,21 @@ async def _pick_colleague(update: Update, context: BotContext, who: Viewer, case
         return
     await query.answer()
     rows = [
-        [button(shorten(f"{c.name} · {c.unit_name}", 40), "to", f"{case_id}.{c.member_id}")]
+        [ROUTE.button(shorten(f"{c.name} · {c.unit_name}", 40), "to", f"{case_id}.{c.member_id}")]
         for c in colleagues[:20]
     ]
-    rows.append([button(t.gettext("« Back to the case"), "card", case_id)])
+    rows.append([ROUTE.button(t.gettext("« Back to the case"), "card", case_id)])
     await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 
 
 async def _to_colleague(update: Update, context: BotContext, who: Viewer, value: str) -> None:
     query = update.callback_query
     assert query is not None
-    case_text, _, member_text = value.partition(".")
-    case_id, member_id = _case_id(case_text), _case_id(member_text)
-    if case_id is None or member_id is None:
+    pair = numbers(value, 2, negative=True)
+    if pair is None:
         await query.answer(who.t.gettext("This button is no longer valid."))
         return
+    case_id, member_id = pair
     colleagues = await desk.handlers_besides(context.services.db, actor_of(who).member_id)
     target = next((c for c in colleagues if c.member_id == member_id), None)
     if target is None:

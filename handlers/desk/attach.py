@@ -33,8 +33,8 @@ from handlers.desk.common import (
 )
 from handlers.desk.inbox import actor_of, desk_person
 from handlers.desk.notes import thread_head
-from handlers.hotline.common import local_today
 from handlers.i18n import Catalogs, Translator, escape
+from handlers.ui.dates import local_today
 from storage.desk import notes as desk_notes
 from storage.desk import owner as desk_owner
 from storage.desk.notes import FileRef

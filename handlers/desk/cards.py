@@ -22,25 +22,22 @@ from domain.desk.rules import Action
 from handlers.context import BotContext, Services
 from handlers.hotline.views import staff_card, staff_keyboard
 from handlers.i18n import Translator, escape
-from handlers.report.views import category_name, status_label
+from handlers.ui.callbacks import Route
 from handlers.ui.edits import is_not_modified
+from handlers.ui.labels import category_name, status_label
 from storage.cases import complaints
 from storage.desk import actions as desk
 from storage.desk import cards as desk_cards
 from storage.desk.actions import DeskCase
 
 log = logging.getLogger(__name__)
-ROUTE = "inbox:v1:"
+ROUTE = Route("inbox")
 DESCRIPTION_MAX = 1500
 CARD_KINDS: tuple[str, ...] = ("report", "finding")  # complaint cards come from the hotline
 NEW_CASE_DAYS = 3  # the sweep posts missing cards only for cases this recent
 SWEEP_LIMIT = 10  # per tick: the staff chat is a group (about 20 messages a minute)
 LEASE = timedelta(minutes=2)  # a claimed card is being posted; the sweep leaves it alone
 RETRY_FIRST, RETRY_MAX = timedelta(seconds=30), timedelta(minutes=30)
-
-
-def _button(text: str, action: str, case_id: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=f"{ROUTE}{action}:{case_id}")
 
 
 def card_rows(t: Translator, found: DeskCase) -> list[list[InlineKeyboardButton]]:
@@ -52,8 +49,10 @@ def card_rows(t: Translator, found: DeskCase) -> list[list[InlineKeyboardButton]
         return [list(r) for r in staff_keyboard(t, found.number).inline_keyboard]
     rows: list[list[InlineKeyboardButton]] = []
     if found.facts.status == CaseStatus.RECEIVED:
-        rows.append([_button(t.gettext("Accept (I am responsible)"), Action.ACCEPT, found.case_id)])
-    rows.append([_button(t.gettext("Open in private chat"), "pm", found.case_id)])
+        rows.append(
+            [ROUTE.button(t.gettext("Accept (I am responsible)"), Action.ACCEPT, found.case_id)]
+        )
+    rows.append([ROUTE.button(t.gettext("Open in private chat"), "pm", found.case_id)])
     return rows
 
 

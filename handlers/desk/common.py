@@ -15,35 +15,25 @@ from handlers.context import BotContext
 from handlers.conversation import RepliesTo
 from handlers.desk import cards as staff_cards
 from handlers.i18n import Translator
+from handlers.ui.callbacks import Route
 
 log = logging.getLogger(__name__)
-ROUTE = "desk:v1:"
-CALLBACK_PATTERN = r"^desk:v1:"
+ROUTE = Route("desk")
+CALLBACK_PATTERN = ROUTE.pattern
 PROMPT_MARK = "📌"  # starts every prompt whose answer the desk's follow-ups take
 QUESTION_MARK = "❓"  # starts a question the owner sent to a reporter
 PROMPTS_KEY = "desk:prompts"
 MAX_OPEN_PROMPTS = 20
 
 
-def data(action: str, *values: object) -> str:
-    text = f"{ROUTE}{action}:{'.'.join(str(v) for v in values) or 0}"
-    if len(text.encode()) > 64:
-        raise ValueError("callback data over 64 bytes")
-    return text
-
-
-def button(text: str, action: str, *values: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data(action, *values))
-
-
 def return_callback(item_id: int, version: int) -> str:
     """The ledger card's "return to the desk" button (退单)."""
-    return data("rt", item_id, version)
+    return ROUTE.data("rt", item_id, version)
 
 
 def panel_callback(case_id: int) -> str:
     """The inbox card's button that opens the case's notes, files and follow-ups."""
-    return data("p", case_id)
+    return ROUTE.data("p", case_id)
 
 
 def panel_button(t: Translator, case_id: int) -> InlineKeyboardButton:
@@ -51,14 +41,6 @@ def panel_button(t: Translator, case_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         t.gettext("📝 Notes, files, follow-up"), callback_data=panel_callback(case_id)
     )
-
-
-def ints(value: str, count: int) -> list[int] | None:
-    """`count` integers from a button's `a.b` value; None when it is not that."""
-    parts = value.split(".")
-    if len(parts) != count or not all(p.lstrip("-").isdigit() and len(p) < 12 for p in parts):
-        return None
-    return [int(p) for p in parts]
 
 
 async def ask(context: BotContext, message: Message, text: str, what: tuple[Any, ...]) -> Message:

@@ -15,9 +15,9 @@ from telegram.error import TelegramError
 from domain.ledger.deadlines import DeadlineProblem, read_deadline
 from handlers.context import BotContext, Viewer
 from handlers.desk.inbox import PROMPT_MARK
-from handlers.hotline.common import local_today
 from handlers.i18n import Catalogs
 from handlers.ledger.pickers import deadline_problem
+from handlers.ui.dates import local_today
 from storage.desk import actions as desk
 from storage.desk.actions import DeskResult
 

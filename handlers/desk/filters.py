@@ -26,9 +26,12 @@ from domain.desk.filters import (
 from domain.desk.rules import INBOX_KINDS, INBOX_STATUSES
 from domain.reminders.timing import local_day
 from handlers.context import BotContext, Viewer
-from handlers.desk.inbox import actor_of, button, desk_person
+from handlers.desk.cards import ROUTE
+from handlers.desk.inbox import actor_of, desk_person
 from handlers.i18n import Translator
-from handlers.report.views import category_name, shorten, status_label
+from handlers.ui.callbacks import number
+from handlers.ui.labels import category_name, status_label
+from handlers.ui.text import shorten
 from storage.desk import filters as desk_filters
 from storage.desk.filters import CaseQuery
 from storage.membership import units
@@ -141,26 +144,26 @@ async def list_view(
     for line in listing.items:
         label = f"{_MARK.get(line.kind, '•')} {line.number} · {status_label(t, line.status)}"
         rows.append(
-            [button(shorten(f"{label} · {line.unit_name or '—'}", 48), "open", line.case_id)]
+            [ROUTE.button(shorten(f"{label} · {line.unit_name or '—'}", 48), "open", line.case_id)]
         )
     nav: list[InlineKeyboardButton] = []
     if f.page > 0:
-        nav.append(button(t.gettext("‹ Previous"), "l", encode(f.at(f.page - 1))))
+        nav.append(ROUTE.button(t.gettext("‹ Previous"), "l", encode(f.at(f.page - 1))))
     if f.page + 1 < pages:
-        nav.append(button(t.gettext("Next ›"), "l", encode(f.at(f.page + 1))))
+        nav.append(ROUTE.button(t.gettext("Next ›"), "l", encode(f.at(f.page + 1))))
     if nav:
         rows.append(nav)
     mine = replace(f, assignee=None if f.assignee == MINE else MINE, page=0)
     late = replace(f, overdue=not f.overdue, page=0)
     rows.append(
         [
-            button(t.gettext("🔎 Filters"), "f", encode(f.at(0))),
-            button(_tick(f.assignee == MINE) + t.gettext("Mine"), "l", encode(mine)),
-            button(_tick(f.overdue) + t.gettext("Overdue"), "l", encode(late)),
+            ROUTE.button(t.gettext("🔎 Filters"), "f", encode(f.at(0))),
+            ROUTE.button(_tick(f.assignee == MINE) + t.gettext("Mine"), "l", encode(mine)),
+            ROUTE.button(_tick(f.overdue) + t.gettext("Overdue"), "l", encode(late)),
         ]
     )
     if not f.is_plain:
-        rows.append([button(t.gettext("Clear the filters"), "l", encode(InboxFilter()))])
+        rows.append([ROUTE.button(t.gettext("Clear the filters"), "l", encode(InboxFilter()))])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -169,7 +172,7 @@ def _tick(on: bool) -> str:
 
 
 def _choice(label: str, on: bool, action: str, f: InboxFilter) -> InlineKeyboardButton:
-    return button(_tick(on) + label, action, encode(f.at(0)))
+    return ROUTE.button(_tick(on) + label, action, encode(f.at(0)))
 
 
 async def menu_view(
@@ -204,11 +207,11 @@ async def menu_view(
     rows.append(
         [
             _choice(t.gettext("Overdue"), f.overdue, "f", replace(f, overdue=not f.overdue)),
-            button(t.gettext("Clear"), "f", encode(InboxFilter())),
+            ROUTE.button(t.gettext("Clear"), "f", encode(InboxFilter())),
         ]
     )
     rows.append(
-        [button(t.ngettext("Show {n} case", "Show {n} cases", total), "l", encode(f.at(0)))]
+        [ROUTE.button(t.ngettext("Show {n} case", "Show {n} cases", total), "l", encode(f.at(0)))]
     )
     return text, InlineKeyboardMarkup(rows)
 
@@ -251,7 +254,7 @@ async def picker_view(
             label = shorten(colleague.name, 30)
             choices.append(_choice(label, on, "f", replace(f, assignee=colleague.member_id)))
     rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
-    rows.append([button(t.gettext("« Back"), "f", encode(f.at(0)))])
+    rows.append([ROUTE.button(t.gettext("« Back"), "f", encode(f.at(0)))])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -265,7 +268,8 @@ async def on_list_button(
     if action == "list":
         which, _, page = value.partition(".")
         legacy = _LEGACY.get(which)
-        f = legacy.at(int(page)) if legacy is not None and page.isdigit() else None
+        page_number = number(page)
+        f = legacy.at(page_number) if legacy is not None and page_number is not None else None
     else:
         f = decode(value)
     if f is None:

@@ -18,7 +18,7 @@ from domain.cases.reports import ReportViewer
 from domain.desk.followup import may_open_thread
 from domain.desk.rules import Action, Actor, available, may_use_desk
 from handlers.context import BotContext, Viewer, viewer
-from handlers.desk.cards import plain_text
+from handlers.desk.cards import ROUTE, plain_text
 from handlers.desk.common import panel_button
 from handlers.hotline.views import staff_card
 from handlers.i18n import Translator
@@ -27,21 +27,9 @@ from storage.cases import complaints, reports
 from storage.desk import actions as desk
 from storage.desk.actions import DeskCase
 
-ROUTE = "inbox:v1:"
-CALLBACK_PATTERN = r"^inbox:v1:"
+CALLBACK_PATTERN = ROUTE.pattern
 PROMPT_MARK = "🖊"  # starts every prompt whose answer the inbox takes
 STAFF_CHAT_ACTIONS: tuple[str, ...] = (Action.ACCEPT.value, "pm")
-
-
-def data(action: str, value: object = 0) -> str:
-    text = f"{ROUTE}{action}:{value}"
-    if len(text.encode()) > 64:
-        raise ValueError("callback data over 64 bytes")
-    return text
-
-
-def button(text: str, action: str, value: object = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data(action, value))
 
 
 def actor_of(who: Viewer) -> Actor:
@@ -113,7 +101,9 @@ def case_keyboard(t: Translator, actor: Actor, found: DeskCase) -> list[list[Inl
     rows: list[list[InlineKeyboardButton]] = []
     for action in available(actor, found.facts):
         if action in BUILT:
-            rows.append([button(action_label(t, action, found.kind), action.value, found.case_id)])
+            rows.append(
+                [ROUTE.button(action_label(t, action, found.kind), action.value, found.case_id)]
+            )
     if may_open_thread(actor.role, actor.unit_id, found.facts.unit_id):  # notes, files, 退单
         rows.append([panel_button(t, found.case_id)])
     return rows

@@ -24,17 +24,18 @@ from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
 from handlers.desk.common import (
     PROMPT_MARK,
+    ROUTE,
     ask,
-    button,
     forget_prompt,
     refresh_staff_card,
     refusal_text,
     too_long,
 )
 from handlers.desk.inbox import actor_of, desk_person
-from handlers.hotline.common import local_today
 from handlers.i18n import Translator, escape
-from handlers.report.views import shorten, status_label
+from handlers.ui.dates import local_today
+from handlers.ui.labels import status_label
+from handlers.ui.text import shorten
 from storage.desk import notes as desk_notes
 from storage.desk import returns as desk_returns
 from storage.desk.notes import CaseHead, Reader, ThreadLine
@@ -118,22 +119,22 @@ def _buttons(
     case_id = head.case_id
     rows = [
         [
-            button(t.gettext("Add a note"), "n", case_id),
-            button(t.gettext("Attach a file (staff only)"), "f", case_id),
+            ROUTE.button(t.gettext("Add a note"), "n", case_id),
+            ROUTE.button(t.gettext("Attach a file (staff only)"), "f", case_id),
         ]
     ]
     actor = actor_of(who)
     if owner_refusal(OwnerAct.FILE_TO_AUTHOR, actor, head.kind, head.facts) is None:
         rows.append(
             [
-                button(t.gettext("Send a file to the reporter"), "fa", case_id),
-                button(t.gettext("Ask the reporter"), "q", case_id, 0),
+                ROUTE.button(t.gettext("Send a file to the reporter"), "fa", case_id),
+                ROUTE.button(t.gettext("Ask the reporter"), "q", case_id, 0),
             ]
         )
     if owner_refusal(OwnerAct.STATUS, actor, head.kind, head.facts) is None:
-        rows.append([button(t.gettext("Change status"), "s", case_id, 0)])
+        rows.append([ROUTE.button(t.gettext("Change status"), "s", case_id, 0)])
     if has_files:
-        rows.append([button(t.gettext("Show the files"), "pf", case_id)])
+        rows.append([ROUTE.button(t.gettext("Show the files"), "pf", case_id)])
     return rows
 
 

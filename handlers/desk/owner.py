@@ -29,18 +29,18 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.desk.common import (
     PROMPT_MARK,
     QUESTION_MARK,
+    ROUTE,
     ask,
-    button,
     forget_prompt,
     refresh_staff_card,
     refusal_text,
     too_long,
 )
 from handlers.desk.inbox import actor_of, desk_person
-from handlers.hotline.common import local_today
 from handlers.i18n import escape
 from handlers.report.notify import notify_reporter
-from handlers.report.views import status_label
+from handlers.ui.dates import local_today
+from handlers.ui.labels import status_label
 from storage.desk import notes as desk_notes
 from storage.desk import owner as desk_owner
 from storage.desk.owner import OwnerResult
@@ -86,7 +86,7 @@ async def on_button(
         await ask(context, query.message, text, ("question", case_id))
     elif action == "s":
         rows = [
-            [button(status_label(t, s), "ss", case_id, c)]
+            [ROUTE.button(status_label(t, s), "ss", case_id, c)]
             for c, s in _CODES.items()
             if s in explicit_targets(head.facts.status)
         ]

@@ -24,7 +24,7 @@ from handlers.desk.cards import refresh_staff_card
 from handlers.desk.dispatch import REQUIREMENT_MAX_CHARS, dispatch_deadline
 from handlers.desk.inbox import PROMPT_MARK, actor_of, case_card, desk_person
 from handlers.desk.notices import outcome_notice, refusal_text, tell_after
-from handlers.hotline.common import local_today
+from handlers.ui.dates import local_today
 from storage.desk import actions as desk
 from storage.desk.actions import DeskCase
 

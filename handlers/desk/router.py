@@ -11,8 +11,8 @@ from handlers.desk import attach as desk_attach
 from handlers.desk import notes as desk_notes
 from handlers.desk import owner as desk_owner
 from handlers.desk import returns as desk_return
-from handlers.desk.common import ints, prompt_of
-from handlers.hotline.common import press_value
+from handlers.desk.common import prompt_of
+from handlers.ui.callbacks import pressed
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -21,8 +21,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if query is None or who is None:
         return
-    action, value = press_value(update, "action"), press_value(update)
-    pair, one = ints(value, 2), ints(value, 1)
+    press = pressed(update)
+    action = press.action if press is not None else ""
+    pair = press.numbers(2, negative=True) if press is not None else None
+    one = press.numbers(1, negative=True) if press is not None else None
     if action == "rt" and pair is not None:
         await desk_return.ask_reason(update, context, who, pair[0], pair[1])
     elif action in desk_notes.ACTIONS and one is not None:

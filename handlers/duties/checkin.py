@@ -11,6 +11,7 @@ from domain.duties.checkin import Refusal, check_in_day, distance_m
 from handlers.context import BotContext, Viewer, viewer
 from handlers.duties.common import policy_of, refusal_text
 from handlers.duties.texts import here_keyboard, location_hint
+from handlers.ui.callbacks import press_value
 from storage.duties import checkins
 
 
@@ -102,7 +103,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    pressed = (query.data or "").rsplit(":", 1)[-1]
+    pressed = press_value(update)
     svc = context.services
     today = check_in_day(svc.clock.now(), policy_of(context), svc.settings.calendar)
     if not isinstance(today, Refusal) and today.isoformat() != pressed:

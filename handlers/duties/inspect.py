@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -27,27 +27,22 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import one_draft_per_person, step
 from handlers.desk.cards import post_staff_card
 from handlers.i18n import Html, Translator
-from handlers.report.views import rows_of, shorten
+from handlers.ui import pickers
+from handlers.ui.callbacks import Route, press_value, pressed
+from handlers.ui.dates import local_today
+from handlers.ui.keyboards import rows_of
 from handlers.ui.labels import inspection_category
-from storage.cases import reports
+from handlers.ui.text import shorten
 from storage.duties import inspections
-from storage.membership import units
 
 ROUND, UNIT, CATEGORY, DESCRIBE, PHOTOS, WHEN, CONFIRM = (
     f"inspect:{s}" for s in ("round", "unit", "category", "describe", "photos", "when", "confirm")
 )
-ROUTE = "inspect:v1"
-PATTERN = r"^inspect:v1:"
+ROUTE = Route("inspect")
+PATTERN = ROUTE.pattern
+UNITS = pickers.UnitPicker(ROUTE)
 DRAFT_KEY = "inspect:draft"
 MAX_PHOTOS = 10
-
-
-def _button(text: str, action: str, value: object = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=f"{ROUTE}:{action}:{value}")
-
-
-def _pattern(action: str) -> str:
-    return rf"^{ROUTE}:{action}:"
 
 
 def category_label(t: Translator, key: str) -> str:
@@ -58,11 +53,6 @@ def _draft(context: BotContext) -> dict[str, Any]:
     assert context.user_data is not None
     draft: dict[str, Any] = context.user_data.setdefault(DRAFT_KEY, {"photos": []})
     return draft
-
-
-def _value(update: Update) -> str:
-    query = update.callback_query
-    return (query.data or "").rsplit(":", 1)[-1] if query else ""
 
 
 async def _who(update: Update, context: BotContext) -> tuple[Viewer, Message] | None:
@@ -99,7 +89,7 @@ async def start(update: Update, context: BotContext) -> str | int:
     if len(rounds) == 1:
         _draft(context)["round"] = rounds[0].id
         return await _ask_unit(message, t)
-    buttons = [_button(shorten(r.name), "round", r.id) for r in rounds[:10]]
+    buttons = [ROUTE.button(shorten(r.name), "round", r.id) for r in rounds[:10]]
     await message.reply_text(
         t.gettext("Which inspection round is this finding for?"),
         reply_markup=rows_of(buttons, per_row=1),
@@ -112,7 +102,10 @@ async def choose_round(update: Update, context: BotContext) -> str | None:
     if found is None:
         return None
     who, message = found
-    chosen = await inspections.round_by_id(context.services.db, int(_value(update) or 0))
+    round_id = press.number() if (press := pressed(update)) is not None else None
+    chosen = (
+        None if round_id is None else await inspections.round_by_id(context.services.db, round_id)
+    )
     if chosen is None or chosen.closed:
         await message.reply_text(who.t.gettext("That round is closed; send /inspect again."))
         return None
@@ -134,20 +127,7 @@ async def search_unit(update: Update, context: BotContext) -> str | None:
         return None
     who, message = found
     text = (message.text or "").strip()[:64]
-    matches = await reports.search_units(context.services.db, text)
-    if not matches:
-        await message.reply_text(
-            who.t.gettext(
-                "No unit matches “{text}”. Try another part of the name, or the unit's code.",
-                text=text,
-            )
-        )
-        return None
-    choices = [_button(shorten(f"{u.name} ({u.code})"), "unit", u.id) for u in matches]
-    await message.reply_text(
-        who.t.gettext("Units matching “{text}”: press one, or type again to search.", text=text),
-        reply_markup=rows_of(choices, per_row=1),
-    )
+    await UNITS.offer(message, who.t, context.services.db, text)
     return None
 
 
@@ -157,13 +137,13 @@ async def choose_unit(update: Update, context: BotContext) -> str | None:
         return None
     who, message = found
     t = who.t
-    unit = await units.by_id(context.services.db, int(_value(update) or 0))
+    unit = await UNITS.chosen(update, context.services.db)
     if unit is None:
         return await _ask_unit(message, t)
     _draft(context)["unit"], _draft(context)["unit_name"] = unit.id, unit.name
-    buttons = [_button(category_label(t, key), "cat", key) for key, _ in rules.CATEGORIES]
     await message.reply_text(
-        t.gettext("What did you find? Choose the category."), reply_markup=rows_of(buttons)
+        t.gettext("What did you find? Choose the category."),
+        reply_markup=pickers.category_keyboard(ROUTE, pickers.inspection_categories(t)),
     )
     return CATEGORY
 
@@ -173,7 +153,7 @@ async def choose_category(update: Update, context: BotContext) -> str | None:
     if found is None:
         return None
     who, message = found
-    key = _value(update)
+    key = press_value(update)
     if key not in rules.CATEGORY_KEYS:
         return None
     _draft(context)["category"] = key
@@ -196,7 +176,7 @@ async def take_description(update: Update, context: BotContext) -> str | None:
     _draft(context)["description"] = text
     await message.reply_text(
         t.gettext("Send photos if you have any, then press Done."),
-        reply_markup=InlineKeyboardMarkup([[_button(t.gettext("Done"), "done")]]),
+        reply_markup=InlineKeyboardMarkup([[ROUTE.button(t.gettext("Done"), "done")]]),
     )
     return PHOTOS
 
@@ -214,7 +194,7 @@ async def take_photo(update: Update, context: BotContext) -> str | None:
     photos.append([largest.file_id, largest.file_size])
     await message.reply_text(
         who.t.ngettext("{n} photo attached.", "{n} photos attached.", len(photos)),
-        reply_markup=InlineKeyboardMarkup([[_button(who.t.gettext("Done"), "done")]]),
+        reply_markup=InlineKeyboardMarkup([[ROUTE.button(who.t.gettext("Done"), "done")]]),
     )
     return None
 
@@ -227,7 +207,7 @@ async def finish_photos(update: Update, context: BotContext) -> str | None:
     t = who.t
     await message.reply_text(
         t.gettext("When did you see it? Press Now, or type the time today as HH:MM."),
-        reply_markup=InlineKeyboardMarkup([[_button(t.gettext("Now"), "now")]]),
+        reply_markup=InlineKeyboardMarkup([[ROUTE.button(t.gettext("Now"), "now")]]),
     )
     return WHEN
 
@@ -270,7 +250,9 @@ async def _summary(message: Message, t: Translator, context: BotContext, *, when
             ]
         )
     )
-    buttons = [[_button(t.gettext("Submit"), "submit"), _button(t.gettext("Cancel"), "cancel")]]
+    buttons = [
+        [ROUTE.button(t.gettext("Submit"), "submit"), ROUTE.button(t.gettext("Cancel"), "cancel")]
+    ]
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup(buttons))
     return CONFIRM
 
@@ -300,7 +282,7 @@ async def submit(update: Update, context: BotContext) -> int | None:
         description=draft["description"],
         observed_at=datetime.fromisoformat(draft["when"]),
         photos=[inspections.Photo(fid, size) for fid, size in draft["photos"]],
-        today=svc.clock.now().astimezone(svc.settings.timezone).date(),
+        today=local_today(context),
         now=svc.clock.now(),
     )
     await message.edit_reply_markup(None)
@@ -340,24 +322,24 @@ def build() -> ConversationHandler[BotContext]:
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     photos = filters.UpdateType.MESSAGE & filters.PHOTO
     states: dict[object, list[BaseHandler[Any, BotContext, Any]]] = {
-        ROUND: step(CallbackQueryHandler(choose_round, pattern=_pattern("round"))),
+        ROUND: step(CallbackQueryHandler(choose_round, pattern=ROUTE.action_pattern("round"))),
         UNIT: step(
-            CallbackQueryHandler(choose_unit, pattern=_pattern("unit")),
+            CallbackQueryHandler(choose_unit, pattern=ROUTE.action_pattern("unit")),
             MessageHandler(text, search_unit),
         ),
-        CATEGORY: step(CallbackQueryHandler(choose_category, pattern=_pattern("cat"))),
+        CATEGORY: step(CallbackQueryHandler(choose_category, pattern=ROUTE.action_pattern("cat"))),
         DESCRIBE: step(MessageHandler(text, take_description)),
         PHOTOS: step(
             MessageHandler(photos, take_photo),
-            CallbackQueryHandler(finish_photos, pattern=_pattern("done")),
+            CallbackQueryHandler(finish_photos, pattern=ROUTE.action_pattern("done")),
         ),
         WHEN: step(
-            CallbackQueryHandler(take_time, pattern=_pattern("now")),
+            CallbackQueryHandler(take_time, pattern=ROUTE.action_pattern("now")),
             MessageHandler(text, take_time),
         ),
         CONFIRM: step(
-            CallbackQueryHandler(submit, pattern=_pattern("submit")),
-            CallbackQueryHandler(cancel, pattern=_pattern("cancel")),
+            CallbackQueryHandler(submit, pattern=ROUTE.action_pattern("submit")),
+            CallbackQueryHandler(cancel, pattern=ROUTE.action_pattern("cancel")),
         ),
     }
     with one_draft_per_person():

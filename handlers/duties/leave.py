@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from domain.cases.reports import too_long
@@ -15,12 +15,13 @@ from domain.membership.roles import Role
 from handlers.context import BotContext, viewer
 from handlers.duties.common import policy_of
 from handlers.i18n import Html, Translator
+from handlers.ui.callbacks import Route, pressed
 from storage.duties import checkins
 from storage.duties import leave as checkin_leave
 
 log = logging.getLogger(__name__)
-ROUTE = "leave:v1"
-CALLBACK_PATTERN = r"^leave:v1:(ok|no):\d+$"
+ROUTE = Route("leave")
+CALLBACK_PATTERN = rf"^{ROUTE.prefix}(ok|no):\d+$"
 REASON_MAX_CHARS = 500
 
 
@@ -43,10 +44,8 @@ def _keyboard(t: Translator, absence_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    t.gettext("Approve"), callback_data=f"{ROUTE}:ok:{absence_id}"
-                ),
-                InlineKeyboardButton(t.gettext("Refuse"), callback_data=f"{ROUTE}:no:{absence_id}"),
+                ROUTE.button(t.gettext("Approve"), "ok", absence_id),
+                ROUTE.button(t.gettext("Refuse"), "no", absence_id),
             ]
         ]
     )
@@ -129,8 +128,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or who is None:
         return
     t, svc = who.t, context.services
-    _, _, action, raw_id = (query.data or "").split(":")
-    view = await checkin_leave.absence(svc.db, int(raw_id))
+    press = pressed(update)
+    absence_id = press.number() if press is not None else None
+    action = press.action if press is not None else ""
+    view = None if absence_id is None else await checkin_leave.absence(svc.db, absence_id)
     member = who.membership.member if who.membership else None
     head = (
         member is not None

@@ -5,15 +5,16 @@ cadre mark or the inspection-team mark. Every press is re-checked: admins only."
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html, Translator
+from handlers.ui.callbacks import Route, pressed
 from storage.duties import checkins, inspections
 from storage.membership import members, units
 
-ROUTE = "mark:v1"
-CALLBACK_PATTERN = r"^mark:v1:(cadre|insp):\d+$"
+ROUTE = Route("mark")
+CALLBACK_PATTERN = rf"^{ROUTE.prefix}(cadre|insp):\d+$"
 SHOWN = 40
 
 
@@ -110,12 +111,7 @@ async def _keyboard(
         else await inspections.inspector_ids(db, unit_id)
     )
     rows = [
-        [
-            InlineKeyboardButton(
-                ("☑ " if m.id in marked else "☐ ") + m.display_name[:40],
-                callback_data=f"{ROUTE}:{kind}:{m.id}",
-            )
-        ]
+        [ROUTE.button(("☑ " if m.id in marked else "☐ ") + m.display_name[:40], kind, m.id)]
         for m in people
         if m.active and m.id is not None
     ][:SHOWN]
@@ -162,10 +158,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or found is None:
         return
     who, _ = found
-    _, _, kind, raw_id = (query.data or "").split(":")
-    member_id, svc = int(raw_id), context.services
-    person = await checkins.member(svc.db, member_id)
-    if person is None or not person.active:
+    press, svc = pressed(update), context.services
+    member_id = press.number() if press is not None else None
+    kind = press.action if press is not None else ""
+    person = None if member_id is None else await checkins.member(svc.db, member_id)
+    if member_id is None or person is None or not person.active:
         await query.answer(who.t.gettext("That member is no longer active."), show_alert=True)
         return
     if kind == "cadre":

@@ -11,14 +11,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.reminders.digest import Pending
 from domain.reminders.due import STAFF, Rule
 from handlers.i18n import Html, Translator
+from handlers.ui.callbacks import Route
 
-ROUTE = "checkin:v1"
-CALLBACK_PATTERN = r"^checkin:v1:"
+ROUTE = Route("checkin")
+CALLBACK_PATTERN = ROUTE.pattern
 NAMES_SHOWN = 40
 
 
 def here_callback(day: date) -> str:
-    return f"{ROUTE}:here:{day.isoformat()}"
+    return ROUTE.data("here", day.isoformat())
 
 
 def here_keyboard(t: Translator, day: date) -> InlineKeyboardMarkup:

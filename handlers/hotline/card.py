@@ -22,9 +22,10 @@ from domain.membership.roles import Role
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import RepliesTo
 from handlers.desk.cards import post_staff_card, refresh_staff_card
-from handlers.hotline.common import local_today, press_value
 from handlers.hotline.views import added_information, staff_keyboard
 from handlers.i18n import Translator
+from handlers.ui.callbacks import press_value
+from handlers.ui.dates import local_today
 from storage.cases import complaint_staff, complaints
 
 log = logging.getLogger(__name__)

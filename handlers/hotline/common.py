@@ -1,12 +1,11 @@
 """What the hotline's handlers share: the draft kept in `chat_data` while a conversation runs,
-the in-memory sender limiter, the local day, and reading a pressed button."""
+the in-memory sender limiter, and forgetting empty per-user dicts after every update."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.constants import ChatType
 
 from domain.hotline.rules import SenderLimiter
@@ -51,30 +50,6 @@ def limiter_of(context: BotContext) -> SenderLimiter:
         found = SenderLimiter(max_per_day=context.services.settings.hotline.max_per_day)
         context.bot_data[LIMITER_KEY] = found
     return found
-
-
-def local_today(context: BotContext) -> date:
-    services = context.services
-    return services.clock.now().astimezone(services.settings.timezone).date()
-
-
-def press_value(update: Update, part: str = "value") -> str:
-    """The action or value of a pressed button's `<route>:v1:<action>:<value>` data."""
-    query = update.callback_query
-    pieces = (query.data or "").split(":", 3) if query is not None else []
-    if len(pieces) != 4:
-        return ""
-    return pieces[2] if part == "action" else pieces[3]
-
-
-async def close_keyboard(update: Update) -> None:
-    """Take the buttons off the pressed message, keeping its text (editing the text, since
-    python-telegram-bot's defaults add a parse_mode that editMessageReplyMarkup lacks)."""
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if query is None or not isinstance(message, Message) or message.text is None:
-        return
-    await query.edit_message_text(message.text_html)
 
 
 async def forget_empty(update: Update, context: BotContext) -> None:

@@ -29,17 +29,12 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline import steps
 from handlers.hotline.card import post_card
-from handlers.hotline.common import (
-    DRAFT_KEY,
-    Draft,
-    close_keyboard,
-    draft_of,
-    limiter_of,
-    local_today,
-    press_value,
-)
+from handlers.hotline.common import DRAFT_KEY, Draft, draft_of, limiter_of
 from handlers.hotline.steps import ask_category, ask_description, ask_evidence, show_summary
-from handlers.hotline.views import button, keyboard, opening, receipt_text
+from handlers.hotline.views import COMPLAIN, opening, receipt_text
+from handlers.ui.callbacks import press_value
+from handlers.ui.dates import local_today
+from handlers.ui.keyboards import close_keyboard, keyboard
 from storage.cases import complaints
 
 INTRO = "complain:intro"
@@ -80,8 +75,8 @@ async def begin(update: Update, context: BotContext) -> str | int:
         opening(t),
         reply_markup=keyboard(
             [
-                button(t.gettext("Continue"), "complain", "go"),
-                button(t.gettext("Cancel"), "complain", "cancel"),
+                COMPLAIN.button(t.gettext("Continue"), "go"),
+                COMPLAIN.button(t.gettext("Cancel"), "cancel"),
             ]
         ),
     )
@@ -154,8 +149,8 @@ async def describe(update: Update, context: BotContext) -> str | None:
             ),
             reply_markup=keyboard(
                 [
-                    button(t.gettext("Edit the text"), "complain", "edit"),
-                    button(t.gettext("Keep it"), "complain", "keep"),
+                    COMPLAIN.button(t.gettext("Edit the text"), "edit"),
+                    COMPLAIN.button(t.gettext("Keep it"), "keep"),
                 ]
             ),
         )

@@ -5,9 +5,6 @@ Nothing about the person is kept to know they were complaining: a complaint butt
 message sent before the restart says it plainly; any stray text in the first half hour
 after a restart (the complaint form's own timeout) gets the same notice, worded for everyone.
 `bot.runtime` puts the `Restart` mark in `bot_data` only when the database was used before.
-
-Also here: `write_drafts_now`, for a step of a persistent conversation that must have its
-draft's removal written before it stores anything (docs/failover.md).
 """
 
 from __future__ import annotations
@@ -78,14 +75,3 @@ async def stray_message(update: Update, context: BotContext) -> None:
             "Otherwise, send /help to see what you can do."
         )
     )
-
-
-async def write_drafts_now(update: Update, context: BotContext) -> None:
-    """Write this person's drafts to the persistence at once (not after the handler): a step
-    that takes a draft away before storing it (Submit) must not find it again after a crash,
-    or a second press would file it twice. A failure to write is logged by the Application
-    and changes nothing here."""
-    app, user = context.application, update.effective_user
-    if app.persistence is not None and user is not None:
-        app.mark_data_for_update_persistence(user_ids=user.id)
-        await app.update_persistence()

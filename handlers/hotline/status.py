@@ -29,8 +29,11 @@ from domain.hotline.rules import Rating, clean_text, seal_chat
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline.card import tell_staff_added
-from handlers.hotline.common import close_keyboard, limiter_of, local_today, press_value
-from handlers.hotline.views import author_view, button, keyboard, rating_label
+from handlers.hotline.common import limiter_of
+from handlers.hotline.views import STATUS, author_view, rating_label
+from handlers.ui.callbacks import press_value
+from handlers.ui.dates import local_today
+from handlers.ui.keyboards import close_keyboard, keyboard
 from storage.cases import complaints
 
 RECEIPT = "status:receipt"
@@ -140,14 +143,14 @@ async def _show(message: Message, context: BotContext, who: Viewer) -> str | int
     rows = []
     final = view.status in (CaseStatus.CLOSED, CaseStatus.REJECTED)
     if not final:
-        rows.append([button(t.gettext("Add information"), "status", "add")])
+        rows.append([STATUS.button(t.gettext("Add information"), "add")])
         if view.push:
-            rows.append([button(t.gettext("Stop notices"), "status", "push_off")])
+            rows.append([STATUS.button(t.gettext("Stop notices"), "push_off")])
         else:
-            rows.append([button(t.gettext("Notify me of replies"), "status", "push_on")])
+            rows.append([STATUS.button(t.gettext("Notify me of replies"), "push_on")])
     if view.status == CaseStatus.CLOSED and view.rating is None:
-        rows.append([button(t.gettext("Rate the handling"), "status", "rate")])
-    rows.append([button(t.gettext("Done"), "status", "done")])
+        rows.append([STATUS.button(t.gettext("Rate the handling"), "rate")])
+    rows.append([STATUS.button(t.gettext("Done"), "done")])
     text = author_view(t, context.services.settings.campaign, view, VIEW_BUDGET)
     await message.reply_text(text, reply_markup=keyboard(*rows))
     return MENU
@@ -195,7 +198,7 @@ async def menu(update: Update, context: BotContext) -> str | int | None:
             await query.message.reply_text(
                 t.gettext("How satisfied are you with the handling of your complaint?"),
                 reply_markup=keyboard(
-                    *[[button(rating_label(t, r), "status", "rating", r.value)] for r in Rating]
+                    *[[STATUS.button(rating_label(t, r), "rating", r.value)] for r in Rating]
                 ),
             )
             return RATE
@@ -260,7 +263,7 @@ async def rate_pick(update: Update, context: BotContext) -> str | None:
             "Add a comment if you like (at most {limit} characters), or press “No comment”.",
             limit=COMMENT_MAX,
         ),
-        reply_markup=keyboard([button(who.t.gettext("No comment"), "status", "no_comment")]),
+        reply_markup=keyboard([STATUS.button(who.t.gettext("No comment"), "no_comment")]),
     )
     return COMMENT
 

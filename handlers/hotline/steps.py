@@ -7,10 +7,13 @@ from telegram import Message, Update
 
 from domain.hotline.rules import UnitChoice, match_units
 from handlers.context import BotContext, Viewer, viewer
-from handlers.hotline.common import close_keyboard, draft_of, press_value
-from handlers.hotline.views import button, keyboard, shorten
+from handlers.hotline.common import draft_of
+from handlers.hotline.views import COMPLAIN
 from handlers.i18n import escape
-from handlers.report.views import category_name
+from handlers.ui import pickers
+from handlers.ui.callbacks import press_value
+from handlers.ui.keyboards import close_keyboard, keyboard
+from handlers.ui.labels import category_name
 from storage.cases.complaints import EvidenceFile
 from storage.membership import units
 
@@ -21,6 +24,7 @@ EVIDENCE = "complain:evidence"
 PUSH = "complain:push"
 CONFIRM = "complain:confirm"
 SUMMARY_TEXT_MAX = 1500
+UNITS = pickers.UnitPicker(COMPLAIN)
 
 
 async def _who(update: Update, context: BotContext) -> Viewer | None:
@@ -31,14 +35,10 @@ async def _who(update: Update, context: BotContext) -> Viewer | None:
 async def ask_category(update: Update, who: Viewer, context: BotContext) -> str:
     message = update.effective_message
     assert message is not None
-    campaign = context.services.settings.campaign
-    rows = [
-        [button(shorten(category_name(who.t, campaign, c.key)), "complain", "cat", c.key)]
-        for c in campaign.categories
-    ]
+    choices = pickers.campaign_categories(context.services.settings.campaign, who.t.language)
     await message.reply_text(
         who.t.gettext("Which kind of problem is it? Choose a category:"),
-        reply_markup=keyboard(*rows),
+        reply_markup=pickers.category_keyboard(COMPLAIN, choices, per_row=1),
     )
     return CATEGORY
 
@@ -70,7 +70,7 @@ async def ask_unit(message: Message, who: Viewer) -> str:
             "Which school or unit is it about? Type part of its name to search, "
             "or press “I don't know”."
         ),
-        reply_markup=keyboard([button(t.gettext("I don't know"), "complain", "unit", "none")]),
+        reply_markup=keyboard([COMPLAIN.button(t.gettext("I don't know"), "unit", "none")]),
     )
     return UNIT
 
@@ -95,13 +95,13 @@ async def search_unit(update: Update, context: BotContext) -> str | None:
     everything = await units.all_units(context.services.db)
     choices = [UnitChoice(u.id, u.code, u.name) for u in everything if u.id is not None]
     found = match_units(text, choices)
-    rows = [[button(shorten(u.name), "complain", "unit", u.id)] for u in found]
-    rows.append([button(t.gettext("I don't know"), "complain", "unit", "none")])
+    unknown = COMPLAIN.button(t.gettext("I don't know"), "unit", "none")
     if found:
         prompt = t.gettext("Press the unit, or type again to search:")
     else:
         prompt = t.gettext("No unit matches “{text}”. Type another part of the name:", text=text)
-    await message.reply_text(prompt, reply_markup=keyboard(*rows))
+    markup = UNITS.keyboard(found, with_code=False, last=[unknown])
+    await message.reply_text(prompt, reply_markup=markup)
     return None
 
 
@@ -116,7 +116,7 @@ async def choose_unit(update: Update, context: BotContext) -> str | None:
     if value == "none":
         draft.unit_id, draft.unit_name = None, None
     else:
-        unit = await units.by_id(context.services.db, int(value)) if value.isdigit() else None
+        unit = await UNITS.chosen(update, context.services.db)
         if unit is None:
             await query.answer(t.gettext("That unit no longer exists. Search again."))
             return None
@@ -152,7 +152,7 @@ async def ask_evidence(message: Message, who: Viewer, context: BotContext) -> st
             count=policy.max_evidence_files,
             mb=policy.max_file_bytes // (1024 * 1024),
         ),
-        reply_markup=keyboard([button(t.gettext("Done"), "complain", "files_done")]),
+        reply_markup=keyboard([COMPLAIN.button(t.gettext("Done"), "files_done")]),
     )
     return EVIDENCE
 
@@ -195,7 +195,7 @@ async def add_evidence(update: Update, context: BotContext) -> str | None:
         t.gettext(
             "File {number} added. Send another, or press “Done”.", number=len(draft.evidence)
         ),
-        reply_markup=keyboard([button(t.gettext("Done"), "complain", "files_done")]),
+        reply_markup=keyboard([COMPLAIN.button(t.gettext("Done"), "files_done")]),
     )
     return None
 
@@ -220,8 +220,8 @@ async def ask_push(message: Message, who: Viewer) -> str:
             "your receipt."
         ),
         reply_markup=keyboard(
-            [button(t.gettext("Notify me"), "complain", "push")],
-            [button(t.gettext("No notices"), "complain", "no_push")],
+            [COMPLAIN.button(t.gettext("Notify me"), "push")],
+            [COMPLAIN.button(t.gettext("No notices"), "no_push")],
         ),
     )
     return PUSH
@@ -246,8 +246,8 @@ async def show_summary(message: Message, who: Viewer, context: BotContext) -> st
     await message.reply_text(
         f"{card}\n\n{escape(text)}",
         reply_markup=keyboard(
-            [button(t.gettext("Submit"), "complain", "submit")],
-            [button(t.gettext("Cancel"), "complain", "cancel")],
+            [COMPLAIN.button(t.gettext("Submit"), "submit")],
+            [COMPLAIN.button(t.gettext("Cancel"), "cancel")],
         ),
     )
     return CONFIRM

@@ -3,37 +3,23 @@ author reads it through /status and as staff read it on the card. No state, no s
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from domain.campaign import Campaign
 from domain.cases.lifecycle import CaseStatus
 from domain.hotline.rules import Rating
 from handlers.i18n import Html, Translator, escape
-from handlers.report.views import category_name, status_label
+from handlers.ui.callbacks import Route
+from handlers.ui.keyboards import keyboard
+from handlers.ui.labels import category_name, status_label
+from handlers.ui.text import clip
 from storage.cases.complaints import ComplaintView
 
 CARD_TEXT_MAX = 3000  # the card must stay under Telegram's 4096 characters
-BUTTON_MAX = 30
-
-
-def data(route: str, action: str, value: object = "-") -> str:
-    """Callback data `<route>:v1:<action>:<value>` (at most 64 bytes)."""
-    text = f"{route}:v1:{action}:{value}"
-    if len(text.encode()) > 64:
-        raise ValueError("callback data over 64 bytes")
-    return text
-
-
-def button(text: str, route: str, action: str, value: object = "-") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data(route, action, value))
-
-
-def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([row for row in rows if row])
-
-
-def shorten(text: str, limit: int = BUTTON_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# The hotline's three routes: the /complain form, /status, and the staff card.
+COMPLAIN = Route("complain", empty="-")
+STATUS = Route("status", empty="-")
+HOTLINE = Route("hotline", empty="-")
 
 
 def opening(t: Translator) -> str:
@@ -72,10 +58,6 @@ def rating_label(t: Translator, rating: str) -> str:
     return rating
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: int) -> str:
     """The complaint and every exchange, for its author (through the receipt)."""
     lines: list[str] = [
@@ -87,7 +69,7 @@ def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: i
     if view.status == CaseStatus.REJECTED and view.rejection_reason:
         lines.append(t.gettext("Reason: {reason}", reason=view.rejection_reason))
     lines.append("")
-    lines.append(escape(_clip(view.description, 600)))
+    lines.append(escape(clip(view.description, 600)))
     budget = limit
     shown: list[str] = []
     for message in reversed(view.messages):
@@ -138,10 +120,10 @@ def staff_card(t: Translator, campaign: Campaign, view: ComplaintView) -> str:
 
 def staff_keyboard(t: Translator, pseudonym: str) -> InlineKeyboardMarkup:
     return keyboard(
-        [button(t.gettext("Reply"), "hotline", "reply", pseudonym)],
+        [HOTLINE.button(t.gettext("Reply"), "reply", pseudonym)],
         [
-            button(t.gettext("Close"), "hotline", "close", pseudonym),
-            button(t.gettext("Reject"), "hotline", "reject", pseudonym),
+            HOTLINE.button(t.gettext("Close"), "close", pseudonym),
+            HOTLINE.button(t.gettext("Reject"), "reject", pseudonym),
         ],
     )
 
@@ -150,5 +132,5 @@ def added_information(t: Translator, pseudonym: str, body: str) -> str:
     return t.gettext(
         "<b>{pseudonym}</b>: the complainant added information:\n\n{body}",
         pseudonym=pseudonym,
-        body=Html(escape(_clip(body, CARD_TEXT_MAX))),
+        body=Html(escape(clip(body, CARD_TEXT_MAX))),
     )

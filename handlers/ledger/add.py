@@ -10,7 +10,7 @@ from telegram.ext import ConversationHandler
 from domain.ledger import rules
 from domain.ledger.deadlines import local_today
 from handlers.context import BotContext, viewer
-from handlers.hotline.restart import write_drafts_now
+from handlers.conversation import write_drafts_now
 from handlers.ledger.pickers import (
     ADD_CATEGORY,
     ADD_DESCRIBE,
@@ -23,7 +23,7 @@ from handlers.ledger.pickers import (
     read_text,
     start_draft,
 )
-from handlers.ledger.views import actor_of, card_keyboard, card_text, cb, cut, parse_cb
+from handlers.ledger.views import ROUTE, actor_of, card_keyboard, card_text, cut, parse_cb
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 
@@ -48,7 +48,7 @@ async def start_add(update: Update, context: BotContext) -> str | int:
         [
             InlineKeyboardButton(
                 cut(f"{c.name_for(t.language)} · {c.description_for(t.language)}", 30),
-                callback_data=cb("cat", i),
+                callback_data=ROUTE.data("cat", i),
             )
         ]
         for i, c in enumerate(campaign.categories)

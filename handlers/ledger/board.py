@@ -19,10 +19,10 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html, Translator, escape
 from handlers.ledger.views import (
     PAGE_SIZE,
+    ROUTE,
     actor_of,
     card_keyboard,
     card_text,
-    cb,
     cut,
     facts_of,
     item_line,
@@ -118,16 +118,20 @@ async def units_page(
             )
         )
         label = f"{s.unit.code} {cut(s.unit.name, 20)}"
-        rows.append([InlineKeyboardButton(label, callback_data=cb("u", s.unit.id, 0))])
+        rows.append([InlineKeyboardButton(label, callback_data=ROUTE.data("u", s.unit.id, 0))])
     start = max(0, min(offset, ((total - 1) // PAGE_SIZE) * PAGE_SIZE if total else 0))
     nav = []
     if start > 0:
         nav.append(
-            InlineKeyboardButton(t.gettext("◀ Previous"), callback_data=cb("us", start - PAGE_SIZE))
+            InlineKeyboardButton(
+                t.gettext("◀ Previous"), callback_data=ROUTE.data("us", start - PAGE_SIZE)
+            )
         )
     if start + PAGE_SIZE < total:
         nav.append(
-            InlineKeyboardButton(t.gettext("Next ▶"), callback_data=cb("us", start + PAGE_SIZE))
+            InlineKeyboardButton(
+                t.gettext("Next ▶"), callback_data=ROUTE.data("us", start + PAGE_SIZE)
+            )
         )
     if nav:
         rows.append(nav)
@@ -200,17 +204,25 @@ async def my_items(
     ]
     lines += [item_line(t, i, {}) for i in shown]
     rows = [
-        [InlineKeyboardButton(f"{i.seq}. {cut(i.description, 18)}", callback_data=cb("o", i.id))]
+        [
+            InlineKeyboardButton(
+                f"{i.seq}. {cut(i.description, 18)}", callback_data=ROUTE.data("o", i.id)
+            )
+        ]
         for i in shown
     ]
     nav = []
     if offset > 0:
         nav.append(
-            InlineKeyboardButton(t.gettext("◀ Previous"), callback_data=cb("m", offset - PAGE_SIZE))
+            InlineKeyboardButton(
+                t.gettext("◀ Previous"), callback_data=ROUTE.data("m", offset - PAGE_SIZE)
+            )
         )
     if offset + PAGE_SIZE < len(items):
         nav.append(
-            InlineKeyboardButton(t.gettext("Next ▶"), callback_data=cb("m", offset + PAGE_SIZE))
+            InlineKeyboardButton(
+                t.gettext("Next ▶"), callback_data=ROUTE.data("m", offset + PAGE_SIZE)
+            )
         )
     if nav:
         rows.append(nav)
@@ -370,9 +382,11 @@ async def sign(
             [
                 [
                     InlineKeyboardButton(
-                        t.gettext("Confirm sign-off"), callback_data=cb("sy", unit_id, seen)
+                        t.gettext("Confirm sign-off"), callback_data=ROUTE.data("sy", unit_id, seen)
                     ),
-                    InlineKeyboardButton(t.gettext("Back"), callback_data=cb("u", unit_id, 0)),
+                    InlineKeyboardButton(
+                        t.gettext("Back"), callback_data=ROUTE.data("u", unit_id, 0)
+                    ),
                 ]
             ]
         )

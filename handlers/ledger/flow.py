@@ -31,6 +31,7 @@ from handlers.ledger.pickers import (
     RESPONSIBLE_NAME,
     end_draft,
 )
+from handlers.ledger.views import ROUTE
 
 END = ConversationHandler.END
 
@@ -72,7 +73,7 @@ async def expect_button(update: Update, context: BotContext) -> None:
 
 
 def _route(action: str) -> str:
-    return rf"^ledger:v1:{action}:"
+    return ROUTE.action_pattern(action)
 
 
 def build() -> ConversationHandler[BotContext]:
@@ -114,7 +115,7 @@ def _conversation(said: filters.BaseFilter) -> ConversationHandler[BotContext]:
         fallbacks=[
             CommandHandler("cancel", cancel),
             MessageHandler(filters.COMMAND, busy_command),
-            CallbackQueryHandler(busy_button, pattern=r"^ledger:v1:"),
+            CallbackQueryHandler(busy_button, pattern=ROUTE.pattern),
         ],
         name="ledger",
         per_message=False,

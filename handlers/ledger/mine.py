@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from domain.ledger.rules import LedgerStatus
 from handlers.context import BotContext, Viewer
 from handlers.i18n import Html
-from handlers.ledger.views import cb, cut, item_line
+from handlers.ledger.views import ROUTE, cut, item_line
 from storage.ledger import queries as ledger_queries
 
 SHOWN = 5
@@ -36,11 +36,17 @@ async def ledger_section(
     ]
     lines += [item_line(t, i, {}) for i in items[:SHOWN]]
     rows = [
-        [InlineKeyboardButton(f"{i.seq}. {cut(i.description, 18)}", callback_data=cb("o", i.id))]
+        [
+            InlineKeyboardButton(
+                f"{i.seq}. {cut(i.description, 18)}", callback_data=ROUTE.data("o", i.id)
+            )
+        ]
         for i in items[:SHOWN]
     ]
     if len(items) > SHOWN:
-        rows.append([InlineKeyboardButton(t.gettext("More items"), callback_data=cb("m", SHOWN))])
+        rows.append(
+            [InlineKeyboardButton(t.gettext("More items"), callback_data=ROUTE.data("m", SHOWN))]
+        )
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 

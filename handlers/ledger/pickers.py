@@ -13,7 +13,7 @@ from domain.campaign import Campaign
 from domain.ledger.deadlines import DeadlineProblem, quick_choices
 from handlers.context import BotContext
 from handlers.i18n import Html, Translator
-from handlers.ledger.views import cb, cut, keyboard
+from handlers.ledger.views import ROUTE, cut, keyboard
 from storage.ledger.items import NewEvidence
 from storage.models import Member
 
@@ -62,10 +62,10 @@ def deadline_prompt(
     rows = []
     if phase_end is not None:
         label = t.gettext("End of this phase ({day})", day=t.date(phase_end))
-        rows.append([InlineKeyboardButton(label, callback_data=cb("dl", 1))])
+        rows.append([InlineKeyboardButton(label, callback_data=ROUTE.data("dl", 1))])
     if in_30 is not None:
         label = t.gettext("In 30 days ({day})", day=t.date(in_30))
-        rows.append([InlineKeyboardButton(label, callback_data=cb("dl", 2))])
+        rows.append([InlineKeyboardButton(label, callback_data=ROUTE.data("dl", 2))])
     text = t.gettext(
         "Deadline for this problem? Choose below or type a date (2027-05-01, 5月1日 or 5/1), "
         "between {start} and {end}.",
@@ -100,13 +100,14 @@ def responsible_prompt(
 ) -> tuple[Html, InlineKeyboardMarkup]:
     """Pick the 责任人: a member of the unit, or someone not on Telegram (typed name)."""
     rows = [
-        [InlineKeyboardButton(cut(m.display_name, 30), callback_data=cb("who", m.id))]
+        [InlineKeyboardButton(cut(m.display_name, 30), callback_data=ROUTE.data("who", m.id))]
         for m in people[:MEMBER_BUTTONS]
     ]
     rows.append(
         [
             InlineKeyboardButton(
-                t.gettext("Someone not on Telegram"), callback_data=cb("who", NOT_ON_TELEGRAM)
+                t.gettext("Someone not on Telegram"),
+                callback_data=ROUTE.data("who", NOT_ON_TELEGRAM),
             )
         ]
     )
@@ -154,5 +155,5 @@ def evidence_prompt(t: Translator, count: int) -> tuple[Html, InlineKeyboardMark
             "{n} files received. Send more, or press Done.",
             count,
         )
-    button = InlineKeyboardButton(t.gettext("Done"), callback_data=cb("done", count))
+    button = InlineKeyboardButton(t.gettext("Done"), callback_data=ROUTE.data("done", count))
     return text, InlineKeyboardMarkup([[button]])

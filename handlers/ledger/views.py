@@ -15,38 +15,31 @@ from domain.ledger.rules import Actor, ItemFacts, LedgerStatus
 from handlers.context import Viewer
 from handlers.desk.common import return_callback
 from handlers.i18n import Html, Translator
+from handlers.ui.callbacks import Route, parse
 from handlers.ui.labels import inspection_category
 from storage.ledger.queries import ItemCard, Page
 from storage.models import LedgerItem
 
-ROUTE = "ledger:v1:"
-PATTERN = r"^ledger:v1:"
+ROUTE = Route("ledger", empty="")
+PATTERN = ROUTE.pattern
 PAGE_SIZE = 10
 LINE_CHARS = 40  # of a description in a list line
 BUTTON_CHARS = 18
 NOTE_CHARS = 200  # of a note or reason on a card
 
 
-def cb(action: str, *ids: object) -> str:
-    """Callback data `ledger:v1:<action>:<id>[.<id>…]` (well under 64 bytes)."""
-    return f"{ROUTE}{action}:{'.'.join(str(i) for i in ids)}"
-
-
 def open_item_callback(item_id: int) -> str:
     """The button data that opens an item's card (used by reminders and /overdue too)."""
-    return cb("o", item_id)
+    return ROUTE.data("o", item_id)
 
 
 def parse_cb(data: str | None) -> tuple[str, list[int]] | None:
     """(action, ids) from callback data; None when it is not ours or not well formed."""
-    if not data or not data.startswith(ROUTE):
+    press = parse(data)
+    if press is None or press.route != ROUTE.name or press.version != ROUTE.version:
         return None
-    action, _, rest = data.removeprefix(ROUTE).partition(":")
-    try:
-        ids = [int(part) for part in rest.split(".")] if rest else []
-    except ValueError:
-        return None
-    return action, ids
+    ids = press.numbers(negative=True)
+    return None if ids is None else (press.action, list(ids))
 
 
 def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
@@ -155,7 +148,8 @@ def page_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                f"{item.seq}. {cut(item.description, BUTTON_CHARS)}", callback_data=cb("o", item.id)
+                f"{item.seq}. {cut(item.description, BUTTON_CHARS)}",
+                callback_data=ROUTE.data("o", item.id),
             )
         ]
         for item in page.items
@@ -164,13 +158,14 @@ def page_keyboard(
     if page.offset > 0:
         nav.append(
             InlineKeyboardButton(
-                t.gettext("◀ Previous"), callback_data=cb("u", unit_id, page.offset - PAGE_SIZE)
+                t.gettext("◀ Previous"),
+                callback_data=ROUTE.data("u", unit_id, page.offset - PAGE_SIZE),
             )
         )
     if page.offset + PAGE_SIZE < page.total:
         nav.append(
             InlineKeyboardButton(
-                t.gettext("Next ▶"), callback_data=cb("u", unit_id, page.offset + PAGE_SIZE)
+                t.gettext("Next ▶"), callback_data=ROUTE.data("u", unit_id, page.offset + PAGE_SIZE)
             )
         )
     if nav:
@@ -178,17 +173,23 @@ def page_keyboard(
     actions = []
     if rules.may_add(actor, unit_id):
         actions.append(
-            InlineKeyboardButton(t.gettext("➕ Add a problem"), callback_data=cb("add", unit_id))
+            InlineKeyboardButton(
+                t.gettext("➕ Add a problem"), callback_data=ROUTE.data("add", unit_id)
+            )
         )
     if rules.may_sign_off(actor, unit_id) and page.total > 0:
         seen = page.signoff.version if page.signoff else 0
         actions.append(
-            InlineKeyboardButton(t.gettext("✍ Sign off"), callback_data=cb("sg", unit_id, seen))
+            InlineKeyboardButton(
+                t.gettext("✍ Sign off"), callback_data=ROUTE.data("sg", unit_id, seen)
+            )
         )
     if actions:
         rows.append(actions)
     if rules.is_staff(actor):
-        rows.append([InlineKeyboardButton(t.gettext("« All units"), callback_data=cb("us", 0))])
+        rows.append(
+            [InlineKeyboardButton(t.gettext("« All units"), callback_data=ROUTE.data("us", 0))]
+        )
     return keyboard(rows)
 
 
@@ -245,33 +246,47 @@ def card_keyboard(t: Translator, actor: Actor, item: LedgerItem) -> InlineKeyboa
     rows: list[list[InlineKeyboardButton]] = []
     marks = []
     if rules.may_mark(actor, facts, LedgerStatus.IN_PROGRESS):
-        marks.append(InlineKeyboardButton(t.gettext("Start work"), callback_data=cb("ip", *ref)))
+        marks.append(
+            InlineKeyboardButton(t.gettext("Start work"), callback_data=ROUTE.data("ip", *ref))
+        )
     if rules.may_mark(actor, facts, LedgerStatus.RECTIFIED):
         marks.append(
-            InlineKeyboardButton(t.gettext("Mark rectified"), callback_data=cb("rc", *ref))
+            InlineKeyboardButton(t.gettext("Mark rectified"), callback_data=ROUTE.data("rc", *ref))
         )
     if marks:
         rows.append(marks)
     if rules.may_verify(actor, facts):
         rows.append(
             [
-                InlineKeyboardButton(t.gettext("✅ Verify"), callback_data=cb("vf", *ref)),
-                InlineKeyboardButton(t.gettext("Send back"), callback_data=cb("rj", *ref)),
+                InlineKeyboardButton(t.gettext("✅ Verify"), callback_data=ROUTE.data("vf", *ref)),
+                InlineKeyboardButton(t.gettext("Send back"), callback_data=ROUTE.data("rj", *ref)),
             ]
         )
     if rules.may_post_progress(actor, facts):
         rows.append(
-            [InlineKeyboardButton(t.gettext("Post progress"), callback_data=cb("pn", item.id))]
+            [
+                InlineKeyboardButton(
+                    t.gettext("Post progress"), callback_data=ROUTE.data("pn", item.id)
+                )
+            ]
         )
     if rules.may_edit_item(actor, facts):
         rows.append(
             [
-                InlineKeyboardButton(t.gettext("Edit measure"), callback_data=cb("em", *ref)),
-                InlineKeyboardButton(t.gettext("Change deadline"), callback_data=cb("ed", *ref)),
+                InlineKeyboardButton(
+                    t.gettext("Edit measure"), callback_data=ROUTE.data("em", *ref)
+                ),
+                InlineKeyboardButton(
+                    t.gettext("Change deadline"), callback_data=ROUTE.data("ed", *ref)
+                ),
             ]
         )
         rows.append(
-            [InlineKeyboardButton(t.gettext("Change responsible"), callback_data=cb("er", *ref))]
+            [
+                InlineKeyboardButton(
+                    t.gettext("Change responsible"), callback_data=ROUTE.data("er", *ref)
+                )
+            ]
         )
     if may_offer_return(actor, item.unit_id, item.status, item.source_case_id):
         back = return_callback(item.id or 0, item.version)
@@ -281,7 +296,8 @@ def card_keyboard(t: Translator, actor: Actor, item: LedgerItem) -> InlineKeyboa
         rows.append(
             [
                 InlineKeyboardButton(
-                    t.gettext("« Back to the list"), callback_data=cb("u", item.unit_id, offset)
+                    t.gettext("« Back to the list"),
+                    callback_data=ROUTE.data("u", item.unit_id, offset),
                 )
             ]
         )

@@ -18,16 +18,17 @@ from domain.cases.outcome import Outcome
 from domain.publish import publication as rules
 from domain.publish.publication import State
 from handlers.context import BotContext, Viewer
-from handlers.hotline.common import local_today
 from handlers.publish.board import admin_here, ask_summary, make_draft, pick_subject, send_preview
 from handlers.publish.texts import (
-    button,
+    ROUTE,
     check_text,
     draft_keyboard,
     list_line,
     post_text,
     published_keyboard,
 )
+from handlers.ui.callbacks import number, pressed
+from handlers.ui.dates import local_today
 from storage.publish import publications
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ async def _listing(context: BotContext, who: Viewer) -> tuple[str, InlineKeyboar
     )
     if not items:
         return t.gettext("Nothing has been published yet."), None
-    rows = [[button(list_line(t, item), "open", item.id)] for item in items]
+    rows = [[ROUTE.button(list_line(t, item), "open", item.id)] for item in items]
     return t.gettext("Published items (newest first):"), InlineKeyboardMarkup(rows)
 
 
@@ -61,8 +62,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     who = await admin_here(update, context)
     if who is None or query is None:
         return
-    parts = (query.data or "").split(":")[2:]
-    action, args = (parts[0], parts[1:]) if parts else ("", [])
+    press = pressed(update)
+    action, args = (press.action, press.parts()) if press is not None else ("", [])
     if action == "pick" and len(args) == 2:
         await pick_subject(update, context, who, args[0], args[1])
     elif action == "mk" and len(args) == 2:
@@ -71,8 +72,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer()
         text, markup = await _listing(context, who)
         await query.edit_message_text(text, reply_markup=markup)
-    elif args and args[0].isdigit():
-        await _on_item(update, context, who, action, int(args[0]), args[1:])
+    elif args and (item_id := number(args[0])) is not None:
+        await _on_item(update, context, who, action, item_id, args[1:])
     else:
         await query.answer(who.t.gettext("This button is no longer valid."))
 
@@ -108,15 +109,15 @@ async def _on_item(
         await query.answer()
         if dropped:
             await query.edit_message_text(t.gettext("The draft was discarded."))
-    elif action in ("go", "force") and rest and rest[0].isdigit():
+    elif action in ("go", "force") and rest and (version := number(rest[0])) is not None:
         forced = rest[1:] if action == "force" else None
-        await _publish(update, context, who, item_id, int(rest[0]), forced)
+        await _publish(update, context, who, item_id, version, forced)
     elif action == "wd":
         await query.answer()
         await query.edit_message_text(
             t.gettext("Withdraw “{title}” and delete it from the channel?", title=item.title),
             reply_markup=InlineKeyboardMarkup(
-                [[button(t.gettext("Yes, withdraw it"), "wdy", item_id)]]
+                [[ROUTE.button(t.gettext("Yes, withdraw it"), "wdy", item_id)]]
             ),
         )
     elif action == "wdy":

@@ -15,16 +15,17 @@ from domain.publish.publication import Kind, State
 from domain.stats import completion, rating_day, unit_grade
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import RepliesTo
-from handlers.hotline.common import local_today
 from handlers.publish.texts import (
     PROMPT_MARK,
-    button,
+    ROUTE,
     check_text,
     draft_keyboard,
     list_line,
     post_text,
 )
 from handlers.stats.texts import grade_label, pct
+from handlers.ui.callbacks import number
+from handlers.ui.dates import local_today
 from storage.models import Publication
 from storage.publish import publications
 from storage.stats import facts as stats
@@ -64,16 +65,16 @@ async def show_menu(update: Update, context: BotContext) -> None:
         return
     t = who.t
     rows = [
-        [button(t.gettext("🏅 Exemplar: a closed case"), "pick", "h", "c")],
-        [button(t.gettext("🏅 Exemplar: a unit's result"), "pick", "h", "u")],
-        [button(t.gettext("⚠️ Exposure: a closed case"), "pick", "e", "c")],
-        [button(t.gettext("⚠️ Exposure: a unit's result"), "pick", "e", "u")],
+        [ROUTE.button(t.gettext("🏅 Exemplar: a closed case"), "pick", "h", "c")],
+        [ROUTE.button(t.gettext("🏅 Exemplar: a unit's result"), "pick", "h", "u")],
+        [ROUTE.button(t.gettext("⚠️ Exposure: a closed case"), "pick", "e", "c")],
+        [ROUTE.button(t.gettext("⚠️ Exposure: a unit's result"), "pick", "e", "u")],
     ]
     drafts = await publications.listed(
         context.services.db, states=[State.DRAFT, publications.PUBLISHING], limit=5
     )
-    rows += [[button(list_line(t, d), "open", d.id)] for d in drafts]
-    rows.append([button(t.gettext("Published items"), "list", 0)])
+    rows += [[ROUTE.button(list_line(t, d), "open", d.id)] for d in drafts]
+    rows.append([ROUTE.button(t.gettext("Published items"), "list", 0)])
     lines = [t.gettext("What do you want to publish?")]
     if context.services.settings.publication_channel is None:
         lines.append(
@@ -93,7 +94,7 @@ async def pick_subject(
     if subject == "c":
         for case in await publications.closed_cases(svc.db, limit=CHOICES):
             label = f"{case.number} · {case.unit_name or '—'}"
-            rows.append([button(label, "mk", kind_code, f"c{case.id}")])
+            rows.append([ROUTE.button(label, "mk", kind_code, f"c{case.id}")])
     else:
         facts = await stats.facts(svc.db, unit_id=None)
         _, day = rating_day(svc.settings.campaign, local_today(context))
@@ -103,7 +104,7 @@ async def pick_subject(
         for c, grade in graded[:CHOICES]:
             name = facts.units[c.unit_id].name if c.unit_id in facts.units else str(c.unit_id)
             label = f"{name} · {grade_label(t, grade)} · {pct(c.share)}"
-            rows.append([button(label, "mk", kind_code, f"u{c.unit_id}")])
+            rows.append([ROUTE.button(label, "mk", kind_code, f"u{c.unit_id}")])
     await query.answer()
     if not rows:
         await query.edit_message_text(t.gettext("There is nothing to choose from yet."))
@@ -119,10 +120,10 @@ async def make_draft(
     """A draft for the chosen subject (re-checked: a case must still be closed), then the
     prompt for its summary. The title is in the channel's language."""
     query, t, svc = update.callback_query, who.t, context.services
-    if query is None or kind_code not in _KINDS or not subject[1:].isdigit():
+    subject_id = number(subject[1:])
+    if query is None or kind_code not in _KINDS or subject_id is None:
         return
     channel_t = svc.catalogs.get(None)
-    subject_id = int(subject[1:])
     case_id = unit_id = phase_key = None
     if subject[0] == "c":
         found = await publications.case_choice(svc.db, subject_id)

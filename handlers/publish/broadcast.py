@@ -10,7 +10,7 @@ Callback data `bc:v1:<action>:<args>`; every press re-checks that the presser is
 
 from __future__ import annotations
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Update
 
 from domain.membership.roles import Role
 from domain.membership.units import UnitKind
@@ -20,24 +20,19 @@ from handlers.context import BotContext, Viewer
 from handlers.conversation import RepliesTo
 from handlers.i18n import Translator
 from handlers.publish.board import admin_here
+from handlers.ui.callbacks import Route, number, pressed
 from handlers.ui.labels import role_label
 from storage.models import Broadcast
 from storage.publish import broadcasts
 from storage.publish.broadcasts import Progress
 
-ROUTE = "bc:v1:"
-CALLBACK_PATTERN = r"^bc:v1:"
+ROUTE = Route("bc", sep=":")
+CALLBACK_PATTERN = ROUTE.pattern
 PROMPT_MARK = "✉️"  # starts every prompt whose answer is a broadcast's text
 PROMPTS_KEY = "broadcast:prompts"
 ALL = "all"
 _KIND_VALUES = frozenset(k.value for k in UnitKind)
 _ROLE_CODES = {"m": Role.MEMBER, "h": Role.UNIT_HEAD, "s": Role.HANDLER}
-
-
-def _button(text: str, *parts: object) -> InlineKeyboardButton:
-    data = ROUTE + ":".join(str(p) for p in parts)
-    assert len(data.encode()) <= 64
-    return InlineKeyboardButton(text, callback_data=data)
 
 
 def kind_label(t: Translator, kind: str) -> str:
@@ -92,9 +87,9 @@ async def start_broadcast(update: Update, context: BotContext) -> None:
         lines = [progress_text(t, b, p) for b, p in found]
         await message.reply_text("\n".join(lines) or t.gettext("No broadcast has been sent yet."))
         return
-    rows = [[_button(t.gettext("All bound unit groups"), "aud", "g")]]
+    rows = [[ROUTE.button(t.gettext("All bound unit groups"), "aud", "g")]]
     rows += [
-        [_button(audience_label(t, Audience.ROLE, role, None), "aud", code)]
+        [ROUTE.button(audience_label(t, Audience.ROLE, role, None), "aud", code)]
         for code, role in _ROLE_CODES.items()
     ]
     await message.reply_text(
@@ -109,19 +104,29 @@ async def on_button(update: Update, context: BotContext) -> None:
     if who is None or query is None:
         return
     t = who.t
-    parts = (query.data or "").split(":")[2:]
+    press = pressed(update)
+    parts = [press.action, *press.parts()] if press is not None else []
     if len(parts) == 2 and parts[0] == "aud" and (parts[1] == "g" or parts[1] in _ROLE_CODES):
         await query.answer()
-        rows = [[_button(t.gettext("All units"), "kind", parts[1], ALL)]]
-        rows += [[_button(kind_label(t, k), "kind", parts[1], k.value)] for k in UnitKind]
+        rows = [[ROUTE.button(t.gettext("All units"), "kind", parts[1], ALL)]]
+        rows += [[ROUTE.button(kind_label(t, k), "kind", parts[1], k.value)] for k in UnitKind]
         await query.edit_message_text(
             t.gettext("In which units?"), reply_markup=InlineKeyboardMarkup(rows)
         )
     elif len(parts) == 3 and parts[0] == "kind" and (parts[2] == ALL or parts[2] in _KIND_VALUES):
         await query.answer()
         await _ask_text(update, context, who, parts[1], parts[2])
-    elif len(parts) == 2 and parts[1].isdigit() and parts[0] in ("send", "drop", "st"):
-        await _on_broadcast(update, context, who, parts[0], int(parts[1]))
+    elif (
+        len(parts) == 2
+        and (item_id := number(parts[1])) is not None
+        and parts[0]
+        in (
+            "send",
+            "drop",
+            "st",
+        )
+    ):
+        await _on_broadcast(update, context, who, parts[0], item_id)
     else:
         await query.answer(t.gettext("This button is no longer valid."))
 
@@ -186,10 +191,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         now=svc.clock.now(),
     )
     await message.reply_text(delivered_text(svc.catalogs.get(None), text))
-    rows = [[_button(t.gettext("Cancel"), "drop", item.id)]]
+    rows = [[ROUTE.button(t.gettext("Cancel"), "drop", item.id)]]
     if item.recipients:
         label = t.ngettext("Send to {n} recipient", "Send to {n} recipients", item.recipients)
-        rows.insert(0, [_button(label, "send", item.id)])
+        rows.insert(0, [ROUTE.button(label, "send", item.id)])
     await message.reply_text(
         t.gettext(
             "☝️ Preview. Recipients: {audience} — {n} now.",
@@ -226,7 +231,7 @@ async def _on_broadcast(
         return
     await query.answer()
     progress = await broadcasts.progress(svc.db, broadcast_id)
-    refresh = InlineKeyboardMarkup([[_button(t.gettext("Refresh"), "st", broadcast_id)]])
+    refresh = InlineKeyboardMarkup([[ROUTE.button(t.gettext("Refresh"), "st", broadcast_id)]])
     text = progress_text(t, item, progress)
     if query.message is not None and getattr(query.message, "text", None) == text:
         return  # nothing changed since the last refresh (Telegram refuses an equal edit)

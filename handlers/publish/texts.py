@@ -13,22 +13,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.publish.publication import Flag, Kind, State, Warning, fingerprint
 from handlers.i18n import Html, Translator
+from handlers.ui.callbacks import Route
 from storage.models import Publication
 
-ROUTE = "pub:v1:"
-CALLBACK_PATTERN = r"^pub:v1:"
+ROUTE = Route("pub", sep=":")
+CALLBACK_PATTERN = ROUTE.pattern
 PROMPT_MARK = "📝"  # starts every prompt whose answer is a publication's summary
-
-
-def data(*parts: object) -> str:
-    text = ROUTE + ":".join(str(p) for p in parts)
-    if len(text.encode()) > 64:
-        raise ValueError("callback data over 64 bytes")
-    return text
-
-
-def button(text: str, *parts: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data(*parts))
 
 
 def board_label(t: Translator, kind: str) -> str:
@@ -85,7 +75,7 @@ def draft_keyboard(
     if channel and warnings:
         rows.append(
             [
-                button(
+                ROUTE.button(
                     t.gettext("Publish anyway"),
                     "force",
                     item.id,
@@ -95,11 +85,13 @@ def draft_keyboard(
             ]
         )
     elif channel:
-        rows.append([button(t.gettext("Publish to the channel"), "go", item.id, item.version)])
+        rows.append(
+            [ROUTE.button(t.gettext("Publish to the channel"), "go", item.id, item.version)]
+        )
     rows.append(
         [
-            button(t.gettext("Edit the summary"), "edit", item.id),
-            button(t.gettext("Discard"), "drop", item.id),
+            ROUTE.button(t.gettext("Edit the summary"), "edit", item.id),
+            ROUTE.button(t.gettext("Discard"), "drop", item.id),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -108,7 +100,7 @@ def draft_keyboard(
 def published_keyboard(t: Translator, item: Publication) -> InlineKeyboardMarkup | None:
     if item.state != State.PUBLISHED or item.id is None:
         return None
-    return InlineKeyboardMarkup([[button(t.gettext("Withdraw"), "wd", item.id)]])
+    return InlineKeyboardMarkup([[ROUTE.button(t.gettext("Withdraw"), "wd", item.id)]])
 
 
 def state_label(t: Translator, state: str) -> str:

@@ -12,13 +12,14 @@ from domain.reminders.timing import local_day
 from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html, Translator
 from handlers.ledger.views import open_item_callback
+from handlers.ui.callbacks import Route, pressed
 from handlers.ui.edits import edit_pressed
 from storage.errors import NotFoundError
 from storage.reminders import outbox as reminders
 from storage.reminders import overdue as store
 
-ROUTE = "overdue:v1:"
-CALLBACK_PATTERN = r"^overdue:v1:"
+ROUTE = Route("overdue")
+CALLBACK_PATTERN = ROUTE.pattern
 PAGE_SIZE = 10
 LINE_CHARS = 40
 
@@ -128,13 +129,13 @@ async def _page(
     if page.offset > 0:
         nav.append(
             InlineKeyboardButton(
-                t.gettext("◀ Previous"), callback_data=f"{ROUTE}page:{page.offset - PAGE_SIZE}"
+                t.gettext("◀ Previous"), callback_data=ROUTE.data("page", page.offset - PAGE_SIZE)
             )
         )
     if page.offset + PAGE_SIZE < page.total:
         nav.append(
             InlineKeyboardButton(
-                t.gettext("Next ▶"), callback_data=f"{ROUTE}page:{page.offset + PAGE_SIZE}"
+                t.gettext("Next ▶"), callback_data=ROUTE.data("page", page.offset + PAGE_SIZE)
             )
         )
     if nav:
@@ -214,10 +215,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if query is None or who is None:
         return
-    action, _, value = (query.data or "").removeprefix(ROUTE).partition(":")
-    if action != "page" or not value.isdigit() or not may_see_overdue(who.role):
+    press = pressed(update)
+    offset = press.number() if press is not None and press.action == "page" else None
+    if offset is None or not may_see_overdue(who.role):
         await query.answer(who.t.gettext("This button is no longer valid."))
         return
-    text, markup = await _page(context, who, int(value))
+    text, markup = await _page(context, who, offset)
     await query.answer()
     await edit_pressed(query, text, markup)

@@ -10,6 +10,7 @@ from telegram import Message, Update
 from domain.cases.reports import ReportDraft
 from handlers.context import BotContext, Viewer, viewer
 from handlers.report.views import confirm_keyboard, summary_card
+from handlers.ui.keyboards import close_keyboard
 from storage.membership import units
 
 CATEGORY = "report:category"
@@ -50,24 +51,6 @@ async def answer_button(update: Update, choice: str | None = None) -> None:
     # Both at once: one round trip to Telegram instead of two before the next question.
     shown = query.edit_message_text(choice) if choice is not None else close_keyboard(update)
     await asyncio.gather(query.answer(), shown)
-
-
-async def close_keyboard(update: Update) -> None:
-    """Take the buttons off the pressed message, keeping its text.
-
-    (Not `edit_message_reply_markup`: with `Defaults(parse_mode=...)` python-telegram-bot 22
-    sends a `parse_mode` that method does not have, which the Bot API simulator refuses.)
-    """
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if query is None or not isinstance(message, Message) or message.text is None:
-        return
-    await query.edit_message_text(message.text_html)
-
-
-def callback_value(update: Update) -> str:
-    query = update.callback_query
-    return (query.data or "").rsplit(":", 1)[-1] if query is not None else ""
 
 
 # -- the summary card ---------------------------------------------------------------------

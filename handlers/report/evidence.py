@@ -12,13 +12,13 @@ from handlers.report.draft import (
     CONFIDENTIAL,
     EVIDENCE,
     answer_button,
-    callback_value,
     draft_of,
     editing,
     show_summary,
     who_and_draft,
 )
-from handlers.report.views import button
+from handlers.report.views import ROUTE
+from handlers.ui.callbacks import press_value
 
 
 async def after_evidence(message: Message, who: Viewer, context: BotContext) -> str:
@@ -33,11 +33,11 @@ async def after_evidence(message: Message, who: Viewer, context: BotContext) -> 
 
 def evidence_keyboard(t: Translator, draft: ReportDraft) -> InlineKeyboardMarkup:
     if not draft.evidence:
-        return InlineKeyboardMarkup([[button(t.gettext("Skip"), "done", "evidence")]])
+        return InlineKeyboardMarkup([[ROUTE.button(t.gettext("Skip"), "done", "evidence")]])
     return InlineKeyboardMarkup(
         [
-            [button(t.gettext("Done"), "done", "evidence")],
-            [button(t.gettext("Remove the files"), "clear", "evidence")],
+            [ROUTE.button(t.gettext("Done"), "done", "evidence")],
+            [ROUTE.button(t.gettext("Remove the files"), "clear", "evidence")],
         ]
     )
 
@@ -155,8 +155,8 @@ def confidential_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                button(t.gettext("Yes, confidential"), "conf", 1),
-                button(t.gettext("No, show my name"), "conf", 0),
+                ROUTE.button(t.gettext("Yes, confidential"), "conf", 1),
+                ROUTE.button(t.gettext("No, show my name"), "conf", 0),
             ]
         ]
     )
@@ -167,6 +167,6 @@ async def choose_confidential(update: Update, context: BotContext) -> str | None
     if found is None:
         return None
     who, draft, message = found
-    draft.confidential = callback_value(update) == "1"
+    draft.confidential = press_value(update) == "1"
     await answer_button(update)
     return await show_summary(message, who, context)

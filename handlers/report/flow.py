@@ -20,9 +20,8 @@ from telegram.ext import (
 
 from domain.cases.reports import ReportDraft
 from handlers.context import BotContext, viewer
-from handlers.conversation import one_draft_per_person
+from handlers.conversation import one_draft_per_person, step, write_drafts_now
 from handlers.desk.cards import post_staff_card
-from handlers.hotline.restart import write_drafts_now
 from handlers.report.draft import (
     CATEGORY,
     CONFIDENTIAL,
@@ -34,7 +33,6 @@ from handlers.report.draft import (
     EVIDENCE,
     OCCURRED,
     UNIT,
-    close_keyboard,
     draft_of,
     show_summary,
 )
@@ -59,7 +57,9 @@ from handlers.report.steps import (
     take_occurred,
     wrong_input,
 )
-from handlers.report.views import EDITABLE_FIELDS, edit_keyboard
+from handlers.report.views import EDITABLE_FIELDS, ROUTE, edit_keyboard
+from handlers.ui.callbacks import press_value, pressed
+from handlers.ui.keyboards import close_keyboard
 from storage.cases import reports
 
 # {draft token: number} of the latest filings, to answer a second Submit press. Kept in the
@@ -75,11 +75,7 @@ def _submitted(context: BotContext) -> OrderedDict[str, str]:
     return found
 
 
-PATTERN = r"^report:v1:"
-
-
-def _pattern(action: str) -> str:
-    return rf"^report:v1:{action}:"
+PATTERN = ROUTE.pattern
 
 
 async def start_report(update: Update, context: BotContext) -> str | int:
@@ -140,9 +136,9 @@ async def stale_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if query is None or who is None:
         return
-    data = query.data or ""
-    if data.startswith("report:v1:submit:"):
-        number = _submitted(context).get(data.rsplit(":", 1)[-1])
+    press = pressed(update)
+    if press is not None and press.route == "report" and press.action == "submit":
+        number = _submitted(context).get(press.value)
         if isinstance(number, str):
             await query.answer(who.t.gettext("Already submitted as {number}.", number=number))
             return
@@ -156,7 +152,7 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     draft = draft_of(context)
     if query is None or context.user_data is None:
         return None
-    if draft is None or draft.missing() or (query.data or "").rsplit(":", 1)[-1] != draft.token:
+    if draft is None or draft.missing() or press_value(update) != draft.token:
         await stale_button(update, context)  # an ended draft, or the card of an earlier one
         return ConversationHandler.END if draft is None else None
     context.user_data.pop(DRAFT_KEY, None)
@@ -232,7 +228,7 @@ async def edit_field(update: Update, context: BotContext) -> str | None:
     message = update.effective_message
     if who is None or query is None or message is None or context.user_data is None:
         return None
-    name = (query.data or "").rsplit(":", 1)[-1]
+    name = press_value(update)
     askers = {
         "category": ask_category,
         "unit": ask_unit,
@@ -264,12 +260,6 @@ async def back_to_summary(update: Update, context: BotContext) -> str | None:
 Handler = BaseHandler[Any, BotContext, Any]
 
 
-def _step(state: str, *handlers: Handler) -> list[Handler]:
-    """A step's own handlers, then a clear answer to any other message (not a command)."""
-    other = filters.UpdateType.MESSAGE & ~filters.COMMAND
-    return [*handlers, MessageHandler(other, wrong_input(state))]
-
-
 def build_conversation() -> ConversationHandler[BotContext]:
     """The /report conversation; register it before the catch-all handlers."""
     private = filters.ChatType.PRIVATE
@@ -290,39 +280,41 @@ def _conversation(
             ),
         ],
         states={
-            CATEGORY: _step(
-                CATEGORY, CallbackQueryHandler(choose_category, pattern=_pattern("cat"))
+            CATEGORY: step(
+                CallbackQueryHandler(choose_category, pattern=ROUTE.action_pattern("cat")),
+                otherwise=wrong_input(CATEGORY),
             ),
-            UNIT: _step(
-                UNIT,
-                CallbackQueryHandler(choose_unit, pattern=_pattern("unit")),
+            UNIT: step(
+                CallbackQueryHandler(choose_unit, pattern=ROUTE.action_pattern("unit")),
                 MessageHandler(text, search_unit),
+                otherwise=wrong_input(UNIT),
             ),
-            DESCRIBE: _step(DESCRIBE, MessageHandler(text, take_description)),
-            OCCURRED: _step(
-                OCCURRED,
+            DESCRIBE: step(MessageHandler(text, take_description), otherwise=wrong_input(DESCRIBE)),
+            OCCURRED: step(
                 MessageHandler(text, take_occurred),
-                CallbackQueryHandler(skip_occurred, pattern=_pattern("skip")),
+                CallbackQueryHandler(skip_occurred, pattern=ROUTE.action_pattern("skip")),
+                otherwise=wrong_input(OCCURRED),
             ),
-            EVIDENCE: _step(
-                EVIDENCE,
+            EVIDENCE: step(
                 MessageHandler(files, take_evidence),
-                CallbackQueryHandler(finish_evidence, pattern=_pattern("done")),
-                CallbackQueryHandler(clear_evidence, pattern=_pattern("clear")),
+                CallbackQueryHandler(finish_evidence, pattern=ROUTE.action_pattern("done")),
+                CallbackQueryHandler(clear_evidence, pattern=ROUTE.action_pattern("clear")),
+                otherwise=wrong_input(EVIDENCE),
             ),
-            CONFIDENTIAL: _step(
-                CONFIDENTIAL, CallbackQueryHandler(choose_confidential, pattern=_pattern("conf"))
+            CONFIDENTIAL: step(
+                CallbackQueryHandler(choose_confidential, pattern=ROUTE.action_pattern("conf")),
+                otherwise=wrong_input(CONFIDENTIAL),
             ),
-            CONFIRM: _step(
-                CONFIRM,
-                CallbackQueryHandler(submit, pattern=_pattern("submit")),
-                CallbackQueryHandler(edit, pattern=_pattern("edit")),
-                CallbackQueryHandler(cancel, pattern=_pattern("cancel")),
+            CONFIRM: step(
+                CallbackQueryHandler(submit, pattern=ROUTE.action_pattern("submit")),
+                CallbackQueryHandler(edit, pattern=ROUTE.action_pattern("edit")),
+                CallbackQueryHandler(cancel, pattern=ROUTE.action_pattern("cancel")),
+                otherwise=wrong_input(CONFIRM),
             ),
-            EDIT: _step(
-                EDIT,
-                CallbackQueryHandler(edit_field, pattern=_pattern("field")),
-                CallbackQueryHandler(back_to_summary, pattern=_pattern("back")),
+            EDIT: step(
+                CallbackQueryHandler(edit_field, pattern=ROUTE.action_pattern("field")),
+                CallbackQueryHandler(back_to_summary, pattern=ROUTE.action_pattern("back")),
+                otherwise=wrong_input(EDIT),
             ),
         },
         fallbacks=[

@@ -12,12 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.context import BotContext, Viewer, viewer
 from handlers.ledger.mine import send_ledger_section
-from handlers.report.views import category_name, status_label
+from handlers.ui.callbacks import Route, pressed
 from handlers.ui.edits import edit_pressed
+from handlers.ui.labels import category_name, status_label
 from storage.cases import reports
 
 PAGE_SIZE = 5
-CALLBACK_PATTERN = r"^mine:v1:reports:"
+ROUTE = Route("mine")
+CALLBACK_PATTERN = ROUTE.action_pattern("reports")
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,15 @@ async def reports_section(who: Viewer, context: BotContext, page: int = 0) -> Se
     buttons: list[InlineKeyboardButton] = []
     if page > 0:
         buttons.append(
-            InlineKeyboardButton(t.gettext("« Newer"), callback_data=f"mine:v1:reports:{page - 1}")
+            InlineKeyboardButton(
+                t.gettext("« Newer"), callback_data=ROUTE.data("reports", page - 1)
+            )
         )
     if page + 1 < pages:
         buttons.append(
-            InlineKeyboardButton(t.gettext("Older »"), callback_data=f"mine:v1:reports:{page + 1}")
+            InlineKeyboardButton(
+                t.gettext("Older »"), callback_data=ROUTE.data("reports", page + 1)
+            )
         )
     return Section("\n\n".join(lines), tuple(buttons))
 
@@ -96,11 +102,12 @@ async def turn_reports_page(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if query is None or who is None:
         return
-    value = (query.data or "").rsplit(":", 1)[-1]
-    if who.membership is None or not value.isdigit():
+    press = pressed(update)
+    page = press.number() if press is not None else None
+    if who.membership is None or page is None:
         await query.answer(who.t.gettext("This button is no longer active."))
         return
-    section = await reports_section(who, context, int(value))
+    section = await reports_section(who, context, page)
     await query.answer()
     markup = InlineKeyboardMarkup([list(section.buttons)]) if section.buttons else None
     await edit_pressed(query, section.text, markup)

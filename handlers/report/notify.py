@@ -9,7 +9,7 @@ from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
 from handlers.i18n import Catalogs
-from handlers.report.views import status_label
+from handlers.ui.labels import status_label
 from storage.cases.reports import StatusChange
 
 log = logging.getLogger(__name__)

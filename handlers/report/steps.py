@@ -22,7 +22,6 @@ from handlers.report.draft import (
     OCCURRED,
     UNIT,
     answer_button,
-    callback_value,
     draft_of,
     editing,
     show_summary,
@@ -34,9 +33,8 @@ from handlers.report.evidence import (
     confidential_keyboard,
     evidence_keyboard,
 )
-from handlers.report.views import button, category_keyboard, category_prompt, rows_of, shorten
-from storage.cases import reports
-from storage.membership import units
+from handlers.report.views import ROUTE, UNITS, category_keyboard, category_prompt
+from handlers.ui.callbacks import press_value
 
 
 async def _next(step: str, message: Message, who: Viewer, context: BotContext) -> str:
@@ -63,7 +61,7 @@ async def choose_category(update: Update, context: BotContext) -> str | None:
     if found is None:
         return None
     who, draft, message = found
-    category = context.services.settings.campaign.category(callback_value(update))
+    category = context.services.settings.campaign.category(press_value(update))
     if category is None:
         await answer_button(update)
         return await ask_category(message, who, context)
@@ -78,7 +76,7 @@ async def choose_category(update: Update, context: BotContext) -> str | None:
 async def ask_unit(message: Message, who: Viewer, context: BotContext) -> str:
     t = who.t
     own = who.membership.unit if who.membership else None
-    buttons = [button(shorten(own.name), "unit", own.id)] if own is not None else []
+    buttons = [UNITS.button(own, with_code=False)] if own is not None else []
     text = t.gettext(
         "Step 2 of 5. Which unit is the problem in? Press your own unit, or type part of "
         "another unit's name or code to search for it."
@@ -106,20 +104,7 @@ async def search_unit(update: Update, context: BotContext) -> str | None:
             )
         )
         return None
-    matches = await reports.search_units(context.services.db, text)
-    if not matches:
-        await message.reply_text(
-            t.gettext(
-                "No unit matches “{text}”. Try another part of the name, or the unit's code.",
-                text=text,
-            )
-        )
-        return None
-    choices = [button(shorten(f"{u.name} ({u.code})"), "unit", u.id) for u in matches]
-    await message.reply_text(
-        t.gettext("Units matching “{text}”: press one, or type again to search.", text=text),
-        reply_markup=rows_of(choices, per_row=1),
-    )
+    await UNITS.offer(message, t, context.services.db, text)
     return None
 
 
@@ -129,8 +114,7 @@ async def choose_unit(update: Update, context: BotContext) -> str | None:
     if found is None:
         return None
     who, draft, message = found
-    value = callback_value(update)
-    unit = await units.by_id(context.services.db, int(value)) if value.isdigit() else None
+    unit = await UNITS.chosen(update, context.services.db)
     if unit is None or unit.id is None:
         query = update.callback_query
         if query is not None:
@@ -187,7 +171,7 @@ async def ask_occurred(message: Message, who: Viewer, context: BotContext) -> st
             "or press Skip.",
             limit=context.services.settings.occurred_max_chars,
         ),
-        reply_markup=InlineKeyboardMarkup([[button(t.gettext("Skip"), "skip", "occurred")]]),
+        reply_markup=InlineKeyboardMarkup([[ROUTE.button(t.gettext("Skip"), "skip", "occurred")]]),
     )
     return OCCURRED
 

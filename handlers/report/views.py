@@ -1,55 +1,27 @@
-"""How reports look: category buttons, the summary card, status names, and a report as
-someone other than its author sees it (reused by the staff desk). No state, no storage."""
+"""How reports look: category buttons, the summary card, and a report as someone other than
+its author sees it (reused by the staff desk). No state, no storage."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from domain.campaign import Campaign, Category
-from domain.cases.lifecycle import CaseStatus
+from domain.campaign import Campaign
 from domain.cases.reports import ReportDraft
 from handlers.i18n import Html, Translator, escape
-from handlers.ui.labels import inspection_category
+from handlers.ui import pickers
+from handlers.ui.callbacks import Route
+from handlers.ui.keyboards import rows_of
+from handlers.ui.labels import category_name, status_label
+from handlers.ui.text import clip
 from storage.cases.reports import ReportView
 
-ROUTE = "report:v1:"
-BUTTON_MAX_CHARS = 30  # longer button texts are cut off on phones
+ROUTE = Route("report")
+UNITS = pickers.UnitPicker(ROUTE)
 PREVIEW_MAX_CHARS = 3000  # the summary card must stay under Telegram's 4096 characters
 
 
-def data(action: str, value: object = 0) -> str:
-    """Callback data `report:v1:<action>:<value>` (at most 64 bytes)."""
-    text = f"{ROUTE}{action}:{value}"
-    if len(text.encode()) > 64:
-        raise ValueError("callback data over 64 bytes")
-    return text
-
-
-def button(text: str, action: str, value: object = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data(action, value))
-
-
-def shorten(text: str, limit: int = BUTTON_MAX_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def category_hint(category: Category, language: str) -> str:
-    """The description's headline (the part before the colon), for a button."""
-    description = category.description_for(language)
-    return description.split("：", 1)[0].split(":", 1)[0].strip()
-
-
-def category_label(category: Category, language: str) -> str:
-    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button."""
-    return shorten(f"{category.name} · {category_hint(category, language)}")
-
-
-def rows_of(buttons: list[InlineKeyboardButton], per_row: int = 2) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
-
-
 def category_keyboard(campaign: Campaign, language: str) -> InlineKeyboardMarkup:
-    return rows_of([button(category_label(c, language), "cat", c.key) for c in campaign.categories])
+    return pickers.category_keyboard(ROUTE, pickers.campaign_categories(campaign, language))
 
 
 def category_prompt(t: Translator, campaign: Campaign) -> str:
@@ -63,35 +35,8 @@ def category_prompt(t: Translator, campaign: Campaign) -> str:
     )
 
 
-def category_name(t: Translator, campaign: Campaign, key: str) -> str:
-    category = campaign.category(key)
-    if category is None:
-        return inspection_category(t, key) or key
-    return f"{category.name} · {category_hint(category, t.language)}"
-
-
-def status_label(t: Translator, status: str) -> str:
-    """A case status in the reader's language."""
-    match status:
-        case CaseStatus.RECEIVED:
-            return t.gettext("received")
-        case CaseStatus.ACCEPTED:
-            return t.gettext("accepted")
-        case CaseStatus.IN_PROGRESS:
-            return t.gettext("being handled")
-        case CaseStatus.ANSWERED:
-            return t.gettext("answered")
-        case CaseStatus.CLOSED:
-            return t.gettext("closed")
-        case CaseStatus.REJECTED:
-            return t.gettext("not accepted")
-    return status
-
-
 def _preview(text: str) -> str:
-    if len(text) <= PREVIEW_MAX_CHARS:
-        return text
-    return text[:PREVIEW_MAX_CHARS] + "…"
+    return clip(text, PREVIEW_MAX_CHARS)
 
 
 def summary_card(t: Translator, campaign: Campaign, draft: ReportDraft, unit_name: str) -> str:
@@ -125,8 +70,11 @@ def summary_card(t: Translator, campaign: Campaign, draft: ReportDraft, unit_nam
 def confirm_keyboard(t: Translator, draft_token: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(t.gettext("Submit"), "submit", draft_token)],
-            [button(t.gettext("Edit a field"), "edit"), button(t.gettext("Cancel"), "cancel")],
+            [ROUTE.button(t.gettext("Submit"), "submit", draft_token)],
+            [
+                ROUTE.button(t.gettext("Edit a field"), "edit"),
+                ROUTE.button(t.gettext("Cancel"), "cancel"),
+            ],
         ]
     )
 
@@ -152,9 +100,11 @@ def field_label(t: Translator, name: str) -> str:
 
 
 def edit_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    fields = [button(field_label(t, f), "field", f) for f in (*EDITABLE_FIELDS, "confidential")]
+    fields = [
+        ROUTE.button(field_label(t, f), "field", f) for f in (*EDITABLE_FIELDS, "confidential")
+    ]
     markup = rows_of(fields)
-    back = [button(t.gettext("Back to the summary"), "back")]
+    back = [ROUTE.button(t.gettext("Back to the summary"), "back")]
     return InlineKeyboardMarkup([*markup.inline_keyboard, back])
 
 

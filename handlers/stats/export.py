@@ -22,16 +22,17 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Translator
 from handlers.ledger.views import category_label
 from handlers.ledger.views import status_label as ledger_status
-from handlers.report.views import status_label as case_status
 from handlers.stats.show import place_allowed, scope_of
+from handlers.ui.callbacks import Route, pressed
+from handlers.ui.labels import status_label as case_status
 from storage.db import Database
 from storage.duties import checkins
 from storage.membership import units
 from storage.stats import exports
 from storage.stats.files import ExtraSheet, Format, Labels, write_export
 
-ROUTE = "export:v1:"
-CALLBACK_PATTERN = r"^export:v1:"
+ROUTE = Route("export")
+CALLBACK_PATTERN = ROUTE.pattern
 FILE_LANGUAGE = "zh_CN"
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
 What = Literal["ledger", "cases"]
@@ -81,7 +82,7 @@ def _keyboard(who: Viewer, scope: Scope) -> InlineKeyboardMarkup:
         ("cases", "csv"): t.gettext("Case register · CSV"),
     }
     buttons = [
-        InlineKeyboardButton(names[(what, fmt)], callback_data=f"{ROUTE}{what}:{fmt}")
+        InlineKeyboardButton(names[(what, fmt)], callback_data=ROUTE.data(what, fmt))
         for what, fmt in CHOICES
         if allowed(scope, what)
     ]
@@ -120,8 +121,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or who is None:
         return
     t = who.t
-    parts = (query.data or "").removeprefix(ROUTE).split(":")
-    choice = (parts[0], parts[1]) if len(parts) == 2 else None
+    press = pressed(update)
+    choice = (press.action, press.value) if press is not None else None
     scope = scope_of(who)
     if scope is None:
         await query.answer(

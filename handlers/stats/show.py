@@ -18,10 +18,11 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.duties import stats as checkin_stats
 from handlers.stats import charts
 from handlers.stats.texts import category_data, completion_data, summary, weekly_data
+from handlers.ui.callbacks import Route, pressed
 from storage.stats import facts as store
 
-ROUTE = "stats:v1:chart:"
-CALLBACK_PATTERN = r"^stats:v1:"
+ROUTE = Route("stats")
+CALLBACK_PATTERN = ROUTE.pattern
 View = Literal["completion", "categories", "weekly"]
 VIEWS: tuple[View, ...] = ("completion", "categories", "weekly")
 
@@ -47,7 +48,7 @@ def _keyboard(who: Viewer) -> InlineKeyboardMarkup:
         "weekly": t.gettext("Weekly intake and closures"),
     }
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(names[v], callback_data=ROUTE + v)] for v in VIEWS]
+        [[InlineKeyboardButton(names[v], callback_data=ROUTE.data("chart", v))] for v in VIEWS]
     )
 
 
@@ -84,7 +85,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None or who is None:
         return
     t = who.t
-    view = (query.data or "").removeprefix(ROUTE)
+    press = pressed(update)
+    view = press.value if press is not None and press.action == "chart" else ""
     scope = scope_of(who)
     if scope is None:
         await query.answer(

@@ -24,8 +24,8 @@ from domain.stats import (
 from handlers.context import Settings
 from handlers.i18n import Html, Translator
 from handlers.ledger.views import category_label
-from handlers.report.views import status_label
 from handlers.stats.charts import Bar
+from handlers.ui.labels import status_label
 from storage.stats.facts import Facts
 
 MAX_LINES = 15  # units or categories listed in the text; the charts show more

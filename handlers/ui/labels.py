@@ -1,9 +1,13 @@
-"""Translated names of the campaign's fixed vocabulary: roles, commands, languages."""
+"""Translated names of the campaign's fixed vocabulary: roles, commands, languages, case
+statuses and categories."""
 
 from __future__ import annotations
 
+from domain.campaign import Campaign, Category
+from domain.cases.lifecycle import CaseStatus
 from domain.membership.roles import Role
 from handlers.i18n import Translator
+from handlers.ui.text import shorten
 
 # Endonyms: each language is named in itself, whatever the reader's language.
 LANGUAGE_NAMES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
@@ -61,3 +65,40 @@ def inspection_category(t: Translator, key: str) -> str | None:
         "insp_other": t.gettext("Other"),
     }
     return labels.get(key)
+
+
+def status_label(t: Translator, status: str) -> str:
+    """A case status in the reader's language."""
+    match status:
+        case CaseStatus.RECEIVED:
+            return t.gettext("received")
+        case CaseStatus.ACCEPTED:
+            return t.gettext("accepted")
+        case CaseStatus.IN_PROGRESS:
+            return t.gettext("being handled")
+        case CaseStatus.ANSWERED:
+            return t.gettext("answered")
+        case CaseStatus.CLOSED:
+            return t.gettext("closed")
+        case CaseStatus.REJECTED:
+            return t.gettext("not accepted")
+    return status
+
+
+def category_hint(category: Category, language: str) -> str:
+    """The description's headline (the part before the colon), for a button."""
+    description = category.description_for(language)
+    return description.split("：", 1)[0].split(":", 1)[0].strip()
+
+
+def category_label(category: Category, language: str) -> str:
+    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button."""
+    return shorten(f"{category.name} · {category_hint(category, language)}")
+
+
+def category_name(t: Translator, campaign: Campaign, key: str) -> str:
+    """A case's category: the campaign's (name and hint) or an inspection target's."""
+    category = campaign.category(key)
+    if category is None:
+        return inspection_category(t, key) or key
+    return f"{category.name} · {category_hint(category, t.language)}"

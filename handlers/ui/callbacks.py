@@ -1,0 +1,124 @@
+"""Callback data: the one builder and the one parser of every button's data.
+
+The wire format is `<route>:v1:<action>:<value>` (at most 64 bytes, Telegram's limit); a value
+of several parts joins them with the route's separator (`desk:v1:rt:12.3`, `pub:v1:go:4:2`).
+The version lets buttons sent before a deploy still parse after it.
+
+Callback data is never trusted: the parser is the only place that reads numbers from it, and
+it reads only ASCII digits (with a leading minus where the route's ids may be negative) within
+SQLite's signed 64-bit range. `str.isdigit()` would take '²' or '①' (which `int()` then refuses)
+and a number past 2**63 would reach the database and fail there; both are "not a valid press".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, Update
+
+VERSION = "v1"
+MAX_BYTES = 64  # Telegram's limit for callback_data
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_MAX_DIGITS = len(str(INT64_MAX))
+
+
+@dataclass(frozen=True)
+class Route:
+    """One feature's buttons: `name` is the route, `empty` the value of a button without
+    values, `sep` what joins several values."""
+
+    name: str
+    empty: str = "0"
+    sep: str = "."
+    version: str = VERSION
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}:{self.version}:"
+
+    @property
+    def pattern(self) -> str:
+        """The regex of every button of this route (for a CallbackQueryHandler)."""
+        return f"^{self.prefix}"
+
+    def action_pattern(self, action: str) -> str:
+        """The regex of this route's `action` buttons."""
+        return f"^{self.prefix}{action}:"
+
+    def data(self, action: str, *values: object) -> str:
+        """`<route>:v1:<action>:<values joined>`; over 64 bytes is a programming error."""
+        value = self.sep.join(str(v) for v in values) if values else self.empty
+        text = f"{self.prefix}{action}:{value}"
+        if len(text.encode()) > MAX_BYTES:
+            raise ValueError("callback data over 64 bytes")
+        return text
+
+    def button(self, text: str, action: str, *values: object) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=self.data(action, *values))
+
+
+@dataclass(frozen=True)
+class Press:
+    """A pressed button's data, split; its values are still untrusted text."""
+
+    route: str
+    version: str
+    action: str
+    value: str
+
+    def parts(self, sep: str = ":") -> list[str]:
+        return self.value.split(sep)
+
+    def number(self, *, negative: bool = False) -> int | None:
+        return number(self.value, negative=negative)
+
+    def numbers(
+        self, count: int | None = None, *, sep: str = ".", negative: bool = False
+    ) -> tuple[int, ...] | None:
+        return numbers(self.value, count, sep=sep, negative=negative)
+
+
+def parse(data: str | None) -> Press | None:
+    """The four parts of `<route>:<version>:<action>:<value>`; None for anything else."""
+    pieces = (data or "").split(":", 3)
+    if len(pieces) != 4:
+        return None
+    return Press(*pieces)
+
+
+def pressed(update: Update) -> Press | None:
+    """The pressed button's data, parsed (None: no button, or data of another shape)."""
+    query = update.callback_query
+    return parse(query.data) if query is not None else None
+
+
+def press_value(update: Update, part: str = "value") -> str:
+    """The action or value of the pressed button ("" when its data is not of our shape)."""
+    press = pressed(update)
+    if press is None:
+        return ""
+    return press.action if part == "action" else press.value
+
+
+def number(text: str, *, negative: bool = False) -> int | None:
+    """A whole number of ASCII digits (a leading "-" only when `negative`) that fits a signed
+    64-bit column; None for anything else."""
+    digits = text[1:] if negative and text.startswith("-") else text
+    if not digits or len(digits) > _MAX_DIGITS or not (digits.isascii() and digits.isdigit()):
+        return None
+    value = int(text)
+    return value if INT64_MIN <= value <= INT64_MAX else None
+
+
+def numbers(
+    text: str, count: int | None = None, *, sep: str = ".", negative: bool = False
+) -> tuple[int, ...] | None:
+    """`count` numbers joined by `sep` (any count when None; "" is none); None when any part
+    is not a `number`."""
+    parts = text.split(sep) if text or count is not None else []
+    if count is not None and len(parts) != count:
+        return None
+    found = [number(part, negative=negative) for part in parts]
+    if any(n is None for n in found):
+        return None
+    return tuple(n for n in found if n is not None)
