@@ -94,7 +94,7 @@ async def card_content(
         if view is None:
             return None
         owner = t.gettext("Responsible: {name}", name=found.owner_name or t.gettext("nobody yet"))
-        text = staff_card(t, svc.settings.campaign, view) + "\n" + owner
+        text = staff_card(t, svc.settings.campaign, view, footer=owner)
     else:
         text = plain_text(svc, t, found)
     return text, InlineKeyboardMarkup(card_rows(t, found))

@@ -102,7 +102,11 @@ class Hotline:
 
 @asynccontextmanager
 async def hotline_bot(
-    tmp_path: Path, *, db: Database | None = None, **hotline: object
+    tmp_path: Path,
+    *,
+    db: Database | None = None,
+    text_max_chars: int | None = None,
+    **hotline: object,
 ) -> AsyncIterator[Hotline]:
     async with BotApiSimulator(
         token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
@@ -122,6 +126,9 @@ async def hotline_bot(
                 "hotline": HotlineConfig.model_validate({**CHEAP_HASH, **hotline}),
             }
         )
+        if text_max_chars is not None:  # [limits] text_max_chars, e.g. at its maximum
+            limits = config.limits.model_copy(update={"text_max_chars": text_max_chars})
+            config = config.model_copy(update={"limits": limits})
         database = db or Database(config.storage.url)
         clock = TravelClock(START)
         try:
