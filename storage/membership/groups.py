@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
-from storage.models import GroupBinding, Unit
+from storage.models import AuditEvent, GroupBinding, Unit
 
 
 @dataclass(frozen=True)
@@ -87,3 +87,48 @@ async def migrate(db: Database, *, old_chat_id: int, new_chat_id: int, now: date
         )
         await session.commit()
     return True
+
+
+MOVES = ("chat.migrated", "group.migrated")  # audit actions that record a chat's new id
+
+
+async def record_move(db: Database, *, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+    """Remember that a chat (e.g. the staff chat) became a supergroup with a new id, so that
+    a restart still follows it; False when it was known already. The audit trail is the
+    record, as for bound groups (`migrate`)."""
+    if await moved_to(db, old_chat_id) == new_chat_id:
+        return False
+    async with db.session() as session:
+        audit.record(
+            session,
+            at=now,
+            action="chat.migrated",
+            subject_type="chat",
+            subject_id=new_chat_id,
+            actor_kind="system",
+            from_value=str(old_chat_id),
+            to_value=str(new_chat_id),
+        )
+        await session.commit()
+    return True
+
+
+async def moved_to(db: Database, chat_id: int) -> int | None:
+    """The id `chat_id` has now if it was upgraded to a supergroup (None if it was not)."""
+    current, seen = chat_id, {chat_id}
+    async with db.session() as session:
+        for _ in range(4):  # a supergroup does not move again; a few hops at most
+            row = (
+                await session.exec(
+                    select(AuditEvent.to_value)
+                    .where(col(AuditEvent.action).in_(MOVES))
+                    .where(AuditEvent.from_value == str(current))
+                    .order_by(col(AuditEvent.id).desc())
+                    .limit(1)
+                )
+            ).first()
+            if row is None or not row.lstrip("-").isdigit() or int(row) in seen:
+                break
+            current = int(row)
+            seen.add(current)
+    return None if current == chat_id else current

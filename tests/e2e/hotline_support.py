@@ -106,12 +106,13 @@ async def hotline_bot(
     *,
     db: Database | None = None,
     text_max_chars: int | None = None,
+    staff_supergroup: bool = True,
     **hotline: object,
 ) -> AsyncIterator[Hotline]:
     async with BotApiSimulator(
         token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
     ) as sim:
-        staff = sim.add_group("投诉受理工作群", supergroup=True)
+        staff = sim.add_group("投诉受理工作群", supergroup=staff_supergroup)
         base = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
