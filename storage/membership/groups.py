@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
 from storage.db import Database
@@ -75,21 +76,26 @@ async def migrate(db: Database, *, old_chat_id: int, new_chat_id: int, now: date
                 chat_id=new_chat_id, unit_id=binding.unit_id, title=binding.title, bound_at=now
             )
         )
-        audit.record(
-            session,
-            at=now,
-            action="group.migrated",
-            subject_type="group",
-            subject_id=new_chat_id,
-            actor_kind="system",
-            from_value=str(old_chat_id),
-            to_value=str(new_chat_id),
-        )
+        _note_move(session, "group", old_chat_id, new_chat_id, now)
         await session.commit()
     return True
 
 
-MOVES = ("chat.migrated", "group.migrated")  # audit actions that record a chat's new id
+def _note_move(session: AsyncSession, kind: str, old: int, new: int, now: datetime) -> None:
+    """The audit row that records a chat's new id (`moved_to` reads it back)."""
+    audit.record(
+        session,
+        at=now,
+        action=f"{kind}.migrated",
+        subject_type=kind,
+        subject_id=new,
+        actor_kind="system",
+        from_value=str(old),
+        to_value=str(new),
+    )
+
+
+MOVES = ("chat.migrated", "group.migrated")  # the audit actions of `_note_move`
 
 
 async def record_move(db: Database, *, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
@@ -99,16 +105,7 @@ async def record_move(db: Database, *, old_chat_id: int, new_chat_id: int, now: 
     if await moved_to(db, old_chat_id) == new_chat_id:
         return False
     async with db.session() as session:
-        audit.record(
-            session,
-            at=now,
-            action="chat.migrated",
-            subject_type="chat",
-            subject_id=new_chat_id,
-            actor_kind="system",
-            from_value=str(old_chat_id),
-            to_value=str(new_chat_id),
-        )
+        _note_move(session, "chat", old_chat_id, new_chat_id, now)
         await session.commit()
     return True
 
