@@ -135,7 +135,11 @@ async def _run(config: Config) -> int:
 async def _migrate(config: Config, make: str | None) -> int:
     db = Database(config.storage.url)
     try:
-        before, after = await migrate.upgrade(db)
+        try:
+            before, after = await migrate.upgrade(db)
+        except migrate.Unversioned as error:
+            print(f"migrate refused: {error}", file=sys.stderr)
+            return 2
         print(f"database at {after} (was {before or 'empty'})")
         if make:
             await migrate.make_revision(db, make)

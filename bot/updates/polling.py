@@ -19,6 +19,15 @@ by a watermark instead:
   before python-telegram-bot parses it, which would otherwise cost ~0.1 ms per update each
   time.
 
+An update python-telegram-bot cannot read (a malformed one, or one a later Bot API shaped
+differently) would make it fail the whole batch, log the batch (everyone's names and texts) at
+CRITICAL, and the same batch would come back forever: nobody would be answered. So the
+getUpdates request parses the answer update by update (`FreshUpdatesRequest`) and sets an
+unreadable one aside; the good ones go on. The poller holds the offset at an unreadable update
+for `POISON_ATTEMPTS` fetches (parsing is deterministic, so these cost only ~0.1 s; they guard
+against a one-off failure), then skips it (`Poison`): its id and the exception's type are logged
+for the operator, never its contents, and the offset moves past it.
+
 A kill leaves the unfinished updates (and the finished ones after them) with Telegram, which
 delivers them to the next process; `bot.persistence.skip_seen` drops those recorded as handled.
 A clean stop stops asking, lets the updates in flight finish (`STOP_SECONDS`), and confirms
@@ -41,7 +50,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
@@ -58,6 +67,7 @@ STOP_SECONDS = 10.0  # how long a clean stop waits for the updates in flight
 # handler must not stop the bot from seeing new updates (getUpdates returns 100 at most).
 HOLD_MAX = 120.0
 MAX_BACKOFF = 30.0  # after repeated errors, as python-telegram-bot's network loop
+POISON_ATTEMPTS = 3  # fetches of an update python-telegram-bot cannot read, then it is skipped
 
 
 class Watermark:
@@ -97,6 +107,33 @@ class Watermark:
         return None if self.highest is None else self.highest + 1
 
 
+class Poison:
+    """Updates python-telegram-bot could not read: how often each was tried, and the ids
+    skipped. Shared by polling and the webhook; in memory (a restart tries again, bounded
+    the same way)."""
+
+    def __init__(self, attempts: int = POISON_ATTEMPTS) -> None:
+        self.attempts = attempts
+        self.tries: dict[int, int] = {}
+        self.skipped: list[int] = []
+
+    def failed(self, update_id: int, reason: str) -> bool:
+        """Note one failed attempt; True when the update is now skipped (and logged)."""
+        tries = self.tries[update_id] = self.tries.get(update_id, 0) + 1
+        if tries < self.attempts:
+            return False
+        del self.tries[update_id]
+        self.skipped.append(update_id)
+        log.error(
+            "update %s skipped: python-telegram-bot could not read it (%s) in %s attempts;"
+            " its contents are not logged",
+            update_id,
+            reason,
+            tries,
+        )
+        return True
+
+
 class AtLeastOncePoller(Updater):
     """An `Updater` whose polling confirms only handled updates (see the module)."""
 
@@ -113,7 +150,9 @@ class AtLeastOncePoller(Updater):
         requests = getattr(app.bot, "_request", None)  # (getUpdates request, the others)
         if isinstance(requests, tuple) and isinstance(requests[0], FreshUpdatesRequest):
             self._fresh = requests[0]
+            self._fresh.bot = app.bot  # parses as python-telegram-bot will (defaults, time zone)
         self._seen_again = 0
+        self.poison = Poison()
 
     @property
     def redelivered(self) -> int:
@@ -218,9 +257,10 @@ class AtLeastOncePoller(Updater):
             except TelegramError as error:  # Conflict, NetworkError, BadRequest, 5xx
                 interval = 1.0 if interval == 0 else min(MAX_BACKOFF, 1.5 * interval)
                 log.error("getUpdates failed (%s); asking again in %.1f s", error, interval)
-            except Exception:  # an answer that is not updates: nothing taken, ask again
+            except Exception as error:  # an answer that is not updates: nothing taken, ask again
                 interval = 1.0 if interval == 0 else min(MAX_BACKOFF, 1.5 * interval)
-                log.exception("getUpdates: an answer that could not be read")
+                # Only the type: the message of a parsing error may quote what people wrote.
+                log.error("getUpdates: an answer that could not be read (%s)", type(error).__name__)
             else:
                 interval = 0.0
                 self._take(updates)
@@ -239,11 +279,28 @@ class AtLeastOncePoller(Updater):
 
     def _take(self, updates: Sequence[Update]) -> None:
         by_id = {u.update_id: u for u in updates}
-        fresh = self._marks.fresh([u.update_id for u in updates], now=time.monotonic())
-        self._seen_again += len(updates) - len(fresh)
+        unreadable = self._fresh.take_unreadable() if self._fresh is not None else {}
+        # An unreadable update holds the offset like one being handled, until it is skipped.
+        fresh = self._marks.fresh(sorted({*by_id, *unreadable}), now=time.monotonic())
+        self._seen_again += len(set(by_id) - set(fresh))
         for uid in fresh:
-            task = asyncio.create_task(self._handle(by_id[uid]), name=f"polling:update:{uid}")
-            self._tasks[uid] = task
+            if uid in by_id:
+                task = asyncio.create_task(self._handle(by_id[uid]), name=f"polling:update:{uid}")
+                self._tasks[uid] = task
+        for uid, reason in unreadable.items():
+            self._unreadable(uid, reason)
+
+    def _unreadable(self, uid: int, reason: str) -> None:
+        assert self._fresh is not None
+        if uid not in self._marks.unfinished:  # skipped before, or released: nothing held
+            self._fresh.retrying.discard(uid)
+            return
+        if not self.poison.failed(uid, reason):
+            self._fresh.retrying.add(uid)  # Telegram sends it again; let it through again
+            return
+        self._fresh.retrying.discard(uid)
+        self._marks.finish(uid)
+        self._finished.set()
 
     async def _handle(self, update: Update) -> None:
         app, uid = self._app, update.update_id
@@ -308,12 +365,24 @@ def _already_done(url: str, payload: bytes) -> bool:
 
 class FreshUpdatesRequest(HTTPXRequest):
     """The getUpdates request: drops from Telegram's answer the updates the poller already
-    took (ids up to `after`), so that only new ones are parsed."""
+    took (ids up to `after`), so that only new ones are parsed; and parses the rest one by
+    one, setting aside those python-telegram-bot cannot read (`unreadable`, id -> the
+    exception's type) so that one bad update does not fail the batch. An update without an
+    id cannot be confirmed or skipped by id: it is dropped and counted."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.after: int | None = None
         self.dropped = 0
+        self.bot: Bot | None = None  # the bot the updates are parsed for (set by the poller)
+        self.retrying: set[int] = set()  # unreadable ids given another attempt (not dropped)
+        self.unreadable: dict[int, str] = {}
+        self.without_id = 0
+
+    def take_unreadable(self) -> dict[int, str]:
+        """The unreadable updates of the last answer (and forget them)."""
+        taken, self.unreadable = self.unreadable, {}
+        return taken
 
     async def do_request(
         self,
@@ -328,24 +397,42 @@ class FreshUpdatesRequest(HTTPXRequest):
         code, payload = await super().do_request(
             url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
         )
-        after = self.after
-        if code != 200 or after is None:
+        if code != 200:
             return code, payload
-        body = json.loads(payload)
+        try:
+            body = json.loads(payload)
+        except ValueError:  # python-telegram-bot reports it (log_privacy withholds the body)
+            return code, payload
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, list):
             return code, payload
-        fresh = [u for u in result if not (isinstance(u, dict) and _id(u) <= after)]
-        if len(fresh) == len(result):
+        kept = [u for u in result if self._keep(u)]
+        if len(kept) == len(result):
             return code, payload
-        self.dropped += len(result) - len(fresh)
-        body["result"] = fresh
+        body["result"] = kept
         return code, json.dumps(body).encode()
 
+    def _keep(self, update: object) -> bool:
+        uid = update_id_of(update)
+        if uid is None:
+            self.without_id += 1
+            log.error("getUpdates: an update without an id dropped; its contents are not logged")
+            return False
+        if self.after is not None and uid <= self.after and uid not in self.retrying:
+            self.dropped += 1
+            return False
+        try:
+            Update.de_json(update, self.bot)  # type: ignore[arg-type]
+        except Exception as error:  # whatever the library trips on
+            self.unreadable[uid] = type(error).__name__
+            return False
+        return True
 
-def _id(update: dict[str, Any]) -> int:
-    found = update.get("update_id")
-    return found if isinstance(found, int) else 1 << 62  # not ours to judge: kept
+
+def update_id_of(update: object) -> int | None:
+    """The `update_id` of a raw update (None when it has none)."""
+    found = update.get("update_id") if isinstance(update, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 def updates_request() -> FreshUpdatesRequest:

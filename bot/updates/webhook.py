@@ -61,6 +61,7 @@ def web_app(app: AnyApp, *, webhook: WebhookConfig | None) -> web.Application:
 def _receiver(app: AnyApp, secret: str) -> Any:
     expected = secret.encode()
     counters = metrics.counters_of(app)
+    poison = polling.Poison()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -75,10 +76,15 @@ def _receiver(app: AnyApp, secret: str) -> Any:
         if health_of(app).leader is False or not app.running:
             # A standby (or stopping) process: Telegram delivers the update again later.
             return web.Response(status=503, text="not the active process")
+        body: object = None
         try:
-            update = Update.de_json(await request.json(), app.bot)
+            body = await request.json()
+            update = Update.de_json(body, app.bot)  # type: ignore[arg-type]
         except Exception as error:  # bad JSON or not an update; the body is not logged
             counters.webhook_malformed += 1
+            uid = polling.update_id_of(body)
+            if uid is not None and poison.failed(uid, type(error).__name__):
+                return web.Response(status=200)  # skipped: Telegram stops sending it
             log.warning("webhook: a request that is not an update: %s", type(error).__name__)
             return web.Response(status=400, text="not an update")
         await app.update_processor.process_update(update, app.process_update(update))

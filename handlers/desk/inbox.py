@@ -124,7 +124,7 @@ async def case_card(
         view = await complaints.view(svc.db, case_id)
         if view is None:
             return None
-        text = staff_card(t, svc.settings.campaign, view) + "\n" + owner
+        text = staff_card(t, svc.settings.campaign, view, footer=owner)
     elif found.kind == "report":
         report = await reports.view_for(
             svc.db, case_id, ReportViewer(actor.role, actor.unit_id, actor.member_id)

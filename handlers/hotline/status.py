@@ -31,6 +31,7 @@ from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline.card import tell_staff_added
 from handlers.hotline.common import limiter_of
 from handlers.hotline.views import STATUS, author_view, rating_label
+from handlers.ui import limits
 from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, keyboard
@@ -44,7 +45,7 @@ COMMENT = "status:comment"
 CASE_KEY = "status:case"
 RATING_KEY = "status:rating"
 TIMEOUT_SECONDS = 15 * 60
-VIEW_BUDGET = 3000
+VIEW_BUDGET = 2 * limits.TEXT_LIMIT  # the exchanges shown, newest first (about 2 pages)
 COMMENT_MAX = 500
 Handler = BaseHandler[Any, BotContext, Any]
 
@@ -152,7 +153,10 @@ async def _show(message: Message, context: BotContext, who: Viewer) -> str | int
         rows.append([STATUS.button(t.gettext("Rate the handling"), "rate")])
     rows.append([STATUS.button(t.gettext("Done"), "done")])
     text = author_view(t, context.services.settings.campaign, view, VIEW_BUDGET)
-    await message.reply_text(text, reply_markup=keyboard(*rows))
+    *before, last = limits.pages(text)  # the reason and the complaint whole, paged if need be
+    for page in before:
+        await message.reply_text(page)
+    await message.reply_text(last, reply_markup=keyboard(*rows))
     return MENU
 
 

@@ -9,6 +9,7 @@ from domain.campaign import Campaign
 from domain.cases.lifecycle import CaseStatus
 from domain.hotline.rules import Rating
 from handlers.i18n import Html, Translator, escape
+from handlers.ui import limits
 from handlers.ui.callbacks import Route
 from handlers.ui.keyboards import keyboard
 from handlers.ui.labels import category_name, status_label
@@ -59,7 +60,10 @@ def rating_label(t: Translator, rating: str) -> str:
 
 
 def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: int) -> str:
-    """The complaint and every exchange, for its author (through the receipt)."""
+    """The complaint and its exchanges, for its author (through the receipt): the status,
+    a rejection's reason and the complaint whole; the exchanges newest first back to `limit`
+    characters (the older ones are named as left out). Longer than one message at the
+    largest sizes: the caller pages it (`handlers.ui.limits.pages`)."""
     lines: list[str] = [
         t.gettext("<b>Your complaint</b> of {day}", day=t.date(view.opened_on)),
         t.gettext("Status: {status}", status=status_label(t, view.status)),
@@ -69,7 +73,7 @@ def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: i
     if view.status == CaseStatus.REJECTED and view.rejection_reason:
         lines.append(t.gettext("Reason: {reason}", reason=view.rejection_reason))
     lines.append("")
-    lines.append(escape(clip(view.description, 600)))
+    lines.append(escape(view.description))
     budget = limit
     shown: list[str] = []
     for message in reversed(view.messages):
@@ -77,12 +81,12 @@ def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: i
             t.gettext("Staff reply") if message.direction == "to_author" else t.gettext("You added")
         )
         entry = f"\n<b>{who}</b> · {escape(t.date(message.sent_on))}\n{escape(message.body)}"
-        if len(entry) > budget:
+        if limits.length(entry) > budget:
             shown.append(
                 "\n" + t.gettext("(earlier messages are not shown: the message would be too long)")
             )
             break
-        budget -= len(entry)
+        budget -= limits.length(entry)
         shown.append(entry)
     if not view.messages:
         lines.append("\n" + t.gettext("No reply yet."))
@@ -92,15 +96,10 @@ def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: i
     return "\n".join(lines)
 
 
-def staff_card(t: Translator, campaign: Campaign, view: ComplaintView) -> str:
-    """The card in the staff chat: pseudonym, category, unit, date (no time), text."""
-    text = view.description
-    note = ""
-    if len(text) > CARD_TEXT_MAX:
-        note = "\n" + t.gettext(
-            "(shortened on this card: {count} characters in all)", count=len(text)
-        )
-        text = text[:CARD_TEXT_MAX] + "…"
+def staff_card(t: Translator, campaign: Campaign, view: ComplaintView, footer: str = "") -> str:
+    """The card in the staff chat: pseudonym, category, unit, date (no time), text, then
+    `footer`. One message (it is edited in place): the text is shortened to what the rest
+    leaves of Telegram's limit, and to `CARD_TEXT_MAX` at most, with a note."""
     head = t.gettext(
         "<b>Anonymous complaint {pseudonym}</b>\n"
         "Date: {day}\nCategory: {category}\nUnit concerned: {unit}\nStatus: {status}",
@@ -115,7 +114,17 @@ def staff_card(t: Translator, campaign: Campaign, view: ComplaintView) -> str:
         if view.evidence
         else ""
     )
-    return f"{head}\n\n{escape(text)}{note}{files}"
+    tail = files + (f"\n{footer}" if footer else "")
+    note = "\n" + t.gettext(
+        "(shortened on this card: {count} characters in all)", count=len(view.description)
+    )
+    room = limits.TEXT_LIMIT - limits.length(f"{head}\n\n{note}{tail}") - 2
+    text = view.description
+    if len(text) > CARD_TEXT_MAX or limits.units(text) > room:
+        text = limits.clip(text, min(CARD_TEXT_MAX, room))
+    else:
+        note = ""
+    return f"{head}\n\n{escape(text)}{note}{tail}"
 
 
 def staff_keyboard(t: Translator, pseudonym: str) -> InlineKeyboardMarkup:

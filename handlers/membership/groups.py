@@ -1,5 +1,6 @@
 """Groups: an admin binds a group to a unit (`/bindgroup UNIT_CODE`, in the group) so the unit's
-reminders go there; a group upgraded to a supergroup keeps its binding under its new id."""
+reminders go there; a group upgraded to a supergroup keeps its binding under its new id (and
+the staff chat is followed, `handlers.desk.cards.follow_move`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from telegram.constants import ChatType
 
 from domain.membership.units import UNIT_CODE
 from handlers.context import BotContext, viewer
+from handlers.desk import cards as staff_cards
 from storage.errors import NotFoundError
 from storage.membership import groups
 
@@ -54,14 +56,13 @@ async def bind_group(update: Update, context: BotContext) -> None:
 
 
 async def follow_migration(update: Update, context: BotContext) -> None:
-    """Move a binding to the supergroup's new chat id."""
+    """Follow a group's upgrade to a supergroup: its binding, the staff chat cards owed to
+    it, and the staff chat itself when it is the one that moved."""
     message = update.effective_message
     if message is None or message.migrate_to_chat_id is None:
         return
     svc = context.services
-    await groups.migrate(
-        svc.db,
-        old_chat_id=message.chat_id,
-        new_chat_id=message.migrate_to_chat_id,
-        now=svc.clock.now(),
-    )
+    old, new = message.chat_id, message.migrate_to_chat_id
+    await staff_cards.follow_move(svc, old_chat_id=old, new_chat_id=new)
+    if old == svc.settings.staff_chat:
+        staff_cards.follow_staff_chat(context.application.bot_data, new)

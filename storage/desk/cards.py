@@ -106,3 +106,30 @@ async def without_card(
             )
         ).all()
     return tuple(int(i) for i in rows if i is not None)
+
+
+async def retarget(db: Database, *, old_chat_id: int, new_chat_id: int, now: datetime) -> int:
+    """The chat became a supergroup with a new id: every card still to be posted there
+    (owed, or given up because of the move) is owed to the new id from `now`. Posted cards
+    stay where they are until their next edit, which posts them anew in the new chat.
+    Returns how many cards moved."""
+    async with db.session() as session:
+        result = await session.exec(
+            update(DeskCard)
+            .where(col(DeskCard.chat_id) == old_chat_id)
+            .where(col(DeskCard.message_id).is_(None))
+            .values(chat_id=new_chat_id, next_try_at=now, updated_at=now)
+        )
+        await session.commit()
+    return int(result.rowcount or 0)
+
+
+async def move_posted(db: Database, case_id: int, new_chat_id: int, now: datetime) -> None:
+    """A posted card's chat moved: it is to be posted anew in `new_chat_id`."""
+    async with db.session() as session:
+        await session.exec(
+            update(DeskCard)
+            .where(col(DeskCard.case_id) == case_id)
+            .values(chat_id=new_chat_id, message_id=None, next_try_at=now, updated_at=now)
+        )
+        await session.commit()

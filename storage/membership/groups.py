@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
-from storage.models import GroupBinding, Unit
+from storage.models import AuditEvent, GroupBinding, Unit
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,56 @@ async def migrate(db: Database, *, old_chat_id: int, new_chat_id: int, now: date
                 chat_id=new_chat_id, unit_id=binding.unit_id, title=binding.title, bound_at=now
             )
         )
-        audit.record(
-            session,
-            at=now,
-            action="group.migrated",
-            subject_type="group",
-            subject_id=new_chat_id,
-            actor_kind="system",
-            from_value=str(old_chat_id),
-            to_value=str(new_chat_id),
-        )
+        _note_move(session, "group", old_chat_id, new_chat_id, now)
         await session.commit()
     return True
+
+
+def _note_move(session: AsyncSession, kind: str, old: int, new: int, now: datetime) -> None:
+    """The audit row that records a chat's new id (`moved_to` reads it back)."""
+    audit.record(
+        session,
+        at=now,
+        action=f"{kind}.migrated",
+        subject_type=kind,
+        subject_id=new,
+        actor_kind="system",
+        from_value=str(old),
+        to_value=str(new),
+    )
+
+
+MOVES = ("chat.migrated", "group.migrated")  # the audit actions of `_note_move`
+
+
+async def record_move(db: Database, *, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
+    """Remember that a chat (e.g. the staff chat) became a supergroup with a new id, so that
+    a restart still follows it; False when it was known already. The audit trail is the
+    record, as for bound groups (`migrate`)."""
+    if await moved_to(db, old_chat_id) == new_chat_id:
+        return False
+    async with db.session() as session:
+        _note_move(session, "chat", old_chat_id, new_chat_id, now)
+        await session.commit()
+    return True
+
+
+async def moved_to(db: Database, chat_id: int) -> int | None:
+    """The id `chat_id` has now if it was upgraded to a supergroup (None if it was not)."""
+    current, seen = chat_id, {chat_id}
+    async with db.session() as session:
+        for _ in range(4):  # a supergroup does not move again; a few hops at most
+            row = (
+                await session.exec(
+                    select(AuditEvent.to_value)
+                    .where(col(AuditEvent.action).in_(MOVES))
+                    .where(AuditEvent.from_value == str(current))
+                    .order_by(col(AuditEvent.id).desc())
+                    .limit(1)
+                )
+            ).first()
+            if row is None or not row.lstrip("-").isdigit() or int(row) in seen:
+                break
+            current = int(row)
+            seen.add(current)
+    return None if current == chat_id else current

@@ -102,12 +102,17 @@ class Hotline:
 
 @asynccontextmanager
 async def hotline_bot(
-    tmp_path: Path, *, db: Database | None = None, **hotline: object
+    tmp_path: Path,
+    *,
+    db: Database | None = None,
+    text_max_chars: int | None = None,
+    staff_supergroup: bool = True,
+    **hotline: object,
 ) -> AsyncIterator[Hotline]:
     async with BotApiSimulator(
         token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
     ) as sim:
-        staff = sim.add_group("投诉受理工作群", supergroup=True)
+        staff = sim.add_group("投诉受理工作群", supergroup=staff_supergroup)
         base = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
@@ -122,6 +127,9 @@ async def hotline_bot(
                 "hotline": HotlineConfig.model_validate({**CHEAP_HASH, **hotline}),
             }
         )
+        if text_max_chars is not None:  # [limits] text_max_chars, e.g. at its maximum
+            limits = config.limits.model_copy(update={"text_max_chars": text_max_chars})
+            config = config.model_copy(update={"limits": limits})
         database = db or Database(config.storage.url)
         clock = TravelClock(START)
         try:
