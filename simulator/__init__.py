@@ -19,10 +19,10 @@ Modules: ``server`` (HTTP, validation, faults, latency), ``world`` (users, chats
 checks), ``updates`` (getUpdates and webhooks), ``flood``, ``faults``, ``transcript``.
 """
 
+from simulator.api.flood import FloodControl, FloodLimits
 from simulator.common import ApiError
 from simulator.driver import BotApiSimulator
 from simulator.faults import Faults
-from simulator.flood import FloodControl, FloodLimits
 from simulator.models import (
     ApiCall,
     BotMessage,

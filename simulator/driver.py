@@ -9,10 +9,10 @@ import secrets
 import time
 from collections.abc import Callable
 
+from simulator.api.methods_messages import store_photo
 from simulator.common import JsonDict
 from simulator.content import detect_entities
 from simulator.media import guess_mime, image_size
-from simulator.methods_messages import store_photo
 from simulator.models import SimChat, SimMessage, SimUser
 from simulator.state import ChatRef, UserRef
 from simulator.transcript import render

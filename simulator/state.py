@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from simulator.api.flood import FloodControl
+from simulator.api.updates import UpdateQueue
 from simulator.common import ApiError, JsonDict, Signal, bad_request
 from simulator.faults import Faults
-from simulator.flood import FloodControl
 from simulator.media import extension_for, new_file_id, new_unique_id
 from simulator.models import (
     ApiCall,
@@ -19,7 +20,6 @@ from simulator.models import (
     StoredFile,
 )
 from simulator.transcript import TranscriptLine
-from simulator.updates import UpdateQueue
 
 ChatRef = SimChat | SimUser | int
 """A chat, or a user standing for their private chat with the bot, or a chat id."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 
+from simulator.api.server import SimulatorServer
 from simulator.common import JsonDict
 from simulator.models import SimChat, SimMessage, SimUser
-from simulator.server import SimulatorServer
 from simulator.state import ChatRef, UserRef
 from simulator.transcript import TranscriptLine, render
 

@@ -14,7 +14,7 @@ from domain.membership.roles import Role
 from domain.membership.units import UnitKind, UnitRow
 from handlers.context import SERVICES_KEY, Services
 from simulator import SimUser
-from simulator.methods_messages import store_photo
+from simulator.api.methods_messages import store_photo
 from storage.cases import reports
 from storage.desk import actions as desk
 from storage.membership import members, units

@@ -1,4 +1,4 @@
-"""simulator.spec: every Bot API call checked against the official spec (Bot API 10.1)."""
+"""simulator.api.spec: every Bot API call checked against the official spec (Bot API 10.1)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from telegram import (
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from simulator.spec import (
+from simulator.api.spec import (
     DEFAULT_SPEC_PATH,
     ApiSpec,
     SpecError,

@@ -12,14 +12,14 @@ from typing import Self
 import aiohttp
 from aiohttp import web
 
-from simulator import spec
+from simulator.api import spec
+from simulator.api.flood import FloodControl
+from simulator.api.methods_messages import MESSAGE_METHODS, Handler
+from simulator.api.methods_other import OTHER_METHODS
+from simulator.api.params import BodyError, decode_params, read_params
 from simulator.common import ApiError, JsonDict
 from simulator.faults import Faults
-from simulator.flood import FloodControl
-from simulator.methods_messages import MESSAGE_METHODS, Handler
-from simulator.methods_other import OTHER_METHODS
 from simulator.models import ApiCall, CallbackAnswer, SimStats
-from simulator.params import BodyError, decode_params, read_params
 from simulator.state import SimState
 
 HANDLERS: dict[str, Handler] = {**MESSAGE_METHODS, **OTHER_METHODS}

@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from simulator import spec
-from simulator.spec import UploadedFile
+from simulator.api import spec
+from simulator.api.spec import UploadedFile
 
 RawValue = str | UploadedFile
 RawParams = dict[str, RawValue]

@@ -6,6 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from simulator.api.spec import UploadedFile
 from simulator.common import ApiError, JsonDict, bad_request
 from simulator.content import (
     check_caption,
@@ -16,7 +17,6 @@ from simulator.content import (
 )
 from simulator.media import guess_mime, image_size, photo_sizes
 from simulator.models import SimChat, SimMessage
-from simulator.spec import UploadedFile
 from simulator.state import SimState
 
 Params = dict[str, object]

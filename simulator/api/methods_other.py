@@ -8,11 +8,11 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from simulator.api.methods_messages import Handler, Params
+from simulator.api.updates import Webhook
 from simulator.common import ApiError, JsonDict, bad_request
-from simulator.methods_messages import Handler, Params
 from simulator.models import CallbackAnswer, SimChat, SimUser
 from simulator.state import SimState
-from simulator.updates import Webhook
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
 CHAT_ACTIONS = frozenset(
