@@ -1,5 +1,6 @@
 """Imports point one way: bot -> handlers -> storage, all may use domain, domain uses none;
-storage never speaks Telegram; the simulator imports nothing of the bot."""
+storage never speaks Telegram; the simulator imports nothing of the bot; no module of ours is
+in an import loop."""
 
 from __future__ import annotations
 
@@ -65,3 +66,151 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "m.py"
     bad.write_text("from bot.app import build_application\nimport telegram\n", encoding="utf-8")
     assert _imports(bad) == ["bot.app", "telegram"]
+
+
+# -- no import cycles -------------------------------------------------------------------------
+
+OUR_PACKAGES = (*PACKAGES, "simulator")
+
+
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _ancestors(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _run_imports(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements that run: at module level and deferred into functions (a deferred
+    import hides a loop, it does not break it), but not those under `if TYPE_CHECKING:`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+            continue
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            found += _run_imports(node.orelse)
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, ()):
+                if isinstance(child, (ast.excepthandler, ast.match_case)):
+                    found += _run_imports(child.body)
+                elif isinstance(child, ast.stmt):
+                    found += _run_imports([child])
+    return found
+
+
+def _import_graph(files: dict[str, Path]) -> dict[str, set[str]]:
+    """Module -> the modules of ours that importing it runs first. `from pkg import name` runs
+    `pkg` (and `pkg.name` when that is a module); importing `a.b.c` also runs the packages `a`
+    and `a.b`, except the importer's own packages (already running when its body runs)."""
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        is_package = path.name == "__init__.py"
+        own = set(_ancestors(module)) | ({module} if is_package else set())
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        named: set[str] = set()  # the modules an import statement names
+        for node in _run_imports(tree.body):
+            if isinstance(node, ast.Import):
+                named.update(alias.name for alias in node.names)
+                continue
+            base = module if is_package else module.rpartition(".")[0]
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            source = ".".join(p for p in (base if node.level else "", node.module or "") if p)
+            for alias in node.names:
+                submodule = f"{source}.{alias.name}"
+                named.add(submodule if submodule in files else source)
+        run = {a for name in named for a in _ancestors(name) if a not in own}
+        graph[module] = {name for name in named | run if name in files and name != module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle through each strongly connected group of modules (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    cycles = []
+    for group in groups:
+        start = min(group)
+        paths = {start: [start]}
+        queue = [start]
+        while queue:  # the shortest way round, back to `start`, inside the group
+            node = queue.pop(0)
+            for nxt in sorted(graph[node] & group):
+                if nxt == start:
+                    queue = []
+                    cycles.append([*paths[node], start])
+                    break
+                if nxt not in paths:
+                    paths[nxt] = [*paths[node], nxt]
+                    queue.append(nxt)
+    return sorted(cycles)
+
+
+def _our_modules() -> dict[str, Path]:
+    return {_module_name(path): path for package in OUR_PACKAGES for path in _modules(package)}
+
+
+def test_no_import_cycles() -> None:
+    cycles = _cycles(_import_graph(_our_modules()))
+    assert [" -> ".join(cycle) for cycle in cycles] == []
+
+
+def test_the_cycle_check_sees_deferred_loops_and_skips_type_checking(tmp_path: Path) -> None:
+    sources = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from pkg import b\n",
+        "pkg/b.py": "def f() -> None:\n    from pkg.a import x\n",
+        "pkg/c.py": "import typing\nif typing.TYPE_CHECKING:\n    from pkg.a import y\n",
+        "other/__init__.py": "from pkg.c import z\n",
+        "pkg/d.py": "import other\n",
+    }
+    files = {}
+    for name, text in sources.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        files[_module_name(path, tmp_path)] = path
+    graph = _import_graph(files)
+    assert graph["pkg.c"] == set() and graph["other"] == {"pkg", "pkg.c"}
+    assert _cycles(graph) == [["pkg.a", "pkg.b", "pkg.a"]]
