@@ -91,37 +91,47 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _run_imports(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
-    """The import statements that run: at module level and deferred into functions (a deferred
-    import hides a loop, it does not break it), but not those under `if TYPE_CHECKING:`."""
+def _import_statements(
+    body: list[ast.stmt], *, deferred: bool
+) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements at module level (in `if`, `try`, `with` and class bodies too) and,
+    if `deferred`, those in functions; never those under `if TYPE_CHECKING:`."""
     found: list[ast.Import | ast.ImportFrom] = []
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             found.append(node)
             continue
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            found += _run_imports(node.orelse)
+            found += _import_statements(node.orelse, deferred=deferred)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not deferred:
             continue
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for child in getattr(node, field, ()):
                 if isinstance(child, (ast.excepthandler, ast.match_case)):
-                    found += _run_imports(child.body)
+                    found += _import_statements(child.body, deferred=deferred)
                 elif isinstance(child, ast.stmt):
-                    found += _run_imports([child])
+                    found += _import_statements([child], deferred=deferred)
     return found
 
 
-def _import_graph(files: dict[str, Path]) -> dict[str, set[str]]:
-    """Module -> the modules of ours that importing it runs first. `from pkg import name` runs
-    `pkg` (and `pkg.name` when that is a module); importing `a.b.c` also runs the packages `a`
-    and `a.b`, except the importer's own packages (already running when its body runs)."""
+def _import_graph(files: dict[str, Path], *, at_import: bool) -> dict[str, set[str]]:
+    """Module -> modules of ours, in one of two senses.
+
+    `at_import`: what importing the module runs first, from its module-level imports. Importing
+    `a.b.c` runs the packages `a` and `a.b` too, except the importer's own packages (already
+    running when its body runs). A loop here is an ImportError for some import order.
+    Otherwise: what the module uses, module-level imports and those deferred into functions (a
+    deferred import hides a loop, it does not break it), the modules named only.
+    In both, `from pkg import name` names `pkg.name` when that is a module, else `pkg`.
+    """
     graph: dict[str, set[str]] = {}
     for module, path in files.items():
         is_package = path.name == "__init__.py"
         own = set(_ancestors(module)) | ({module} if is_package else set())
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        named: set[str] = set()  # the modules an import statement names
-        for node in _run_imports(tree.body):
+        named: set[str] = set()
+        for node in _import_statements(tree.body, deferred=not at_import):
             if isinstance(node, ast.Import):
                 named.update(alias.name for alias in node.names)
                 continue
@@ -132,8 +142,9 @@ def _import_graph(files: dict[str, Path]) -> dict[str, set[str]]:
             for alias in node.names:
                 submodule = f"{source}.{alias.name}"
                 named.add(submodule if submodule in files else source)
-        run = {a for name in named for a in _ancestors(name) if a not in own}
-        graph[module] = {name for name in named | run if name in files and name != module}
+        if at_import:
+            named |= {a for name in named for a in _ancestors(name) if a not in own}
+        graph[module] = {name for name in named if name in files and name != module}
     return graph
 
 
@@ -192,13 +203,14 @@ def _our_modules() -> dict[str, Path]:
 
 
 def test_no_import_cycles() -> None:
-    cycles = _cycles(_import_graph(_our_modules()))
-    assert [" -> ".join(cycle) for cycle in cycles] == []
+    for at_import in (True, False):
+        cycles = _cycles(_import_graph(_our_modules(), at_import=at_import))
+        assert [" -> ".join(cycle) for cycle in cycles] == [], f"at_import={at_import}"
 
 
-def test_the_cycle_check_sees_deferred_loops_and_skips_type_checking(tmp_path: Path) -> None:
+def test_the_cycle_check_sees_loops_at_import_and_deferred_ones(tmp_path: Path) -> None:
     sources = {
-        "pkg/__init__.py": "",
+        "pkg/__init__.py": "from pkg import d\n",
         "pkg/a.py": "from pkg import b\n",
         "pkg/b.py": "def f() -> None:\n    from pkg.a import x\n",
         "pkg/c.py": "import typing\nif typing.TYPE_CHECKING:\n    from pkg.a import y\n",
@@ -211,6 +223,9 @@ def test_the_cycle_check_sees_deferred_loops_and_skips_type_checking(tmp_path: P
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
         files[_module_name(path, tmp_path)] = path
-    graph = _import_graph(files)
-    assert graph["pkg.c"] == set() and graph["other"] == {"pkg", "pkg.c"}
-    assert _cycles(graph) == [["pkg.a", "pkg.b", "pkg.a"]]
+    used = _import_graph(files, at_import=False)
+    assert used["pkg.c"] == set() and used["other"] == {"pkg.c"}
+    assert _cycles(used) == [["pkg.a", "pkg.b", "pkg.a"]]
+    run = _import_graph(files, at_import=True)
+    assert run["pkg.b"] == set() and run["other"] == {"pkg", "pkg.c"}
+    assert _cycles(run) == [["other", "pkg", "pkg.d", "other"]]
