@@ -16,7 +16,7 @@ from bot.config.hotline import hotline_policy
 from bot.ops import health, metrics
 from bot.persistence import DatabasePersistence, exactly_once_handlers
 from bot.reminders.broadcasts import EngineKick
-from bot.reminders.calendar_source import working_calendar
+from bot.reminders.calendar_source import campaign_years, working_calendar
 from bot.updates import polling
 from domain import campaign as domain_campaign
 from domain.clock import Clock
@@ -90,7 +90,10 @@ def settings_from(config: Config) -> Settings:
         occurred_max_chars=config.reports.occurred_max_chars,
         hotline=hotline_policy(config.hotline),
         reminders=config.reminders.policy(config.campaign.tz),
-        calendar=working_calendar(config),
+        calendar=working_calendar(
+            campaign_years(config.campaign.start, config.campaign.end),
+            config.reminders.calendar_file,
+        ),
         unit_rating=config.stats.thresholds(),
         publication_channel=config.publication.channel,
         private_notes=config.desk.private_notes,

@@ -2,9 +2,10 @@
 
 `DatabasePersistence` is python-telegram-bot's `BasePersistence` over our database: the states
 of the persistent conversations (`/report`, `/ledger`) and their drafts in `user_data`. Only
-the keys listed in `KEPT_KEYS` leave memory; `chat_data` (where the anonymous complaint and
-`/status` keep their drafts) and `bot_data` are never stored, and the complaint conversation is
-not persistent, so no row ever ties a complainant to anything.
+the keys the features declare leave memory (`handlers.PERSISTENT_KEYS`: each feature package's
+`PERSISTENT_KEYS`, beside its builder); `chat_data` (where the anonymous complaint and `/status`
+keep their drafts) and `bot_data` are never stored, and the complaint conversation is not
+persistent, so no row ever ties a complainant to anything.
 
 python-telegram-bot writes persistence every `update_interval` seconds; `after_update` flushes
 at the end of every update instead, so a state change is in the database before the next
@@ -39,10 +40,9 @@ from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 from bot.updates.processor import PerUserOrderedProcessor
 from domain.cases.reports import EvidenceItem, ReportDraft
 from domain.clock import Clock
+from handlers import PERSISTENT_KEYS
 from handlers.context import BotApplication, BotContext
 from handlers.hotline import restart as restart_notice
-from handlers.ledger import pickers as ledger_pickers
-from handlers.report import draft as report_draft
 from storage.db import Database
 from storage.ledger.items import NewEvidence
 from storage.ops import persistence as rows
@@ -53,8 +53,6 @@ log = logging.getLogger(__name__)
 Data = dict[Any, Any]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-# The user_data keys of the persistent conversations; nothing else is written.
-KEPT_KEYS = (report_draft.DRAFT_KEY, report_draft.EDITING_KEY, ledger_pickers.DRAFT_KEY)
 # The interval flush is only a safety net: `after_update` writes at every update.
 UPDATE_INTERVAL = 30.0
 # Around every handler: the check first, the flush and the record last.
@@ -116,7 +114,7 @@ def decode(value: Any) -> Any:
 def kept(data: Data) -> dict[str, Any]:
     """The part of a person's `user_data` that may be stored, as JSON (empty values dropped)."""
     out: dict[str, Any] = {}
-    for key in KEPT_KEYS:
+    for key in PERSISTENT_KEYS:
         value = data.get(key)
         if value is None or value == {} or value is False:
             continue

@@ -1,5 +1,6 @@
 """Imports point one way: bot -> handlers -> storage, all may use domain, domain uses none;
-storage never speaks Telegram; the simulator imports nothing of the bot."""
+storage never speaks Telegram; the simulator imports nothing of the bot; no module of ours is
+in an import loop."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ FEATURES = (
 )
 # Shared by every feature (and importing none): chat UI, the typed context, i18n, what
 # conversations share, the error handler.
-SHARED = ("ui", "context", "i18n", "conversation", "errors")
+SHARED = ("ui", "context", "i18n", "conversation", "errors", "features")
 # Where one feature truly shows or uses another's view or action, through its public modules.
 CROSS_FEATURE = {
     ("desk", "hotline"): "a complaint's staff card; telling its author",
@@ -166,3 +167,166 @@ def test_the_feature_check_sees_a_stray_arrow(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert _feature_arrows(tmp_path) == [("stats", "report", "handlers.report.views", ["_preview"])]
+
+
+# -- no import cycles -------------------------------------------------------------------------
+
+OUR_PACKAGES = (*PACKAGES, "simulator")
+
+
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _ancestors(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _import_statements(
+    body: list[ast.stmt], *, deferred: bool
+) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements at module level (in `if`, `try`, `with` and class bodies too) and,
+    if `deferred`, those in functions; never those under `if TYPE_CHECKING:`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+            continue
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            found += _import_statements(node.orelse, deferred=deferred)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not deferred:
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(node, field, ()):
+                if isinstance(child, (ast.excepthandler, ast.match_case)):
+                    found += _import_statements(child.body, deferred=deferred)
+                elif isinstance(child, ast.stmt):
+                    found += _import_statements([child], deferred=deferred)
+    return found
+
+
+def _import_graph(files: dict[str, Path], *, at_import: bool) -> dict[str, set[str]]:
+    """Module -> modules of ours, in one of two senses.
+
+    `at_import`: what importing the module runs first, from its module-level imports. Importing
+    `a.b.c` runs the packages `a` and `a.b` too, except the importer's own packages (already
+    running when its body runs). A loop here is an ImportError for some import order.
+    Otherwise: what the module uses, module-level imports and those deferred into functions (a
+    deferred import hides a loop, it does not break it), the modules named only.
+    In both, `from pkg import name` names `pkg.name` when that is a module, else `pkg`.
+    """
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        is_package = path.name == "__init__.py"
+        own = set(_ancestors(module)) | ({module} if is_package else set())
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        named: set[str] = set()
+        for node in _import_statements(tree.body, deferred=not at_import):
+            if isinstance(node, ast.Import):
+                named.update(alias.name for alias in node.names)
+                continue
+            base = module if is_package else module.rpartition(".")[0]
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            source = ".".join(p for p in (base if node.level else "", node.module or "") if p)
+            for alias in node.names:
+                submodule = f"{source}.{alias.name}"
+                named.add(submodule if submodule in files else source)
+        if at_import:
+            named |= {a for name in named for a in _ancestors(name) if a not in own}
+        graph[module] = {name for name in named if name in files and name != module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle through each strongly connected group of modules (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    cycles = []
+    for group in groups:
+        start = min(group)
+        paths = {start: [start]}
+        queue = [start]
+        while queue:  # the shortest way round, back to `start`, inside the group
+            node = queue.pop(0)
+            for nxt in sorted(graph[node] & group):
+                if nxt == start:
+                    queue = []
+                    cycles.append([*paths[node], start])
+                    break
+                if nxt not in paths:
+                    paths[nxt] = [*paths[node], nxt]
+                    queue.append(nxt)
+    return sorted(cycles)
+
+
+def _our_modules() -> dict[str, Path]:
+    return {_module_name(path): path for package in OUR_PACKAGES for path in _modules(package)}
+
+
+def test_no_import_cycles() -> None:
+    for at_import in (True, False):
+        cycles = _cycles(_import_graph(_our_modules(), at_import=at_import))
+        assert [" -> ".join(cycle) for cycle in cycles] == [], f"at_import={at_import}"
+
+
+def test_the_cycle_check_sees_loops_at_import_and_deferred_ones(tmp_path: Path) -> None:
+    sources = {
+        "pkg/__init__.py": "from pkg import d\n",
+        "pkg/a.py": "from pkg import b\n",
+        "pkg/b.py": "def f() -> None:\n    from pkg.a import x\n",
+        "pkg/c.py": "import typing\nif typing.TYPE_CHECKING:\n    from pkg.a import y\n",
+        "other/__init__.py": "from pkg.c import z\n",
+        "pkg/d.py": "import other\n",
+    }
+    files = {}
+    for name, text in sources.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        files[_module_name(path, tmp_path)] = path
+    used = _import_graph(files, at_import=False)
+    assert used["pkg.c"] == set() and used["other"] == {"pkg.c"}
+    assert _cycles(used) == [["pkg.a", "pkg.b", "pkg.a"]]
+    run = _import_graph(files, at_import=True)
+    assert run["pkg.b"] == set() and run["other"] == {"pkg", "pkg.c"}
+    assert _cycles(run) == [["other", "pkg", "pkg.d", "other"]]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
+from bot.reminders.calendar_source import read_operator_file
 from domain.reminders.timing import CaseClock, Policy
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -80,9 +81,6 @@ class RemindersConfig(_Model):
     @classmethod
     def _calendar_readable(cls, value: Path | None) -> Path | None:
         if value is not None:
-            # Imported here: the calendar module reads the whole config, which includes this.
-            from bot.reminders.calendar_source import read_operator_file
-
             read_operator_file(value)  # CalendarFileError is a ValueError naming the entry
         return value
 

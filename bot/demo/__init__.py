@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import tomllib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.clock import TravelClock
-from bot.config import Config, config_from_dict
 from bot.demo.checkin import scene_checkin
 from bot.demo.desk_inbox import scene_inbox
 from bot.demo.desk_stats import scene_stats_and_export
@@ -26,16 +23,18 @@ from bot.demo.inspection import scene_inspection
 from bot.demo.ledger import scene_ledger
 from bot.demo.reminders import scene_phase_notice, scene_reminders
 from bot.demo.reports import scene_report_with_photo
+from bot.demo.stage import DEMO_TOKEN, EXAMPLE_CONFIG, Stage, example_config
 from bot.runtime import running
 from domain.membership.roles import Role
 from domain.membership.units import UnitKind, UnitRow
-from handlers.i18n import Catalogs, Translator
-from simulator import LABELS_EN, LABELS_ZH, BotApiSimulator, SimChat, SimUser
+from handlers.i18n import Catalogs
+from simulator import LABELS_EN, LABELS_ZH, BotApiSimulator
 from storage.db import Database
-from storage.membership import invites, units
+from storage.membership import units
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config.example.toml"
-DEMO_TOKEN = "424242:DEMO-simulated-token"
+# What tests and tools take from the demo: the example campaign's config.
+__all__ = ["DEMO_TOKEN", "EXAMPLE_CONFIG", "Stage", "example_config", "run_demo"]
+
 DEMO_BOT = "rectify_demo_bot"
 ADMIN_ID = 900001
 # 2027-02-20 09:00 in Shanghai: phase 1 (mobilisation) is under way.
@@ -46,58 +45,6 @@ DEMO_UNITS = [
     UnitRow("D01", "城关学区", UnitKind.DISTRICT, "EDU"),
     UnitRow("SCH001", "城关第一中学", UnitKind.SCHOOL, "D01"),
 ]
-
-
-def example_config(
-    *,
-    base_url: str,
-    base_file_url: str,
-    storage_url: str,
-    language: str,
-    admins: list[int],
-    token: str = DEMO_TOKEN,
-    staff_chat: int | None = None,
-) -> Config:
-    """The example campaign, pointed at the simulator and a throw-away database."""
-    data: dict[str, Any] = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
-    data["telegram"].update({"token": token, "base_url": base_url, "base_file_url": base_file_url})
-    data["storage"] = {"url": storage_url}
-    data["campaign"]["language"] = language
-    data.setdefault("access", {})["admins"] = admins
-    if staff_chat is not None:
-        data["access"]["staff_chat"] = staff_chat
-    return config_from_dict(data, env={})
-
-
-@dataclass
-class Stage:
-    """Everything a scene may use."""
-
-    sim: BotApiSimulator
-    db: Database
-    clock: TravelClock
-    t: Translator
-    admin: SimUser
-    teacher: SimUser
-    head: SimUser
-    late_teacher: SimUser
-    group: SimChat
-    staff: SimChat | None = None  # the staff chat of [access] staff_chat
-
-    async def invite(self, role: Role, *, uses: int = 1, days: int = 14) -> str:
-        made = await invites.create_invite(
-            self.db,
-            unit_code="SCH001",
-            role=role,
-            max_uses=uses,
-            ttl=timedelta(days=days),
-            now=self.clock.now(),
-            created_by="cli",
-        )
-        return made.token
-
-    def narrate(self, text: str) -> None:
-        self.sim.narrate(text)
 
 
 async def scene_registration(stage: Stage) -> None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.demo.reminders import _engine
+from bot.demo.stage import reminder_engine
 from bot.jobs.checkin import DutySource
 from domain.duties.checkin import DutyPolicy, at, is_duty_day
 from domain.membership.roles import Role
 from storage.membership import invites
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
     from simulator import SimUser
 
 CADRES = ("王副校长", "赵副校长", "钱书记")
@@ -49,7 +49,7 @@ def _set(stage: Stage, when: datetime) -> None:
 async def scene_checkin(stage: Stage) -> None:
     t, sim = stage.t, stage.sim
     assert stage.staff is not None
-    async with _engine(stage, stage.staff.id) as engine:
+    async with reminder_engine(stage, stage.staff.id) as engine:
         policy = DutyPolicy(timezone=engine.policy.timezone)
         engine.sources.append(
             DutySource(db=stage.db, policy=policy, calendar=engine.calendar, staff=True)

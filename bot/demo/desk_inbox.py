@@ -10,7 +10,7 @@ from domain.membership.roles import Role
 from storage.membership import invites
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
 
 
 def _button_starting(buttons: list[list[str]], prefix: str) -> str:

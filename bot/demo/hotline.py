@@ -18,7 +18,7 @@ from bot.demo.reports import PHOTO
 from bot.ops import log_privacy
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
     from simulator import SimChat, SimUser
 
 PARENT_ID = 8123456789

@@ -12,7 +12,7 @@ from domain.membership.roles import Role
 from storage.membership import invites
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
     from simulator import SimUser
 
 

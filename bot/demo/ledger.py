@@ -11,7 +11,7 @@ from simulator import SimUser
 from storage.membership import invites
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
 
 
 async def _add(stage: Stage, description: str, measure: str, deadline: str, who: str) -> None:

@@ -10,56 +10,17 @@ rules, outbox and sender, through python-telegram-bot against the simulator.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.ext import Defaults, ExtBot
-
-from bot.app import settings_from
-from bot.reminders.sweep import ReminderEngine, telegram_send
+from bot.demo.stage import reminder_engine
 from domain.membership.roles import Role
-from handlers.i18n import Catalogs
 from storage.membership import invites
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
 
 STAFF_GROUP = "局作风办工作群"
-
-
-@asynccontextmanager
-async def _engine(stage: Stage, staff_chat: int | None) -> AsyncIterator[ReminderEngine]:
-    from bot.demo import DEMO_TOKEN, example_config
-
-    config = example_config(
-        base_url=stage.sim.base_url,
-        base_file_url=stage.sim.base_file_url,
-        storage_url=stage.db.url,
-        language=stage.t.language,
-        admins=[],
-    )
-    settings = settings_from(config)
-    bot: Bot = ExtBot(
-        DEMO_TOKEN,
-        base_url=config.telegram.base_url,
-        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz),
-    )
-    async with bot:
-        yield ReminderEngine(
-            db=stage.db,
-            clock=stage.clock,
-            campaign=settings.campaign,
-            policy=settings.reminders,
-            calendar=settings.calendar,
-            catalogs=Catalogs(default_language=stage.t.language, timezone=config.campaign.tz),
-            staff_chat=staff_chat,
-            send=telegram_send(bot),
-            max_attempts=config.reminders.max_send_attempts,
-        )
 
 
 def _at_nine(month: int, day: int) -> datetime:
@@ -79,7 +40,7 @@ async def scene_phase_notice(stage: Stage) -> None:
             "that phase 2 began and what it asks."
         )
     )
-    async with _engine(stage, None) as engine:
+    async with reminder_engine(stage, None) as engine:
         await engine.sweep_once()
     await stage.sim.next_message(stage.group)
 
@@ -99,7 +60,7 @@ async def scene_reminders(stage: Stage) -> None:
     district_head = sim.add_user("陈主任", language_code="zh-hans")
     await sim.send_command(district_head, "/start", made.token)
     await sim.next_message(district_head)
-    async with _engine(stage, staff.id) as engine:
+    async with reminder_engine(stage, staff.id) as engine:
         stage.narrate(
             t.gettext(
                 "March 29, 09:00: seven days before the problem list is due (April 5). The "

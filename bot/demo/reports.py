@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from domain.membership.roles import Role
 
 if TYPE_CHECKING:
-    from bot.demo import Stage
+    from bot.demo.stage import Stage
 
 # A 1×1 JPEG is enough: the bot keeps Telegram's file id, never the bytes.
 PHOTO = bytes.fromhex(

@@ -9,14 +9,16 @@ after travelling the clock instead of waiting for the job.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application
 
-from bot.config import Config
-from bot.reminders.calendar_source import calendar_warnings
+from bot.reminders.calendar_source import calendar_warnings, campaign_years
 from bot.reminders.sweep import ReminderEngine, SweepReport, telegram_send
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 log = logging.getLogger(__name__)
 ENGINE_KEY = "reminders"
@@ -52,7 +54,8 @@ async def start(app: BotApplication, config: Config, *, schedule: bool = True) -
     """Create the engine, put interrupted sends back to due, and schedule the sweep."""
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.settings
-    for warning in calendar_warnings(config, settings.calendar):
+    years = campaign_years(config.campaign.start, config.campaign.end)
+    for warning in calendar_warnings(years, settings.calendar):
         log.warning(warning)
     engine = ReminderEngine(
         db=services.db,

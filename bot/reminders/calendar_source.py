@@ -31,7 +31,6 @@ from pathlib import Path
 
 import holidays
 
-from bot.config import Config
 from domain.reminders.calendar import WorkCalendar
 
 KINDS = ("holiday", "workday")
@@ -130,23 +129,23 @@ def load_calendar(years: Iterable[int], path: Path | None) -> tuple[WorkCalendar
     return calendar, warnings
 
 
-def campaign_years(config: Config) -> tuple[int, ...]:
-    """The campaign's years: the ones whose calendar must be known."""
-    return tuple(range(config.campaign.start.year, config.campaign.end.year + 1))
+def campaign_years(start: date, end: date) -> tuple[int, ...]:
+    """The years of a campaign from `start` to `end`: the ones whose calendar must be known."""
+    return tuple(range(start.year, end.year + 1))
 
 
-def working_calendar(config: Config) -> WorkCalendar:
-    """The calendar for the campaign's years and the next one (escalations may cross it)."""
-    years = campaign_years(config)
-    calendar, _ = load_calendar((*years, years[-1] + 1), config.reminders.calendar_file)
+def working_calendar(years: tuple[int, ...], path: Path | None) -> WorkCalendar:
+    """The calendar for the campaign's `years` and the next one (escalations may cross it),
+    with the operator's file at `path` (`[reminders] calendar_file`) if there is one."""
+    calendar, _ = load_calendar((*years, years[-1] + 1), path)
     return calendar
 
 
-def calendar_warnings(config: Config, calendar: WorkCalendar) -> list[str]:
+def calendar_warnings(years: Iterable[int], calendar: WorkCalendar) -> list[str]:
     """What to log at start-up: every campaign year the calendar does not cover."""
     return [
         f"working-day calendar: no published holiday schedule with make-up working days for "
         f"{year} (holidays {_VERSION}); working days in {year} count weekends and the "
         f"package's estimated public holidays only. Add {year} to [reminders] calendar_file."
-        for year in calendar.uncovered_years(campaign_years(config))
+        for year in calendar.uncovered_years(years)
     ]
