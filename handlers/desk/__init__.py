@@ -18,8 +18,9 @@ def handlers() -> FeatureHandlers:
     returns (退单), notes, files, questions, status changes."""
     # Imported when called: other features import this package's modules, which runs this
     # file first; importing them all at its top would make loops between features.
-    from handlers.desk import actions, common, inbox, owner, prompts, router
+    from handlers.desk import actions, inbox, prompts
     from handlers.desk import filters as inbox_filters
+    from handlers.desk.followups import common, owner, router
 
     private = tg_filters.ChatType.PRIVATE
     return FeatureHandlers(

@@ -19,7 +19,7 @@ from domain.desk.followup import may_open_thread
 from domain.desk.rules import Action, Actor, available, may_use_desk
 from handlers.context import BotContext, Viewer, viewer
 from handlers.desk.cards import ROUTE, plain_text
-from handlers.desk.common import panel_button
+from handlers.desk.followups.common import panel_button
 from handlers.hotline.views import staff_card
 from handlers.i18n import Translator
 from handlers.report.views import report_text

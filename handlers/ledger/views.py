@@ -13,7 +13,7 @@ from domain.desk.followup import may_offer_return
 from domain.ledger import rules
 from domain.ledger.rules import Actor, ItemFacts, LedgerStatus
 from handlers.context import Viewer
-from handlers.desk.common import return_callback
+from handlers.desk.followups.common import return_callback
 from handlers.i18n import Html, Translator
 from handlers.ui.callbacks import Route, parse
 from handlers.ui.labels import inspection_category

@@ -24,15 +24,15 @@ from domain.desk.followup import (
 )
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
-from handlers.desk.common import (
+from handlers.desk.followups.common import (
     PROMPT_MARK,
     ask,
     forget_prompt,
     refresh_staff_card,
     refusal_text,
 )
+from handlers.desk.followups.notes import thread_head
 from handlers.desk.inbox import actor_of, desk_person
-from handlers.desk.notes import thread_head
 from handlers.i18n import Catalogs, Translator, escape
 from handlers.ui.dates import local_today
 from storage.desk import notes as desk_notes

@@ -7,11 +7,11 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.context import BotContext, viewer
-from handlers.desk import attach as desk_attach
-from handlers.desk import notes as desk_notes
-from handlers.desk import owner as desk_owner
-from handlers.desk import returns as desk_return
-from handlers.desk.common import prompt_of
+from handlers.desk.followups import attach as desk_attach
+from handlers.desk.followups import notes as desk_notes
+from handlers.desk.followups import owner as desk_owner
+from handlers.desk.followups import returns as desk_return
+from handlers.desk.followups.common import prompt_of
 from handlers.ui.callbacks import pressed
 
 

@@ -22,7 +22,7 @@ from domain.desk.followup import (
 )
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
-from handlers.desk.common import (
+from handlers.desk.followups.common import (
     PROMPT_MARK,
     ROUTE,
     ask,

@@ -26,7 +26,7 @@ from domain.desk.followup import (
 )
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer, viewer
-from handlers.desk.common import (
+from handlers.desk.followups.common import (
     PROMPT_MARK,
     QUESTION_MARK,
     ROUTE,

@@ -17,7 +17,7 @@ from domain.cases.outcome import Outcome
 from domain.desk.followup import RETURN_REASON_MAX, ReturnFacts, return_refusal, text_problem
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
-from handlers.desk.common import (
+from handlers.desk.followups.common import (
     PROMPT_MARK,
     ask,
     forget_prompt,
