@@ -47,6 +47,17 @@ class Database:
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
 
+    @property
+    def address(self) -> str:
+        """Where the database is, for an operator reading an error: `host:port/name` for a
+        server (never the user or password), the file's path for SQLite."""
+        parsed = make_url(self.url)
+        if self.dialect == "sqlite":
+            return parsed.database or ":memory:"
+        port = parsed.port or (5432 if self.dialect == "postgresql" else None)
+        host = f"{parsed.host or 'localhost'}" + (f":{port}" if port else "")
+        return f"{host}/{parsed.database}" if parsed.database else host
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session; the caller commits. Rolled back if the block raises."""
