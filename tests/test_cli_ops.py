@@ -79,6 +79,17 @@ async def read_until(stream: asyncio.StreamReader, pattern: str, within: float) 
                 return lines
 
 
+async def running(config: Path, cwd: Path) -> asyncio.subprocess.Process:
+    """`python -m bot run` started in the background, its stderr piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "bot", "run", "--config", str(config)),
+        cwd=cwd,
+        env=environment(),
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
     _, err = await asyncio.wait_for(process.communicate(), timeout=30)
@@ -210,6 +221,17 @@ async def test_run_once_reports_a_reachable_bot(tmp_path: Path) -> None:
     assert sim.off_spec == []
 
 
+async def test_a_refused_token_ends_the_start_at_once(tmp_path: Path) -> None:
+    async with BotApiSimulator(token="111:another-bot", bot_username="other_bot") as sim:
+        config = write_config(tmp_path, base_url=sim.base_url, base_file_url=sim.base_file_url)
+        process = await running(config, tmp_path)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    log = err.decode()
+    assert process.returncode == 2, log
+    assert f"error: Telegram refused the token at {sim.base_url}<token>/getMe" in log
+    assert "Traceback" not in log and TOKEN.split(":")[1] not in log
+
+
 async def test_run_retries_with_back_off_while_telegram_is_unreachable(tmp_path: Path) -> None:
     port = closed_port()
     config = write_config(
@@ -217,13 +239,7 @@ async def test_run_retries_with_back_off_while_telegram_is_unreachable(tmp_path:
         base_url=f"http://127.0.0.1:{port}/bot",
         base_file_url=f"http://127.0.0.1:{port}/file/bot",
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "run", "--config", str(config)),
-        cwd=tmp_path,
-        env=environment(),
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await running(config, tmp_path)
     assert process.stderr is not None
     try:
         first = await read_until(process.stderr, "Telegram unreachable", within=30)
@@ -281,13 +297,7 @@ def test_run_fails_after_the_bounded_wait_naming_the_host(tmp_path: Path) -> Non
 async def test_a_standby_says_so_once_a_minute_not_every_try(tmp_path: Path) -> None:
     port = closed_port()
     config = _postgres_config(tmp_path, port, wait="1", ha=True)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "run", "--config", str(config)),
-        cwd=tmp_path,
-        env=environment(),
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await running(config, tmp_path)
     assert process.stderr is not None
     try:
         seen = await read_until(process.stderr, "standby: database", within=30)

@@ -424,7 +424,7 @@ def test_token_never_shown(tmp_path: Path) -> None:
     for env in (NO_ENV, {"BOT_TOKEN": TOKEN}):
         problems(broken, env=env)  # asserts the token is absent
 
-    text = example_text().replace("[storage]", f'[storage]\nbogus = "{TOKEN}"')
+    text = example_text().replace("\n[storage]\n", f'\n[storage]\nbogus = "{TOKEN}"\n', 1)
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text), env={"BOT_TOKEN": TOKEN})
     assert str(info.value) == "storage.bogus: unknown key"
