@@ -31,7 +31,7 @@ from bot.runtime import running
 from domain.membership.invites import deep_link
 from domain.membership.roles import INVITABLE_ROLES, Role
 from storage import migrate
-from storage.db import Database, is_unavailable
+from storage.db import Database, address, is_unavailable
 from storage.errors import NotFoundError
 from storage.membership import invites, units
 from storage.ops import health as probes
@@ -163,8 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a command other than `run` that found no database
         if not database or not is_unavailable(error):
             raise
-        address = Database(database[-1]).address
-        why = leadership.database_unreachable(address, type(error).__name__)
+        why = leadership.database_unreachable(address(database[-1]), type(error).__name__)
         print(f"error: {why}", file=sys.stderr)
         return 1
     return 2
