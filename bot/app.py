@@ -17,6 +17,7 @@ from bot.ops import health, metrics
 from bot.persistence import DatabasePersistence, exactly_once_handlers
 from bot.reminders.broadcasts import EngineKick
 from bot.reminders.calendar_source import campaign_years, working_calendar
+from bot.spec_bot import SpecBot
 from bot.updates import polling
 from domain import campaign as domain_campaign
 from domain.clock import Clock
@@ -112,22 +113,24 @@ def build_application(
     catalogs = Catalogs(default_language=config.campaign.language, timezone=config.campaign.tz)
     services = Services(db=db, clock=clock, settings=settings_from(config), catalogs=catalogs)
     counters = metrics.Counters()
+    proxy = config.telegram.proxy
+    bot = SpecBot(
+        config.telegram.token.get_secret_value(),
+        base_url=config.telegram.base_url,
+        base_file_url=config.telegram.base_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz),
+        # Telegram refusing a step done before counts as done (bot/updates/polling.py).
+        request=request or polling.application_request(CONNECTIONS, POOL_WAIT, proxy=proxy),
+        # Drops updates the poller already took from getUpdates answers (the same module).
+        get_updates_request=get_updates_request or polling.updates_request(proxy=proxy),
+    )
     builder: Any = (
         ApplicationBuilder()
-        .token(config.telegram.token.get_secret_value())
-        .base_url(config.telegram.base_url)
-        .base_file_url(config.telegram.base_file_url)
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz))
         .concurrent_updates(metrics.CountingProcessor(counters, CONCURRENT_UPDATES))
         .persistence(DatabasePersistence(db, clock))
     )
-    if request is not None:
-        builder = builder.request(request)
-    else:  # Telegram refusing a step done before counts as done (bot/updates/polling.py)
-        builder = builder.request(polling.application_request(CONNECTIONS, POOL_WAIT))
-    # Drops updates the poller already took from getUpdates answers (bot/updates/polling.py).
-    builder = builder.get_updates_request(get_updates_request or polling.updates_request())
     app: BotApplication = builder.build()
     # The outbox kick needs the app (its task tracking), so it joins the services here.
     app.bot_data[SERVICES_KEY] = replace(services, outbox=EngineKick(app))

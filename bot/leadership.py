@@ -6,6 +6,10 @@ serves the webhook) and runs the reminder sweep. While active it checks its lock
 `check_seconds`; if that connection is lost, another process may already be active, so it stops
 taking updates at once (fencing) and shuts down, for its supervisor to start it again as a
 standby. On SQLite one process only: a second one refuses to start.
+
+A database that cannot be reached at start is waited for: as a standby with `[ha] enabled`
+(saying so once a minute), else for `[storage] connect_wait_seconds` at most, then the start
+fails naming the host (a single process has nothing to stand by for; its supervisor retries).
 """
 
 from __future__ import annotations
@@ -30,8 +34,24 @@ log = logging.getLogger(__name__)
 OnLost = Callable[[], Awaitable[None]]
 
 
+STANDBY_NOTICE_SECONDS = 60.0  # a standby repeats that the database is away this often
+
+
 class AlreadyRunningError(RuntimeError):
     """Another bot process holds this SQLite database."""
+
+
+class DatabaseUnreachableError(RuntimeError):
+    """The database could not be reached within the start-up wait."""
+
+
+def database_unreachable(address: str, problem: str, waited: float | None = None) -> str:
+    """The operator's line for a database that does not answer."""
+    during = f" for {waited:.0f} s ([storage] connect_wait_seconds)" if waited is not None else ""
+    return (
+        f"database at {address} unreachable{during} ({problem}): check that the server runs "
+        "and [storage] url"
+    )
 
 
 async def terminate_self() -> None:
@@ -43,9 +63,19 @@ async def terminate_self() -> None:
 class Lease:
     """The right to be the active process, from `acquire()` to `release()`."""
 
-    def __init__(self, db: Database, config: HaConfig, *, on_lost: OnLost | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        config: HaConfig,
+        *,
+        on_lost: OnLost | None = None,
+        connect_wait: float | None = None,
+    ) -> None:
+        """`connect_wait`: seconds to wait for an unreachable database before
+        `DatabaseUnreachableError` (None: wait as long as it takes, as a standby)."""
         self._db = db
         self._config = config
+        self._connect_wait = connect_wait
         self._on_lost = on_lost or terminate_self
         self._advisory = (
             AdvisoryLock(db, config.lock_key, keepalive=config.keepalive_seconds)
@@ -70,23 +100,57 @@ class Lease:
             return
         started = time.monotonic()
         announced = False
+        last_notice: float | None = None  # when the database's absence was last logged
+        away_since = started  # since when the database has not answered
         while True:
             try:
-                if await self._advisory.try_acquire():
-                    break
+                async with asyncio.timeout(self._try_within(away_since)):
+                    if await self._advisory.try_acquire():
+                        break
                 problem = None
             except Exception as error:  # the database is away: keep waiting for it
                 problem = type(error).__name__
-            if not announced or problem:
-                log.info(
-                    "standby: %s; trying again every %.0f s",
-                    f"database unreachable ({problem})" if problem else "another process is active",
+            now = time.monotonic()
+            if problem is None:
+                away_since, last_notice = now, None
+                if not announced:
+                    log.info(
+                        "standby: another process is active; trying again every %.0f s",
+                        self._config.retry_seconds,
+                    )
+                    announced = True
+            elif self._connect_wait is not None:
+                if now - away_since >= self._connect_wait:
+                    raise DatabaseUnreachableError(
+                        database_unreachable(self._db.address, problem, self._connect_wait)
+                    )
+                if last_notice is None:
+                    last_notice = now
+                    log.warning(
+                        "%s; waiting up to %.0f s",
+                        database_unreachable(self._db.address, problem),
+                        self._connect_wait,
+                    )
+            elif last_notice is None or now - last_notice >= STANDBY_NOTICE_SECONDS:
+                last_notice = now
+                log.warning(
+                    "standby: database at %s unreachable (%s) for %.0f s; trying again every "
+                    "%.0f s, saying so once a minute",
+                    self._db.address,
+                    problem,
+                    now - away_since,
                     self._config.retry_seconds,
                 )
-                announced = True
             await asyncio.sleep(self._config.retry_seconds)
         self.waited = time.monotonic() - started
         log.info("active: holding the leader lock (waited %.1f s as standby)", self.waited)
+
+    def _try_within(self, away_since: float) -> float | None:
+        """How long one try may take: no longer than what is left of the start-up wait
+        (a server that drops packets would otherwise hold a connect for a minute)."""
+        if self._connect_wait is None:
+            return None
+        return max(self._connect_wait - (time.monotonic() - away_since), 0.5)
 
     def guard(self, app: BotApplication) -> None:
         """While active, check the lock; if it is lost, stop taking updates, then `on_lost`."""

@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.jobs import checkin as checkin_jobs
 from bot.jobs import desk as desk_jobs
 from bot.jobs import hotline as hotline_jobs
-from bot.ops import logs
+from bot.ops import logs, reach
 from bot.reminders import broadcasts
 from bot.updates import webhook
 from domain.clock import Clock
@@ -36,7 +36,8 @@ async def running(
     logs.quiet_libraries()
     own_db = db is None
     database = db or Database(config.storage.url)
-    lease = leadership.Lease(database, config.ha)
+    wait = None if config.ha.enabled else config.storage.connect_wait_seconds
+    lease = leadership.Lease(database, config.ha, connect_wait=wait)
     try:
         await lease.acquire()  # a standby waits here; only the active process goes on
         before, after = await migrate.upgrade(database)
@@ -44,7 +45,7 @@ async def running(
             log.info("database migrated from %s to %s", before or "empty", after)
         app = build_application(config, db=database, clock=clock)
         persistence.on_start(app, clock, used_before=before is not None)
-        await app.initialize()
+        await reach.initialize(app, config.telegram)  # retried while Telegram is away
         try:
             services: Services = app.bot_data[SERVICES_KEY]
             await menu.publish(app.bot, services.catalogs, services.settings.admins)

@@ -24,6 +24,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def address(url: str) -> str:
+    """Where the database is, for an operator reading an error: `host:port/name` for a
+    server (never the user or password), the file's path for SQLite."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.database or ":memory:"
+    port = parsed.port or (5432 if backend == "postgresql" else None)
+    host = f"{parsed.host or 'localhost'}" + (f":{port}" if port else "")
+    return f"{host}/{parsed.database}" if parsed.database else host
+
+
 class Database:
     """Owns the engine; hands out units of work."""
 
@@ -46,6 +58,10 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+
+    @property
+    def address(self) -> str:
+        return address(self.url)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

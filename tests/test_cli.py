@@ -112,7 +112,7 @@ def test_migrate_creates_the_schema(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_bad_config_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(tmp_path, phases_end="2027-03-01")
     assert main(["run", "--config", str(config)]) == 2
-    assert "campaign.phases[2].end: before start" in capsys.readouterr().err
+    assert "campaign.phases[2].end (the 3rd phase): before start" in capsys.readouterr().err
 
 
 def test_placeholder_token_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,12 +4,14 @@ one unit's ledger as CSV, the case register, progress on stderr, an unknown unit
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from bot.cli import main
+from bot.cli.export import Progress
 from storage.db import Database
 from storage.membership import units
 from tests.stats_seed import seed
@@ -41,7 +43,8 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     args = ["export", "ledger", "--sheet-per-unit", "--out", str(out), "--config", str(config)]
     assert main(args) == 0
     printed = capsys.readouterr()
-    assert "4 rows written" in printed.err and "ledger.xlsx (4 rows" in printed.out
+    assert "ledger.xlsx (4 rows" in printed.out
+    assert "\r" not in printed.err and "rows written" not in printed.err  # not a terminal
     book = load_workbook(out)
     # A sheet per unit, then the "124" check-in sheet, as the chat's /export makes it.
     assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学", "124住校签到"]
@@ -60,3 +63,22 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     args = ["export", "ledger", "--unit", "NOPE", "--out", str(tmp_path / "x.xlsx")]
     assert main([*args, "--config", str(config)]) == 1
     assert "no unit with code 'NOPE'" in capsys.readouterr().err
+
+
+class _Stream(io.StringIO):
+    def __init__(self, *, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_progress_is_shown_only_on_a_terminal() -> None:
+    terminal, pipe = _Stream(tty=True), _Stream(tty=False)
+    for stream in (terminal, pipe):
+        progress = Progress(stream)
+        progress(10)
+        progress.done(12)
+    assert terminal.getvalue() == "\r10 rows written\r12 rows written\n"
+    assert pipe.getvalue() == ""

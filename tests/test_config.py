@@ -206,7 +206,7 @@ def test_validation_errors_from_file(tmp_path: Path) -> None:
     text = example_text().replace("end = 2027-10-31", "end = 2027-03-01")
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text), env=NO_ENV)
-    assert str(info.value) == "campaign.phases[2].end: before start"
+    assert str(info.value) == "campaign.phases[2].end (the 3rd phase): before start"
 
 
 # --- validation messages ------------------------------------------------------------
@@ -223,17 +223,17 @@ def test_missing_token_names_the_key() -> None:
 def test_end_before_start() -> None:
     data = minimal()
     data["campaign"]["phases"][2]["end"] = date(2027, 3, 31)
-    assert problems(data) == ["campaign.phases[2].end: before start"]
+    assert problems(data) == ["campaign.phases[2].end (the 3rd phase): before start"]
 
 
 def test_overlapping_and_unordered_phases() -> None:
     data = minimal()
     data["campaign"]["phases"][1]["start"] = date(2027, 3, 5)
-    assert problems(data) == ["campaign.phases[1].start: overlaps phase 'a'"]
+    assert problems(data) == ["campaign.phases[1].start (the 2nd phase): overlaps phase 'a'"]
     data = minimal()
     data["campaign"]["phases"][2]["start"] = date(2027, 1, 1)
     assert problems(data) == [
-        "campaign.phases[2].start: before phase 'b' (phases must be in date order)"
+        "campaign.phases[2].start (the 3rd phase): before phase 'b' (phases must be in date order)"
     ]
 
 
@@ -253,7 +253,7 @@ def test_unknown_keys() -> None:
     data["campaign"]["phases"][0]["stat"] = date(2027, 1, 1)
     data["extra"] = {}
     assert sorted(problems(data)) == [
-        "campaign.phases[0].stat: unknown key",
+        "campaign.phases[0].stat (the 1st phase): unknown key",
         "campaign.phses: unknown key",
         "extra: unknown key",
     ]
@@ -291,11 +291,14 @@ def test_deadline_outside_campaign() -> None:
     data = minimal()
     data["campaign"]["deadlines"][0]["due"] = date(2027, 11, 1)
     assert problems(data) == [
-        "campaign.deadlines[0].due: outside the campaign (2027-02-14 to 2027-10-31)"
+        "campaign.deadlines[0].due (the 1st deadline): "
+        "outside the campaign (2027-02-14 to 2027-10-31)"
     ]
     data["campaign"]["deadlines"][0]["audience"] = "teachers"
     (line,) = problems(data)
-    assert line.startswith("campaign.deadlines[0].audience: must be one of 'unit_heads'")
+    assert line.startswith(
+        "campaign.deadlines[0].audience (the 1st deadline): must be one of 'unit_heads'"
+    )
 
 
 def test_duplicate_keys() -> None:
@@ -303,18 +306,23 @@ def test_duplicate_keys() -> None:
     data["campaign"]["phases"][2]["key"] = "a"
     data["categories"].append({"key": "other", "name": "又", "description": "重复"})
     assert problems(data) == [
-        "campaign.phases[2].key: duplicate key 'a' (also phases[0])",
-        "categories[1].key: duplicate key 'other' (also categories[0])",
+        "campaign.phases[2].key (the 3rd phase): duplicate key 'a' (also phases[0], the 1st)",
+        "categories[1].key (the 2nd category): duplicate key 'other' (also categories[0], the 1st)",
     ]
     data = minimal()
     data["campaign"]["deadlines"].append(dict(data["campaign"]["deadlines"][0]))
-    assert problems(data) == ["campaign.deadlines[1].key: duplicate key 'd' (also deadlines[0])"]
+    assert problems(data) == [
+        "campaign.deadlines[1].key (the 2nd deadline): "
+        "duplicate key 'd' (also deadlines[0], the 1st)"
+    ]
 
 
 def test_bad_slug() -> None:
     data = minimal()
     data["campaign"]["phases"][0]["key"] = "Study-1"
-    assert problems(data) == ["campaign.phases[0].key: must be 1-32 characters of a-z, 0-9 and _"]
+    assert problems(data) == [
+        "campaign.phases[0].key (the 1st phase): must be 1-32 characters of a-z, 0-9 and _"
+    ]
 
 
 def test_other_category_required() -> None:
@@ -327,7 +335,9 @@ def test_items_en_must_match_items() -> None:
     data = minimal()
     data["categories"][0]["items"] = ["一", "二"]
     data["categories"][0]["items_en"] = ["one"]
-    assert problems(data) == ["categories[0].items_en: has 1 entries but items has 2"]
+    assert problems(data) == [
+        "categories[0].items_en (the 1st category): has 1 entries but items has 2"
+    ]
 
 
 def test_dates_as_strings_but_not_datetimes_or_numbers() -> None:
@@ -339,9 +349,10 @@ def test_dates_as_strings_but_not_datetimes_or_numbers() -> None:
     data["campaign"]["phases"][1]["start"] = 1700000000
     data["campaign"]["phases"][2]["start"] = "2027-02-30"
     assert problems(data) == [
-        "campaign.phases[0].start: must be a date like 2027-02-14, not a date and time",
-        "campaign.phases[1].start: must be a date like 2027-02-14",
-        "campaign.phases[2].start: not a real calendar date",
+        "campaign.phases[0].start (the 1st phase): "
+        "must be a date like 2027-02-14, not a date and time",
+        "campaign.phases[1].start (the 2nd phase): must be a date like 2027-02-14",
+        "campaign.phases[2].start (the 3rd phase): not a real calendar date",
     ]
 
 
@@ -351,8 +362,8 @@ def test_access_invites_limits() -> None:
     data["invites"] = {"ttl_days": 0, "max_uses": 10001}
     data["limits"] = {"text_max_chars": 4001}
     assert problems(data) == [
-        "access.admins[1]: must be a whole number",
-        "access.admins[2]: must be at least 1",
+        "access.admins[1] (the 2nd admin): must be a whole number",
+        "access.admins[2] (the 3rd admin): must be at least 1",
         "invites.ttl_days: must be at least 1",
         "invites.max_uses: must be at most 10000",
         "limits.text_max_chars: must be at most 4000",
@@ -413,7 +424,7 @@ def test_token_never_shown(tmp_path: Path) -> None:
     for env in (NO_ENV, {"BOT_TOKEN": TOKEN}):
         problems(broken, env=env)  # asserts the token is absent
 
-    text = example_text().replace("[storage]", f'[storage]\nbogus = "{TOKEN}"')
+    text = example_text().replace("\n[storage]\n", f'\n[storage]\nbogus = "{TOKEN}"\n', 1)
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text), env={"BOT_TOKEN": TOKEN})
     assert str(info.value) == "storage.bogus: unknown key"

@@ -1,14 +1,14 @@
 """`/healthz` and `/metrics` in polling mode on the `[ops]` port: counts follow what the bot
-did, the page is valid Prometheus text, and health turns 503 when the database or the
-leadership is missing."""
+did, the page parses with prometheus_client's own parser, and health turns 503 when the
+database or the leadership is missing."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -27,19 +27,21 @@ from tests.e2e.reminder_support import world
 from tests.test_webhook import free_port
 
 TOKEN = "555333:METRICS-simulated"
-SAMPLE = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?\d+(\.\d+)?$')
 
 
 def samples(page: str) -> dict[str, float]:
-    """Every sample line of a Prometheus text page (fails on a malformed line)."""
+    """Every sample of a Prometheus text page, read by prometheus_client's parser (which
+    fails on a malformed line), keyed `name{label="value",...}` as the page writes them."""
     values: dict[str, float] = {}
-    for line in page.splitlines():
-        if line.startswith("# HELP ") or line.startswith("# TYPE "):
-            continue
-        assert SAMPLE.match(line), line
-        name, value = line.rsplit(" ", 1)
-        values[name] = float(value)
+    for family in text_string_to_metric_families(page):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            values[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
     return values
+
+
+def kinds(page: str) -> dict[str, str]:
+    return {family.name: family.type for family in text_string_to_metric_families(page)}
 
 
 async def test_polling_mode_serves_health_and_metrics(tmp_path: Path) -> None:
@@ -75,7 +77,8 @@ async def test_polling_mode_serves_health_and_metrics(tmp_path: Path) -> None:
                 engine.queued.update({101: 2, 102: 5, 103: 0})
                 base = f"http://127.0.0.1:{port}"
                 async with httpx.AsyncClient() as client:
-                    page = (await client.get(f"{base}/metrics")).text
+                    scraped = await client.get(f"{base}/metrics")
+                    page, content_type = scraped.text, scraped.headers["content-type"]
                     health = await client.get(f"{base}/healthz")
                     hook = await client.post(f"{base}/telegram", content=b"{}")
                     health_of(app).leader = None
@@ -102,6 +105,23 @@ async def test_polling_mode_serves_health_and_metrics(tmp_path: Path) -> None:
     assert values["bot_leader"] == 1
     assert "101" not in page and "Alice" not in page  # nothing about people
     assert "# TYPE bot_updates_received_total counter" in page
+    assert kinds(page)["bot_updates_received"] == "counter"
+    assert kinds(page)["bot_sender_queued_messages"] == "gauge"
+    assert values["process_resident_memory_bytes"] > 0  # prometheus_client's process metrics
+    assert content_type.startswith("text/plain; version=0.0.4")
+    # No label of any bot metric can carry a chat or user id: only these label names exist.
+    names = {k for f in text_string_to_metric_families(page) for s in f.samples for k in s.labels}
+    assert names <= {
+        "source",
+        "reason",
+        "outcome",
+        "state",
+        "version",
+        "implementation",
+        "major",
+        "minor",
+        "patchlevel",
+    }
     assert health.status_code == 200 and health.json()["mode"] == "polling"
     assert hook.status_code in (404, 405)  # no webhook route in polling mode
     assert undecided.status_code == 503

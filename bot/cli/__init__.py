@@ -1,5 +1,5 @@
-"""The command line: `python -m bot run | migrate | backup | restore | demo | units import |
-invite | i18n`."""
+"""The command line: `python -m bot COMMAND`, every command listed by `--help`; each takes
+`--log-level`."""
 
 from __future__ import annotations
 
@@ -24,29 +24,42 @@ from bot.cli import export as cli_export
 from bot.cli import hotline as cli_hotline
 from bot.cli.units_csv import CsvFileError, read_units
 from bot.clock import SystemClock
-from bot.config import Config, ConfigError, load_config
+from bot.config import ENV_CONFIG, Config, ConfigError, load_config
 from bot.config.hotline import pepper_problem
-from bot.ops import logs
+from bot.ops import logs, reach
 from bot.runtime import running
 from domain.membership.invites import deep_link
 from domain.membership.roles import INVITABLE_ROLES, Role
 from storage import migrate
-from storage.db import Database
+from storage.db import Database, address, is_unavailable
 from storage.errors import NotFoundError
 from storage.membership import invites, units
+from storage.ops import health as probes
 
 log = logging.getLogger("bot")
 
 
+DESCRIPTION = "The rectification campaign's Telegram bot and its operator commands."
+EPILOG = (
+    "Every command takes --log-level LEVEL (DEBUG, INFO, WARNING, ERROR, CRITICAL; "
+    "else env LOG_LEVEL, else [logging] level). `python -m bot COMMAND --help` tells more."
+)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION, epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--config", metavar="PATH", help="config file (default: env BOT_CONFIG)")
         return p
 
-    with_config(sub.add_parser("run", help="migrate the database, then poll Telegram"))
+    r = with_config(sub.add_parser("run", help="migrate the database, then poll Telegram"))
+    r.add_argument(
+        "--once",
+        action="store_true",
+        help="check the config, the database and Telegram (getMe), print what was found, exit",
+    )
     m = with_config(sub.add_parser("migrate", help="apply pending database migrations"))
     m.add_argument("--make", metavar="MESSAGE", help="(developers) autogenerate a migration")
     d = sub.add_parser("demo", help="an offline walk-through against the Bot API simulator")
@@ -72,54 +85,93 @@ def _parser() -> argparse.ArgumentParser:
         metavar="JSON",
         help='also fill in translations from {"zh_CN": {"msgid": "译文"}}',
     )
+    _add_log_level(parser)
     return parser
+
+
+def _add_log_level(parser: argparse.ArgumentParser) -> None:
+    """`--log-level` on every command that runs something (the leaves of the command tree)."""
+    commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in commands:
+        for child in dict.fromkeys(action.choices.values()):
+            _add_log_level(child)
+    if not commands:
+        parser.add_argument(
+            "--log-level",
+            metavar="LEVEL",
+            type=str.upper,
+            choices=logs.LEVELS,
+            help="DEBUG, INFO, WARNING, ERROR or CRITICAL (default: env LOG_LEVEL, "
+            "else [logging] level, else INFO)",
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logs.configure()
+    database: list[str] = []  # the configured database's URL, once the config is read
     try:
+        # Until a config is read: the flag or env LOG_LEVEL (the demo's transcript is its
+        # output, so it logs warnings only unless asked).
+        early = logs.chosen_level(args.log_level, "WARNING" if args.command == "demo" else "INFO")
+        logs.configure(early or "INFO")
+
+        def config() -> Config:
+            loaded = load_config(args.config)
+            level = logs.chosen_level(args.log_level, loaded.logging.level)
+            logs.configure(level or loaded.logging.level, loaded.logging.format)
+            log.debug(
+                "config read from %s; logging %s as %s",
+                args.config or f"env {ENV_CONFIG}",
+                level or loaded.logging.level,
+                loaded.logging.format,
+            )
+            database.append(loaded.storage.url)
+            return loaded
+
         match args.command:
             case "run":
-                return asyncio.run(_run(load_config(args.config)))
+                return asyncio.run(_check(config()) if args.once else _run(config()))
             case "migrate":
-                return asyncio.run(_migrate(load_config(args.config), args.make))
+                return asyncio.run(_migrate(config(), args.make))
             case "demo":
                 from bot.demo import run_demo
 
-                logs.configure(logging.WARNING)  # the transcript is the output
                 return asyncio.run(run_demo(language="en" if args.lang == "en" else "zh_CN"))
             case "units":
-                return asyncio.run(_import_units(load_config(args.config), args.file))
+                return asyncio.run(_import_units(config(), args.file))
             case "invite":
-                return asyncio.run(_invite(load_config(args.config), args))
+                return asyncio.run(_invite(config(), args))
             case "i18n":
                 return _i18n(check_only=args.check, fill=args.fill)
             case "hotline":
-                return asyncio.run(cli_hotline.run(load_config(args.config), args))
+                return asyncio.run(cli_hotline.run(config(), args))
             case "export":
-                return asyncio.run(cli_export.run(load_config(args.config), args))
+                return asyncio.run(cli_export.run(config(), args))
             case "backup" | "restore":
-                return asyncio.run(cli_backup.run(load_config(args.config), args))
+                return asyncio.run(cli_backup.run(config(), args))
             case "duties":
-                return asyncio.run(cli_duties.run(load_config(args.config), args))
-    except ConfigError as error:
+                return asyncio.run(cli_duties.run(config(), args))
+    except (ConfigError, logs.LevelError) as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2
+    except reach.TelegramRefusedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (reach.TelegramUnreachableError, leadership.DatabaseUnreachableError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a command other than `run` that found no database
+        if not database or not is_unavailable(error):
+            raise
+        why = leadership.database_unreachable(address(database[-1]), type(error).__name__)
+        print(f"error: {why}", file=sys.stderr)
+        return 1
     return 2
 
 
 async def _run(config: Config) -> int:
-    if config.telegram.token_is_placeholder:
-        print(
-            "config error:\ntelegram.token: still the example's placeholder "
-            "(put the token from @BotFather in the file or in env BOT_TOKEN)",
-            file=sys.stderr,
-        )
-        return 2
-    if problem := pepper_problem(config.hotline):
-        print(f"config error:\n{problem}", file=sys.stderr)
-        return 2
+    if (code := _refused_at_start(config)) is not None:
+        return code
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -130,6 +182,51 @@ async def _run(config: Config) -> int:
         log.info("stopped")
         return 0
     return 1
+
+
+async def _check(config: Config) -> int:
+    """`run --once`: what a first run needs, checked and told; nothing is changed."""
+    if (code := _refused_at_start(config)) is not None:
+        return code
+    print("config: ok")
+    healthy = True
+    db = Database(config.storage.url)
+    try:
+        wait = max(config.storage.connect_wait_seconds, 1.0)
+        problem = await probes.ping(db, within=min(wait, 30.0))
+    finally:
+        await db.dispose()
+    if problem:
+        healthy = False
+        print(f"database: {leadership.database_unreachable(db.address, problem)}")
+    else:
+        print(f"database: ok ({db.dialect} at {db.address})")
+    try:
+        username = await reach.check(config.telegram)
+    except (reach.TelegramUnreachableError, reach.TelegramRefusedError) as error:
+        healthy = False
+        print(f"telegram: {error}")
+    else:
+        print(
+            f"telegram: ok, {username} at {reach.method_url(config.telegram)} "
+            f"(proxy: {reach.proxy_setting(config.telegram)})"
+        )
+    return 0 if healthy else 1
+
+
+def _refused_at_start(config: Config) -> int | None:
+    """Exit code 2 (and why, on stderr) for a config `run` cannot start with."""
+    if config.telegram.token_is_placeholder:
+        print(
+            "config error:\ntelegram.token: still the example's placeholder "
+            "(put the token from @BotFather in the file or in env BOT_TOKEN)",
+            file=sys.stderr,
+        )
+        return 2
+    if problem := pepper_problem(config.hotline):
+        print(f"config error:\n{problem}", file=sys.stderr)
+        return 2
+    return None
 
 
 async def _migrate(config: Config, make: str | None) -> int:
@@ -212,6 +309,7 @@ async def _ask_username(config: Config) -> str | None:
         config.telegram.token.get_secret_value(),
         base_url=config.telegram.base_url,
         base_file_url=config.telegram.base_file_url,
+        request=reach.request(config.telegram),
     )
     try:
         async with bot:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from bot.app import settings_from
 from bot.config import Config
@@ -40,17 +41,24 @@ def add_parser(
     e.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write")
 
 
-class _Progress:
-    """Rows written so far, on one stderr line, at most twice a second."""
+class Progress:
+    """Rows written so far, on one stderr line rewritten at most twice a second: only on a
+    terminal (in a log file or a pipe the carriage returns would be noise)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
         self.shown = 0.0
 
     def __call__(self, rows: int) -> None:
         now = time.monotonic()
-        if now - self.shown >= PROGRESS_EVERY_SECONDS:
+        if self.live and now - self.shown >= PROGRESS_EVERY_SECONDS:
             self.shown = now
-            print(f"\r{rows} rows written", end="", file=sys.stderr, flush=True)
+            print(f"\r{rows} rows written", end="", file=self.stream, flush=True)
+
+    def done(self, rows: int) -> None:
+        if self.live:
+            print(f"\r{rows} rows written", file=self.stream)
 
 
 async def run(config: Config, args: argparse.Namespace) -> int:
@@ -73,6 +81,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             else exports.case_rows(db, unit_id=unit_id)
         )
         started = time.monotonic()
+        progress = Progress(sys.stderr)
         partial = args.out.with_name(args.out.name + ".part")
         with partial.open("wb") as out:
             count = await write_export(
@@ -82,7 +91,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
                 batches=batches,
                 labels=labels,
                 sheet_per_unit=args.sheet_per_unit,
-                progress=_Progress(),
+                progress=progress,
                 extra_sheets=await extra_sheets(
                     db, what=args.what, fmt=args.fmt, unit_id=unit_id, tz=config.campaign.tz
                 ),
@@ -90,6 +99,6 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         partial.replace(args.out)
     finally:
         await db.dispose()
-    print(f"\r{count} rows written", file=sys.stderr)
+    progress.done(count)
     print(f"{args.out} ({count} rows, {time.monotonic() - started:.1f} s)")
     return 0

@@ -1,6 +1,7 @@
 """Config schema and loader: a TOML file (path or env BOT_CONFIG), token from env BOT_TOKEN.
 
-Errors are one line per problem, ``dotted.key[idx]: reason``; the token is never echoed.
+Errors are one line per problem, ``dotted.key[idx] (the 2nd phase): reason`` (indexes count
+from 0 as in the dotted key, the words beside it from 1); the token is never echoed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,17 +22,26 @@ from bot.config.campaign import (
     Campaign,
     Category,
     ConfigModel,
+    Loc,
     LocatedProblems,
     Phase,
     dotted,
     duplicate_keys,
     find_key,
+    ordinal,
 )
 from bot.config.checkin import CheckinConfig
 from bot.config.desk import DeskConfig
 from bot.config.ha import HaConfig
 from bot.config.hotline import HotlineConfig
-from bot.config.ops import Mode, OpsConfig, WebhookConfig, mode_problems, with_env_secret
+from bot.config.ops import (
+    LoggingConfig,
+    Mode,
+    OpsConfig,
+    WebhookConfig,
+    mode_problems,
+    with_env_secret,
+)
 from bot.config.publication import PublicationConfig
 from bot.config.reminders import RemindersConfig
 from bot.config.reports import ReportsConfig
@@ -56,6 +67,9 @@ class TelegramConfig(ConfigModel):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     username: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")] | None = None
+    # An HTTP proxy for every call to the Bot API (python-telegram-bot's request proxy), e.g.
+    # "http://127.0.0.1:7890". Unset: env HTTPS_PROXY / ALL_PROXY are honoured (httpx).
+    proxy: str | None = Field(default=None, repr=False)
     # "polling" (default) or "webhook" (then [telegram.webhook] needs url and secret_token).
     mode: Mode = "polling"
     webhook: WebhookConfig | None = None
@@ -85,6 +99,17 @@ class TelegramConfig(ConfigModel):
             raise ValueError("must end with '/bot' (the token is appended to it)")
         return value
 
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_shape(cls, value: str | None) -> str | None:
+        # Never echoed back: a proxy URL may carry a password.
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (an HTTP proxy)")
+        return value
+
     @property
     def token_is_placeholder(self) -> bool:
         """True while the token is still the example's ``REPLACE-ME`` placeholder."""
@@ -93,6 +118,9 @@ class TelegramConfig(ConfigModel):
 
 class StorageConfig(ConfigModel):
     url: str = Field(default="sqlite+aiosqlite:///data/bot.db", repr=False)
+    # How long `run` waits at start for a PostgreSQL server it cannot reach before it exits
+    # with an error naming the host (with `[ha] enabled` it waits as a standby instead).
+    connect_wait_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
 
     @field_validator("url")
     @classmethod
@@ -105,6 +133,7 @@ class StorageConfig(ConfigModel):
     def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
         # Hide a database password: scheme://user:secret@host -> scheme://user:***@host
         yield "url", re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", self.url)
+        yield "connect_wait_seconds", self.connect_wait_seconds
 
 
 class AccessConfig(ConfigModel):
@@ -139,6 +168,7 @@ class Config(ConfigModel):
     ops: OpsConfig = OpsConfig()
     desk: DeskConfig = DeskConfig()
     ha: HaConfig = HaConfig()
+    logging: LoggingConfig = LoggingConfig()
 
     @field_validator("categories")
     @classmethod
@@ -174,14 +204,49 @@ _REASONS = {
 }
 
 
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else f"{name} entry"
+
+
+def where(loc: Loc) -> str:
+    """``campaign.phases[1].end (the 2nd phase)``: the key as written in code, and the list
+    positions counted as people count them (an operator reads [1] as the first)."""
+    key = dotted(loc) or "(top level)"
+    places = [
+        f"{ordinal(part + 1)} {_singular(str(before))}"
+        for before, part in pairwise(loc)
+        if isinstance(part, int) and isinstance(before, str)
+    ]
+    return f"{key} (the {', '.join(places)})" if places else key
+
+
+_CURLY_QUOTES = "“”‘’＂＇"
+
+
+def _toml_hint(text: str, line: int | None) -> str:
+    """A hint for the mistake a Chinese input method makes: curly or full-width quotes."""
+    lines = text.splitlines()
+    shown = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    found = sorted({c for c in shown if c in _CURLY_QUOTES})
+    if not found:
+        return ""
+    return (
+        f"; the line has Chinese quotation marks {' '.join(found)}: TOML needs straight "
+        'quotes, "like this" (switch the input method to half-width punctuation)'
+    )
+
+
 def _problems_of(exc: ValidationError) -> list[str]:
-    """Turn pydantic errors into ``dotted.key[idx]: reason`` lines, never echoing input."""
+    """Turn pydantic errors into ``dotted.key[idx] (the …): reason`` lines, never echoing
+    input."""
     lines: list[str] = []
     for err in exc.errors():
         loc, kind, ctx = tuple(err["loc"]), err["type"], err.get("ctx") or {}
         cause = ctx.get("error")
         if isinstance(cause, LocatedProblems):
-            lines += [f"{dotted(loc + sub)}: {msg}" for sub, msg in cause.items]
+            lines += [f"{where(loc + sub)}: {msg}" for sub, msg in cause.items]
             continue
         if kind == "missing":
             reason = _TOKEN_REQUIRED if loc == ("telegram", "token") else "required"
@@ -191,7 +256,7 @@ def _problems_of(exc: ValidationError) -> list[str]:
             reason = _REASONS[kind].format(**ctx)
         else:
             reason = err["msg"][:1].lower() + err["msg"][1:]
-        lines.append(f"{dotted(loc) or '(top level)'}: {reason}")
+        lines.append(f"{where(loc)}: {reason}")
     return lines
 
 
@@ -231,11 +296,15 @@ def load_config(path: str | Path | None = None, *, env: Mapping[str, str] | None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         found = re.search(r"\(at line (\d+), column (\d+)\)$", msg)
+        line: int | None = None
         if found:
             base = msg[: found.start()].rstrip()
-            msg = f"line {found[1]}: {base} (column {found[2]})"
+            line = int(found[1])
+            msg = f"line {line}: {base} (column {found[2]})"
         elif "end of document" in msg:
-            msg = f"line {max(len(text.splitlines()), 1)}: {msg}"
+            line = max(len(text.splitlines()), 1)
+            msg = f"line {line}: {msg}"
+        msg += _toml_hint(text, line)
         raise ConfigError([f"{name}: {msg}"], source=name) from None
     try:
         return config_from_dict(data, env=env)

@@ -196,10 +196,17 @@ def duplicate_keys(field: str, entries: Iterable[Keyed], at: Loc = ()) -> list[t
     found: list[tuple[Loc, str]] = []
     for i, entry in enumerate(entries):
         if entry.key in seen:
-            why = f"duplicate key {entry.key!r} (also {field}[{seen[entry.key]}])"
+            first = seen[entry.key]
+            why = f"duplicate key {entry.key!r} (also {field}[{first}], the {ordinal(first + 1)})"
             found.append(((*at, i, "key"), why))
         seen.setdefault(entry.key, i)
     return found
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def dotted(loc: Iterable[str | int]) -> str:

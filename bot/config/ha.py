@@ -14,6 +14,10 @@ DEFAULT_LOCK_KEY = 0x52454354
 class HaConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
+    # True when several processes run against one database: one that cannot reach the
+    # database at start then waits for it as a standby (saying so once a minute) instead of
+    # failing after `[storage] connect_wait_seconds`.
+    enabled: bool = False
     # PostgreSQL advisory lock key; give each bot sharing a database server its own.
     lock_key: Annotated[StrictInt, Field(ge=1, le=2**62)] = DEFAULT_LOCK_KEY
     # The promise: a standby is serving within this many seconds after the active one died.

@@ -1,5 +1,5 @@
-"""Run-mode and operations config: `[telegram] mode`, the `[telegram.webhook]` table and the
-`[ops]` section (where `/healthz` and `/metrics` are served in polling mode)."""
+"""Run-mode and operations config: `[telegram] mode`, the `[telegram.webhook]` table, the
+`[ops]` section (where `/healthz` and `/metrics` are served in polling mode) and `[logging]`."""
 
 from __future__ import annotations
 
@@ -92,6 +92,19 @@ class OpsConfig(_Section):
     port: Port | None = None
     # How long `/healthz` waits for the database's `SELECT 1`.
     db_timeout_seconds: Annotated[float, Field(gt=0, le=30)] = 2.0
+
+
+class LoggingConfig(_Section):
+    # DEBUG, INFO, WARNING, ERROR or CRITICAL; env LOG_LEVEL and `--log-level` override it.
+    # Update contents stay out of the log at every level (bot/ops/log_privacy.py).
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # "text": one line per record; "json": one JSON object per line (for a log shipper).
+    format: Literal["text", "json"] = "text"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
 
 def mode_problems(mode: Mode, webhook: WebhookConfig | None) -> list[tuple[Loc, str]]:

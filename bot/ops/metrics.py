@@ -1,4 +1,5 @@
-"""Counters for `/metrics`, in Prometheus's text format (version 0.0.4), without a dependency.
+"""Counters for `/metrics`, exposed through prometheus_client (the text format its scraper
+asks for).
 
 What is counted where: updates when the update processor starts and finishes them
 (`CountingProcessor`), errors in a second error handler (the first one apologises), webhook
@@ -15,6 +16,10 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
 from telegram import Update
 from telegram.ext import Application
 
@@ -78,146 +83,145 @@ def counters_of(app: AnyApp) -> Counters:
     return counters
 
 
-class _Page:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+class _Snapshot(Collector):
+    """The families read for one scrape (collected before, since some need the database)."""
 
-    def add(
-        self,
-        name: str,
-        kind: str,
-        help_text: str,
-        samples: Iterable[tuple[dict[str, str], float]],
-    ) -> None:
-        self.lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-        for labels, value in samples:
-            shown = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
-            self.lines.append(
-                f"{name}{{{shown}}} {_number(value)}" if shown else f"{name} {_number(value)}"
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self.families
+
+
+def _counter(name: str, help_text: str, value: float) -> Metric:
+    return CounterMetricFamily(name, help_text, value=value)
+
+
+def _gauge(name: str, help_text: str, value: float) -> Metric:
+    return GaugeMetricFamily(name, help_text, value=value)
+
+
+def _labelled(
+    kind: type[CounterMetricFamily | GaugeMetricFamily],
+    name: str,
+    help_text: str,
+    label: str,
+    samples: Iterable[tuple[str, float]],
+) -> Metric:
+    family = kind(name, help_text, labels=[label])
+    for value_of_label, value in samples:
+        family.add_metric([value_of_label], value)
+    return family
+
+
+async def collect(app: AnyApp) -> CollectorRegistry:
+    """A registry with this scrape's figures and the process's own (memory, CPU, open files:
+    prometheus_client's standard collectors). A registry per scrape: nothing global."""
+    c = counters_of(app)
+    families = [
+        _counter(
+            "bot_updates_received_total", "Updates that started handling.", c.updates_received
+        ),
+        _counter(
+            "bot_updates_handled_total", "Updates whose handling finished.", c.updates_handled
+        ),
+        _gauge(
+            "bot_updates_in_progress",
+            "Updates started and not yet finished (waiting for their user's turn or running).",
+            c.updates_received - c.updates_handled,
+        ),
+        _gauge(
+            "bot_update_queue_length",
+            "Updates received, not yet started.",
+            app.update_queue.qsize(),
+        ),
+        _labelled(
+            CounterMetricFamily,
+            "bot_errors_total",
+            "Exceptions that reached the error handler, by source.",
+            "source",
+            [("update", c.update_errors), ("other", c.other_errors)],
+        ),
+        _labelled(
+            CounterMetricFamily,
+            "bot_webhook_refused_total",
+            "Webhook requests refused, by reason.",
+            "reason",
+            [("secret", c.webhook_refused), ("malformed", c.webhook_malformed)],
+        ),
+        *_reminders(app.bot_data.get(ENGINE_KEY)),
+    ]
+    health = app.bot_data.get(HEALTH_KEY)
+    if isinstance(health, HealthState):
+        families += await _storage(health)
+        families.append(
+            _gauge(
+                "bot_leader",
+                "1 when this process is the active one, else 0.",
+                1 if health.leader else 0,
             )
-
-    def one(self, name: str, kind: str, help_text: str, value: float) -> None:
-        self.add(name, kind, help_text, [({}, value)])
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+        )
+    registry = CollectorRegistry()
+    registry.register(_Snapshot(families))
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    return registry
 
 
 async def render(app: AnyApp) -> str:
-    """The whole `/metrics` page."""
-    page = _Page()
-    c = counters_of(app)
-    page.one(
-        "bot_updates_received_total",
-        "counter",
-        "Updates that started handling.",
-        c.updates_received,
-    )
-    page.one(
-        "bot_updates_handled_total",
-        "counter",
-        "Updates whose handling finished.",
-        c.updates_handled,
-    )
-    page.one(
-        "bot_updates_in_progress",
-        "gauge",
-        "Updates started and not yet finished (waiting for their user's turn or running).",
-        c.updates_received - c.updates_handled,
-    )
-    page.one(
-        "bot_update_queue_length",
-        "gauge",
-        "Updates received, not yet started.",
-        app.update_queue.qsize(),
-    )
-    page.add(
-        "bot_errors_total",
-        "counter",
-        "Exceptions that reached the error handler, by source.",
-        [({"source": "update"}, c.update_errors), ({"source": "other"}, c.other_errors)],
-    )
-    page.add(
-        "bot_webhook_refused_total",
-        "counter",
-        "Webhook requests refused, by reason.",
-        [({"reason": "secret"}, c.webhook_refused), ({"reason": "malformed"}, c.webhook_malformed)],
-    )
-    _reminders(page, app.bot_data.get(ENGINE_KEY))
-    health = app.bot_data.get(HEALTH_KEY)
-    if isinstance(health, HealthState):
-        await _storage(page, health)
-        leader = health.leader
-        page.one(
-            "bot_leader",
-            "gauge",
-            "1 when this process is the active one, else 0.",
-            1 if leader else 0,
-        )
-    return page.text()
+    """The whole `/metrics` page in Prometheus's text format (0.0.4)."""
+    return generate_latest(await collect(app)).decode()
 
 
-def _reminders(page: _Page, engine: object) -> None:
+def _reminders(engine: object) -> list[Metric]:
     """Totals since start and the sender's queues (zeros before the engine exists)."""
     running = engine if isinstance(engine, ReminderEngine) else None
     sent = running.totals.sent if running else 0
     retrying = running.totals.retrying if running else 0
     undeliverable = running.totals.undeliverable if running else 0
-    page.add(
-        "bot_reminders_total",
-        "counter",
-        "Reminder outbox rows by delivery outcome (failed: will be retried).",
-        [
-            ({"outcome": "sent"}, sent),
-            ({"outcome": "failed"}, retrying),
-            ({"outcome": "undeliverable"}, undeliverable),
-        ],
-    )
     waiting = [n for n in (running.queued.values() if running else ()) if n > 0]
-    page.one(
-        "bot_sender_queued_messages",
-        "gauge",
-        "Messages in the sender's per-chat queues.",
-        sum(waiting),
-    )
-    page.one(
-        "bot_sender_queued_chats",
-        "gauge",
-        "Chats with messages in the sender's queues.",
-        len(waiting),
-    )
-    page.one(
-        "bot_sender_longest_queue",
-        "gauge",
-        "Length of the longest per-chat sender queue.",
-        max(waiting, default=0),
-    )
+    return [
+        _labelled(
+            CounterMetricFamily,
+            "bot_reminders_total",
+            "Reminder outbox rows by delivery outcome (failed: will be retried).",
+            "outcome",
+            [("sent", sent), ("failed", retrying), ("undeliverable", undeliverable)],
+        ),
+        _gauge(
+            "bot_sender_queued_messages", "Messages in the sender's per-chat queues.", sum(waiting)
+        ),
+        _gauge(
+            "bot_sender_queued_chats", "Chats with messages in the sender's queues.", len(waiting)
+        ),
+        _gauge(
+            "bot_sender_longest_queue",
+            "Length of the longest per-chat sender queue.",
+            max(waiting, default=0),
+        ),
+    ]
 
 
-async def _storage(page: _Page, health: HealthState) -> None:
+async def _storage(health: HealthState) -> list[Metric]:
     up = await health.db_ok()
-    page.one(
-        "bot_database_up", "gauge", "1 when the database answered SELECT 1 in time.", 1 if up else 0
-    )
+    families = [
+        _gauge("bot_database_up", "1 when the database answered SELECT 1 in time.", 1 if up else 0)
+    ]
     if not up:
-        return
+        return families
     try:
         async with asyncio.timeout(health.db_timeout):
             waiting = await probes.outbox_waiting(health.db)
     except Exception as error:
         log.warning("metrics: outbox count failed: %s", type(error).__name__)
-        return
-    page.add(
-        "bot_outbox_pending",
-        "gauge",
-        "Reminder outbox rows waiting to be sent, by state.",
-        [({"state": state}, n) for state, n in sorted(waiting.items())],
+        return families
+    families.append(
+        _labelled(
+            GaugeMetricFamily,
+            "bot_outbox_pending",
+            "Reminder outbox rows waiting to be sent, by state.",
+            "state",
+            sorted(waiting.items()),
+        )
     )
+    return families

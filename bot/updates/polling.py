@@ -435,15 +435,19 @@ def update_id_of(update: object) -> int | None:
     return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
-def updates_request() -> FreshUpdatesRequest:
+def updates_request(*, proxy: str | None = None) -> FreshUpdatesRequest:
     """The Application's getUpdates request (one connection, as python-telegram-bot's)."""
-    return FreshUpdatesRequest(connection_pool_size=1)
+    return FreshUpdatesRequest(connection_pool_size=1, proxy=proxy)
 
 
-def application_request(connections: int, pool_wait: float) -> ReplayTolerantRequest:
+def application_request(
+    connections: int, pool_wait: float, *, proxy: str | None = None
+) -> ReplayTolerantRequest:
     """The request for the Application's bot (`connections` at most, waiting up to
-    `pool_wait` seconds for a free one)."""
-    return ReplayTolerantRequest(connection_pool_size=connections, pool_timeout=pool_wait)
+    `pool_wait` seconds for a free one), through `proxy` if one is set."""
+    return ReplayTolerantRequest(
+        connection_pool_size=connections, pool_timeout=pool_wait, proxy=proxy
+    )
 
 
 async def install(app: AnyApp) -> AtLeastOncePoller:

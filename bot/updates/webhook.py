@@ -20,6 +20,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from aiohttp import web
+from prometheus_client.exposition import choose_encoder
 from telegram import Update
 from telegram.ext import Application
 
@@ -48,8 +49,9 @@ def web_app(app: AnyApp, *, webhook: WebhookConfig | None) -> web.Application:
         return web.json_response(body, status=200 if verdict.ok else 503)
 
     async def metrics_page(request: web.Request) -> web.Response:
-        text = await metrics.render(app)
-        return web.Response(text=text, content_type="text/plain", charset="utf-8")
+        encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+        body = encode(await metrics.collect(app))
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     server.router.add_get("/healthz", healthz)
     server.router.add_get("/metrics", metrics_page)

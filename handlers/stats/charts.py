@@ -1,6 +1,6 @@
 """Statistics charts as PNG bytes: completion per unit, cases per category (bars) and weekly
-intake and closures (lines), with Chinese glyphs from the Noto Sans CJK SC font that the
-`mplfonts` package ships.
+intake and closures (lines), with Chinese glyphs from the Noto Sans SC font (SIL Open Font
+License) that the `pylopdf-fonts-zh-cn` package ships.
 
 matplotlib is imported only when a chart is drawn (it is slow to import), through its
 object API and the Agg canvas (no pyplot, no global backend or rcParams): each text gets the
@@ -16,8 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FONT_PACKAGE = "mplfonts"
-FONT_FILE = "fonts/NotoSansCJKsc-Regular.otf"
+FONT_PACKAGE = "pylopdf_fonts_zh_cn"
+FONT_FILE = "NotoSansSC-Regular.otf"
 DPI = 110
 MAX_BARS = 30  # more would not be readable in a chat picture
 
@@ -28,7 +28,7 @@ class FontMissingError(RuntimeError):
 
 @cache
 def cjk_font_path() -> Path:
-    """Where the bundled Noto Sans CJK SC font is, found without importing its package."""
+    """Where the bundled Noto Sans SC font is, found without importing its package."""
     spec = importlib.util.find_spec(FONT_PACKAGE)
     locations = spec.submodule_search_locations if spec is not None else None
     if not locations:

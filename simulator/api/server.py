@@ -95,6 +95,19 @@ class SimulatorServer:
         return self.state.violations
 
     @property
+    def off_spec(self) -> list[str]:
+        """The spec record: every call so far whose method or parameter the Bot API does not
+        define, as "method: problem" (each also answered 400 and counted as a violation)."""
+        return [
+            f"{call.method}: {problem}"
+            for call in {id(c): c for c in [*self.state.calls, *self.state.errors]}.values()
+            for problem in spec.unknown_names(
+                call.method,
+                [n for n, v in call.params.items() if not isinstance(v, spec.UploadedFile)],
+            )
+        ]
+
+    @property
     def errors(self) -> list[ApiCall]:
         """The calls answered with an error, in order."""
         return self.state.errors
@@ -241,7 +254,6 @@ class SimulatorServer:
         self, request: web.Request, call: ApiCall, raw: dict[str, spec.UploadedFile | str]
     ) -> web.Response:
         st = self.state
-        raw = _drop_injected_defaults(call.method, raw)
         problems = spec.validate_call(call.method, raw)
         if problems:
             st.violations.extend(f"{call.method}: {problem}" for problem in problems)
@@ -281,18 +293,3 @@ class SimulatorServer:
         return web.Response(
             body=stored.data, content_type=stored.mime_type or "application/octet-stream"
         )
-
-
-def _drop_injected_defaults(
-    method: str, raw: dict[str, spec.UploadedFile | str]
-) -> dict[str, spec.UploadedFile | str]:
-    """python-telegram-bot's `Defaults(parse_mode=...)` adds `parse_mode` to every call that
-    goes through its message helper, including editMessageReplyMarkup, which has no such
-    parameter; Telegram ignores it. Only that one known injection is tolerated: any other
-    unknown parameter is still a violation."""
-    if "parse_mode" not in raw:
-        return raw
-    fields = spec.load_spec().method(method)
-    if fields is None or any(f.name == "parse_mode" for f in fields.fields):
-        return raw
-    return {k: v for k, v in raw.items() if k != "parse_mode"}

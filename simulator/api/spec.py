@@ -373,6 +373,16 @@ def validate_call(
     return errors
 
 
+def unknown_names(method: str, names: Sequence[str], *, spec: ApiSpec | None = None) -> list[str]:
+    """The method, or the parameters of it, that the spec does not define (file parts are
+    left to `validate_call`: their names are free, an attach:// URI refers to them)."""
+    spec = spec or load_spec()
+    m = spec.method(method)
+    if m is None:
+        return [f"unknown method '{method}'"]
+    return [f"unknown parameter '{name}'" for name in names if m.field(name) is None]
+
+
 def decode_params(
     method: str, params: Mapping[str, object], *, spec: ApiSpec | None = None
 ) -> dict[str, object]:

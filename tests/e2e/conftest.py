@@ -4,7 +4,7 @@ fails the test at teardown."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +31,23 @@ UNITS = [
     UnitRow("SCH001", "城关第一中学", UnitKind.SCHOOL, "D01"),
     UnitRow("SCH002", "城关第二小学", UnitKind.SCHOOL, "D01"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def spec_record(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[BotApiSimulator]]:
+    """The spec record over the whole e2e suite: every simulator a test starts, whatever
+    harness it uses, is read at the end, and any call of a method or with a parameter the Bot
+    API does not define fails the test (even where the test forgot to look at violations)."""
+    started: list[BotApiSimulator] = []
+    original = BotApiSimulator.start
+
+    async def start(self: BotApiSimulator) -> None:
+        started.append(self)
+        await original(self)
+
+    monkeypatch.setattr(BotApiSimulator, "start", start)
+    yield started
+    assert [problem for sim in started for problem in sim.off_spec] == []
 
 
 @dataclass

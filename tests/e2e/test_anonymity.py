@@ -4,6 +4,8 @@ leaks anywhere the bot writes, a test here fails."""
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
@@ -13,6 +15,8 @@ import pytest
 from sqlalchemy import text
 from telegram.ext import ConversationHandler
 
+from bot.ops import logs
+from bot.ops.logs import Format
 from domain.cases.lifecycle import CaseStatus
 from storage.cases import complaints
 from storage.models import metadata
@@ -166,6 +170,38 @@ async def test_identifiers_are_absent_from_database_logs_and_staff_chat(
     kept = persistence.store_data
     assert kept.user_data and not (kept.chat_data or kept.bot_data or kept.callback_data)
     assert await persisted_rows.rows_mentioning(hl.h.db, int(COMPLAINANT["user_id"])) == 0
+
+
+@pytest.fixture
+def operator_log() -> Iterator[io.StringIO]:
+    """The log as `python -m bot` writes it (bot/ops/logs.py), into a buffer; the test picks
+    the format. pytest's own handlers are put back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    buffer = io.StringIO()
+    try:
+        yield buffer
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+async def test_identifiers_are_absent_from_the_operator_log_at_debug(
+    hl: Hotline, operator_log: io.StringIO, fmt: Format
+) -> None:
+    logs.configure("DEBUG", fmt, stream=operator_log)
+    all_to_debug()
+    await full_flow(hl)
+    logging.getLogger("bot").debug("probe: DEBUG records are written")
+    written = operator_log.getvalue()
+    lines = written.splitlines()
+    assert "probe: DEBUG records are written" in lines[-1] and "DEBUG" in lines[-1]
+    if fmt == "json":
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        assert records and all({"time", "level", "logger", "message"} <= r.keys() for r in records)
+        assert_absent("the JSON log's messages", "\n".join(r["message"] for r in records).encode())
+    assert_absent(f"the {fmt} log", written.encode())
 
 
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set")
