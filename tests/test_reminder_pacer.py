@@ -28,7 +28,9 @@ async def test_overall_rate_and_per_chat_interval() -> None:
     assert everything[10] >= 0.95  # the 11th send waited for the one-second window
     assert stamps[1][1] - stamps[1][0] >= 0.29
     assert stamps[-2][1] - stamps[-2][0] >= 0.59
-    assert stamps[10][0] < 0.2  # other chats were not held up by chat 1's interval
+    # Other chats were not held up by chat 1's interval (compared with chat 1's own second send,
+    # not with the wall clock: a loaded machine delays everything alike).
+    assert stamps[10][0] < stamps[1][1]
 
 
 def test_backoff_grows_and_is_capped() -> None:
