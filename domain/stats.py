@@ -13,6 +13,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from domain.campaign import Campaign
+from domain.ledger.extensions import due_for_rating
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import CaseClock, fraction_days
@@ -52,6 +53,13 @@ class ItemFact:
     deadline: date | None
     created_at: datetime
     verified_at: datetime | None = None
+    due_on: date | None = None  # the deadline lateness counts against (see `due`)
+
+    @property
+    def due(self) -> date | None:
+        """The deadline as the bureau set it or an approved extension moved it; a day the unit
+        chose alone does not make a late item timely."""
+        return due_for_rating(self.deadline, self.due_on)
 
 
 @dataclass(frozen=True)
@@ -141,9 +149,9 @@ def verified_on_time(item: ItemFact, tz: ZoneInfo) -> bool | None:
     (an item without a deadline cannot be late)."""
     if item.status != VERIFIED or item.verified_at is None:
         return None
-    if item.deadline is None:
+    if item.due is None:
         return True
-    return item.verified_at.astimezone(tz).date() <= item.deadline
+    return item.verified_at.astimezone(tz).date() <= item.due
 
 
 def completion(
@@ -166,7 +174,7 @@ def completion(
         if timely is not None:
             row[1] += 1
             row[2 if timely else 3] += 1
-        elif as_of is not None and item.deadline is not None and item.deadline < as_of:
+        elif as_of is not None and item.due is not None and item.due < as_of:
             row[4] += 1
     return [Completion(unit, *tally[unit]) for unit in sorted(tally)]
 

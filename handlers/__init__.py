@@ -37,6 +37,7 @@ from handlers.hotline import common as hotline_common
 from handlers.hotline import complain, status
 from handlers.hotline import restart as restart_notice
 from handlers.ledger import board as ledger
+from handlers.ledger import extensions as ledger_extensions
 from handlers.ledger import flow as ledger_flow
 from handlers.ledger import views as ledger_view
 from handlers.membership import cancel, groups, language, pending, start, strays
@@ -122,6 +123,7 @@ def build_handlers() -> list[tuple[int, Handler]]:
         CallbackQueryHandler(mine.turn_reports_page, pattern=mine.CALLBACK_PATTERN),
         CommandHandler("ledger", ledger.show_ledger),
         CallbackQueryHandler(ledger.on_button, pattern=ledger_view.PATTERN),
+        CallbackQueryHandler(ledger_extensions.on_button, pattern=ledger_extensions.PATTERN),
         CommandHandler("overdue", overdue.show_overdue),
         CallbackQueryHandler(overdue.on_button, pattern=overdue.CALLBACK_PATTERN),
         CommandHandler("stats", stats.show_stats),

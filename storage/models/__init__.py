@@ -5,6 +5,12 @@ joins. Instants are aware UTC (`UTCDateTime`); local calendar days are `Date`.
 Every table module must be imported here, so Alembic and the tests see the whole schema.
 """
 
+from storage.models.accountability import (
+    Accountability,
+    CaseFinding,
+    CaseIntake,
+    LedgerExtension,
+)
 from storage.models.base import metadata
 from storage.models.cases import Case, CaseMessage, Evidence, ReportAuthor
 from storage.models.core import AuditEvent, GroupBinding, Invite, Member, Unit
@@ -35,11 +41,14 @@ from storage.models.runtime import ConversationDraft, ConversationState, Process
 
 __all__ = [
     "Absence",
+    "Accountability",
     "AuditEvent",
     "BoardingSchool",
     "Broadcast",
     "Cadre",
     "Case",
+    "CaseFinding",
+    "CaseIntake",
     "CaseMessage",
     "CaseNumberCounter",
     "CaseWait",
@@ -60,6 +69,7 @@ __all__ = [
     "Inspector",
     "Invite",
     "LedgerDeadlineChange",
+    "LedgerExtension",
     "LedgerItem",
     "LedgerProgress",
     "LedgerReturn",

@@ -30,6 +30,12 @@ class LedgerItem(SQLModel, table=True):
     description: str = Field(sa_column=Column(Text(), nullable=False))
     measure: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     deadline: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    # The deadline lateness counts against: set with the item, moved only by the bureau or an
+    # approved extension (a unit head moving their own item's `deadline` leaves it).
+    due_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    # The bureau set the deadline (a dispatched case, or set by an administrator): the unit
+    # asks for an extension instead of moving it.
+    bureau_deadline: bool = Field(default=False, nullable=False)
     responsible_member_id: int | None = Field(
         default=None,
         sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),

@@ -60,6 +60,7 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
             col(LedgerItem.deadline),
             col(LedgerItem.created_at),
             col(LedgerItem.verified_at),
+            col(LedgerItem.due_on),
         ).where(col(LedgerItem.status) != "returned")  # 退单: not the unit's problem any more
         unit_query: Any = select(col(Unit.id), col(Unit.code), col(Unit.name))
         if unit_id is not None:
