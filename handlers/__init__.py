@@ -21,6 +21,7 @@ from telegram.ext import (
 from handlers.context import BotContext
 from handlers.conversation import OneConversationAtATime
 from handlers.desk import actions as inbox_actions
+from handlers.desk import closing as desk_closing
 from handlers.desk import common as desk_common
 from handlers.desk import filters as inbox_filters
 from handlers.desk import inbox
@@ -88,6 +89,9 @@ def build_handlers() -> list[tuple[int, Handler]]:
         MessageHandler(
             complaint_card.PROMPT_REPLY & filters.TEXT & in_group, complaint_card.on_prompt_reply
         ),
+        # Closing a case (desk or complaint card): the finding and 问责, and its prompt.
+        CallbackQueryHandler(desk_closing.on_button, pattern=desk_closing.PATTERN),
+        MessageHandler(desk_closing.PROMPT_REPLY & filters.TEXT, desk_closing.on_parties),
         # The staff desk: /inbox, its buttons and the answers to its prompts.
         CommandHandler("inbox", inbox_filters.show_inbox),
         CallbackQueryHandler(inbox_actions.on_button, pattern=inbox.CALLBACK_PATTERN),
