@@ -123,6 +123,23 @@ def rates(cases: Iterable[CaseFact]) -> Rates:
 
 
 @dataclass(frozen=True)
+class Accountable:
+    """One accountability row, as statistics need it."""
+
+    handling_key: str
+    unit_id: int | None  # the unit held accountable, or the case's unit for a person
+
+
+def substantiated(findings: Iterable[str]) -> tuple[int, int]:
+    """(属实 or 部分属实, all findings): 属实率 is the first over the second."""
+    whole = part = 0
+    for finding in findings:
+        whole += 1
+        part += finding in ("true", "partly")
+    return part, whole
+
+
+@dataclass(frozen=True)
 class Completion:
     """One unit's ledger on a day: items verified of all, and of the verified, on time or
     late; `overdue` are the items not verified and past their deadline."""
@@ -237,6 +254,36 @@ def _tally(done: date | None, limit: date, today: date) -> tuple[int, int]:
     if done is not None:
         return 1, int(done <= limit)
     return (1, 0) if today > limit else (0, 0)
+
+
+def clocks_met(
+    case: CaseFact, clocks: Mapping[str, CaseClock], *, today: date, cal: WorkCalendar
+) -> tuple[bool | None, bool | None]:
+    """(acknowledged in time, answered in time) of one case: None where it has no clock, or
+    is still within its limit and not done yet (the register's columns; `case_clocks` sums
+    the same)."""
+    clock = clocks.get(case.kind)
+    if clock is None or case.purged or case.status == "rejected":
+        return None, None
+    ack: bool | None = None
+    answer: bool | None = None
+    if clock.acknowledge_days is not None:
+        limit = fraction_days(
+            case.opened_on, 1.0, days=clock.acknowledge_days, working_days=None, cal=cal
+        )
+        due, met = _tally(case.acknowledged_on, limit, today)
+        ack = bool(met) if due else None
+    if clock.answer_days is not None or clock.answer_working_days is not None:
+        limit = fraction_days(
+            case.opened_on,
+            1.0,
+            days=clock.answer_days,
+            working_days=clock.answer_working_days,
+            cal=cal,
+        )
+        due, met = _tally(case.answered_on, limit, today)
+        answer = bool(met) if due else None
+    return ack, answer
 
 
 def case_clocks(

@@ -116,10 +116,3 @@ def parse_parties(text: str, today: date) -> list[Party] | tuple[PartyProblem, i
             return PartyProblem.NAME_TOO_LONG, number
         found.append(Party(line, None, day))
     return found
-
-
-def substantiation_rate(findings: list[str]) -> tuple[int, int]:
-    """(true or partly true, all with a finding): 属实率 counts 部分属实 as substantiated."""
-    whole = len(findings)
-    part = sum(1 for f in findings if f in (Finding.TRUE.value, Finding.PARTLY.value))
-    return part, whole

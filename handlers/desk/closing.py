@@ -37,6 +37,7 @@ from handlers.desk.prompts import prompt
 from handlers.i18n import Translator, escape
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.labels import finding_label, handling_label
 from storage.cases import complaint_staff
 from storage.cases.accountability import unknown_units
 from storage.desk import actions as desk
@@ -48,23 +49,6 @@ PROMPT_MARK = "⚖️"
 PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 DESK, HOTLINE = "desk", "hotline"
 PROMPTS_KEY = "closing:prompts"
-
-
-def finding_label(t: Translator, finding: Finding | str) -> str:
-    match Finding(finding):
-        case Finding.TRUE:
-            return t.gettext("Substantiated")
-        case Finding.PARTLY:
-            return t.gettext("Partly substantiated")
-        case Finding.UNTRUE:
-            return t.gettext("Not substantiated")
-        case Finding.UNVERIFIABLE:
-            return t.gettext("Cannot be verified")
-
-
-def handling_label(t: Translator, handlings: tuple[Handling, ...], key: str) -> str:
-    found = next((h for h in handlings if h.key == key), None)
-    return found.name_for(t.language) if found is not None else key
 
 
 async def _refusal(
