@@ -5,14 +5,16 @@ joins. Instants are aware UTC (`UTCDateTime`); local calendar days are `Date`.
 Every table module must be imported here, so Alembic and the tests see the whole schema.
 """
 
-from storage.models.accountability import (
+from storage.models.base import metadata
+from storage.models.cases import (
     Accountability,
+    Case,
     CaseFinding,
     CaseIntake,
-    LedgerExtension,
+    CaseMessage,
+    Evidence,
+    ReportAuthor,
 )
-from storage.models.base import metadata
-from storage.models.cases import Case, CaseMessage, Evidence, ReportAuthor
 from storage.models.core import AuditEvent, GroupBinding, Invite, Member, Unit
 from storage.models.desk_cards import DeskCard
 from storage.models.desk_followups import CaseWait, LedgerReturn, NoteSection
@@ -33,7 +35,13 @@ from storage.models.hotline import (
     ComplaintReceipt,
     ComplaintTombstone,
 )
-from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
+from storage.models.ledger import (
+    LedgerDeadlineChange,
+    LedgerExtension,
+    LedgerItem,
+    LedgerProgress,
+    SignOff,
+)
 from storage.models.numbering import CaseNumberCounter
 from storage.models.publications import Broadcast, Publication
 from storage.models.reminders import ReminderOutbox, ReminderPause

@@ -1,5 +1,6 @@
 """The rectification ledger (整改台账): a unit's problem list, each item's measure, deadline
-(with its history), responsible person and progress, and the unit head's sign-offs."""
+(with its history and the unit's requests for more time, 延期), responsible person and progress,
+and the unit head's sign-offs."""
 
 from __future__ import annotations
 
@@ -121,3 +122,33 @@ class SignOff(SQLModel, table=True):
         sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
     )
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class LedgerExtension(SQLModel, table=True):
+    """A unit asked for a later deadline with a reason; the case owner (or the unit head's
+    superior, for an item the unit listed itself) approves or refuses it. The deadline it was
+    asked against stays on record here."""
+
+    __tablename__ = "ledger_extensions"
+    __table_args__ = (Index("ix_ledger_extensions_item_status", "item_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(
+        sa_column=Column(ForeignKey("ledger_items.id", ondelete="CASCADE"), nullable=False)
+    )
+    from_deadline: date = Field(sa_column=Column(Date(), nullable=False))
+    to_deadline: date = Field(sa_column=Column(Date(), nullable=False))
+    reason: str = Field(sa_column=Column(Text(), nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))  # pending|approved|refused
+    requested_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    requested_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    decided_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )
