@@ -298,27 +298,11 @@ def case_clocks(
     ack = [0, 0]
     answer = [0, 0]
     for case in cases:
-        clock = clocks.get(case.kind)
-        if clock is None or case.purged or case.status == "rejected":
-            continue
-        if clock.acknowledge_days is not None:
-            limit = fraction_days(
-                case.opened_on, 1.0, days=clock.acknowledge_days, working_days=None, cal=cal
-            )
-            due, met = _tally(case.acknowledged_on, limit, today)
-            ack[0] += due
-            ack[1] += met
-        if clock.answer_days is not None or clock.answer_working_days is not None:
-            limit = fraction_days(
-                case.opened_on,
-                1.0,
-                days=clock.answer_days,
-                working_days=clock.answer_working_days,
-                cal=cal,
-            )
-            due, met = _tally(case.answered_on, limit, today)
-            answer[0] += due
-            answer[1] += met
+        met_both = clocks_met(case, clocks, today=today, cal=cal)
+        for tally, met in zip((ack, answer), met_both, strict=True):
+            if met is not None:
+                tally[0] += 1
+                tally[1] += met
     return ClockTally(*ack), ClockTally(*answer)
 
 
