@@ -98,6 +98,8 @@ def settings_from(config: Config) -> Settings:
         unit_rating=config.stats.thresholds(),
         publication_channel=config.publication.channel,
         private_notes=config.desk.private_notes,
+        handlings=config.accountability.domain_handlings(),
+        superiors=dict(config.accountability.superiors),
     )
 
 

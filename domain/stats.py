@@ -13,6 +13,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from domain.campaign import Campaign
+from domain.ledger.extensions import due_for_rating
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import CaseClock, fraction_days
@@ -52,6 +53,13 @@ class ItemFact:
     deadline: date | None
     created_at: datetime
     verified_at: datetime | None = None
+    due_on: date | None = None  # the deadline lateness counts against (see `due`)
+
+    @property
+    def due(self) -> date | None:
+        """The deadline as the bureau set it or an approved extension moved it; a day the unit
+        chose alone does not make a late item timely."""
+        return due_for_rating(self.deadline, self.due_on)
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,23 @@ def rates(cases: Iterable[CaseFact]) -> Rates:
 
 
 @dataclass(frozen=True)
+class Accountable:
+    """One accountability row, as statistics need it."""
+
+    handling_key: str
+    unit_id: int | None  # the unit held accountable, or the case's unit for a person
+
+
+def substantiated(findings: Iterable[str]) -> tuple[int, int]:
+    """(属实 or 部分属实, all findings): 属实率 is the first over the second."""
+    whole = part = 0
+    for finding in findings:
+        whole += 1
+        part += finding in ("true", "partly")
+    return part, whole
+
+
+@dataclass(frozen=True)
 class Completion:
     """One unit's ledger on a day: items verified of all, and of the verified, on time or
     late; `overdue` are the items not verified and past their deadline."""
@@ -141,9 +166,9 @@ def verified_on_time(item: ItemFact, tz: ZoneInfo) -> bool | None:
     (an item without a deadline cannot be late)."""
     if item.status != VERIFIED or item.verified_at is None:
         return None
-    if item.deadline is None:
+    if item.due is None:
         return True
-    return item.verified_at.astimezone(tz).date() <= item.deadline
+    return item.verified_at.astimezone(tz).date() <= item.due
 
 
 def completion(
@@ -166,7 +191,7 @@ def completion(
         if timely is not None:
             row[1] += 1
             row[2 if timely else 3] += 1
-        elif as_of is not None and item.deadline is not None and item.deadline < as_of:
+        elif as_of is not None and item.due is not None and item.due < as_of:
             row[4] += 1
     return [Completion(unit, *tally[unit]) for unit in sorted(tally)]
 
@@ -231,6 +256,36 @@ def _tally(done: date | None, limit: date, today: date) -> tuple[int, int]:
     return (1, 0) if today > limit else (0, 0)
 
 
+def clocks_met(
+    case: CaseFact, clocks: Mapping[str, CaseClock], *, today: date, cal: WorkCalendar
+) -> tuple[bool | None, bool | None]:
+    """(acknowledged in time, answered in time) of one case: None where it has no clock, or
+    is still within its limit and not done yet (the register's columns; `case_clocks` sums
+    the same)."""
+    clock = clocks.get(case.kind)
+    if clock is None or case.purged or case.status == "rejected":
+        return None, None
+    ack: bool | None = None
+    answer: bool | None = None
+    if clock.acknowledge_days is not None:
+        limit = fraction_days(
+            case.opened_on, 1.0, days=clock.acknowledge_days, working_days=None, cal=cal
+        )
+        due, met = _tally(case.acknowledged_on, limit, today)
+        ack = bool(met) if due else None
+    if clock.answer_days is not None or clock.answer_working_days is not None:
+        limit = fraction_days(
+            case.opened_on,
+            1.0,
+            days=clock.answer_days,
+            working_days=clock.answer_working_days,
+            cal=cal,
+        )
+        due, met = _tally(case.answered_on, limit, today)
+        answer = bool(met) if due else None
+    return ack, answer
+
+
 def case_clocks(
     cases: Iterable[CaseFact],
     clocks: Mapping[str, CaseClock],
@@ -243,27 +298,11 @@ def case_clocks(
     ack = [0, 0]
     answer = [0, 0]
     for case in cases:
-        clock = clocks.get(case.kind)
-        if clock is None or case.purged or case.status == "rejected":
-            continue
-        if clock.acknowledge_days is not None:
-            limit = fraction_days(
-                case.opened_on, 1.0, days=clock.acknowledge_days, working_days=None, cal=cal
-            )
-            due, met = _tally(case.acknowledged_on, limit, today)
-            ack[0] += due
-            ack[1] += met
-        if clock.answer_days is not None or clock.answer_working_days is not None:
-            limit = fraction_days(
-                case.opened_on,
-                1.0,
-                days=clock.answer_days,
-                working_days=clock.answer_working_days,
-                cal=cal,
-            )
-            due, met = _tally(case.answered_on, limit, today)
-            answer[0] += due
-            answer[1] += met
+        met_both = clocks_met(case, clocks, today=today, cal=cal)
+        for tally, met in zip((ack, answer), met_both, strict=True):
+            if met is not None:
+                tally[0] += 1
+                tally[1] += met
     return ClockTally(*ack), ClockTally(*answer)
 
 

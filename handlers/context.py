@@ -3,7 +3,8 @@ callback context (`context.services`), and the person behind an update (`Viewer`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.campaign import Campaign
+from domain.cases.accountability import DEFAULT_HANDLINGS, Handling
 from domain.cases.reports import EvidenceRules
 from domain.clock import Clock
 from domain.hotline.rules import HotlinePolicy
@@ -49,6 +51,8 @@ class Settings:
     unit_rating: RatingThresholds
     publication_channel: int | None = None  # [publication] channel
     private_notes: bool = False  # [desk] private_notes
+    handlings: tuple[Handling, ...] = DEFAULT_HANDLINGS  # [accountability] handlings
+    superiors: Mapping[str, int] = field(default_factory=dict)  # [accountability] superiors
 
 
 class OutboxKick(Protocol):

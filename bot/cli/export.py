@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import settings_from
+from bot.clock import SystemClock
 from bot.config import Config
+from domain.reminders.timing import local_day
 from handlers.i18n import Catalogs
-from handlers.stats.export import FILE_LANGUAGE, extra_sheets, file_labels
+from handlers.stats.export import FILE_LANGUAGE, extra_sheets, file_labels, rows_of
 from storage import migrate
 from storage.db import Database
 from storage.membership import units
-from storage.stats import exports
 from storage.stats.files import write_export
 
 PROGRESS_EVERY_SECONDS = 0.5
@@ -30,7 +31,11 @@ def add_parser(
 ) -> None:
     """Register `export` on the main parser."""
     e = with_config(sub.add_parser("export", help="the ledger or the case register as xlsx/csv"))
-    e.add_argument("what", choices=["ledger", "cases"], help="整改台账 or the case register")
+    e.add_argument(
+        "what",
+        choices=["ledger", "cases", "accountability"],
+        help="整改台账, the case register or the accountability register (问责台账)",
+    )
     e.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", dest="fmt")
     e.add_argument("--unit", metavar="CODE", help="only this unit (default: every unit)")
     e.add_argument(
@@ -64,7 +69,8 @@ class Progress:
 async def run(config: Config, args: argparse.Namespace) -> int:
     settings = settings_from(config)
     catalogs = Catalogs(default_language=FILE_LANGUAGE, timezone=config.campaign.tz)
-    labels = file_labels(catalogs.get(FILE_LANGUAGE), settings.campaign)
+    today = local_day(SystemClock().now(), settings.reminders)
+    labels = file_labels(catalogs.get(FILE_LANGUAGE), settings.campaign, settings, today)
     db = Database(config.storage.url)
     try:
         await migrate.upgrade(db)
@@ -75,11 +81,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
                 print(f"no unit with code {args.unit!r}", file=sys.stderr)
                 return 1
             unit_id = unit.id
-        batches = (
-            exports.ledger_rows(db, unit_id=unit_id)
-            if args.what == "ledger"
-            else exports.case_rows(db, unit_id=unit_id)
-        )
+        batches = rows_of(db, args.what, unit_id)
         started = time.monotonic()
         progress = Progress(sys.stderr)
         partial = args.out.with_name(args.out.name + ".part")

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, StrictInt, ValidationError
 from pydantic.functional_validators import field_validator, model_validator
 
+from bot.config.accountability import AccountabilityConfig
 from bot.config.campaign import (
     Campaign,
     Category,
@@ -167,6 +168,7 @@ class Config(ConfigModel):
     publication: PublicationConfig = PublicationConfig()
     ops: OpsConfig = OpsConfig()
     desk: DeskConfig = DeskConfig()
+    accountability: AccountabilityConfig = AccountabilityConfig()
     ha: HaConfig = HaConfig()
     logging: LoggingConfig = LoggingConfig()
 

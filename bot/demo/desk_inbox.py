@@ -1,11 +1,13 @@
 """Demo scene of the staff desk: a case handler of 人事股 opens /inbox, accepts a teacher's
-report (谁受理谁负责), replies to the reporter and closes it with a summary."""
+report (谁受理谁负责), replies to the reporter and closes it: what the report was found to be,
+who was held accountable (问责) and a summary."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from domain.cases.accountability import DEFAULT_HANDLINGS
 from domain.membership.roles import Role
 from storage.membership import invites
 
@@ -55,7 +57,21 @@ async def scene_inbox(stage: Stage) -> None:
     )
     await sim.next_message(chat)
     await sim.wait_edit(chat)
+    stage.narrate(
+        t.gettext(
+            "Closing records the finding and who was held accountable (问责): staff records, "
+            "never shown to the person who reported."
+        )
+    )
     await sim.press_button(handler, t.gettext("Close with a summary"))
+    findings = await sim.next_message(chat)
+    await sim.press_button(handler, t.gettext("Partly substantiated"))
+    await sim.wait_edit(findings)
+    await sim.press_button(handler, DEFAULT_HANDLINGS[1].name_for(t.language))
+    prompt = await sim.next_message(chat)
+    await sim.send_text(handler, t.gettext("Teacher Zhao (class 3 head teacher)"), reply_to=prompt)
+    await sim.next_message(chat)
+    await sim.press_button(handler, t.gettext("Done: close the case"))
     prompt = await sim.next_message(chat)
     await sim.send_text(
         handler,

@@ -67,6 +67,7 @@ class ItemFacts:
     status: LedgerStatus | str
     responsible_member_id: int | None
     rectified_by_member_id: int | None
+    bureau_deadline: bool = False  # set by the bureau: the unit asks for an extension
 
 
 def is_staff(actor: Actor) -> bool:
@@ -107,6 +108,20 @@ def may_edit_item(actor: Actor, item: ItemFacts) -> bool:
     if LedgerStatus(item.status) in FINISHED:
         return False
     return may_add(actor, item.unit_id)
+
+
+def sets_bureau_deadline(actor: Actor) -> bool:
+    """A deadline an administrator sets is the bureau's, not the unit's own."""
+    return actor.role is Role.ADMIN
+
+
+def may_change_deadline(actor: Actor, item: ItemFacts) -> bool:
+    """Moving the deadline outright: as `may_edit_item`, but a deadline the bureau set (a
+    dispatched case's, or an administrator's) only by the bureau; a unit asks for more time
+    (`domain.ledger.extensions`)."""
+    if not may_edit_item(actor, item):
+        return False
+    return sets_bureau_deadline(actor) or not item.bureau_deadline
 
 
 def may_post_progress(actor: Actor, item: ItemFacts) -> bool:

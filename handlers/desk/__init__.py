@@ -18,13 +18,16 @@ def handlers() -> FeatureHandlers:
     returns (退单), notes, files, questions, status changes."""
     # Imported when called: other features import this package's modules, which runs this
     # file first; importing them all at its top would make loops between features.
-    from handlers.desk import actions, inbox, prompts
+    from handlers.desk import actions, closing, inbox, prompts
     from handlers.desk import filters as inbox_filters
     from handlers.desk.followups import common, owner, router
 
     private = tg_filters.ChatType.PRIVATE
     return FeatureHandlers(
         routes=[
+            # Closing a case (desk or complaint card): the finding and 问责, and its prompt.
+            CallbackQueryHandler(closing.on_button, pattern=closing.PATTERN),
+            MessageHandler(closing.PROMPT_REPLY & tg_filters.TEXT, closing.on_parties),
             CommandHandler("inbox", inbox_filters.show_inbox),
             CallbackQueryHandler(actions.on_button, pattern=inbox.CALLBACK_PATTERN),
             MessageHandler(

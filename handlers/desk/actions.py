@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from domain.cases.outcome import Outcome
 from domain.desk.rules import Action, Refusal, refusal
 from handlers.context import BotContext, Viewer
+from handlers.desk import closing
 from handlers.desk.cards import ROUTE, refresh_staff_card
 from handlers.desk.filters import LIST_ACTIONS, on_list_button
 from handlers.desk.inbox import (
@@ -76,6 +77,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _pick_colleague(update, context, who, case_id)
     elif action == Action.ACCEPT:
         await _accept(update, context, who, case_id, staff_chat_ok)
+    elif action == Action.CLOSE:  # the finding and 问责 first, then the summary
+        await closing.start(update, context, who, case_id, closing.DESK)
     else:
         await prompt(update, context, who, Action(action), case_id)
 

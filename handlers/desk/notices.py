@@ -15,7 +15,7 @@ from domain.cases.outcome import Outcome
 from domain.desk.rules import Action, Refusal
 from handlers.context import BotContext, Viewer
 from handlers.desk.dispatch import tell_unit_heads
-from handlers.hotline.card import notify_author
+from handlers.hotline.push import notify_author
 from handlers.i18n import Catalogs, Translator, escape
 from handlers.report.notify import notify_reporter
 from storage.desk.actions import DeskResult

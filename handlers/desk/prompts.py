@@ -21,6 +21,7 @@ from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
 from handlers.conversation import RepliesTo
 from handlers.desk.cards import refresh_staff_card
+from handlers.desk.closing_record import drop, record_of
 from handlers.desk.dispatch import REQUIREMENT_MAX_CHARS, dispatch_deadline
 from handlers.desk.inbox import PROMPT_MARK, actor_of, case_card, desk_person
 from handlers.desk.notices import outcome_notice, refusal_text, tell_after
@@ -86,8 +87,11 @@ async def prompt(
     action: Action,
     case_id: int,
     target: tuple[int, str] | None = None,
+    *,
+    answered: bool = False,
 ) -> None:
-    """Check the action is allowed now, then ask for its text."""
+    """Check the action is allowed now, then ask for its text (`answered`: the press was
+    answered already, by the closing step)."""
     query = update.callback_query
     assert query is not None
     t = who.t
@@ -99,7 +103,8 @@ async def prompt(
     if refused is not None:
         await query.answer(refusal_text(t, refused), show_alert=True)
         return
-    await query.answer()
+    if not answered:
+        await query.answer()
     assert isinstance(query.message, Message)
     asked = await query.message.reply_text(
         _question(who, context, action, found, target), reply_markup=ForceReply(selective=False)
@@ -158,7 +163,15 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
     elif action is Action.TRANSFER:
         result = await desk.transfer(svc.db, case_id, actor, target_id, text, today=today, now=now)
     else:
-        result = await desk.close(svc.db, case_id, actor, text, today=today, now=now)
+        record = record_of(context, case_id)
+        if record is None:  # the finding is recorded first (handlers/desk/closing.py)
+            await message.reply_text(
+                t.gettext("Record what the case was found to be first: press Close again.")
+            )
+            return
+        result = await desk.close(svc.db, case_id, actor, text, today=today, now=now, record=record)
+        if result.outcome is Outcome.OK:
+            drop(context, case_id)
     prompts.pop(message.reply_to_message.message_id, None)
     if result.outcome is not Outcome.OK or result.change is None:
         await message.reply_text(outcome_notice(t, result))

@@ -17,11 +17,13 @@ from telegram.error import TelegramError
 
 from domain.cases.lifecycle import CaseStatus
 from domain.cases.outcome import Outcome
-from domain.hotline.rules import clean_text, is_pseudonym, unseal_chat
+from domain.hotline.rules import clean_text, is_pseudonym
 from domain.membership.roles import Role
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import RepliesTo
+from handlers.desk import closing
 from handlers.desk.cards import post_staff_card, refresh_staff_card
+from handlers.hotline.push import notify_author
 from handlers.hotline.views import added_information, staff_keyboard
 from handlers.i18n import Translator
 from handlers.ui.callbacks import press_value
@@ -76,25 +78,6 @@ async def tell_staff_added(context: BotContext, pseudonym: str, body: str) -> No
         log.warning("staff notice %s not delivered: %s", pseudonym, type(error).__name__)
 
 
-async def notify_author(context: BotContext, case_id: int, sealed: bytes | None) -> None:
-    """Send the opted-in notice (no content: the complainant reads it with /status)."""
-    if sealed is None:
-        return
-    chat = unseal_chat(context.services.settings.hotline.pepper, case_id, sealed)
-    if chat is None:
-        return
-    t = _staff_t(context)
-    try:
-        await context.bot.send_message(
-            chat,
-            t.gettext(
-                "There is news about your complaint. Send /status with your receipt to read it."
-            ),
-        )
-    except TelegramError as error:
-        log.warning("push notice not delivered: %s", type(error).__name__)
-
-
 async def _staff(update: Update, context: BotContext) -> Viewer | None:
     """The person acting, when they may act on complaints in the staff chat."""
     who = await viewer(update, context)
@@ -126,8 +109,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     if view.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
         await query.answer(t.gettext("This complaint is already closed."))
         return
-    if action == "close":
-        await _close(update, context, who, pseudonym)
+    if action == "close":  # the finding and 问责 first (handlers/desk/closing.py)
+        await closing.start(update, context, who, view.case_id, closing.HOTLINE)
         return
     await query.answer()
     if action == "reply":
@@ -152,34 +135,6 @@ async def on_button(update: Update, context: BotContext) -> None:
         prompts[prompt.message_id] = (action, pseudonym)
         for stale in sorted(prompts)[:-MAX_OPEN_PROMPTS]:
             prompts.pop(stale, None)
-
-
-async def _close(update: Update, context: BotContext, who: Viewer, pseudonym: str) -> None:
-    query = update.callback_query
-    assert query is not None
-    svc = context.services
-    member_id = who.membership.member.id if who.membership else None
-    result = await complaint_staff.finish(
-        svc.db,
-        pseudonym,
-        CaseStatus.CLOSED,
-        member_id=member_id,
-        now=svc.clock.now(),
-        today=local_today(context),
-    )
-    t = who.t
-    if result.outcome is Outcome.INVALID:
-        await query.answer(t.gettext("Reply to the complainant before closing the complaint."))
-        return
-    if result.outcome is not Outcome.OK:
-        await query.answer(t.gettext("This complaint is already closed."))
-        return
-    await query.answer()
-    assert isinstance(query.message, Message)
-    await query.message.reply_text(t.gettext("{pseudonym} is closed.", pseudonym=pseudonym))
-    if result.case_id is not None:
-        await notify_author(context, result.case_id, result.sealed_push)
-        await refresh_staff_card(context, result.case_id)
 
 
 PROMPT_REPLY = RepliesTo(PROMPT_MARK)

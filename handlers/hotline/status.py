@@ -30,11 +30,12 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline.card import tell_staff_added
 from handlers.hotline.common import limiter_of
-from handlers.hotline.views import STATUS, author_view, rating_label
+from handlers.hotline.views import STATUS, author_view
 from handlers.ui import limits
 from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, keyboard
+from handlers.ui.labels import rating_label
 from storage.cases import complaints
 
 RECEIPT = "status:receipt"

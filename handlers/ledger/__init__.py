@@ -17,12 +17,13 @@ def handlers() -> FeatureHandlers:
     """Adding and changing items (a conversation its buttons open); /ledger and its buttons."""
     # Imported when called: other features import this package's modules, which runs this
     # file first; importing them all at its top would make loops between features.
-    from handlers.ledger import board, flow, views
+    from handlers.ledger import board, extensions, flow, views
 
     return FeatureHandlers(
         conversations=[flow.build()],
         routes=[
             CommandHandler("ledger", board.show_ledger),
             CallbackQueryHandler(board.on_button, pattern=views.PATTERN),
+            CallbackQueryHandler(extensions.on_button, pattern=extensions.PATTERN),
         ],
     )

@@ -153,6 +153,7 @@ async def save_add(update: Update, context: BotContext) -> str | int:
             now=now,
             today=local_today(now, svc.settings.timezone),
             evidence=data["evidence"],
+            bureau=rules.sets_bureau_deadline(actor),
         )
     except BaseException:
         if context.user_data is not None:  # nothing was stored: the person may press again

@@ -7,6 +7,7 @@ so a change made meanwhile by someone else is never overwritten."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from telegram import Update
@@ -15,10 +16,12 @@ from telegram.ext import ConversationHandler
 from domain.cases.outcome import Outcome
 from domain.ledger import rules
 from domain.ledger.deadlines import local_today
+from domain.ledger.extensions import ExtensionStatus, may_ask_extension, request_problem
 from domain.ledger.rules import Actor, ItemFacts, LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html
 from handlers.ledger.board import stale
+from handlers.ledger.extensions import extension_problem
 from handlers.ledger.pickers import (
     DEADLINE,
     EVIDENCE,
@@ -47,12 +50,17 @@ def _rectify(actor: Actor, facts: ItemFacts) -> bool:
     return rules.may_mark(actor, facts, LedgerStatus.RECTIFIED)
 
 
+def _extend(actor: Actor, facts: ItemFacts) -> bool:
+    return may_ask_extension(actor, facts, date.max)  # the day is checked at the press
+
+
 _ENTRIES: dict[str, tuple[str, Check]] = {
     "rc": ("rect", _rectify),
     "pn": ("note", rules.may_post_progress),
     "rj": ("reject", rules.may_verify),
     "em": ("measure", rules.may_edit_item),
-    "ed": ("deadline", rules.may_edit_item),
+    "ed": ("deadline", rules.may_change_deadline),
+    "xr": ("extend", _extend),
     "er": ("resp", rules.may_edit_item),
 }
 
@@ -83,13 +91,29 @@ async def start_change(update: Update, context: BotContext) -> str | int:
     if not check(actor, facts):
         await query.answer(t.gettext("You cannot change this item."))
         return END
-    item = card.item
+    item, svc = card.item, context.services
+    today = local_today(svc.clock.now(), svc.settings.timezone)
+    if mode == "extend":
+        pending = any(x.status == ExtensionStatus.PENDING for x in card.extensions)
+        problem = request_problem(actor, facts, item.deadline, today, pending=pending)
+        if problem is not None:
+            await query.answer(extension_problem(t, problem), show_alert=True)
+            return END
     start_draft(context, mode=mode, item_id=item.id, version=item.version, unit_id=item.unit_id)
     await query.answer()
     bot, chat = query.get_bot(), query.from_user.id
-    svc = context.services
+    if mode == "extend":
+        assert item.deadline is not None
+        text, markup = deadline_prompt(t, today, svc.settings.campaign)
+        ask = t.gettext(
+            "Item {seq} is due on {day}. Which later day do you ask for? The decision rests "
+            "with the case owner or your unit's superior; until approved the deadline stays.",
+            seq=item.seq,
+            day=t.date(item.deadline),
+        )
+        await bot.send_message(chat, Html(ask + "\n\n" + text), reply_markup=markup)
+        return DEADLINE
     if mode == "deadline":
-        today = local_today(svc.clock.now(), svc.settings.timezone)
         text, markup = deadline_prompt(t, today, svc.settings.campaign)
         await bot.send_message(chat, text, reply_markup=markup)
         return DEADLINE

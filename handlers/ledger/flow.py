@@ -87,7 +87,9 @@ def _conversation(said: filters.BaseFilter) -> ConversationHandler[BotContext]:
     return ConversationHandler(
         entry_points=[
             CallbackQueryHandler(ledger_add.start_add, pattern=_route("add")),
-            CallbackQueryHandler(ledger_input.start_change, pattern=_route("(rc|pn|rj|em|ed|er)")),
+            CallbackQueryHandler(
+                ledger_input.start_change, pattern=_route("(rc|pn|rj|em|ed|er|xr)")
+            ),
         ],
         states={
             ADD_CATEGORY: [

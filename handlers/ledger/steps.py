@@ -11,12 +11,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
+from domain.cases.outcome import Outcome
 from domain.ledger import rules
 from domain.ledger.deadlines import DeadlineProblem, local_today, quick_choices, read_deadline
+from domain.ledger.extensions import REASON_MAX, day_problem
 from domain.ledger.rules import LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
 from handlers.ledger.add import save_add
 from handlers.ledger.changes import finish, refused, send, still_allowed
+from handlers.ledger.extensions import extension_problem, tell_decider
 from handlers.ledger.pickers import (
     DEADLINE,
     DEADLINE_REASON,
@@ -26,12 +29,14 @@ from handlers.ledger.pickers import (
     RESPONSIBLE_NAME,
     deadline_problem,
     draft,
+    end_draft,
     evidence_of,
     evidence_prompt,
     read_text,
     responsible_prompt,
 )
 from handlers.ledger.views import actor_of, parse_cb
+from storage.ledger import extensions as extension_store
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.membership import members
@@ -84,6 +89,8 @@ async def _deadline_chosen(
         text, markup = responsible_prompt(t, people)
         await send(update, text, markup)
         return RESPONSIBLE
+    if data.get("mode") == "extend":
+        return await _extension_day(update, context, who, day)
     await send(
         update,
         t.gettext(
@@ -96,14 +103,75 @@ async def _deadline_chosen(
     return DEADLINE_REASON
 
 
+async def _extension_day(update: Update, context: BotContext, who: Viewer, day: date) -> str | int:
+    """The day asked for must be after the current deadline and within the campaign."""
+    t, svc = who.t, context.services
+    card = await ledger_queries.item_card(svc.db, draft(context).get("item_id") or 0)
+    if card is None or card.item.deadline is None:
+        return await refused(update, context, who)
+    problem = day_problem(card.item.deadline, day, svc.settings.campaign.end)
+    if problem is not None:
+        await send(update, extension_problem(t, problem))
+        return DEADLINE
+    await send(
+        update,
+        t.gettext(
+            "Why do you need until {day}? Whoever decides reads it. At most {limit} characters.",
+            day=t.date(day),
+            limit=REASON_MAX,
+        ),
+    )
+    return DEADLINE_REASON
+
+
+async def _ask_extension(
+    update: Update, context: BotContext, who: Viewer, reason: str
+) -> str | int:
+    """Store the request, tell whoever decides it, and tell the unit head what happens next."""
+    data, svc, t = draft(context), context.services, who.t
+    end_draft(context)
+    now = svc.clock.now()
+    asked = await extension_store.request(
+        svc.db,
+        item_id=data["item_id"],
+        expected_version=data["version"],
+        actor=actor_of(who),
+        to_deadline=data["deadline"],
+        reason=reason,
+        superiors=svc.settings.superiors,
+        campaign_end=svc.settings.campaign.end,
+        today=local_today(now, svc.settings.timezone),
+        now=now,
+    )
+    if asked.outcome is Outcome.REFUSED and asked.problem is not None:
+        await send(update, extension_problem(t, asked.problem))
+        return END
+    if asked.outcome is not Outcome.OK:
+        await send(update, t.gettext("This item has changed since you started; nothing was saved."))
+        return END
+    if await tell_decider(context, asked):
+        await send(update, t.gettext("Your request is sent; you will be told the decision."))
+    else:
+        await send(
+            update,
+            t.gettext(
+                "Your request is recorded, but nobody to decide it could be reached; "
+                "please tell the bureau office."
+            ),
+        )
+    return END
+
+
 async def got_deadline_reason(update: Update, context: BotContext) -> str | int:
-    """Save the new deadline with its reason."""
+    """Save the new deadline with its reason (or, for an extension, ask for it)."""
     who = await viewer(update, context)
     if who is None:
         return END
     reason = await read_text(update, who.t, rules.REASON_MAX)
     if reason is None:
         return DEADLINE_REASON
+    if draft(context).get("mode") == "extend":
+        return await _ask_extension(update, context, who, reason)
     if not await still_allowed(context, who, "deadline"):
         return await refused(update, context, who)
     data, svc = draft(context), context.services
@@ -115,6 +183,7 @@ async def got_deadline_reason(update: Update, context: BotContext) -> str | int:
         reason=reason,
         actor_member_id=actor_of(who).member_id,
         now=svc.clock.now(),
+        bureau=rules.sets_bureau_deadline(actor_of(who)),
     )
     return await finish(update, context, who, change)
 

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from domain.campaign import Campaign
 from domain.desk.followup import may_offer_return
 from domain.ledger import rules
+from domain.ledger.extensions import ExtensionStatus, may_ask_extension
 from domain.ledger.rules import Actor, ItemFacts, LedgerStatus
 from handlers.context import Viewer
 from handlers.desk.followups.common import return_callback
@@ -18,7 +19,7 @@ from handlers.i18n import Html, Translator
 from handlers.ui.callbacks import Route, parse
 from handlers.ui.labels import inspection_category
 from storage.ledger.queries import ItemCard, Page
-from storage.models import LedgerItem
+from storage.models import LedgerExtension, LedgerItem
 
 ROUTE = Route("ledger", empty="")
 PATTERN = ROUTE.pattern
@@ -68,6 +69,7 @@ def facts_of(item: LedgerItem) -> ItemFacts:
         status=item.status,
         responsible_member_id=item.responsible_member_id,
         rectified_by_member_id=item.rectified_by_member_id,
+        bureau_deadline=item.bureau_deadline,
     )
 
 
@@ -213,6 +215,15 @@ def card_text(t: Translator, campaign: Campaign, card: ItemCard) -> Html:
                 reason=cut(change.reason, NOTE_CHARS),
             )
         )
+    if item.due_on is not None and item.due_on != item.deadline:
+        lines.append(
+            t.gettext(
+                "  Lateness counts from {day} (moved without an approved extension).",
+                day=t.date(item.due_on),
+            )
+        )
+    for ext in card.extensions[-3:]:
+        lines.append(extension_line(t, ext))
     lines.append(t.gettext("Responsible: {who}", who=card.responsible or t.gettext("none")))
     if card.evidence_count:
         lines.append(t.gettext("Evidence: {n} file(s)", n=card.evidence_count))
@@ -230,6 +241,20 @@ def card_text(t: Translator, campaign: Campaign, card: ItemCard) -> Html:
             )
         )
     return Html("\n".join(lines))
+
+
+def extension_line(t: Translator, ext: LedgerExtension) -> str:
+    """One request for more time, as the card shows it (the original day stays visible)."""
+    values = {
+        "old": t.date(ext.from_deadline),
+        "new": t.date(ext.to_deadline),
+        "reason": cut(ext.reason, NOTE_CHARS),
+    }
+    if ext.status == ExtensionStatus.APPROVED:
+        return t.gettext("  Extension {old} → {new} approved ({reason})", **values)
+    if ext.status == ExtensionStatus.REFUSED:
+        return t.gettext("  Extension {old} → {new} refused ({reason})", **values)
+    return t.gettext("  Extension {old} → {new} asked, awaiting a decision ({reason})", **values)
 
 
 def progress_label(t: Translator, kind: str) -> str:
@@ -271,16 +296,25 @@ def card_keyboard(t: Translator, actor: Actor, item: LedgerItem) -> InlineKeyboa
             ]
         )
     if rules.may_edit_item(actor, facts):
+        edits = [
+            InlineKeyboardButton(t.gettext("Edit measure"), callback_data=ROUTE.data("em", *ref))
+        ]
+        if rules.may_change_deadline(actor, facts):
+            edits.append(
+                InlineKeyboardButton(
+                    t.gettext("Change deadline"), callback_data=ROUTE.data("ed", *ref)
+                )
+            )
+        rows.append(edits)
+    if may_ask_extension(actor, facts, item.deadline):
         rows.append(
             [
                 InlineKeyboardButton(
-                    t.gettext("Edit measure"), callback_data=ROUTE.data("em", *ref)
-                ),
-                InlineKeyboardButton(
-                    t.gettext("Change deadline"), callback_data=ROUTE.data("ed", *ref)
-                ),
+                    t.gettext("⏳ Ask for more time"), callback_data=ROUTE.data("xr", *ref)
+                )
             ]
         )
+    if rules.may_edit_item(actor, facts):
         rows.append(
             [
                 InlineKeyboardButton(

@@ -9,43 +9,72 @@ language. Files are made in a private chat or the staff chat only."""
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator, Sequence
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from domain.campaign import Campaign
+from domain.cases.accountability import DEFAULT_HANDLINGS
 from domain.reminders.timing import local_day
-from domain.stats import Scope
-from handlers.context import BotContext, Viewer, viewer
+from domain.stats import CaseFact, Scope, clocks_met
+from handlers.context import BotContext, Settings, Viewer, viewer
 from handlers.i18n import Translator
 from handlers.ledger.views import category_label
 from handlers.ledger.views import status_label as ledger_status
 from handlers.stats.show import place_allowed, scope_of
 from handlers.ui.callbacks import Route, pressed
+from handlers.ui.labels import channel_label, finding_label, handling_label, rating_label
 from handlers.ui.labels import status_label as case_status
 from storage.db import Database
 from storage.duties import checkins
 from storage.membership import units
 from storage.stats import exports
+from storage.stats.exports import CaseRow
 from storage.stats.files import ExtraSheet, Format, Labels, write_export
 
 ROUTE = Route("export")
 CALLBACK_PATTERN = ROUTE.pattern
 FILE_LANGUAGE = "zh_CN"
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
-What = Literal["ledger", "cases"]
+What = Literal["ledger", "cases", "accountability"]
 CHOICES: tuple[tuple[What, Format], ...] = (
     ("ledger", "xlsx"),
     ("ledger", "csv"),
     ("cases", "xlsx"),
     ("cases", "csv"),
+    ("accountability", "xlsx"),
+    ("accountability", "csv"),
 )
 
 
-def file_labels(t: Translator, campaign: Campaign) -> Labels:
-    """How codes read in an export file, in `t`'s language."""
+def file_labels(
+    t: Translator, campaign: Campaign, settings: Settings | None = None, today: date | None = None
+) -> Labels:
+    """How codes read in an export file, in `t`'s language; with `settings` and `today`, the
+    case register also says whether each case was acknowledged and answered in time."""
+
+    def in_time(row: CaseRow) -> tuple[str, str]:
+        if settings is None or today is None:
+            return "", ""
+        fact = CaseFact(
+            row.kind,
+            row.category_key,
+            None,
+            row.status,
+            row.opened_on,
+            row.acknowledged_on,
+            row.answered_on,
+            row.closed_on,
+        )
+        met = clocks_met(fact, settings.reminders.case_clocks, today=today, cal=settings.calendar)
+        return tuple(  # type: ignore[return-value]
+            "" if m is None else str(t.gettext("in time") if m else t.gettext("late")) for m in met
+        )
+
+    handlings = settings.handlings if settings is not None else DEFAULT_HANDLINGS
 
     def kind(value: str) -> str:
         if value == "complaint":
@@ -61,11 +90,16 @@ def file_labels(t: Translator, campaign: Campaign) -> Labels:
         case_kind=kind,
         self_inspection=str(t.gettext("self-inspection")),
         tz=t.timezone,
+        channel=lambda c: str(channel_label(t, c)),
+        finding=lambda f: str(finding_label(t, f)),
+        handling=lambda h: str(handling_label(t, handlings, h)),
+        rating=lambda r: str(rating_label(t, r)),
+        in_time=in_time,
     )
 
 
 def file_name(what: What, fmt: Format, unit_code: str | None, today: date) -> str:
-    stem = "ledger" if what == "ledger" else "cases"
+    stem = what
     return f"{stem}-{unit_code or 'all'}-{today:%Y%m%d}.{fmt}"
 
 
@@ -80,6 +114,8 @@ def _keyboard(who: Viewer, scope: Scope) -> InlineKeyboardMarkup:
         ("ledger", "csv"): t.gettext("Ledger · CSV"),
         ("cases", "xlsx"): t.gettext("Case register · Excel"),
         ("cases", "csv"): t.gettext("Case register · CSV"),
+        ("accountability", "xlsx"): t.gettext("Accountability register · Excel"),
+        ("accountability", "csv"): t.gettext("Accountability register · CSV"),
     }
     buttons = [
         InlineKeyboardButton(names[(what, fmt)], callback_data=ROUTE.data(what, fmt))
@@ -132,7 +168,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     if choice not in CHOICES or not place_allowed(update, context) or query.message is None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
-    what: What = "ledger" if choice[0] == "ledger" else "cases"
+    what: What = next(w for w, _ in CHOICES if w == choice[0])
     fmt: Format = "xlsx" if choice[1] == "xlsx" else "csv"
     if not allowed(scope, what):
         await query.answer(t.gettext("Only case handlers and administrators can do this."))
@@ -141,12 +177,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     svc = context.services
     unit = await units.by_id(svc.db, scope.unit_id) if scope.unit_id is not None else None
     out = io.BytesIO()
-    batches = (
-        exports.ledger_rows(svc.db, unit_id=scope.unit_id)
-        if what == "ledger"
-        else exports.case_rows(svc.db, unit_id=scope.unit_id)
+    batches = rows_of(svc.db, what, scope.unit_id)
+    today = local_day(svc.clock.now(), svc.settings.reminders)
+    labels = file_labels(
+        svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign, svc.settings, today
     )
-    labels = file_labels(svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign)
     extra = await extra_sheets(
         svc.db, what=what, fmt=fmt, unit_id=scope.unit_id, tz=svc.settings.timezone
     )
@@ -159,12 +194,20 @@ async def on_button(update: Update, context: BotContext) -> None:
             t.gettext("The file is too large to send here. Use the command line export."),
         )
         return
-    today = local_day(svc.clock.now(), svc.settings.reminders)
     name = file_name(what, fmt, unit.code if unit else None, today)
     caption = t.ngettext("{n} row", "{n} rows", count)
     await context.bot.send_document(
         chat_id=query.message.chat.id, document=out.getvalue(), filename=name, caption=caption
     )
+
+
+def rows_of(db: Database, what: What, unit_id: int | None) -> AsyncIterator[Sequence[Any]]:
+    """The batches of one export's rows."""
+    if what == "ledger":
+        return exports.ledger_rows(db, unit_id=unit_id)
+    if what == "cases":
+        return exports.case_rows(db, unit_id=unit_id)
+    return exports.accountability_rows(db, unit_id=unit_id)
 
 
 async def extra_sheets(

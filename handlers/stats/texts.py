@@ -17,7 +17,9 @@ from domain.stats import (
     phase_of,
     rates,
     rating_day,
+    ratio,
     series_span,
+    substantiated,
     unit_grade,
     weekly,
 )
@@ -25,7 +27,7 @@ from handlers.context import Settings
 from handlers.i18n import Html, Translator
 from handlers.ledger.views import category_label
 from handlers.stats.charts import Bar
-from handlers.ui.labels import status_label
+from handlers.ui.labels import handling_label, status_label
 from storage.stats.facts import Facts
 
 MAX_LINES = 15  # units or categories listed in the text; the charts show more
@@ -99,6 +101,29 @@ def _counts(pairs: list[tuple[str, int]]) -> str:
     return " · ".join(f"{label} {n}" for label, n in pairs[:MAX_LINES])
 
 
+def accountability_lines(t: Translator, settings: Settings, facts: Facts) -> list[str]:
+    """属实率 over the closed cases with a finding, and 问责 by handling and by unit."""
+    if not facts.findings:
+        return []
+    part, whole = substantiated(facts.findings)
+    lines: list[str] = [
+        t.gettext(
+            "Substantiated: {part} of {whole} closed with a finding ({pct})",
+            part=part,
+            whole=whole,
+            pct=pct(ratio(part, whole)),
+        )
+    ]
+    if facts.accountable:
+        by_kind = count_by(facts.accountable, lambda a: a.handling_key).most_common()
+        by_unit = count_by(facts.accountable, lambda a: a.unit_id).most_common()
+        kinds = _counts([(handling_label(t, settings.handlings, str(k)), n) for k, n in by_kind])
+        held = _counts([(_unit_label(facts, k, t), n) for k, n in by_unit])
+        lines.append(t.gettext("Held accountable, by handling: {counts}", counts=kinds))
+        lines.append(t.gettext("Held accountable, by unit: {counts}", counts=held))
+    return lines
+
+
 def summary(
     t: Translator,
     settings: Settings,
@@ -170,6 +195,8 @@ def summary(
             )
         else:
             lines.append(t.gettext("Satisfaction rate: no ratings yet"))
+    if scope.all_units:  # staff records: the bureau's view only
+        lines += accountability_lines(t, settings, facts)
     lines += [
         "",
         t.ngettext("<b>Ledger</b>: {n} item", "<b>Ledger</b>: {n} items", len(facts.items)),

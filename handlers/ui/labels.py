@@ -3,8 +3,12 @@ statuses and categories."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.campaign import Campaign, Category
+from domain.cases.accountability import Channel, Finding, Handling
 from domain.cases.lifecycle import CaseStatus
+from domain.hotline.rules import Rating
 from domain.membership.roles import Role
 from handlers.i18n import Translator
 from handlers.ui.text import shorten
@@ -102,3 +106,47 @@ def category_name(t: Translator, campaign: Campaign, key: str) -> str:
     if category is None:
         return inspection_category(t, key) or key
     return f"{category.name} · {category_hint(category, t.language)}"
+
+
+def rating_label(t: Translator, rating: str) -> str:
+    match rating:
+        case Rating.SATISFIED:
+            return t.gettext("satisfied")
+        case Rating.BASICALLY_SATISFIED:
+            return t.gettext("basically satisfied")
+        case Rating.DISSATISFIED:
+            return t.gettext("dissatisfied")
+    return rating
+
+
+def finding_label(t: Translator, finding: str) -> str:
+    """What closing a case found (属实 …); staff only."""
+    match finding:
+        case Finding.TRUE:
+            return t.gettext("Substantiated")
+        case Finding.PARTLY:
+            return t.gettext("Partly substantiated")
+        case Finding.UNTRUE:
+            return t.gettext("Not substantiated")
+        case Finding.UNVERIFIABLE:
+            return t.gettext("Cannot be verified")
+    return finding
+
+
+def channel_label(t: Translator, channel: str) -> str:
+    """Where a case came from."""
+    names = {
+        Channel.CHAT: t.gettext("chat"),
+        Channel.PHONE: t.gettext("phone line"),
+        Channel.MAILBOX: t.gettext("mailbox"),
+        Channel.LETTER: t.gettext("letter"),
+        Channel.VISIT: t.gettext("visit"),
+        Channel.HOTLINE_12345: t.gettext("12345 transfer"),
+        Channel.AUDIT: t.gettext("audit"),
+    }
+    return next((name for key, name in names.items() if key.value == channel), channel)
+
+
+def handling_label(t: Translator, handlings: Sequence[Handling], key: str) -> str:
+    found = next((h for h in handlings if h.key == key), None)
+    return found.name_for(t.language) if found is not None else key

@@ -16,12 +16,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
 from storage import audit
+from storage.cases.accountability import ClosingRecord, write_record
 from storage.cases.complaints import KIND, day_mark
 from storage.cases.messages import add_message
 from storage.cases.transitions import Moved, Step, move_case
 from storage.db import Database
 from storage.models import (
+    Accountability,
     Case,
+    CaseFinding,
+    CaseIntake,
     CaseMessage,
     ComplaintHold,
     ComplaintPushLink,
@@ -121,15 +125,23 @@ async def finish(
     now: datetime,
     today: date,
     reason: str | None = None,
+    record: ClosingRecord | None = None,
 ) -> StaffResult:
     """Close (from "answered") or reject (with a reason) a complaint; the push link is
-    returned for a last notice and erased in the same unit of work."""
+    returned for a last notice and erased in the same unit of work. Closing writes what the
+    complaint was found to be and who was held accountable (`record`) with the move."""
     case_id = await case_id_of(db, pseudonym)
     if case_id is None:
         return StaffResult(Outcome.GONE)
     more = {"rejection_reason": reason} if target == CaseStatus.REJECTED else {}
+
+    async def rows(session: AsyncSession, case: Case) -> bytes | None:
+        if record is not None and target == CaseStatus.CLOSED:
+            await write_record(session, case, record, member_id, today)
+        return await push_link(session, case)
+
     step: Step[Never, bytes | None] = Step(
-        (KIND,), "complaint.status", target, finished(today, **more), rows=push_link
+        (KIND,), "complaint.status", target, finished(today, **more), rows=rows
     )
     return _result(await move_case(db, case_id, CaseAction.SET, member_id, step, now=now))
 
@@ -220,6 +232,9 @@ async def purge(db: Database, *, before: date, today: date, dry_run: bool) -> Pu
             (ComplaintReceipt, ComplaintReceipt.case_id),
             (ComplaintRating, ComplaintRating.case_id),
             (ComplaintPushLink, ComplaintPushLink.case_id),
+            (CaseFinding, CaseFinding.case_id),
+            (Accountability, Accountability.case_id),
+            (CaseIntake, CaseIntake.case_id),
         ):
             await session.exec(delete(model).where(col(column).in_(ids)))
         await session.exec(delete(Case).where(col(Case.id).in_(ids)))

@@ -31,6 +31,7 @@ from domain.desk.rules import (
 )
 from domain.membership.roles import Role
 from storage.cases import complaint_staff
+from storage.cases.accountability import ClosingRecord, write_record
 from storage.cases.complaint_staff import push_link
 from storage.cases.messages import add_message
 from storage.cases.reports import StatusChange, author_of
@@ -240,10 +241,18 @@ async def reply(
 
 
 async def close(
-    db: Database, case_id: int, actor: Actor, summary: str, *, today: date, now: datetime
+    db: Database,
+    case_id: int,
+    actor: Actor,
+    summary: str,
+    *,
+    today: date,
+    now: datetime,
+    record: ClosingRecord | None = None,
 ) -> DeskResult:
-    """Close an answered case with the owner's closing summary (staff-only); a complaint's
-    notice link is taken for the last notice and erased."""
+    """Close an answered case with the owner's closing summary (staff-only) and what it found
+    and who was held accountable (`record`, written with the move); a complaint's notice link
+    is taken for the last notice and erased."""
     complaint = await _kind(db, case_id) == COMPLAINT
     values = (
         complaint_staff.finished(today, closing_summary=summary)
@@ -252,6 +261,8 @@ async def close(
     )
 
     async def rows(session: AsyncSession, case: Case) -> _Told:
+        if record is not None:
+            await write_record(session, case, record, actor.member_id, today)
         sealed = await push_link(session, case) if case.kind == COMPLAINT else None
         return _Told(sealed_push=sealed)
 

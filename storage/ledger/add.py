@@ -26,11 +26,14 @@ async def new_item_in(
     responsible_name: str | None = None,
     source_case_id: int | None = None,
     requirement: str | None = None,
+    bureau: bool = False,
     actor_member_id: int | None,
     now: datetime,
 ) -> LedgerItem:
     """Put a problem on a unit's list with the next 序号, inside the caller's transaction
-    (flushed and audited, not committed); marked if the list was already signed off.
+    (flushed and audited, not committed); marked if the list was already signed off. The
+    deadline is the bureau's (`bureau`, or a dispatched case's) or the unit's own; lateness
+    counts against it (`due_on`) until the bureau or an approved extension moves it.
 
     The unit's row is locked first (PostgreSQL), so adds to one unit take turns; SQLite has
     no row locks: there a writer that lost the race for a 序号 gets an IntegrityError."""
@@ -48,6 +51,8 @@ async def new_item_in(
         description=description,
         measure=measure,
         deadline=deadline,
+        due_on=deadline,
+        bureau_deadline=bureau or source_case_id is not None,
         responsible_member_id=responsible_member_id,
         responsible_name=responsible_name,
         status=LedgerStatus.OPEN.value,

@@ -87,6 +87,7 @@ async def add_item(
     evidence: Sequence[NewEvidence] = (),
     source_case_id: int | None = None,
     requirement: str | None = None,
+    bureau: bool = False,
 ) -> LedgerItem:
     """Add a problem to a unit's list in a unit of work of its own; on SQLite, a writer that
     lost the race for a 序号 reads the new top and retries."""
@@ -104,6 +105,7 @@ async def add_item(
                     responsible_name=responsible_name,
                     source_case_id=source_case_id,
                     requirement=requirement,
+                    bureau=bureau,
                     actor_member_id=actor_member_id,
                     now=now,
                 )
@@ -293,8 +295,12 @@ async def change_deadline(
     reason: str,
     actor_member_id: int | None,
     now: datetime,
+    bureau: bool = False,
 ) -> Change:
-    """Move the 整改时限 with a reason; the old one is kept in the item's history."""
+    """Move the 整改时限 with a reason; the old one is kept in the item's history. The bureau
+    (`bureau`) moves the deadline lateness counts against too and makes it the bureau's; a unit
+    head moving their own item's deadline leaves that one where it was (an extension moves it,
+    `storage.ledger.extensions`)."""
 
     def apply(session: AsyncSession, item: LedgerItem) -> None:
         session.add(
@@ -308,6 +314,8 @@ async def change_deadline(
             )
         )
         item.deadline = new_deadline
+        if bureau:
+            item.due_on, item.bureau_deadline = new_deadline, True
 
     return await _edit_unverified(
         db,

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import (
     Evidence,
     LedgerDeadlineChange,
+    LedgerExtension,
     LedgerItem,
     LedgerProgress,
     Member,
@@ -50,6 +51,7 @@ class ItemCard:
     deadline_changes: Sequence[LedgerDeadlineChange]
     progress: Sequence[LedgerProgress]
     evidence_count: int
+    extensions: Sequence[LedgerExtension] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,13 @@ async def item_card(db: Database, item_id: int) -> ItemCard | None:
                 select(func.count()).select_from(Evidence).where(Evidence.ledger_item_id == item_id)
             )
         ).one()
+        extensions = (
+            await session.exec(
+                select(LedgerExtension)
+                .where(LedgerExtension.item_id == item_id)
+                .order_by(col(LedgerExtension.requested_at), col(LedgerExtension.id))
+            )
+        ).all()
         return ItemCard(
             item=item,
             unit=unit,
@@ -154,6 +163,7 @@ async def item_card(db: Database, item_id: int) -> ItemCard | None:
             deadline_changes=changes,
             progress=list(reversed(progress)),
             evidence_count=evidence,
+            extensions=extensions,
         )
 
 

@@ -6,7 +6,15 @@ Every table module must be imported here, so Alembic and the tests see the whole
 """
 
 from storage.models.base import metadata
-from storage.models.cases import Case, CaseMessage, Evidence, ReportAuthor
+from storage.models.cases import (
+    Accountability,
+    Case,
+    CaseFinding,
+    CaseIntake,
+    CaseMessage,
+    Evidence,
+    ReportAuthor,
+)
 from storage.models.core import AuditEvent, GroupBinding, Invite, Member, Unit
 from storage.models.desk_cards import DeskCard
 from storage.models.desk_followups import CaseWait, LedgerReturn, NoteSection
@@ -27,7 +35,13 @@ from storage.models.hotline import (
     ComplaintReceipt,
     ComplaintTombstone,
 )
-from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
+from storage.models.ledger import (
+    LedgerDeadlineChange,
+    LedgerExtension,
+    LedgerItem,
+    LedgerProgress,
+    SignOff,
+)
 from storage.models.numbering import CaseNumberCounter
 from storage.models.publications import Broadcast, Publication
 from storage.models.reminders import ReminderOutbox, ReminderPause
@@ -35,11 +49,14 @@ from storage.models.runtime import ConversationDraft, ConversationState, Process
 
 __all__ = [
     "Absence",
+    "Accountability",
     "AuditEvent",
     "BoardingSchool",
     "Broadcast",
     "Cadre",
     "Case",
+    "CaseFinding",
+    "CaseIntake",
     "CaseMessage",
     "CaseNumberCounter",
     "CaseWait",
@@ -60,6 +77,7 @@ __all__ = [
     "Inspector",
     "Invite",
     "LedgerDeadlineChange",
+    "LedgerExtension",
     "LedgerItem",
     "LedgerProgress",
     "LedgerReturn",

@@ -4,6 +4,10 @@ finding — with one lifecycle, their messages and their evidence.
 A case row names no person: a report's author lives in `report_authors`; a complaint has no
 author at all. Complaints keep only local dates (`opened_on`, `sent_on`), never instants, so
 their timing cannot be matched against Telegram's records; `opened_at`/`sent_at` are NULL then.
+
+Closing the loop (staff records only, never shown to a complainant): where a case came from
+when not through the chat (`CaseIntake`; an anonymous one keeps no account of the person), and
+what closing it found and who was held accountable (`CaseFinding`, `Accountability`, 问责).
 """
 
 from __future__ import annotations
@@ -112,3 +116,64 @@ class Evidence(SQLModel, table=True):
     size: int | None = Field(default=None, nullable=True)
     caption: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     added_on: date = Field(sa_column=Column(Date(), nullable=False))
+
+
+class CaseIntake(SQLModel, table=True):
+    """A case a case officer registered from another channel than the chat."""
+
+    __tablename__ = "case_intakes"
+
+    case_id: int = Field(
+        sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    )
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    received_on: date = Field(sa_column=Column(Date(), nullable=False))
+    registered_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    contact_name: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    contact_details: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+
+
+class CaseFinding(SQLModel, table=True):
+    """What closing a case found: 属实 / 部分属实 / 不属实 / 无法核实."""
+
+    __tablename__ = "case_findings"
+
+    case_id: int = Field(
+        sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    )
+    finding: str = Field(sa_column=Column(String(16), nullable=False))
+    recorded_on: date = Field(sa_column=Column(Date(), nullable=False))
+    recorded_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+
+
+class Accountability(SQLModel, table=True):
+    """One handling (批评教育, 诫勉谈话 …) of one person (a member or not) or one unit, decided
+    on a day, recorded when the case closed: a row of the accountability register (问责台账)."""
+
+    __tablename__ = "accountabilities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(
+        sa_column=Column(ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    handling_key: str = Field(sa_column=Column(String(32), nullable=False))
+    person_name: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    person_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    unit_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("units.id", ondelete="RESTRICT"), nullable=True, index=True),
+    )
+    decided_on: date = Field(sa_column=Column(Date(), nullable=False))
+    recorded_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )

@@ -1,5 +1,6 @@
 """The rectification ledger (整改台账): a unit's problem list, each item's measure, deadline
-(with its history), responsible person and progress, and the unit head's sign-offs."""
+(with its history and the unit's requests for more time, 延期), responsible person and progress,
+and the unit head's sign-offs."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ class LedgerItem(SQLModel, table=True):
     description: str = Field(sa_column=Column(Text(), nullable=False))
     measure: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     deadline: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    # The deadline lateness counts against: set with the item, moved only by the bureau or an
+    # approved extension (a unit head moving their own item's `deadline` leaves it).
+    due_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
+    # The bureau set the deadline (a dispatched case, or set by an administrator): the unit
+    # asks for an extension instead of moving it.
+    bureau_deadline: bool = Field(default=False, nullable=False)
     responsible_member_id: int | None = Field(
         default=None,
         sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),
@@ -115,3 +122,33 @@ class SignOff(SQLModel, table=True):
         sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
     )
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class LedgerExtension(SQLModel, table=True):
+    """A unit asked for a later deadline with a reason; the case owner (or the unit head's
+    superior, for an item the unit listed itself) approves or refuses it. The deadline it was
+    asked against stays on record here."""
+
+    __tablename__ = "ledger_extensions"
+    __table_args__ = (Index("ix_ledger_extensions_item_status", "item_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(
+        sa_column=Column(ForeignKey("ledger_items.id", ondelete="CASCADE"), nullable=False)
+    )
+    from_deadline: date = Field(sa_column=Column(Date(), nullable=False))
+    to_deadline: date = Field(sa_column=Column(Date(), nullable=False))
+    reason: str = Field(sa_column=Column(Text(), nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))  # pending|approved|refused
+    requested_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    requested_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    decided_by_member_id: int | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    )
+    decided_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from domain.ledger.extensions import due_for_rating
 from domain.reminders.due import OPEN_CASE_STATUSES, OPEN_ITEM_STATUSES, CaseFacts
 from storage.db import Database
 from storage.models import Case, LedgerItem, Unit
@@ -37,11 +38,11 @@ class OverduePage:
 async def items_page(
     db: Database, *, today: date, unit_id: int | None, offset: int, limit: int
 ) -> OverduePage:
-    """Overdue open items (all units, or one), ordered by unit code, deadline and number."""
-    where = [
-        col(LedgerItem.status).in_(sorted(OPEN_ITEM_STATUSES)),
-        col(LedgerItem.deadline) < today,
-    ]
+    """Overdue open items (all units, or one), ordered by unit code, deadline and number.
+    Overdue against the deadline lateness counts against: a later day the unit set alone,
+    without an approved extension, does not take an item off this list."""
+    due = func.coalesce(col(LedgerItem.due_on), col(LedgerItem.deadline))
+    where = [col(LedgerItem.status).in_(sorted(OPEN_ITEM_STATUSES)), due < today]
     if unit_id is not None:
         where.append(col(LedgerItem.unit_id) == unit_id)
     async with db.session() as session:
@@ -53,7 +54,7 @@ async def items_page(
                 select(LedgerItem, Unit.code, Unit.name)
                 .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
                 .where(*where)
-                .order_by(col(Unit.code), col(LedgerItem.deadline), col(LedgerItem.seq))
+                .order_by(col(Unit.code), due, col(LedgerItem.seq))
                 .offset(offset)
                 .limit(limit)
             )
@@ -66,9 +67,9 @@ async def items_page(
             )
         ).all()
     items = tuple(
-        OverdueItem(i.id, code, name, i.seq, i.description, i.deadline)
+        OverdueItem(i.id, code, name, i.seq, i.description, day)
         for i, code, name in rows
-        if i.id is not None and i.deadline is not None
+        if i.id is not None and (day := due_for_rating(i.deadline, i.due_on)) is not None
     )
     return OverduePage(total=int(total), offset=offset, items=items, paused_units=tuple(paused))
 

@@ -17,7 +17,17 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Case, LedgerItem, LedgerProgress, Member, Unit
+from storage.models import (
+    Accountability,
+    Case,
+    CaseFinding,
+    CaseIntake,
+    ComplaintRating,
+    LedgerItem,
+    LedgerProgress,
+    Member,
+    Unit,
+)
 
 BATCH = 1000
 
@@ -51,6 +61,27 @@ class CaseRow:
     closed_on: date | None
     description: str
     closing_summary: str | None
+    channel: str = "chat"  # where it came from (an intake's channel)
+    owner: str | None = None
+    acknowledged_on: date | None = None
+    finding: str | None = None
+    accountability: tuple[tuple[str, str], ...] = ()  # (handling key, person or unit)
+    rating: str | None = None  # a complaint's satisfaction
+
+
+@dataclass(frozen=True)
+class AccountabilityRow:
+    """A row of the accountability register (问责台账)."""
+
+    number: str
+    kind: str
+    case_unit: str | None
+    finding: str | None
+    handling_key: str
+    person: str | None
+    unit: str | None
+    decided_on: date
+    closed_on: date | None
 
 
 async def ledger_rows(
@@ -156,8 +187,18 @@ async def case_rows(
                 col(Case.closed_on),
                 col(Case.description),
                 col(Case.closing_summary),
+                col(CaseIntake.channel),
+                col(Member.display_name),
+                col(Case.acknowledged_on),
+                col(CaseFinding.finding),
+                col(ComplaintRating.rating),
+                col(Case.id),
             )
             .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
+            .outerjoin(CaseIntake, col(CaseIntake.case_id) == col(Case.id))
+            .outerjoin(Member, col(Member.id) == col(Case.owner_member_id))
+            .outerjoin(CaseFinding, col(CaseFinding.case_id) == col(Case.id))
+            .outerjoin(ComplaintRating, col(ComplaintRating.case_id) == col(Case.id))
             .order_by(col(Case.opened_on), col(Case.number))
             .limit(batch)
         )
@@ -167,9 +208,108 @@ async def case_rows(
             query = query.where(tuple_(col(Case.opened_on), col(Case.number)) > tuple_(*last))
         async with db.session() as session:
             rows = (await session.exec(query)).all()
+            held = await _accountability_of(session, [r[-1] for r in rows])
         if not rows:
             return
-        yield [CaseRow(*row) for row in rows]
+        yield [
+            CaseRow(
+                number=row[0],
+                kind=row[1],
+                category_key=row[2],
+                unit_code=row[3],
+                unit_name=row[4],
+                status=row[5],
+                opened_on=row[6],
+                answered_on=row[7],
+                closed_on=row[8],
+                description=row[9],
+                closing_summary=row[10],
+                channel=row[11] or "chat",
+                owner=row[12],
+                acknowledged_on=row[13],
+                finding=row[14],
+                accountability=tuple(held.get(row[-1], ())),
+                rating=row[15],
+            )
+            for row in rows
+        ]
         if len(rows) < batch:
             return
         last = (rows[-1][6], rows[-1][0])
+
+
+async def _accountability_of(session: Any, case_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """Each case's (handling, person or unit) pairs, in the order they were recorded."""
+    if not case_ids:
+        return {}
+    rows = (
+        await session.exec(
+            select(
+                col(Accountability.case_id),
+                col(Accountability.handling_key),
+                col(Accountability.person_name),
+                col(Unit.name),
+            )
+            .outerjoin(Unit, col(Unit.id) == col(Accountability.unit_id))
+            .where(col(Accountability.case_id).in_(case_ids))
+            .order_by(col(Accountability.id))
+        )
+    ).all()
+    found: dict[int, list[tuple[str, str]]] = {}
+    for case_id, key, person, unit in rows:
+        found.setdefault(case_id, []).append((key, person or unit or ""))
+    return found
+
+
+async def accountability_rows(
+    db: Database, *, unit_id: int | None = None, batch: int = BATCH
+) -> AsyncIterator[list[AccountabilityRow]]:
+    """The accountability register (问责台账): one row per handling of one person or unit,
+    in the order recorded, `batch` rows at a time (about one unit's cases, or all)."""
+    held_unit = aliased(Unit)
+    last = 0
+    while True:
+        query: Any = (
+            select(
+                col(Case.number),
+                col(Case.kind),
+                col(Unit.name),
+                col(CaseFinding.finding),
+                col(Accountability.handling_key),
+                col(Accountability.person_name),
+                col(held_unit.name),
+                col(Accountability.decided_on),
+                col(Case.closed_on),
+                col(Accountability.id),
+            )
+            .join(Case, col(Case.id) == col(Accountability.case_id))
+            .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
+            .outerjoin(held_unit, col(held_unit.id) == col(Accountability.unit_id))
+            .outerjoin(CaseFinding, col(CaseFinding.case_id) == col(Case.id))
+            .where(col(Accountability.id) > last)
+            .order_by(col(Accountability.id))
+            .limit(batch)
+        )
+        if unit_id is not None:
+            query = query.where(col(Case.unit_id) == unit_id)
+        async with db.session() as session:
+            rows = (await session.exec(query)).all()
+        if not rows:
+            return
+        yield [
+            AccountabilityRow(
+                number=r[0],
+                kind=r[1],
+                case_unit=r[2],
+                finding=r[3],
+                handling_key=r[4],
+                person=r[5],
+                unit=r[6],
+                decided_on=r[7],
+                closed_on=r[8],
+            )
+            for r in rows
+        ]
+        if len(rows) < batch:
+            return
+        last = rows[-1][-1]

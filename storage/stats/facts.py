@@ -9,12 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import col
 
-from domain.stats import CaseFact, ItemFact
+from domain.stats import Accountable, CaseFact, ItemFact
 from storage.db import Database
-from storage.models import Case, ComplaintRating, ComplaintTombstone, LedgerItem, Unit
+from storage.models import (
+    Accountability,
+    Case,
+    CaseFinding,
+    ComplaintRating,
+    ComplaintTombstone,
+    LedgerItem,
+    Unit,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class Facts:
     cases: tuple[CaseFact, ...]
     items: tuple[ItemFact, ...]
     units: dict[int, UnitName]
+    findings: tuple[str, ...] = ()  # what closed cases were found to be (属实 …)
+    accountable: tuple[Accountable, ...] = ()  # 问责: handling and unit, one per row
 
 
 async def facts(db: Database, *, unit_id: int | None) -> Facts:
@@ -60,17 +70,29 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
             col(LedgerItem.deadline),
             col(LedgerItem.created_at),
             col(LedgerItem.verified_at),
+            col(LedgerItem.due_on),
         ).where(col(LedgerItem.status) != "returned")  # 退单: not the unit's problem any more
         unit_query: Any = select(col(Unit.id), col(Unit.code), col(Unit.name))
+        finding_query: Any = select(col(CaseFinding.finding)).join(
+            Case, col(Case.id) == col(CaseFinding.case_id)
+        )
+        held_query: Any = select(
+            col(Accountability.handling_key),
+            func.coalesce(col(Accountability.unit_id), col(Case.unit_id)),
+        ).join(Case, col(Case.id) == col(Accountability.case_id))
         if unit_id is not None:
             case_query = case_query.where(col(Case.unit_id) == unit_id)
             tomb_query = tomb_query.where(col(ComplaintTombstone.unit_id) == unit_id)
             item_query = item_query.where(col(LedgerItem.unit_id) == unit_id)
             unit_query = unit_query.where(col(Unit.id) == unit_id)
+            finding_query = finding_query.where(col(Case.unit_id) == unit_id)
+            held_query = held_query.where(col(Case.unit_id) == unit_id)
         case_rows = (await session.exec(case_query)).all()
         tomb_rows = (await session.exec(tomb_query)).all()
         item_rows = (await session.exec(item_query)).all()
         unit_rows = (await session.exec(unit_query)).all()
+        finding_rows = (await session.exec(finding_query)).all()
+        held_rows = (await session.exec(held_query)).all()
     cases = [CaseFact(*row) for row in case_rows]
     cases += [
         CaseFact(
@@ -87,4 +109,10 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
     ]
     items = tuple(ItemFact(*row) for row in item_rows)
     units = {uid: UnitName(uid, code, name) for uid, code, name in unit_rows if uid is not None}
-    return Facts(cases=tuple(cases), items=items, units=units)
+    return Facts(
+        cases=tuple(cases),
+        items=items,
+        units=units,
+        findings=tuple(row[0] for row in finding_rows),
+        accountable=tuple(Accountable(key, unit) for key, unit in held_rows),
+    )

@@ -32,7 +32,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[im
 from openpyxl.xml.functions import XML_NS, SubElement  # type: ignore[import-untyped]
 from openpyxl.xml.functions import Element as XmlElement
 
-from storage.stats.exports import CaseRow, LedgerRow
+from storage.stats.exports import AccountabilityRow, CaseRow, LedgerRow
 
 Format = Literal["xlsx", "csv"]
 DATE_FORMAT = "yyyy-mm-dd"
@@ -65,6 +65,25 @@ CASE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("办结日期", 12),
     ("问题描述", 40),
     ("办结情况", 36),
+    ("来源渠道", 10),
+    ("承办人", 10),
+    ("按时签收", 8),
+    ("按时答复", 8),
+    ("核查结论", 10),
+    ("问责情况", 30),
+    ("满意度", 10),
+)
+ACCOUNTABILITY_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("序号", 6),
+    ("案件编号", 14),
+    ("类型", 10),
+    ("涉及单位", 18),
+    ("核查结论", 10),
+    ("处理方式", 16),
+    ("被问责人", 12),
+    ("被问责单位", 18),
+    ("决定日期", 12),
+    ("办结日期", 12),
 )
 UNIT_COLUMN = "单位"
 
@@ -79,6 +98,12 @@ class Labels:
     case_kind: Callable[[str], str]
     self_inspection: str  # the 来源 of an item that did not come from a case
     tz: ZoneInfo
+    channel: Callable[[str], str] = str
+    finding: Callable[[str], str] = str
+    handling: Callable[[str], str] = str
+    rating: Callable[[str], str] = str
+    # (acknowledged in time, answered in time) of a case row: "是" / "否" / "" (not due yet)
+    in_time: Callable[[CaseRow], tuple[str, str]] = lambda _row: ("", "")
 
 
 Cell = str | int | date | None
@@ -117,6 +142,27 @@ def case_values(row: CaseRow, number: int, labels: Labels) -> list[Cell]:
         row.closed_on,
         row.description,
         row.closing_summary,
+        labels.channel(row.channel),
+        row.owner,
+        *labels.in_time(row),
+        labels.finding(row.finding) if row.finding else None,
+        "；".join(f"{labels.handling(key)}：{who}" for key, who in row.accountability) or None,
+        labels.rating(row.rating) if row.rating else None,
+    ]
+
+
+def accountability_values(row: AccountabilityRow, number: int, labels: Labels) -> list[Cell]:
+    return [
+        number,
+        row.number,
+        labels.case_kind(row.kind),
+        row.case_unit,
+        labels.finding(row.finding) if row.finding else None,
+        labels.handling(row.handling_key),
+        row.person,
+        row.unit,
+        row.decided_on,
+        row.closed_on,
     ]
 
 
@@ -233,9 +279,11 @@ class _XlsxSink:
 async def write_export(
     out: IO[bytes],
     *,
-    what: Literal["ledger", "cases"],
+    what: Literal["ledger", "cases", "accountability"],
     fmt: Format,
-    batches: AsyncIterator[Sequence[LedgerRow]] | AsyncIterator[Sequence[CaseRow]],
+    batches: AsyncIterator[Sequence[LedgerRow]]
+    | AsyncIterator[Sequence[CaseRow]]
+    | AsyncIterator[Sequence[AccountabilityRow]],
     labels: Labels,
     sheet_per_unit: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -245,7 +293,11 @@ async def write_export(
     `extra_sheets` (xlsx only) follow the main rows, e.g. the "124" check-in sheet.
 
     Each batch is written in a worker thread so a long export never stalls the bot."""
-    columns = LEDGER_COLUMNS if what == "ledger" else CASE_COLUMNS
+    columns = {
+        "ledger": LEDGER_COLUMNS,
+        "cases": CASE_COLUMNS,
+        "accountability": ACCOUNTABILITY_COLUMNS,
+    }[what]
     per_unit = sheet_per_unit and what == "ledger" and fmt == "xlsx"
     written = 0
     text: io.TextIOWrapper | None = None
@@ -255,12 +307,15 @@ async def write_export(
         writer = csv.writer(text)
         writer.writerow([name for name, _ in columns])
     else:
-        xlsx = _XlsxSink(columns, "整改台账" if what == "ledger" else "案件登记")
+        titles = {"ledger": "整改台账", "cases": "案件登记", "accountability": "问责台账"}
+        xlsx = _XlsxSink(columns, titles[what])
         if not per_unit:
             xlsx.new_sheet(xlsx.title, drop_unit=False)
     current_unit: str | None = None
 
-    def write_batch(batch: Sequence[LedgerRow] | Sequence[CaseRow]) -> None:
+    def write_batch(
+        batch: Sequence[LedgerRow] | Sequence[CaseRow] | Sequence[AccountabilityRow],
+    ) -> None:
         nonlocal written, current_unit
         for row in batch:
             written += 1
@@ -271,6 +326,8 @@ async def write_export(
                 values = ledger_values(row, labels)
                 if per_unit:
                     del values[1]
+            elif isinstance(row, AccountabilityRow):
+                values = accountability_values(row, written, labels)
             else:
                 values = case_values(row, written, labels)
             if text is not None:

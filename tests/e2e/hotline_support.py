@@ -95,6 +95,15 @@ class Hotline:
         assert found is not None, answer
         return found.group(0)
 
+    async def close_from_card(self, finding: str = "无法核实") -> str:
+        """The card's Close, then a finding after which nobody is held accountable; the text
+        the closing message is edited to."""
+        findings_text = await self.press(self.handler, "办结", chat=self.staff)
+        assert "核查结论" in findings_text, findings_text
+        findings = self.sim.bot_messages(self.staff)[-1]
+        await self.sim.press_button(self.handler, finding, chat=self.staff)
+        return (await self.sim.wait_edit(findings)).text
+
     def first_category_label(self, user: SimUser) -> str:
         msg = self.sim.bot_messages(user)[-1]
         return msg.buttons[0][0] if msg.buttons else ""

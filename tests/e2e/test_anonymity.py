@@ -17,8 +17,11 @@ from telegram.ext import ConversationHandler
 
 from bot.ops import logs
 from bot.ops.logs import Format
+from domain.cases.accountability import Finding, Party
 from domain.cases.lifecycle import CaseStatus
-from storage.cases import complaints
+from domain.cases.outcome import Outcome
+from storage.cases import complaint_staff, complaints
+from storage.cases.accountability import ClosingRecord, Entry
 from storage.models import metadata
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
@@ -123,7 +126,7 @@ async def full_flow(hl: Hotline) -> str:
     await sim.send_text(hl.handler, "已退还。", chat=hl.staff, reply_to=prompt)
     await sim.next_message(hl.staff)
     await sim.next_message(parent)
-    await hl.press(hl.handler, "办结", chat=hl.staff)
+    assert "已办结" in await hl.close_from_card()
     await sim.next_message(parent)  # closing notice
     await hl.h.ask(parent, "/status", receipt)
     await sim.press_button(parent, "评价办理结果")
@@ -286,3 +289,42 @@ async def test_dates_not_times_and_lists_do_not_reveal_order(hl: Hotline) -> Non
     for card in sim.bot_messages(hl.staff):
         assert "09:" not in card.text and "时" not in card.text.split("日期")[1][:14]
     assert all(v.status == CaseStatus.RECEIVED for v in listed)
+
+
+async def test_complainant_reads_the_answer_never_the_finding_or_accountability(
+    hl: Hotline,
+) -> None:
+    """A closed complaint's finding and who was held accountable are staff records: /status
+    shows the answer and the status, none of them."""
+    sim, parent = hl.sim, hl.complainant()
+    receipt = await hl.file(parent)
+    case = (await complaints.for_staff(hl.h.db))[0]
+    now = hl.h.clock.now()
+    today = now.date()
+    replied = await complaint_staff.reply(
+        hl.h.db, case.pseudonym, "经查，已退还多收费用。", member_id=None, now=now, today=today
+    )
+    assert replied.outcome is Outcome.OK
+    record = ClosingRecord(
+        Finding.TRUE,
+        (
+            Entry("admonition", Party("王主任", None, today)),
+            Entry("circular", Party(None, "SCH001", today)),
+        ),
+    )
+    closed = await complaint_staff.finish(
+        hl.h.db,
+        case.pseudonym,
+        CaseStatus.CLOSED,
+        member_id=None,
+        now=now,
+        today=today,
+        record=record,
+    )
+    assert closed.outcome is Outcome.OK
+    shown = await hl.h.ask(parent, "/status", receipt)
+    for later in sim.bot_messages(parent)[-3:]:
+        shown += later.text + str(later.buttons)
+    assert "已退还多收费用" in shown
+    for secret in ("属实", "诫勉谈话", "通报批评", "王主任", "问责"):
+        assert secret not in shown, secret

@@ -57,7 +57,18 @@ async def test_complaint_goes_from_filing_to_rating(hl: Hotline) -> None:
     prompt = sim.bot_messages(hl.staff)[-1]
     await sim.send_text(hl.handler, "费用已全部退还。", chat=hl.staff, reply_to=prompt)
     await sim.next_message(hl.staff)
-    assert "已办结" in await hl.press(hl.handler, "办结", chat=hl.staff)
+    # Closing records the finding and who was held accountable (问责) first.
+    assert "核查结论" in await hl.press(hl.handler, "办结", chat=hl.staff)
+    findings = sim.bot_messages(hl.staff)[-1]
+    await sim.press_button(hl.handler, "部分属实", chat=hl.staff)
+    assert "部分属实" in (await sim.wait_edit(findings)).text
+    assert "被问责" in await hl.press(hl.handler, "批评教育", chat=hl.staff)
+    prompt = sim.bot_messages(hl.staff)[-1]
+    await sim.send_text(hl.handler, "#SCH001", chat=hl.staff, reply_to=prompt)
+    so_far = await sim.next_message(hl.staff)
+    assert "批评教育：#SCH001" in so_far.text
+    await sim.press_button(hl.handler, "完成，办结", chat=hl.staff)
+    assert "已办结" in (await sim.wait_edit(so_far)).text
 
     # The parent rates it.
     shown = await hl.h.ask(parent, "/status", receipt)

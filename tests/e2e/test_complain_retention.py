@@ -38,7 +38,7 @@ async def test_the_daily_job_purges_closed_complaints_after_retention(hl: Hotlin
     prompt = hl.sim.bot_messages(hl.staff)[-1]
     await hl.sim.send_text(hl.handler, "已处理。", chat=hl.staff, reply_to=prompt)
     await hl.sim.next_message(hl.staff)
-    await hl.press(hl.handler, "办结", chat=hl.staff)
+    assert "已办结" in await hl.close_from_card()
     jobs = hl.h.app.job_queue.get_jobs_by_name(hotline_jobs.JOB_NAME) if hl.h.app.job_queue else ()
     assert len(jobs) == 1
     services = hl.h.app.bot_data[SERVICES_KEY]

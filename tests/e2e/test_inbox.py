@@ -92,6 +92,8 @@ async def test_accept_reply_close_end_to_end(harness: Harness) -> None:
     refreshed = await harness.sim.wait_edit(handler)
     assert refreshed.buttons[-1] == [CLOSE] or [CLOSE] in refreshed.buttons
     await harness.sim.press_button(handler, CLOSE)
+    assert "核查结论" in (await harness.sim.next_message(handler)).text
+    await harness.sim.press_button(handler, "不属实")  # nobody to hold accountable: summary next
     prompt = await harness.sim.next_message(handler)
     await harness.sim.send_text(handler, "x" * 1001, reply_to=prompt)
     assert "1001" in (await harness.sim.next_message(handler)).text

@@ -99,6 +99,11 @@ async def test_complaint_accepted_answered_and_closed_from_the_inbox(hl: Hotline
 
     await sim.wait_edit(handler)
     await sim.press_button(handler, CLOSE)
+    findings = await sim.next_message(handler)
+    assert "核查结论" in findings.text
+    await sim.press_button(handler, "属实")
+    await sim.wait_edit(findings)
+    await sim.press_button(handler, "完成，办结")  # substantiated, nobody held accountable
     prompt = await sim.next_message(handler)
     await sim.send_text(handler, "已退费到位。", reply_to=prompt)
     assert f"{pseudonym} 已办结" in (await sim.next_message(handler)).text

@@ -20,6 +20,7 @@ from simulator import SimUser
 from storage.membership import groups
 from storage.models import LedgerItem, SignOff
 from tests.hostile.bench import Bench
+from tests.hostile.matrix_loop import close_finding, extension_decide, ledger_ask_extension
 from tests.hostile.matrix_staff import (
     export_file,
     hotline_card,
@@ -218,6 +219,14 @@ ACTIONS = [
     Action("inbox: transfer", transfer, roles("NN", "NN", "NN", "YY", "NN")),
     Action("complaint card: reply", hotline_card("reply"), roles("N", "N", "N", "Y", "Y")),
     Action("complaint card: reject", hotline_card("reject"), roles("N", "N", "N", "Y", "Y")),
+    Action("ledger: ask extension", ledger_ask_extension, roles("NN", "NN", "YN", "NN", "NN")),
+    Action("extension: approve", extension_decide, roles("NN", "NN", "NN", "YY", "NN")),
+    Action("close: record finding", close_finding, roles("NN", "NN", "NN", "YY", "NN")),
+    Action(
+        "export: accountability.csv",
+        export_file("accountability"),
+        roles("N", "N", "N", "Y", "Y"),
+    ),
 ]
 
 
