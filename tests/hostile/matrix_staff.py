@@ -25,7 +25,9 @@ async def arrives(b: Bench, user: SimUser, count: int, kind: str) -> bool:
     def came() -> bool:
         return any(getattr(m, kind) is not None for m in b.sim.bot_messages(user)[count:])
 
-    return await b.sim.state.signal.wait_for(came, 5.0)
+    # A chart is drawn in a worker thread: the first one of a process also loads the font, which
+    # takes seconds on a loaded machine. A refusal never waits this long (it is answered first).
+    return await b.sim.state.signal.wait_for(came, 20.0)
 
 
 async def stats_chart(b: Bench, user: SimUser, scope: str) -> bool:
