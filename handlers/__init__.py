@@ -34,7 +34,7 @@ from handlers.duties import rounds as round_
 from handlers.duties import texts as checkin_texts
 from handlers.hotline import card as complaint_card
 from handlers.hotline import common as hotline_common
-from handlers.hotline import complain, status
+from handlers.hotline import complain, held, status
 from handlers.hotline import restart as restart_notice
 from handlers.ledger import board as ledger
 from handlers.ledger import flow as ledger_flow
@@ -160,4 +160,7 @@ def build_handlers() -> list[tuple[int, Handler]]:
     cleanup: Handler = TypeHandler(Update, hotline_common.forget_empty)
     # Before everything: nobody opens a second conversation beside the one they are in.
     guard: Handler = OneConversationAtATime(conversations)
-    return [(-1, guard)] + [(0, handler) for handler in ordered] + [(1, cleanup)]
+    # Before that: a complaint's receipt Telegram refused earlier goes out first.
+    receipt: Handler = TypeHandler(Update, held.resend_held)
+    first = [(-2, receipt), (-1, guard)]
+    return first + [(0, handler) for handler in ordered] + [(1, cleanup)]
