@@ -33,6 +33,7 @@ from handlers.ledger.pickers import (
     start_draft,
 )
 from handlers.ledger.views import actor_of, card_keyboard, card_text, facts_of, parse_cb
+from handlers.ui.outcomes import Noun, outcome_text
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.ledger.items import Change
@@ -189,9 +190,11 @@ async def finish(update: Update, context: BotContext, who: Viewer, change: Chang
     """After a save: the card as it now stands, or why nothing was saved."""
     end_draft(context)
     if change.result is not Outcome.OK or change.item is None:
-        await say(
-            update, who.t.gettext("This item has changed since you started; nothing was saved.")
-        )
+        if change.result in (Outcome.OK, Outcome.STALE):
+            text = who.t.gettext("This item has changed since you started; nothing was saved.")
+        else:
+            text = outcome_text(who.t, change.result, Noun.ITEM)
+        await say(update, text)
         return END
     svc = context.services
     card = await ledger_queries.item_card(svc.db, change.item.id or 0)
