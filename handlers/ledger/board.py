@@ -248,10 +248,10 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         text, markup = await unit_page(context, who, ids[0], ids[1])
         await show(query, text, markup)
-    elif action == "us" and len(ids) == 1 and rules.is_staff(actor):
+    elif action == "us" and len(ids) == 1 and ids[0] >= 0 and rules.is_staff(actor):
         text, markup = await units_page(context, t, ids[0])
         await show(query, text, markup)
-    elif action == "m" and len(ids) == 1:
+    elif action == "m" and len(ids) == 1 and ids[0] >= 0:
         text, markup = await my_items(context, who, ids[0])
         await show(query, text, markup)
     elif action == "o" and len(ids) == 1:

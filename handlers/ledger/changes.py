@@ -63,7 +63,10 @@ async def start_change(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     who = await viewer(update, context)
     parsed = parse_cb(query.data if query else None)
-    if query is None or who is None or parsed is None or parsed[0] not in _ENTRIES:
+    if query is None:
+        return END
+    if who is None or parsed is None or parsed[0] not in _ENTRIES:  # an old or forged button
+        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
         return END
     (action, ids), t, actor = parsed, who.t, actor_of(who)
     mode, check = _ENTRIES[action]
