@@ -21,6 +21,7 @@ from handlers import desk, duties, hotline, ledger, membership, publish, reminde
 from handlers.conversation import OneConversationAtATime
 from handlers.features import Feature, Handler
 from handlers.hotline import common as hotline_common
+from handlers.hotline import held
 from handlers.hotline import restart as restart_notice
 from handlers.membership import cancel, groups, pending, strays
 
@@ -106,4 +107,7 @@ def build_handlers() -> list[tuple[int, Handler]]:
     guard: Handler = OneConversationAtATime(
         [c for c in conversations if isinstance(c, ConversationHandler)]
     )
-    return [(-1, guard)] + [(0, handler) for handler in ordered] + [(1, cleanup)]
+    # Before that: a complaint's receipt Telegram refused earlier goes out first.
+    receipt: Handler = TypeHandler(Update, held.resend_held)
+    first = [(-2, receipt), (-1, guard)]
+    return first + [(0, handler) for handler in ordered] + [(1, cleanup)]

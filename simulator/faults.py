@@ -1,4 +1,4 @@
-"""Faults on demand: failing or delaying the next calls of a method."""
+"""Faults on demand: failing or delaying the next calls of a method (to one chat, if given)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class _Rule:
     remaining: int
     status: int = 500
     seconds: float = 0.0
+    chat: int | None = None
 
 
 def _key(method: str) -> str:
@@ -30,13 +31,16 @@ class Faults:
         self._failures: list[_Rule] = []
         self._delays: list[_Rule] = []
 
-    def fail_next(self, method: str, *, status: int = 500, count: int = 1) -> None:
-        """Answer the next ``count`` calls of ``method`` with HTTP ``status`` (5xx)."""
+    def fail_next(
+        self, method: str, *, status: int = 500, count: int = 1, chat: int | None = None
+    ) -> None:
+        """Answer the next ``count`` calls of ``method`` (whose ``chat_id`` is ``chat``, when
+        given) with HTTP ``status`` (5xx)."""
         if not 500 <= status <= 599:
             raise ValueError("fail_next simulates server errors: status must be 5xx")
         if count < 1:
             raise ValueError("count must be at least 1")
-        self._failures.append(_Rule(_key(method), count, status=status))
+        self._failures.append(_Rule(_key(method), count, status=status, chat=chat))
 
     def delay_next(self, method: str, seconds: float, count: int = 1) -> None:
         """Delay the next ``count`` calls of ``method`` by ``seconds`` before handling them.
@@ -59,9 +63,11 @@ class Faults:
         return sum(r.remaining for r in self._failures + self._delays)
 
     @staticmethod
-    def _take(rules: list[_Rule], method: str) -> _Rule | None:
+    def _take(rules: list[_Rule], method: str, chat: object = None) -> _Rule | None:
         key = method.lower()
         for rule in rules:
+            if rule.chat is not None and str(rule.chat) != str(chat):
+                continue
             if rule.method == key or (rule.method == ANY_METHOD and key != "getupdates"):
                 rule.remaining -= 1
                 if rule.remaining <= 0:
@@ -69,9 +75,9 @@ class Faults:
                 return rule
         return None
 
-    def take_failure(self, method: str) -> int | None:
-        """The status to fail this call of ``method`` with, if a failure is pending."""
-        rule = self._take(self._failures, method)
+    def take_failure(self, method: str, chat: object = None) -> int | None:
+        """The status to fail this call of ``method`` (to ``chat``) with, if one is pending."""
+        rule = self._take(self._failures, method, chat)
         return rule.status if rule else None
 
     def take_delay(self, method: str) -> float:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,6 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.reminders.pacer import BULK, GROUP_FIRST, Pacer
 from domain.clock import Clock
 from domain.reminders.digest import Pending
+from handlers.ui.deliver import retry_seconds
 from storage.db import Database
 from storage.membership import groups
 from storage.reminders import outbox
@@ -114,7 +114,7 @@ class Sender:
                 ):
                     message_id = await self._send(chat_id, message.text, message.markup)
             except RetryAfter as error:
-                seconds = _seconds(error)
+                seconds = retry_seconds(error)
                 waited_429 += 1
                 if seconds <= self.inline_wait_max and waited_429 <= 5:
                     await asyncio.sleep(seconds)  # only this chat's queue waits
@@ -174,13 +174,6 @@ class Sender:
             )
             outcome.sent += len(ids)
             return
-
-
-def _seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22.2+ warns on reading it unless PTB_TIMEDELTA is set
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 __all__ = ["BULK", "GROUP_FIRST", "Outcome", "Outgoing", "Pacer", "Sender", "backoff"]

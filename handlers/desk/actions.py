@@ -69,7 +69,6 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action == "open":
         await open_case(update, context, who, case_id)
     elif action == "card":
-        await query.answer()
         await refresh_private_card(update, context, who, case_id)
     elif action == "pm":
         await _to_private(update, context, who, case_id)
@@ -84,13 +83,20 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 async def refresh_private_card(
-    update: Update, context: BotContext, who: Viewer, case_id: int
+    update: Update, context: BotContext, who: Viewer, case_id: int, *, answer: bool = True
 ) -> None:
-    """Edit the pressed card to show the case's current state and buttons."""
+    """Edit the pressed card to show the case's current state and buttons (answering the
+    press unless the caller did)."""
     query = update.callback_query
     card = await case_card(who, context, case_id)
-    if query is None or card is None:
+    if query is None:
         return
+    if card is None:  # gone, or not this person's to see: the same words either way
+        if answer:
+            await query.answer(who.t.gettext("This button is no longer valid."))
+        return
+    if answer:
+        await query.answer()
     text, markup = card
     await query.edit_message_text(text, reply_markup=markup if markup.inline_keyboard else None)
 
@@ -112,7 +118,7 @@ async def _accept(
         t.gettext("You accepted {number}; you are responsible for it.", number=result.change.number)
     )
     if not from_staff_chat:
-        await refresh_private_card(update, context, who, case_id)
+        await refresh_private_card(update, context, who, case_id, answer=False)
     await refresh_staff_card(context, case_id)
     await notify_reporter(context.bot, svc.catalogs, result.change)
 

@@ -39,6 +39,7 @@ from handlers.i18n import Translator, escape
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.dates import local_today
 from handlers.ui.labels import finding_label, handling_label
+from handlers.ui.outcomes import Noun, outcome_text
 from storage.cases import complaint_staff
 from storage.cases.accountability import unknown_units
 from storage.desk import actions as desk
@@ -278,8 +279,15 @@ async def _finish(update: Update, context: BotContext, who: Viewer, case_id: int
     drop(context, case_id)
     query = update.callback_query
     assert query is not None
+    if result.outcome is Outcome.INVALID:
+        await query.edit_message_text(
+            t.gettext("Reply to the complainant before closing the complaint.")
+        )
+        return
     if result.outcome is not Outcome.OK:
-        await query.edit_message_text(t.gettext("This complaint is already closed."))
+        await query.edit_message_text(
+            outcome_text(t, result.outcome, Noun.COMPLAINT, status=result.status)
+        )
         return
     number = view.number if view is not None else ""
     await query.edit_message_text(t.gettext("{pseudonym} is closed.", pseudonym=number))

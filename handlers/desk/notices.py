@@ -18,6 +18,7 @@ from handlers.desk.dispatch import tell_unit_heads
 from handlers.hotline.push import notify_author
 from handlers.i18n import Catalogs, Translator, escape
 from handlers.report.notify import notify_reporter
+from handlers.ui.outcomes import Noun, outcome_text
 from storage.desk.actions import DeskResult
 
 log = logging.getLogger(__name__)
@@ -87,11 +88,12 @@ def refusal_text(t: Translator, refusal: Refusal | None) -> str:
 
 
 def outcome_notice(t: Translator, result: DeskResult) -> str:
-    if result.outcome is Outcome.GONE:
-        return t.gettext("This case no longer exists.")
-    if result.outcome is Outcome.STALE:
-        return t.gettext("Someone else changed this case just now. Open it again.")
-    return refusal_text(t, result.refusal)
+    """A refused desk action: the rule's own reason, else what the outcome says."""
+    if result.outcome is Outcome.REFUSED and result.refusal not in (None, Refusal.WRONG_STATUS):
+        return refusal_text(t, result.refusal)
+    outcome = Outcome.INVALID if result.outcome is Outcome.REFUSED else result.outcome
+    noun = Noun.COMPLAINT if result.kind == "complaint" else Noun.CASE
+    return outcome_text(t, outcome, noun, status=result.status)
 
 
 async def tell_after(

@@ -28,6 +28,7 @@ from handlers.hotline.views import added_information, staff_keyboard
 from handlers.i18n import Translator
 from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
+from handlers.ui.outcomes import Noun, outcome_text
 from storage.cases import complaint_staff, complaints
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     case_id = await complaint_staff.case_id_of(context.services.db, pseudonym)
     view = await complaints.view(context.services.db, case_id) if case_id is not None else None
     if view is None:
-        await query.answer(t.gettext("This complaint no longer exists."))
+        await query.answer(outcome_text(t, Outcome.GONE, Noun.COMPLAINT))
         return
     if view.status in (CaseStatus.CLOSED, CaseStatus.REJECTED):
-        await query.answer(t.gettext("This complaint is already closed."))
+        await query.answer(outcome_text(t, Outcome.FINAL, Noun.COMPLAINT, status=view.status))
+        return
+    if action == "reject" and view.status == CaseStatus.ANSWERED:
+        await query.answer(outcome_text(t, Outcome.INVALID, Noun.COMPLAINT, status=view.status))
         return
     if action == "close":  # the finding and 问责 first (handlers/desk/closing.py)
         await closing.start(update, context, who, view.case_id, closing.HOTLINE)
@@ -193,7 +197,9 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
         done = t.gettext("{pseudonym} is not accepted; the reason is stored.", pseudonym=pseudonym)
     prompts.pop(message.reply_to_message.message_id, None)
     if result.outcome is not Outcome.OK:
-        await message.reply_text(t.gettext("This complaint is already closed."))
+        await message.reply_text(
+            outcome_text(t, result.outcome, Noun.COMPLAINT, status=result.status)
+        )
         return
     await message.reply_text(done)
     if result.case_id is not None:

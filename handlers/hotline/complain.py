@@ -8,11 +8,9 @@ stored or logged. The receipt is shown once, after the commit.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from telegram import Message, Update
-from telegram.error import NetworkError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -27,7 +25,7 @@ from domain.hotline import receipts
 from domain.hotline.rules import SenderLimiter, clean_text, seal_chat, self_mentions
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
-from handlers.hotline import steps
+from handlers.hotline import held, steps
 from handlers.hotline.card import post_card
 from handlers.hotline.common import DRAFT_KEY, Draft, draft_of, limiter_of
 from handlers.hotline.steps import ask_category, ask_description, ask_evidence, show_summary
@@ -46,7 +44,6 @@ EVIDENCE = "complain:evidence"
 PUSH = "complain:push"
 CONFIRM = "complain:confirm"
 TIMEOUT_SECONDS = 30 * 60
-RECEIPT_ATTEMPTS = 3
 Handler = BaseHandler[Any, BotContext, Any]
 
 
@@ -234,21 +231,15 @@ async def _submit(
         sealed = seal_chat(svc.settings.hotline.pepper, filed.case_id, message.chat_id)
         await complaints.set_push(svc.db, filed.case_id, sealed)
     _end(context)
-    await _send_receipt(message, receipt_text(t, receipt))
+    # Committed: the receipt is held until Telegram takes it; the conversation ends and the
+    # staff card is posted whatever happened to it.
+    delivered = await held.deliver(context, message.chat_id, receipt_text(t, receipt))
     await post_card(context, filed.case_id)
+    if not delivered:
+        await complaints.release_duplicate(
+            svc.db, svc.settings.hotline, description=draft.description, today=today
+        )
     return ConversationHandler.END
-
-
-async def _send_receipt(message: Message, text: str) -> None:
-    """The receipt exists only in this message: try again if the network fails."""
-    for attempt in range(RECEIPT_ATTEMPTS):
-        try:
-            await message.reply_text(text)
-            return
-        except NetworkError:
-            if attempt == RECEIPT_ATTEMPTS - 1:
-                raise
-            await asyncio.sleep(0.5 * (attempt + 1))
 
 
 async def _say_cancelled(update: Update, who: Viewer) -> None:

@@ -26,6 +26,7 @@ from handlers.ledger.pickers import (
 from handlers.ledger.views import ROUTE, actor_of, card_keyboard, card_text, cut, parse_cb
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
+from storage.membership import units
 
 END = ConversationHandler.END
 
@@ -35,10 +36,16 @@ async def start_add(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     who = await viewer(update, context)
     parsed = parse_cb(query.data if query else None)
-    if query is None or who is None or parsed is None or len(parsed[1]) != 1:
+    if query is None:
+        return END
+    if who is None or parsed is None or len(parsed[1]) != 1:  # an old or forged button
+        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
         return END
     t, unit_id = who.t, parsed[1][0]
-    if not rules.may_add(actor_of(who), unit_id):
+    if (
+        not rules.may_add(actor_of(who), unit_id)
+        or await units.by_id(context.services.db, unit_id) is None
+    ):
         await query.answer(t.gettext("You cannot add problems to this unit's list."))
         return END
     start_draft(context, mode="add", unit_id=unit_id)

@@ -32,6 +32,7 @@ from handlers.ledger.views import (
     parse_cb,
 )
 from handlers.ui.edits import edit_pressed
+from handlers.ui.outcomes import Noun, outcome_text
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.membership import units
@@ -247,10 +248,10 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         text, markup = await unit_page(context, who, ids[0], ids[1])
         await show(query, text, markup)
-    elif action == "us" and len(ids) == 1 and rules.is_staff(actor):
+    elif action == "us" and len(ids) == 1 and ids[0] >= 0 and rules.is_staff(actor):
         text, markup = await units_page(context, t, ids[0])
         await show(query, text, markup)
-    elif action == "m" and len(ids) == 1:
+    elif action == "m" and len(ids) == 1 and ids[0] >= 0:
         text, markup = await my_items(context, who, ids[0])
         await show(query, text, markup)
     elif action == "o" and len(ids) == 1:
@@ -289,12 +290,22 @@ async def open_item(update: Update, context: BotContext, who: Viewer, item_id: i
     await show(query, card_text(who.t, campaign, card), card_keyboard(who.t, actor, card.item))
 
 
-async def stale(update: Update, context: BotContext, who: Viewer, item_id: int) -> None:
-    """The item changed since the button was shown: say so and show it as it is now."""
+async def stale(
+    update: Update,
+    context: BotContext,
+    who: Viewer,
+    item_id: int,
+    outcome: Outcome = Outcome.STALE,
+) -> None:
+    """The item changed since the button was shown (or the move was refused): say what
+    happened and show it as it is now."""
     query = update.callback_query
     assert query is not None
     card = await ledger_queries.item_card(context.services.db, item_id)
-    await query.answer(who.t.gettext("This item has changed since; here it is as it is now."))
+    if outcome is Outcome.STALE:
+        await query.answer(who.t.gettext("This item has changed since; here it is as it is now."))
+    else:
+        await query.answer(outcome_text(who.t, outcome, Noun.ITEM))
     if card is not None and rules.may_view_item(actor_of(who), facts_of(card.item)):
         campaign = context.services.settings.campaign
         text = card_text(who.t, campaign, card)
@@ -347,7 +358,7 @@ async def move(
         today=local_today(now, svc.settings.timezone),
     )
     if done.result is not Outcome.OK:
-        await stale(update, context, who, item_id)
+        await stale(update, context, who, item_id, done.result)
         return
     card = await ledger_queries.item_card(svc.db, item_id)
     assert card is not None

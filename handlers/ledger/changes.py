@@ -36,6 +36,7 @@ from handlers.ledger.pickers import (
     start_draft,
 )
 from handlers.ledger.views import actor_of, card_keyboard, card_text, facts_of, parse_cb
+from handlers.ui.outcomes import Noun, outcome_text
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.ledger.items import Change
@@ -70,7 +71,10 @@ async def start_change(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     who = await viewer(update, context)
     parsed = parse_cb(query.data if query else None)
-    if query is None or who is None or parsed is None or parsed[0] not in _ENTRIES:
+    if query is None:
+        return END
+    if who is None or parsed is None or parsed[0] not in _ENTRIES:  # an old or forged button
+        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
         return END
     (action, ids), t, actor = parsed, who.t, actor_of(who)
     mode, check = _ENTRIES[action]
@@ -213,9 +217,11 @@ async def finish(update: Update, context: BotContext, who: Viewer, change: Chang
     """After a save: the card as it now stands, or why nothing was saved."""
     end_draft(context)
     if change.result is not Outcome.OK or change.item is None:
-        await say(
-            update, who.t.gettext("This item has changed since you started; nothing was saved.")
-        )
+        if change.result in (Outcome.OK, Outcome.STALE):
+            text = who.t.gettext("This item has changed since you started; nothing was saved.")
+        else:
+            text = outcome_text(who.t, change.result, Noun.ITEM)
+        await say(update, text)
         return END
     svc = context.services
     card = await ledger_queries.item_card(svc.db, change.item.id or 0)

@@ -193,8 +193,11 @@ async def on_responsible_button(update: Update, context: BotContext) -> str | in
     query = update.callback_query
     who = await viewer(update, context)
     parsed = parse_cb(query.data if query else None)
-    if query is None or who is None or parsed is None or len(parsed[1]) != 1:
+    if query is None or who is None:
         return END
+    if parsed is None or len(parsed[1]) != 1:  # an old or forged button: the step stays
+        await query.answer(who.t.gettext("This button is no longer valid."))
+        return RESPONSIBLE
     data, t = draft(context), who.t
     if parsed[1][0] == NOT_ON_TELEGRAM:
         await query.answer()

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from handlers.context import LANGUAGE_KEY, BotContext, viewer
 from handlers.i18n import LANGUAGES
+from handlers.ui.callbacks import Route, pressed
 from handlers.ui.labels import LANGUAGE_NAMES
 from storage.membership import members
 
-CALLBACK_PREFIX = "lang:v1:"
-CALLBACK_PATTERN = r"^lang:v1:"
+ROUTE = Route("lang")
+CALLBACK_PATTERN = ROUTE.pattern
 
 
 async def ask_language(update: Update, context: BotContext) -> None:
@@ -19,10 +20,7 @@ async def ask_language(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if who is None or update.effective_message is None:
         return
-    buttons = [
-        InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=CALLBACK_PREFIX + code)
-        for code in LANGUAGES
-    ]
+    buttons = [ROUTE.button(LANGUAGE_NAMES[code], "set", code) for code in LANGUAGES]
     await update.effective_message.reply_text(
         who.t.gettext("Choose your language:"), reply_markup=InlineKeyboardMarkup([buttons])
     )
@@ -30,13 +28,14 @@ async def ask_language(update: Update, context: BotContext) -> None:
 
 async def choose_language(update: Update, context: BotContext) -> None:
     """Store the chosen language and confirm in it."""
-    query = update.callback_query
-    if query is None or query.data is None:
+    query, press = update.callback_query, pressed(update)
+    if query is None:
         return
     svc = context.services
-    code = query.data.removeprefix(CALLBACK_PREFIX)
-    if code not in LANGUAGES:  # callback data is never trusted
-        await query.answer()
+    code = press.value if press is not None and press.action == "set" else ""
+    if code not in LANGUAGES:  # callback data is never trusted: an old or forged button
+        who = await viewer(update, context)
+        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
         return
     is_member = await members.set_language(
         svc.db, telegram_user_id=query.from_user.id, language=code, now=svc.clock.now()

@@ -68,7 +68,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await pick_subject(update, context, who, args[0], args[1])
     elif action == "mk" and len(args) == 2:
         await make_draft(update, context, who, args[0], args[1])
-    elif action == "list":
+    elif action == "list" and args == ["0"]:
         await query.answer()
         text, markup = await _listing(context, who)
         await query.edit_message_text(text, reply_markup=markup)

@@ -59,6 +59,7 @@ from handlers.report.steps import (
 )
 from handlers.report.views import EDITABLE_FIELDS, ROUTE, edit_keyboard
 from handlers.ui.callbacks import press_value, pressed
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import close_keyboard
 from storage.cases import reports
 
@@ -186,12 +187,14 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     submitted[draft.token] = filed.number
     while len(submitted) > SUBMITTED_KEPT:
         submitted.popitem(last=False)
-    t = who.t
-    await query.answer()
-    await close_keyboard(update)
+    # Stored: from here on a refused send is retried or logged, never an apology, and the
+    # conversation ends whatever happens (else /mine and /cancel would deny the report).
+    t, what = who.t, f"report case {filed.case_id}"
+    await quietly(query.answer(), what=what)
+    await quietly(close_keyboard(update), what=what)
     message = update.effective_message
     if message is not None:
-        await message.reply_text(
+        text = (
             t.gettext("Your report has been filed as {number}.", number=filed.number)
             + "\n\n"
             + t.gettext(
@@ -200,6 +203,7 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
                 "time its status changes. Send /mine to see your reports."
             )
         )
+        await confirm(lambda: message.reply_text(text), what=what)
     # The staff chat's card now rather than at the card job's next tick (which retries a
     # refused post; the report is stored either way).
     await post_staff_card(context, filed.case_id)

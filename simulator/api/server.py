@@ -265,7 +265,7 @@ class SimulatorServer:
         delay = st.faults.take_delay(call.method)
         if delay:
             await self._pause(delay)
-        status = st.faults.take_failure(call.method)
+        status = st.faults.take_failure(call.method, call.params.get("chat_id"))
         if status is not None:
             return self._fail(call, ApiError(status, HTTPStatus(status).phrase))
         if st.latency and call.method != "getUpdates":

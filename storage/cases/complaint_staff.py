@@ -41,6 +41,7 @@ class StaffResult:
     outcome: Outcome
     case_id: int | None = None
     sealed_push: bytes | None = None  # the push link to notify through (erased if final)
+    status: str | None = None  # where the complaint stands after the move, or when refused
 
 
 async def case_id_of(db: Database, pseudonym: str) -> int | None:
@@ -99,8 +100,10 @@ async def push_link(session: AsyncSession, case: Case, *, erase: bool = True) ->
 
 
 def _result(moved: Moved[Never, bytes | None]) -> StaffResult:
-    case_id = moved.case.id if moved.case is not None else None
-    return StaffResult(moved.outcome, case_id, moved.rows)
+    case = moved.case
+    if case is None:
+        return StaffResult(moved.outcome)
+    return StaffResult(moved.outcome, case.id, moved.rows, case.status)
 
 
 async def reply(

@@ -160,6 +160,22 @@ async def file_complaint(
         return Filed(case_id=case.id, pseudonym=pseudonym)
 
 
+async def release_duplicate(
+    db: Database, policy: HotlinePolicy, *, description: str, today: date
+) -> bool:
+    """Stop counting a stored complaint as the original of a later one with the same text:
+    its receipt never reached the complainant, who may only file again (a complaint with no
+    person attached cannot be handed its receipt another way). Whether a mark was removed."""
+    digest = fingerprint(policy.pepper, description, today)
+    async with db.session() as session:
+        found = await session.get(ComplaintFingerprint, digest)
+        if found is None:
+            return False
+        await session.delete(found)
+        await session.commit()
+        return True
+
+
 async def find_by_receipt(db: Database, policy: HotlinePolicy, typed: str) -> int | None:
     """The complaint behind a typed receipt, or None (the slow check runs in a thread)."""
     canonical = receipts.normalise(typed)

@@ -71,6 +71,7 @@ class DeskResult:
     unit_heads: tuple[Member, ...] = ()  # after a dispatch: whom to tell
     kind: str = "report"
     sealed_push: bytes | None = None  # a complaint's opted-in notice link (never a chat id)
+    status: str | None = None  # where the case stands when the move was not made
 
 
 async def desk_case(db: Database, case_id: int) -> DeskCase | None:
@@ -159,7 +160,8 @@ async def _move(
     moved = await move_case(db, case_id, CaseAction(action), actor.member_id, step, now=now)
     kind = moved.case.kind if moved.case is not None else "report"
     if moved.outcome is not Outcome.OK or moved.case is None or moved.rows is None:
-        return DeskResult(moved.outcome, refusal=moved.refusal, kind=kind)
+        status = moved.case.status if moved.case is not None else None
+        return DeskResult(moved.outcome, refusal=moved.refusal, kind=kind, status=status)
     extra, author = moved.rows, moved.rows.author
     change = StatusChange(
         changed=True,

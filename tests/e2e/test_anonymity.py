@@ -20,12 +20,13 @@ from bot.ops.logs import Format
 from domain.cases.accountability import Finding, Party
 from domain.cases.lifecycle import CaseStatus
 from domain.cases.outcome import Outcome
+from handlers.hotline.held import HELD_KEY, HeldReceipts
 from storage.cases import complaint_staff, complaints
 from storage.cases.accountability import ClosingRecord, Entry
 from storage.models import metadata
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
-from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
+from tests.e2e.hotline_support import COMPLAINANT, RECEIPT_RE, Hotline, hotline_bot
 
 HOTLINE_TABLES = (
     "cases",
@@ -328,3 +329,51 @@ async def test_complainant_reads_the_answer_never_the_finding_or_accountability(
     assert "已退还多收费用" in shown
     for secret in ("属实", "诫勉谈话", "通报批评", "王主任", "问责"):
         assert secret not in shown, secret
+
+
+async def test_a_held_receipt_stays_in_memory_only(
+    hl: Hotline, every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    """A receipt Telegram refused is held until the next message: never in the database, the
+    persistence rows or the log, at any level, while held or after it was delivered."""
+    all_to_debug()
+    sim, parent = hl.sim, hl.complainant()
+    await hl.h.ask(parent, "/complain")
+    await hl.press(parent, "继续")
+    await sim.press_button(parent, hl.first_category_label(parent))
+    await sim.wait_edit(sim.private_chat(parent))
+    await sim.next_message(parent)
+    await hl.press(parent, "不知道")
+    await hl.say(parent, "学校违规补课收费，每人每月八百元。")
+    await hl.press(parent, "完成")
+    await hl.press(parent, "不需要通知")
+    sim.faults.fail_next("sendMessage", status=502, count=3, chat=parent.id)
+    await sim.press_button(parent, "提交")
+    await sim.wait_confirmed(settle=0.3)
+    held = hl.h.app.bot_data[HELD_KEY]
+    assert isinstance(held, HeldReceipts) and len(held) == 1
+    persistence = hl.h.app.persistence
+    assert persistence is not None
+    await persistence.flush()
+    kept_while_held = repr(persistence.store_data) + repr(await persistence.get_user_data())
+    await sim.drain(parent)
+    await sim.send_text(parent, "收到了吗？")
+    found = RECEIPT_RE.search((await sim.next_message(parent)).text)
+    assert found is not None
+    await sim.wait_confirmed()
+    receipt = found.group(0)
+    forms = [receipt.encode(), receipt.replace("-", "").encode()]
+    logged = "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in every_logger_at_debug.records
+    ).encode()
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    stored = b"".join(f.read_bytes() for f in path.parent.glob(path.name + "*"))
+    for form in forms:
+        assert form not in logged, "the receipt reached the log"
+        assert form not in stored, "the receipt reached the database"
+        assert form not in kept_while_held.encode(), "the receipt reached persistence"
+    assert await persisted_rows.rows_mentioning(hl.h.db, parent.id) == 0
+    assert len(held) == 0
+    await settled(hl, parent.id)

@@ -11,7 +11,7 @@ import pytest
 from domain.cases.lifecycle import CaseStatus
 from storage import audit
 from storage.cases import complaint_staff, complaints
-from tests.e2e.hotline_support import RECEIPT_RE, Hotline, hotline_bot
+from tests.e2e.hotline_support import RECEIPT_RE, Hotline, answer_of, forge_press, hotline_bot
 
 
 @pytest.fixture
@@ -118,3 +118,37 @@ async def test_deep_link_opens_the_hotline_and_notices_can_be_switched(hl: Hotli
     await sim.next_message(hl.staff)
     await sim.wait_confirmed()
     assert "有新进展" not in sim.bot_messages(parent)[-1].text
+
+
+async def test_each_refusal_on_the_card_says_what_happened(hl: Hotline) -> None:
+    """Reject on an answered complaint, a reason typed after someone answered it meanwhile,
+    Close on a closed one and a press on a purged one: each says its own thing."""
+    sim, parent = hl.sim, hl.complainant()
+    await hl.file(parent)
+    card = await sim.next_message(hl.staff)
+    pseudonym = card.text.split("匿名投诉 ")[1].split()[0]
+    await hl.press(hl.handler, "不予受理", chat=hl.staff)  # a reason prompt, left open
+    reason_prompt = sim.bot_messages(hl.staff)[-1]
+    await hl.press(hl.handler, "回复", chat=hl.staff)
+    prompt = sim.bot_messages(hl.staff)[-1]
+    await sim.send_text(hl.handler, "已责成学校退还。", chat=hl.staff, reply_to=prompt)
+    await sim.next_message(hl.staff)
+
+    before = len(sim.callback_answers)
+    await sim.press_button(hl.handler, "不予受理", chat=hl.staff)
+    await sim.state.signal.wait_for(lambda: len(sim.callback_answers) > before, 5.0)
+    answered = sim.callback_answers[-1].text or ""
+    assert "已答复" in answered and "已办结" not in answered, answered
+
+    await sim.send_text(hl.handler, "不属实。", chat=hl.staff, reply_to=reason_prompt)
+    late = (await sim.next_message(hl.staff)).text
+    assert "已答复" in late and "已办结" not in late, late
+
+    assert "已办结" in await hl.press(hl.handler, "办结", chat=hl.staff)
+    query = await forge_press(sim, hl.handler, hl.staff, f"hotline:v1:reject:{pseudonym}")
+    closed = await answer_of(sim, query)
+    assert closed == "该投诉已办结。", closed
+
+    query = await forge_press(sim, hl.handler, hl.staff, "hotline:v1:close:ZZ99ZZ")
+    assert await answer_of(sim, query) in ("该投诉已不存在。", "此按钮已失效。")
+    await sim.wait_confirmed()

@@ -177,11 +177,30 @@ def forged(data: str, expected: str = STALE) -> Any:
     return play
 
 
+def forged_each(presses: tuple[str, ...]) -> Any:
+    """Several forged presses by a member: each answered with a notice, nothing stored."""
+
+    async def play(b: Bench) -> str:
+        user = await member(b)
+        await b.h.ask(user, "/help")
+        before = await b.count(*reports())
+        notices = [await b.answer_of(await b.forge(user, data)) for data in presses]
+        assert all(notices), notices
+        assert await b.count(*reports()) == before
+        await b.silence(user)
+        return " / ".join(n or "" for n in notices)
+
+    return play
+
+
 async def forged_language(b: Bench) -> str:
     user = await member(b)
     await b.h.ask(user, "/language")
-    query = await b.forge(user, "lang:v1:xx_EVIL")
+    query = await b.forge(user, "lang:v1:set:xx_EVIL")
     notice = await b.answer_of(query)
+    assert notice == "此按钮已失效。", notice
+    legacy = await b.answer_of(await b.forge(user, "lang:v1:en"))  # the old shape: 3 parts
+    assert legacy is not None
     await b.sim.wait_confirmed()
     assert "你可以使用的命令" in await b.say(user, "/help")  # still Chinese
     return notice or "(answered, no notice)"
@@ -247,7 +266,30 @@ CASES = [
         forged("report:v1:submit:" + "x" * 80),
     ),
     Case("button-other-route-shape", "inbox:v1:", "refused", forged("inbox:v1:", "只有承办人员")),
-    Case("button-forged-language", "lang:v1:xx_EVIL", "language unchanged", forged_language),
+    Case(
+        "button-forged-language",
+        "lang:v1:set:xx_EVIL",
+        "neutral notice, language unchanged",
+        forged_language,
+    ),
+    Case(
+        "button-unicode-digits",
+        "mine:v1:reports:² / ledger:v1:o:①",
+        "neutral notice",
+        forged_each(("mine:v1:reports:²", "ledger:v1:o:①", "leave:v1:ok:٣")),
+    ),
+    Case(
+        "button-past-int64",
+        "ledger:v1:o:2**66, inbox:v1:open:2**66",
+        "neutral notice or refusal",
+        forged_each((f"ledger:v1:o:{2**66}", f"inbox:v1:open:{2**66}", f"mark:v1:cadre:{2**66}")),
+    ),
+    Case(
+        "button-empty-extra-fields",
+        "ledger:v1:o:, ledger:v1:vf:1.2.3",
+        "neutral notice or refusal",
+        forged_each(("ledger:v1:o:", "ledger:v1:vf:1.2.3", "desk:v1:rt:1:2", "ledger:v1:add:-1")),
+    ),
     Case(
         "button-forged-pages",
         "mine:v1:reports:-3, page 0 twice …",
