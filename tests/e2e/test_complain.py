@@ -144,7 +144,7 @@ async def test_each_refusal_on_the_card_says_what_happened(hl: Hotline) -> None:
     late = (await sim.next_message(hl.staff)).text
     assert "已答复" in late and "已办结" not in late, late
 
-    assert "已办结" in await hl.press(hl.handler, "办结", chat=hl.staff)
+    assert "已办结" in await hl.close_from_card()
     query = await forge_press(sim, hl.handler, hl.staff, f"hotline:v1:reject:{pseudonym}")
     closed = await answer_of(sim, query)
     assert closed == "该投诉已办结。", closed

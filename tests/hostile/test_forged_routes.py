@@ -49,8 +49,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": ("set",),
     "ledger": (
         *("u", "us", "o", "m", "sg", "sy", "add", "ip", "rc", "vf", "rj", "pn", "em"),
-        *("ed", "er", "cat", "dl", "who", "done"),
+        *("ed", "er", "cat", "dl", "who", "done", "xr"),
     ),
+    "close": ("f", "h", "d", "x"),
+    "ext": ("ok", "no"),
     "overdue": ("page",),
     "stats": ("chart",),
     "export": ("cases", "ledger"),
