@@ -3,7 +3,7 @@ callback context (`context.services`), and the person behind an update (`Viewer`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.campaign import Campaign
 from domain.cases.reports import EvidenceRules
 from domain.clock import Clock
+from domain.forms.definitions import FormCatalog
 from domain.hotline.rules import HotlinePolicy
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
@@ -49,6 +50,7 @@ class Settings:
     unit_rating: RatingThresholds
     publication_channel: int | None = None  # [publication] channel
     private_notes: bool = False  # [desk] private_notes
+    forms: FormCatalog = field(default_factory=FormCatalog)  # [[forms]]
 
 
 class OutboxKick(Protocol):
