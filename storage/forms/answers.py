@@ -13,12 +13,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from domain.forms.answers import as_text
 from domain.forms.definitions import Audience, Form
 from domain.forms.rules import Expected
 from domain.membership.roles import Role
 from storage.db import Database
 from storage.models import Cadre, FormAnswer, FormPublicMark, FormRespondent, Member, Unit
 from storage.models.base import anonymous_row_id
+from storage.stats.files import Cell
 
 
 class Filed(StrEnum):
@@ -100,6 +102,11 @@ async def has_mark(db: Database, mark: str) -> bool:
         return await session.get(FormPublicMark, mark) is not None
 
 
+async def is_cadre(db: Database, member_id: int) -> bool:
+    async with db.session() as session:
+        return await session.get(Cadre, member_id) is not None
+
+
 async def rated_units(db: Database, *, form_key: str, period: str, member_id: int) -> set[int]:
     """The units a monitor has already rated in this period."""
     async with db.session() as session:
@@ -131,7 +138,7 @@ async def expected(db: Database, form: Form, unit_id: int | None = None) -> list
             select(Member.id, Member.unit_id, Unit.name)
             .join(Unit, col(Unit.id) == col(Member.unit_id))
             .where(col(Member.active).is_(True))
-            .order_by(Unit.code, Member.id)
+            .order_by(col(Unit.code), col(Member.id))
         )
         match form.audience:
             case Audience.UNIT_HEADS:
@@ -195,7 +202,12 @@ async def answer_rows(
             .join(Unit, col(Unit.id) == col(FormAnswer.unit_id))
             .outerjoin(Member, col(Member.id) == col(FormAnswer.member_id))
             .where(FormAnswer.form_key == form_key)
-            .order_by(Unit.code, FormAnswer.period, FormAnswer.submitted_on, FormAnswer.answers)
+            .order_by(
+                col(Unit.code),
+                col(FormAnswer.period),
+                col(FormAnswer.submitted_on),
+                col(FormAnswer.answers),
+            )
         )
         if period is not None:
             query = query.where(FormAnswer.period == period)
@@ -215,3 +227,22 @@ async def answer_rows(
         )
         for a, code, name, author in rows
     ]
+
+
+def export_table(
+    form: Form, rows: Sequence[AnswerRow]
+) -> tuple[list[tuple[str, int]], list[list[Cell]]]:
+    """The office's columns (Chinese headers) and one row per answer. An anonymous form's rows
+    have no author and no time, only the day, in no particular order within a day."""
+    columns: list[tuple[str, int]] = [("序号", 6), ("单位", 18), ("周期", 10), ("提交日期", 12)]
+    if form.keeps_identity:
+        columns += [("填报人", 10), ("逾期", 6)]
+    columns += [(q.text.zh[:30], 24) for q in form.questions]
+    values: list[list[Cell]] = []
+    for number, row in enumerate(rows, start=1):
+        line: list[Cell] = [number, row.unit_name, row.period, row.submitted_on]
+        if form.keeps_identity:
+            line += [row.author or "", "是" if row.late else ""]
+        line += [as_text(q, row.answers.get(q.key), "zh_CN") for q in form.questions]
+        values.append(line)
+    return columns, values

@@ -19,6 +19,7 @@ from bot.ops import logs
 from bot.ops.logs import Format
 from domain.cases.lifecycle import CaseStatus
 from storage.cases import complaints
+from storage.membership import units
 from storage.models import metadata
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
@@ -286,3 +287,32 @@ async def test_dates_not_times_and_lists_do_not_reveal_order(hl: Hotline) -> Non
     for card in sim.bot_messages(hl.staff):
         assert "09:" not in card.text and "时" not in card.text.split("日期")[1][:14]
     assert all(v.status == CaseStatus.RECEIVED for v in listed)
+
+
+async def test_a_public_survey_from_a_units_link_keeps_no_identifier(hl: Hotline) -> None:
+    """Forms: the public's survey (docs/forms.md) is under the same invariants: nothing of the
+    person in the database files, no persisted draft, nothing kept after submit."""
+    parent = hl.complainant()
+    unit = await units.by_code(hl.h.db, "SCH001")
+    assert unit is not None
+    await hl.sim.send_command(parent, "/start", f"form-parent_satisfaction-{unit.id}")
+    await hl.sim.next_message(parent)
+    await hl.sim.next_message(parent)
+    assert hl.h.app.chat_data.get(parent.id)  # the draft exists while the survey runs
+    await hl.sim.press_button(parent, "5")
+    await hl.sim.next_message(parent)
+    await hl.sim.press_button(parent, "没有")
+    await hl.sim.next_message(parent)
+    await hl.sim.send_text(parent, f"{COMPLAINANT['first_name']}写的意见")  # their own words
+    await hl.sim.next_message(parent)
+    await hl.sim.press_button(parent, "✅ 提交")
+    assert "已提交" in (await hl.sim.next_message(parent)).text
+    await settled(hl, parent.id)
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("UPDATE form_answers SET answers = '{}'"))  # what they wrote
+        await conn.commit()
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    for file in path.parent.glob(path.name + "*"):
+        assert_absent(file.name, file.read_bytes())
+    assert await persisted_rows.rows_mentioning(hl.h.db, parent.id) == 0
