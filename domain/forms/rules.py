@@ -179,14 +179,13 @@ def form_reminders(
             "period": period.key,
             "due": period.due.isoformat(),
         }
-        planned = [
-            (
-                _working_before(period.due - timedelta(days=k), cal, period.first),
-                f"{period.key}:-{k}",
-            )
-            for k in form.ladder
-            if period.due - timedelta(days=k) >= period.first
-        ]
+        # Steps moved onto the same working day are one reminder: the one nearest the due day.
+        steps: dict[date, str] = {}
+        for k in form.ladder:
+            if period.due - timedelta(days=k) >= period.first:
+                day = _working_before(period.due - timedelta(days=k), cal, period.first)
+                steps[day] = f"{period.key}:-{k}"
+        planned = list(steps.items())
         slot = current_slot(
             planned, now=now, policy=policy, valid_until=period.due, not_before=period.first
         )

@@ -1,7 +1,8 @@
 """Forms through the real bot and the simulator: a unit head's monthly report answered from
 its reminder (a typed number, a wrong input, a choice with a condition, a skipped file), the
 missing list and a chase; the public's survey from a unit's link answered twice and counted
-once with nothing identifying stored; a monitor rating three units; a unit head's draft surviving a restart."""
+once with nothing identifying stored; a monitor rating three units; a unit head's draft
+surviving a restart."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from sqlmodel import select
 
 from domain.membership.roles import Role
 from domain.membership.units import UnitKind, UnitRow
+from simulator import BotApiSimulator
 from storage.membership import units
 from storage.models import FormAnswer, FormPublicMark, FormRespondent
-from simulator import BotApiSimulator
 from tests.e2e.conftest import ADMIN_ID, TOKEN
 from tests.e2e.reminder_support import world
 
