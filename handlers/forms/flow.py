@@ -472,32 +472,13 @@ def _own_press(update: Update, draft: FormDraft | None) -> bool:
     return draft is not None and press is not None and press.value.partition(".")[0] == draft.token
 
 
-async def edit(update: Update, context: BotContext) -> str | None:
+async def _card_press(
+    update: Update, context: BotContext
+) -> tuple[Viewer, FormDraft, Form, Message] | None:
+    """A press on this draft's summary or change card (answered as stale otherwise); its
+    buttons are taken off."""
     who, draft, query = await viewer(update, context), draft_of(context), update.callback_query
     form = form_of(context, draft) if draft else None
-    if (
-        who is None
-        or draft is None
-        or form is None
-        or query is None
-        or not _own_press(update, draft)
-    ):
-        await _stale(update, who)
-        return None
-    await asyncio.gather(query.answer(), close_keyboard(update))
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            who.t.gettext("Which answer do you want to change?"),
-            reply_markup=edit_keyboard(who.t, form, draft),
-        )
-    return EDIT
-
-
-async def edit_question(update: Update, context: BotContext) -> str | None:
-    who, draft, query = await viewer(update, context), draft_of(context), update.callback_query
-    form = form_of(context, draft) if draft else None
-    press = pressed(update)
-    found = press.numbers(2) if press else None
     message = update.effective_message
     if (
         who is None
@@ -506,33 +487,47 @@ async def edit_question(update: Update, context: BotContext) -> str | None:
         or query is None
         or message is None
         or not _own_press(update, draft)
-        or found is None
-        or found[1] >= len(form.questions)
     ):
         await _stale(update, who)
         return None
-    q = form.questions[found[1]]
-    if not rules.shown(q, draft.answers):
-        await _stale(update, who)
-        return None
     await asyncio.gather(query.answer(), close_keyboard(update))
+    return who, draft, form, message
+
+
+async def edit(update: Update, context: BotContext) -> str | None:
+    found = await _card_press(update, context)
+    if found is None:
+        return None
+    who, draft, form, message = found
+    await message.reply_text(
+        who.t.gettext("Which answer do you want to change?"),
+        reply_markup=edit_keyboard(who.t, form, draft),
+    )
+    return EDIT
+
+
+async def edit_question(update: Update, context: BotContext) -> str | None:
+    press = pressed(update)
+    chosen = numbers(press.value.partition(".")[2], 1) if press else None  # token.question
+    draft = draft_of(context)
+    form = form_of(context, draft) if draft else None
+    q = form.questions[chosen[0]] if form and chosen and chosen[0] < len(form.questions) else None
+    if q is None or draft is None or not rules.shown(q, draft.answers):
+        await _stale(update, await viewer(update, context))
+        return None
+    found = await _card_press(update, context)
+    if found is None:
+        return None
+    who, draft, _form, message = found
     draft.editing = True
     return await ask(message, who, context, q)
 
 
 async def back(update: Update, context: BotContext) -> str | None:
-    who, draft, query = await viewer(update, context), draft_of(context), update.callback_query
-    message = update.effective_message
-    if (
-        who is None
-        or draft is None
-        or query is None
-        or message is None
-        or not _own_press(update, draft)
-    ):
-        await _stale(update, who)
+    found = await _card_press(update, context)
+    if found is None:
         return None
-    await asyncio.gather(query.answer(), close_keyboard(update))
+    who, _draft, _form, message = found
     return await show_summary(message, who, context)
 
 

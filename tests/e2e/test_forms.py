@@ -189,8 +189,15 @@ async def test_a_draft_survives_a_restart(tmp_path: Path) -> None:
             await sim.send_photo(head, b"photo-bytes")
             summary = await sim.next_message(head)
             assert "3" in summary.text and "照片一张" in summary.text
+            await sim.press_button(head, "✏️ 修改回答")
+            which = await sim.next_message(head)
+            await sim.press_button(head, which.buttons[0][0])
+            await sim.next_message(head)
+            await sim.send_text(head, "4")
+            changed = await sim.next_message(head)  # back to the summary, not the next question
+            assert "请核对" in changed.text and "\n  4\n" in changed.text
             await sim.press_button(head, "✅ 提交")
             assert "已提交" in (await sim.next_message(head)).text
             async with again.db.session() as session:
                 saved = (await session.exec(select(FormAnswer))).one()
-            assert '"items_done": 3' in saved.answers and '"on_track": "yes"' in saved.answers
+            assert '"items_done": 4' in saved.answers and '"on_track": "yes"' in saved.answers
