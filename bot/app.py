@@ -12,6 +12,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.config.forms import catalog as forms_catalog
 from bot.config.hotline import hotline_policy
 from bot.ops import health, metrics
 from bot.persistence import DatabasePersistence, exactly_once_handlers
@@ -100,6 +101,7 @@ def settings_from(config: Config) -> Settings:
         private_notes=config.desk.private_notes,
         handlings=config.accountability.domain_handlings(),
         superiors=dict(config.accountability.superiors),
+        forms=forms_catalog(config.forms),
     )
 
 

@@ -40,6 +40,7 @@ from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 from bot.updates.processor import PerUserOrderedProcessor
 from domain.cases.reports import EvidenceItem, ReportDraft
 from domain.clock import Clock
+from domain.forms.answers import FormDraft
 from handlers import PERSISTENT_KEYS
 from handlers.context import BotApplication, BotContext
 from handlers.hotline import restart as restart_notice
@@ -65,7 +66,9 @@ SEEN_KEY = "processed-updates:seen"
 # inherit this context) are gathered into one transaction instead of one each.
 _BATCH: ContextVar[rows.Batch | None] = ContextVar("persistence-batch", default=None)
 
-_TYPES: dict[str, type[Any]] = {t.__name__: t for t in (ReportDraft, EvidenceItem, NewEvidence)}
+_TYPES: dict[str, type[Any]] = {
+    t.__name__: t for t in (ReportDraft, EvidenceItem, NewEvidence, FormDraft)
+}
 _TAG = "__type__"
 
 

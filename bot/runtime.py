@@ -12,6 +12,7 @@ from bot.app import build_application
 from bot.config import Config
 from bot.jobs import checkin as checkin_jobs
 from bot.jobs import desk as desk_jobs
+from bot.jobs import forms as forms_jobs
 from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs, reach
 from bot.reminders import broadcasts
@@ -52,6 +53,7 @@ async def running(
             await app.start()
             await reminders.start(app, config)
             checkin_jobs.start(app, config)
+            forms_jobs.start(app)
             broadcasts.attach(app, database)
             await hotline_jobs.start(app, config)
             await desk_jobs.start(app)

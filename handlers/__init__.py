@@ -17,7 +17,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import desk, duties, hotline, ledger, membership, publish, reminders, report, stats
+from handlers import (
+    desk,
+    duties,
+    forms,
+    hotline,
+    ledger,
+    membership,
+    publish,
+    reminders,
+    report,
+    stats,
+)
 from handlers.conversation import OneConversationAtATime
 from handlers.features import Feature, Handler
 from handlers.hotline import common as hotline_common
@@ -31,6 +42,7 @@ FEATURES: tuple[Feature, ...] = (
     ledger,
     hotline,
     duties,
+    forms,
     desk,
     publish,
     membership,
@@ -51,13 +63,14 @@ def build_handlers() -> list[tuple[int, Handler]]:
         hotline.handlers(),
         duties.handlers(),
     )
-    desk_, publish_ = desk.handlers(), publish.handlers()
+    desk_, publish_, forms_ = desk.handlers(), publish.handlers(), forms.handlers()
     membership_, reminders_, stats_ = membership.handlers(), reminders.handlers(), stats.handlers()
     conversations = [
         *report_.conversations,
         *ledger_.conversations,
         *hotline_.conversations,
         *duties_.conversations,
+        *forms_.conversations,
     ]
     ordered: list[Handler] = [
         # 1. Group housekeeping first: a migration notice carries no command.
@@ -82,6 +95,7 @@ def build_handlers() -> list[tuple[int, Handler]]:
         *reminders_.routes,
         *stats_.routes,
         *duties_.routes,
+        *forms_.routes,
         # 3. Reports and complaints are never collected in a group.
         CommandHandler(
             list(pending.FEATURE_PAYLOADS), pending.private_only, filters=filters.ChatType.GROUPS

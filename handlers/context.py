@@ -16,6 +16,7 @@ from domain.campaign import Campaign
 from domain.cases.accountability import DEFAULT_HANDLINGS, Handling
 from domain.cases.reports import EvidenceRules
 from domain.clock import Clock
+from domain.forms.definitions import FormCatalog
 from domain.hotline.rules import HotlinePolicy
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
@@ -53,6 +54,7 @@ class Settings:
     private_notes: bool = False  # [desk] private_notes
     handlings: tuple[Handling, ...] = DEFAULT_HANDLINGS  # [accountability] handlings
     superiors: Mapping[str, int] = field(default_factory=dict)  # [accountability] superiors
+    forms: FormCatalog = field(default_factory=FormCatalog)  # [[forms]]
 
 
 class OutboxKick(Protocol):

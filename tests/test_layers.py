@@ -80,6 +80,7 @@ FEATURES = (
     "publish",
     "stats",
     "reminders",
+    "forms",
 )
 # Shared by every feature (and importing none): chat UI, the typed context, i18n, what
 # conversations share, the error handler.

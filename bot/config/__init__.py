@@ -33,6 +33,7 @@ from bot.config.campaign import (
 )
 from bot.config.checkin import CheckinConfig
 from bot.config.desk import DeskConfig
+from bot.config.forms import FormConfig, forms_problems
 from bot.config.ha import HaConfig
 from bot.config.hotline import HotlineConfig
 from bot.config.ops import (
@@ -171,6 +172,14 @@ class Config(ConfigModel):
     accountability: AccountabilityConfig = AccountabilityConfig()
     ha: HaConfig = HaConfig()
     logging: LoggingConfig = LoggingConfig()
+    forms: tuple[FormConfig, ...] = ()
+
+    @field_validator("forms")
+    @classmethod
+    def _forms(cls, value: tuple[FormConfig, ...]) -> tuple[FormConfig, ...]:
+        if problems := forms_problems(value):
+            raise LocatedProblems(problems)
+        return value
 
     @field_validator("categories")
     @classmethod

@@ -8,7 +8,7 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.functional_validators import BeforeValidator, field_validator, model_validator
@@ -191,7 +191,12 @@ class Category(Keyed):
         return _pick(language, self.items, self.items_en)
 
 
-def duplicate_keys(field: str, entries: Iterable[Keyed], at: Loc = ()) -> list[tuple[Loc, str]]:
+class _HasKey(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+def duplicate_keys(field: str, entries: Iterable[_HasKey], at: Loc = ()) -> list[tuple[Loc, str]]:
     seen: dict[str, int] = {}
     found: list[tuple[Loc, str]] = []
     for i, entry in enumerate(entries):

@@ -18,6 +18,7 @@ from bot.clock import TravelClock
 from bot.demo.checkin import scene_checkin
 from bot.demo.desk_inbox import scene_inbox
 from bot.demo.desk_stats import scene_stats_and_export
+from bot.demo.forms import scene_forms
 from bot.demo.hotline import scene_hotline
 from bot.demo.inspection import scene_inspection
 from bot.demo.ledger import scene_ledger
@@ -117,6 +118,7 @@ SCENES: tuple[Scene, ...] = (
     scene_inbox,
     scene_checkin,
     scene_inspection,
+    scene_forms,
 )
 
 

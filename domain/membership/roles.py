@@ -12,14 +12,15 @@ class Role(StrEnum):
     UNIT_HEAD = "unit_head"
     HANDLER = "handler"
     ADMIN = "admin"
+    MONITOR = "monitor"  # 评议员 / 行风监督员: rates units in evaluations (forms)
 
 
-INVITABLE_ROLES: tuple[Role, ...] = (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER)
+INVITABLE_ROLES: tuple[Role, ...] = (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER, Role.MONITOR)
 
 # Commands anyone may use, registered or not: the hotline must stay open to the public.
 PUBLIC_COMMANDS: tuple[str, ...] = ("start", "help", "cancel", "language", "complain", "status")
 
-_MEMBER_COMMANDS: tuple[str, ...] = ("report", "mine")
+_MEMBER_COMMANDS: tuple[str, ...] = ("report", "mine", "forms")
 _HEAD_COMMANDS: tuple[str, ...] = ("ledger", "overdue", "stats", "export")
 _HANDLER_COMMANDS: tuple[str, ...] = ("inbox", "ledger", "overdue", "stats", "export", "round")
 _ADMIN_COMMANDS: tuple[str, ...] = (
@@ -42,6 +43,7 @@ ALL_COMMANDS: tuple[str, ...] = (
     "status",
     "ledger",
     "mine",
+    "forms",
     "inbox",
     "overdue",
     "stats",

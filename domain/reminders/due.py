@@ -50,6 +50,10 @@ class Rule(StrEnum):
     CHECKIN = "checkin"  # a cadre's evening call to check in
     CHECKIN_MISSING = "checkin_missing"  # next morning: who did not check in
     CHECKIN_WEEKLY = "checkin_weekly"  # the week's summary per unit
+    # Forms (domain/forms/rules.py decides them; the engine sends them).
+    FORM_DUE = "form_due"  # the ladder to someone who has not answered, and the late notice
+    FORM_MISSING = "form_missing"  # the missing list per unit to the staff chat
+    FORM_CHASE = "form_chase"  # a staff member's chase (催报) of those who have not answered
 
 
 def member_recipient(member_id: int) -> str:

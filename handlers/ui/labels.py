@@ -28,6 +28,8 @@ def role_label(t: Translator, role: Role) -> str:
             return t.gettext("case handler")
         case Role.ADMIN:
             return t.gettext("administrator")
+        case Role.MONITOR:
+            return t.gettext("monitor (评议员)")
 
 
 def command_description(t: Translator, command: str) -> str:
@@ -42,6 +44,7 @@ def command_description(t: Translator, command: str) -> str:
         "status": t.gettext("Follow up a complaint with its receipt"),
         "ledger": t.gettext("Your unit's rectification ledger"),
         "mine": t.gettext("Your reports and their status"),
+        "forms": t.gettext("Forms to fill in; for staff: who has not answered, results"),
         "inbox": t.gettext("Cases waiting for staff"),
         "overdue": t.gettext("Overdue items"),
         "stats": t.gettext("Statistics and charts"),

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from domain.membership import invites as rules
 from domain.membership.invites import InviteRefusal
-from domain.membership.roles import Role
+from domain.membership.roles import INVITABLE_ROLES, Role
 from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
@@ -45,7 +45,7 @@ async def create_invite(
     created_by: str,
 ) -> NewInvite:
     """Make an invite for `unit_code`; raises NotFoundError for an unknown unit."""
-    if role not in (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER):
+    if role not in INVITABLE_ROLES:
         raise ValueError(f"role {role} cannot be invited")
     if max_uses < 1:
         raise ValueError("max_uses must be at least 1")

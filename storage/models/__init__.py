@@ -5,6 +5,7 @@ joins. Instants are aware UTC (`UTCDateTime`); local calendar days are `Date`.
 Every table module must be imported here, so Alembic and the tests see the whole schema.
 """
 
+from storage.forms.tables import FormAnswer, FormChase, FormPublicMark, FormRespondent
 from storage.models.base import metadata
 from storage.models.cases import (
     Accountability,
@@ -71,6 +72,10 @@ __all__ = [
     "ConversationState",
     "DeskCard",
     "Evidence",
+    "FormAnswer",
+    "FormChase",
+    "FormPublicMark",
+    "FormRespondent",
     "GroupBinding",
     "InspectionFinding",
     "InspectionRound",

@@ -366,3 +366,34 @@ def _csv_text(value: str | int | date) -> str:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value  # shown as text, as the apostrophe does when typed into a cell
     return str(value)
+
+
+async def write_table(
+    out: IO[bytes],
+    *,
+    fmt: Format,
+    title: str,
+    columns: Sequence[tuple[str, int]],
+    rows: Sequence[Sequence[Cell]],
+) -> int:
+    """One sheet (or CSV) of plain rows under `columns`, with the same cells, formula guard and
+    BOM as the ledger's export (e.g. a form's answers); returns the number of rows written."""
+
+    def write() -> None:
+        if fmt == "csv":
+            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+            writer = csv.writer(text)
+            writer.writerow([name for name, _ in columns])
+            for row in rows:
+                writer.writerow(["" if v is None else _csv_text(v) for v in row])
+            text.flush()
+            text.detach()
+            return
+        xlsx = _XlsxSink(columns, title.translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX])
+        xlsx.new_sheet(xlsx.title, drop_unit=False)
+        for row in rows:
+            xlsx.write(list(row))
+        xlsx.book.save(out)
+
+    await asyncio.to_thread(write)
+    return len(rows)

@@ -159,9 +159,11 @@ async def world(
     staff: SimChat | None = None,
     fresh: bool = True,
     database: Database | None = None,
+    forms: bool = True,
 ) -> AsyncIterator[World]:
     """The bot with a staff chat; `sim`/`staff` given to restart on the same simulator;
-    `database` given (e.g. PostgreSQL) is used and left open."""
+    `database` given (e.g. PostgreSQL) is used and left open; `forms=False` drops the example
+    config's forms."""
     own_sim = sim is None
     simulator = sim or BotApiSimulator(
         token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
@@ -181,6 +183,8 @@ async def world(
         config = config.model_copy(
             update={"access": AccessConfig(admins=(ADMIN_ID,), staff_chat=staff_chat.id)}
         )
+        if not forms:  # the example's forms have reminders of their own
+            config = config.model_copy(update={"forms": ()})
         db = database or Database(config.storage.url)
         clock = TravelClock(start)
         try:

@@ -23,6 +23,7 @@ from domain.cases.outcome import Outcome
 from handlers.hotline.held import HELD_KEY, HeldReceipts
 from storage.cases import complaint_staff, complaints
 from storage.cases.accountability import ClosingRecord, Entry
+from storage.membership import units
 from storage.models import metadata
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
@@ -377,3 +378,32 @@ async def test_a_held_receipt_stays_in_memory_only(
     assert await persisted_rows.rows_mentioning(hl.h.db, parent.id) == 0
     assert len(held) == 0
     await settled(hl, parent.id)
+
+
+async def test_a_public_survey_from_a_units_link_keeps_no_identifier(hl: Hotline) -> None:
+    """Forms: the public's survey (docs/forms.md) is under the same invariants: nothing of the
+    person in the database files, no persisted draft, nothing kept after submit."""
+    parent = hl.complainant()
+    unit = await units.by_code(hl.h.db, "SCH001")
+    assert unit is not None
+    await hl.sim.send_command(parent, "/start", f"form-parent_satisfaction-{unit.id}")
+    await hl.sim.next_message(parent)
+    await hl.sim.next_message(parent)
+    assert hl.h.app.chat_data.get(parent.id)  # the draft exists while the survey runs
+    await hl.sim.press_button(parent, "5")
+    await hl.sim.next_message(parent)
+    await hl.sim.press_button(parent, "没有")
+    await hl.sim.next_message(parent)
+    await hl.sim.send_text(parent, f"{COMPLAINANT['first_name']}写的意见")  # their own words
+    await hl.sim.next_message(parent)
+    await hl.sim.press_button(parent, "✅ 提交")
+    assert "已提交" in (await hl.sim.next_message(parent)).text
+    await settled(hl, parent.id)
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("UPDATE form_answers SET answers = '{}'"))  # what they wrote
+        await conn.commit()
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    for file in path.parent.glob(path.name + "*"):
+        assert_absent(file.name, file.read_bytes())
+    assert await persisted_rows.rows_mentioning(hl.h.db, parent.id) == 0

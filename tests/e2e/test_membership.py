@@ -66,7 +66,7 @@ async def test_help_lists_what_each_role_may_use(harness: Harness) -> None:
 
     public = {"/start", "/help", "/cancel", "/language", "/complain", "/status"}
     assert commands(await harness.ask(outsider, "/help")) == public
-    assert commands(await harness.ask(member, "/help")) == public | {"/report", "/mine"}
+    assert commands(await harness.ask(member, "/help")) == public | {"/report", "/mine", "/forms"}
     assert "/ledger" in commands(await harness.ask(head, "/help"))
     assert "/inbox" not in commands(await harness.ask(head, "/help"))
     assert "/inbox" in commands(await harness.ask(handler, "/help"))

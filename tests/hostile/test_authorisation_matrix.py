@@ -22,6 +22,7 @@ from storage.models import LedgerItem, SignOff
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_loop import close_finding, extension_decide, ledger_ask_extension
 from tests.hostile.matrix_staff import (
+    arrives,
     export_file,
     hotline_card,
     inbox_accept,
@@ -181,6 +182,36 @@ def roles(*cells: str) -> dict[str, str]:
     return dict(zip(ROLES, cells, strict=True))
 
 
+# -- forms ------------------------------------------------------------------------------------
+
+
+def forms_text(data: str, mark: str) -> Drive:
+    """A made-up press on a forms button; allowed when a message with `mark` follows."""
+
+    async def drive(b: Bench, user: SimUser, scope: str) -> bool:
+        count = len(b.sim.bot_messages(user))
+        notice = await press(b, user, data)
+
+        async def shown() -> bool:
+            return any(mark in m.text for m in b.sim.bot_messages(user)[count:])
+
+        allowed = await effect(notice, shown)
+        assert refused(notice) != allowed, notice
+        if allowed and data.startswith("form:"):
+            await cancel(b, user)  # the press opened the form: leave it
+        return allowed
+
+    return drive
+
+
+async def forms_export(b: Bench, user: SimUser, scope: str) -> bool:
+    count = len(b.sim.bot_messages(user))
+    notice = await press(b, user, "formst:v1:csv:monthly_progress")
+    sent = not refused(notice) and await arrives(b, user, count, "document")
+    assert refused(notice) != sent, notice
+    return sent
+
+
 ACTIONS = [
     Action(
         "/report", command("/report", "第 1 步", opens_form=True), roles("N", "Y", "Y", "Y", "N")
@@ -218,6 +249,22 @@ ACTIONS = [
     Action("inbox: dispatch", inbox_owned("dispatch"), roles("NN", "NN", "NN", "YY", "NN")),
     Action("inbox: transfer", transfer, roles("NN", "NN", "NN", "YY", "NN")),
     Action("complaint card: reply", hotline_card("reply"), roles("N", "N", "N", "Y", "Y")),
+    Action(
+        "forms: answer (unit heads)",
+        forms_text("form:v1:pick:monthly_progress", "第 1 题"),
+        roles("N", "N", "Y", "N", "N"),
+    ),
+    Action(
+        "forms: who has not answered",
+        forms_text("formst:v1:view:monthly_progress", "已填报"),
+        roles("N", "N", "Y", "Y", "Y"),
+    ),
+    Action(
+        "forms: public links",
+        forms_text("formst:v1:links:parent_satisfaction", "各单位专用链接"),
+        roles("N", "N", "N", "Y", "Y"),
+    ),
+    Action("forms: export", forms_export, roles("N", "N", "Y", "Y", "Y")),
     Action("complaint card: reject", hotline_card("reject"), roles("N", "N", "N", "Y", "Y")),
     Action("ledger: ask extension", ledger_ask_extension, roles("NN", "NN", "YN", "NN", "NN")),
     Action("extension: approve", extension_decide, roles("NN", "NN", "NN", "YY", "NN")),
