@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,3 +58,18 @@ def parse_unit_row(fields: dict[str, str | None]) -> UnitRow:
     if parent is not None and parent == code:
         raise UnitRowError("parent: a unit cannot be its own parent")
     return UnitRow(code=code, name=name, kind=kind, parent_code=parent)
+
+
+def subtree(parents: Mapping[int, int | None], root: int) -> frozenset[int]:
+    """`root` and every unit under it, given each unit's parent (a district's schools)."""
+    children: dict[int, list[int]] = {}
+    for unit, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(unit)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:  # a cycle in stored data must not loop forever
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)

@@ -171,3 +171,8 @@ async def redeem(
             )
         await session.commit()
     return Redemption(member, unit, None)
+
+
+async def by_id(db: Database, invite_id: int) -> Invite | None:
+    async with db.session() as session:
+        return await session.get(Invite, invite_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from domain.membership.units import UnitRow
+from domain.membership.units import UnitRow, subtree
 from storage import audit
 from storage.db import Database
 from storage.models import Unit
@@ -150,3 +150,10 @@ async def by_id(db: Database, unit_id: int) -> Unit | None:
 async def all_units(db: Database) -> Sequence[Unit]:
     async with db.session() as session:
         return (await session.exec(select(Unit).order_by(col(Unit.code)))).all()
+
+
+async def subtree_ids(db: Database, unit_id: int) -> frozenset[int]:
+    """The unit and every unit under it (a district head's schools)."""
+    async with db.session() as session:
+        rows = (await session.exec(select(Unit.id, Unit.parent_id))).all()
+    return subtree({uid: parent for uid, parent in rows if uid is not None}, unit_id)

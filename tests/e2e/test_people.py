@@ -1,0 +1,158 @@
+"""Menus per role and language, people management in chat (list, role, move, deactivate),
+invites from chat, a district head's reach, as the people concerned would use them."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from domain.membership.roles import Role
+from simulator import SimUser
+from storage.duties import checkins, inspections
+from storage.membership import members, people
+from storage.models import AuditEvent
+from tests.e2e.conftest import ADMIN_ID, Harness
+from tests.e2e.ledger_steps import answer_of, forge_press, member_id
+
+PUBLIC_MENU = ["language", "complain", "status", "help"]
+
+
+def menu(harness: Harness, user: SimUser, app_language: str = "zh") -> set[str]:
+    return set(harness.sim.menu_of(user, app_language))
+
+
+async def test_menus_follow_role_marks_and_language(harness: Harness) -> None:
+    outsider = harness.sim.add_user("路人", language_code="en")
+    member = harness.sim.add_user("成员")
+    head = harness.sim.add_user("校长")
+    handler = harness.sim.add_user("承办人")
+    admin = harness.sim.add_user("管理员", user_id=ADMIN_ID)
+    await harness.ask(outsider, "/start")
+    assert menu(harness, outsider, "en") == set(PUBLIC_MENU)
+    await harness.register(member)
+    await harness.register(head, Role.UNIT_HEAD)
+    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.ask(admin, "/start")
+    assert menu(harness, member) == {*PUBLIC_MENU, "report", "mine"}
+    assert {"ledger", "overdue", "stats", "export", "members", "invite"} <= menu(harness, head)
+    assert "inbox" not in menu(harness, head)
+    assert {"inbox", "stats", "export"} <= menu(harness, handler)
+    assert "members" not in menu(harness, handler)
+    assert {"bindgroup", "publish", "members", "inbox"} <= menu(harness, admin)
+    # Duty marks count as roles: a cadre and an inspector get their commands, in /help too.
+    mid = await member_id(harness, member)
+    now = harness.clock.now()
+    await checkins.set_cadre(harness.db, mid, on=True, now=now)
+    await inspections.set_inspector(harness.db, mid, on=True, now=now)
+    shown = await harness.ask(member, "/help")
+    assert "/checkin" in shown and "/leave" in shown and "/inspect" in shown
+    assert {"checkin", "leave", "inspect"} <= menu(harness, member)
+    # The menu's language follows /language, not the app's language.
+    await harness.ask(member, "/language")
+    await harness.sim.press_button(member, "English")
+    await harness.sim.wait_edit(member)
+    entries = dict(harness.sim.commands(scope=f"chat:{member.id}"))
+    assert entries["report"] == "Report a problem (named)"
+    assert menu(harness, member, "zh") == menu(harness, member, "en")
+
+
+async def open_card(harness: Harness, manager: SimUser, name: str) -> str:
+    listing = await harness.ask(manager, "/members")
+    assert name in listing
+    await harness.sim.press_button(manager, name)
+    return (await harness.sim.wait_edit(manager)).text
+
+
+async def test_unit_head_changes_a_role_and_deactivates(harness: Harness) -> None:
+    head = harness.sim.add_user("李校长")
+    teacher = harness.sim.add_user("王老师")
+    await harness.register(head, Role.UNIT_HEAD)
+    await harness.register(teacher)
+    card = await open_card(harness, head, "王老师")
+    assert "城关第一中学" in card and "成员" in card
+    await harness.sim.press_button(head, "设为单位负责人")
+    assert "王老师 现为单位负责人" in (await harness.sim.wait_edit(head)).text
+    found = await members.by_telegram_id(harness.db, teacher.id)
+    assert found is not None and found.member.role == Role.UNIT_HEAD.value
+    assert "members" in menu(harness, teacher)
+    # Deactivation is asked twice, then access ends on every path at once.
+    await harness.sim.press_button(head, "停用")
+    question = (await harness.sim.wait_edit(head)).text
+    assert "确定停用" in question and "王老师" in question
+    await harness.sim.press_button(head, "确认停用")
+    assert "已停用" in (await harness.sim.wait_edit(head)).text
+    assert await members.by_telegram_id(harness.db, teacher.id) is None
+    assert menu(harness, teacher) == set(PUBLIC_MENU)  # the chat's own menu is gone
+    assert "成员资格已终止" in await harness.ask(teacher, "/start")
+    assert "只有已登记" in await harness.ask(teacher, "/report")
+    refused = await answer_of(
+        harness, await forge_press(harness, teacher, f"ppl:v1:p:{await member_id(harness, head)}")
+    )
+    assert refused is not None and "无权" in refused and "李校长" not in refused
+    async with harness.db.session() as session:
+        actions = (
+            await session.exec(
+                select(AuditEvent.action).where(AuditEvent.action.startswith("member."))  # type: ignore[attr-defined]
+            )
+        ).all()
+    assert "member.role" in actions and "member.deactivated" in actions
+
+
+async def test_another_units_head_and_forged_presses_see_nothing(harness: Harness) -> None:
+    head = harness.sim.add_user("一中校长")
+    other_head = harness.sim.add_user("二小校长")
+    teacher = harness.sim.add_user("赵老师")
+    await harness.register(head, Role.UNIT_HEAD)
+    await harness.register(other_head, Role.UNIT_HEAD, "SCH002")
+    await harness.register(teacher)
+    target = await member_id(harness, teacher)
+    assert "无权" in await harness.ask(other_head, "/members", "SCH001")
+    for data in (
+        f"ppl:v1:p:{target}",
+        f"ppl:v1:r:{target}.h",
+        f"ppl:v1:dx:{target}",
+        f"ppl:v1:mv:{target}.1",
+    ):
+        notice = await answer_of(harness, await forge_press(harness, other_head, data))
+        assert notice is not None and "无权" in notice and "赵老师" not in notice
+    # A unit head cannot make a case handler, even with a forged button.
+    await harness.ask(head, "/members")
+    notice = await answer_of(harness, await forge_press(harness, head, f"ppl:v1:r:{target}.s"))
+    assert notice is not None and "无权" in notice
+    found = await people.person(harness.db, target)
+    assert found is not None and found.member.active and found.role is Role.MEMBER
+
+
+async def test_district_head_manages_the_schools_under_it(harness: Harness) -> None:
+    district = harness.sim.add_user("学区校长")
+    teacher = harness.sim.add_user("钱老师")
+    await harness.register(district, Role.UNIT_HEAD, "D01")
+    await harness.register(teacher, Role.MEMBER, "SCH002")
+    listing = await harness.ask(district, "/members")
+    assert "城关学区" in listing
+    await harness.sim.press_button(district, "↳ 城关第二小学")
+    assert "钱老师" in (await harness.sim.wait_edit(district)).text
+    assert "钱老师" in await harness.ask(district, "/members", "SCH002")
+    assert "无权" in await harness.ask(district, "/members", "EDU")
+    # A move within the district.
+    await harness.sim.press_button(district, "钱老师")
+    await harness.sim.wait_edit(district)
+    await harness.sim.press_button(district, "调往其他单位")
+    await harness.sim.wait_edit(district)
+    await harness.sim.press_button(district, "城关第一中学 (SCH001)")
+    assert "已调往城关第一中学" in (await harness.sim.wait_edit(district)).text
+    moved = await members.by_telegram_id(harness.db, teacher.id)
+    assert moved is not None and moved.unit.code == "SCH001"
+
+
+async def test_invite_from_chat_and_withdraw_it(harness: Harness) -> None:
+    head = harness.sim.add_user("周校长")
+    await harness.register(head, Role.UNIT_HEAD)
+    text = await harness.ask(head, "/invite")
+    link = text.rsplit("\n", 1)[-1]
+    token = link.split("start=", 1)[1]
+    newcomer, late = harness.sim.add_user("新老师"), harness.sim.add_user("晚到的老师")
+    assert "城关第一中学" in await harness.ask(newcomer, "/start", token)
+    await harness.sim.press_button(head, "撤销此邀请")
+    assert "已撤销" in (await harness.sim.wait_edit(head)).text
+    assert "撤回" in await harness.ask(late, "/start", token)
+    assert "无权" in await harness.ask(newcomer, "/invite")
