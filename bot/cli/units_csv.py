@@ -1,5 +1,6 @@
-"""Reading a units CSV (code, name, parent, kind) as offices save it: UTF-8 with or without a
-byte-order mark, or GB18030 from Chinese Excel."""
+"""Reading a units CSV as offices save it: English (code, name, parent, kind) or Chinese
+(单位代码, 单位名称, 上级单位, 类型) headers, kinds in either language (学校, 学区, 股室 …),
+UTF-8 with or without a byte-order mark, or GB18030 (a superset of GBK) from Chinese Excel."""
 
 from __future__ import annotations
 
@@ -12,6 +13,20 @@ from domain.membership.units import UnitRow, UnitRowError, parse_unit_row
 
 REQUIRED = ("code", "name")
 KNOWN = ("code", "name", "parent", "kind")
+# Headers as offices write them: each maps to one of KNOWN.
+HEADER_NAMES: dict[str, str] = {
+    **{column: column for column in KNOWN},
+    "单位代码": "code",
+    "代码": "code",
+    "编码": "code",
+    "单位名称": "name",
+    "名称": "name",
+    "上级单位": "parent",
+    "上级单位代码": "parent",
+    "上级": "parent",
+    "类型": "kind",
+    "单位类型": "kind",
+}
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -39,11 +54,15 @@ def read_units(path: Path) -> ParsedCsv:
     if path.stat().st_size > MAX_BYTES:
         raise CsvFileError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
     reader = csv.DictReader(io.StringIO(decode(path.read_bytes()), newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    given = [h.strip().lower() for h in (reader.fieldnames or [])]
+    header = [HEADER_NAMES.get(h, h) for h in given]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise CsvFileError(f"header: missing column(s) {', '.join(missing)}")
-    unknown = [column for column in header if column not in KNOWN]
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise CsvFileError(f"header: column(s) {', '.join(twice)} given twice")
+    unknown = [g for g, column in zip(given, header, strict=True) if column not in KNOWN]
     if unknown:
         raise CsvFileError(f"header: unknown column(s) {', '.join(unknown)}")
     reader.fieldnames = header

@@ -51,3 +51,54 @@ def may_move(manager: Manager, from_unit: int, to_unit: int) -> bool:
 def needs_warning(manager: Manager, target_member_id: int, *, last_head: bool) -> bool:
     """A deactivation that deserves a second look: oneself, or a unit's last head."""
     return manager.member_id == target_member_id or last_head
+
+
+# Roles as offices write them in a members CSV (Chinese or English).
+ROLE_NAMES: dict[str, Role] = {
+    "member": Role.MEMBER,
+    "unit_head": Role.UNIT_HEAD,
+    "head": Role.UNIT_HEAD,
+    "handler": Role.HANDLER,
+    "成员": Role.MEMBER,
+    "教职工": Role.MEMBER,
+    "单位负责人": Role.UNIT_HEAD,
+    "负责人": Role.UNIT_HEAD,
+    "承办人": Role.HANDLER,
+    "承办人员": Role.HANDLER,
+}
+NAME_MAX = 64
+STAFF_NUMBER_MAX = 32
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One person to invite: the unit is a code, checked against storage by the caller."""
+
+    name: str
+    unit_code: str
+    role: Role
+    staff_number: str | None
+
+
+class MemberRowError(ValueError):
+    """`column: reason`, in English for the operator's console."""
+
+
+def parse_member_row(fields: dict[str, str | None]) -> MemberRow:
+    """Validate one row given as column -> text; raise MemberRowError naming the column."""
+    name = " ".join((fields.get("name") or "").split())
+    unit = (fields.get("unit") or "").strip()
+    role_text = (fields.get("role") or "").strip().lower() or Role.MEMBER.value
+    staff = (fields.get("staff_number") or "").strip() or None
+    if not name:
+        raise MemberRowError("name: missing")
+    if len(name) > NAME_MAX:
+        raise MemberRowError(f"name: longer than {NAME_MAX} characters")
+    if not unit:
+        raise MemberRowError("unit: missing")
+    role = ROLE_NAMES.get(role_text)
+    if role is None:
+        raise MemberRowError(f"role: {role_text!r} is not one of {', '.join(ROLE_NAMES)}")
+    if staff is not None and len(staff) > STAFF_NUMBER_MAX:
+        raise MemberRowError(f"staff_number: longer than {STAFF_NUMBER_MAX} characters")
+    return MemberRow(name=name, unit_code=unit, role=role, staff_number=staff)

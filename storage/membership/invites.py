@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -176,3 +177,52 @@ async def redeem(
 async def by_id(db: Database, invite_id: int) -> Invite | None:
     async with db.session() as session:
         return await session.get(Invite, invite_id)
+
+
+async def create_invites(
+    db: Database,
+    wanted: Sequence[tuple[str, Role]],
+    *,
+    ttl: timedelta,
+    now: datetime,
+    created_by: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[NewInvite]:
+    """One single-use invite per (unit code, role), all in one unit of work: an unknown unit
+    raises NotFoundError and nothing is made (a bulk onboarding is all or nothing)."""
+    made: list[NewInvite] = []
+    async with db.session() as session:
+        by_code = {u.code: u for u in (await session.exec(select(Unit))).all()}
+        for index, (code, role) in enumerate(wanted, start=1):
+            unit = by_code.get(code)
+            if unit is None:
+                raise NotFoundError("unit", code)
+            if role not in (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER):
+                raise ValueError(f"role {role} cannot be invited")
+            token = rules.new_token()
+            invite = Invite(
+                token_hash=rules.token_hash(token),
+                unit_id=unit.id,  # type: ignore[arg-type]
+                role=role.value,
+                max_uses=1,
+                uses=0,
+                expires_at=now + ttl,
+                created_at=now,
+                created_by=created_by,
+            )
+            session.add(invite)
+            await session.flush()
+            audit.record(
+                session,
+                at=now,
+                action="invite.created",
+                subject_type="invite",
+                subject_id=invite.id,
+                actor_kind="cli" if created_by == "cli" else "member",
+                to_value=f"{unit.code}|{role.value}|1",
+            )
+            made.append(NewInvite(token=token, invite=invite, unit=unit))
+            if progress is not None:
+                progress(index, len(wanted))
+        await session.commit()
+    return made
