@@ -35,15 +35,24 @@ class OverduePage:
 
 
 async def items_page(
-    db: Database, *, today: date, unit_id: int | None, offset: int, limit: int
+    db: Database,
+    *,
+    today: date,
+    unit_id: int | None,
+    offset: int,
+    limit: int,
+    unit_ids: Collection[int] | None = None,
 ) -> OverduePage:
-    """Overdue open items (all units, or one), ordered by unit code, deadline and number."""
+    """Overdue open items (all units, one, or those of `unit_ids`: a district's), ordered by
+    unit code, deadline and number."""
     where = [
         col(LedgerItem.status).in_(sorted(OPEN_ITEM_STATUSES)),
         col(LedgerItem.deadline) < today,
     ]
     if unit_id is not None:
         where.append(col(LedgerItem.unit_id) == unit_id)
+    if unit_ids is not None:
+        where.append(col(LedgerItem.unit_id).in_(sorted(unit_ids)))
     async with db.session() as session:
         total = (
             await session.exec(select(func.count()).select_from(LedgerItem).where(*where))

@@ -6,6 +6,7 @@ person."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,11 @@ class Facts:
     units: dict[int, UnitName]
 
 
-async def facts(db: Database, *, unit_id: int | None) -> Facts:
-    """Every case, tombstone and ledger item of one unit (or all), in one read."""
+async def facts(
+    db: Database, *, unit_id: int | None, unit_ids: Collection[int] | None = None
+) -> Facts:
+    """Every case, tombstone and ledger item of one unit, of `unit_ids` (a district's, which
+    then replaces `unit_id`) or of all, in one read."""
     async with db.session() as session:
         case_query: Any = select(
             col(Case.kind),
@@ -62,7 +66,13 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
             col(LedgerItem.verified_at),
         ).where(col(LedgerItem.status) != "returned")  # 退单: not the unit's problem any more
         unit_query: Any = select(col(Unit.id), col(Unit.code), col(Unit.name))
-        if unit_id is not None:
+        if unit_ids is not None:
+            within = sorted(unit_ids)
+            case_query = case_query.where(col(Case.unit_id).in_(within))
+            tomb_query = tomb_query.where(col(ComplaintTombstone.unit_id).in_(within))
+            item_query = item_query.where(col(LedgerItem.unit_id).in_(within))
+            unit_query = unit_query.where(col(Unit.id).in_(within))
+        elif unit_id is not None:
             case_query = case_query.where(col(Case.unit_id) == unit_id)
             tomb_query = tomb_query.where(col(ComplaintTombstone.unit_id) == unit_id)
             item_query = item_query.where(col(LedgerItem.unit_id) == unit_id)

@@ -3,12 +3,16 @@ invites from chat, a district head's reach, as the people concerned would use th
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlmodel import select
 
 from domain.membership.roles import Role
+from domain.membership.units import UnitKind, UnitRow
 from simulator import SimUser
 from storage.duties import checkins, inspections
-from storage.membership import members, people
+from storage.ledger import items as ledger
+from storage.membership import members, people, units
 from storage.models import AuditEvent
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.ledger_steps import answer_of, forge_press, member_id
@@ -156,3 +160,54 @@ async def test_invite_from_chat_and_withdraw_it(harness: Harness) -> None:
     assert "已撤销" in (await harness.sim.wait_edit(head)).text
     assert "撤回" in await harness.ask(late, "/start", token)
     assert "无权" in await harness.ask(newcomer, "/invite")
+
+
+async def _item(harness: Harness, unit: str, description: str, deadline: date) -> None:
+    campaign = harness.app.bot_data["services"].settings.campaign
+    now = harness.clock.now()
+    found = await units.by_code(harness.db, unit)
+    assert found is not None and found.id is not None
+    await ledger.add_item(
+        harness.db,
+        unit_id=found.id,
+        category_key=campaign.categories[0].key,
+        description=description,
+        measure="建立制度",
+        deadline=deadline,
+        responsible_member_id=None,
+        responsible_name=None,
+        actor_member_id=None,
+        now=now,
+        today=now.date(),
+    )
+
+
+async def test_district_head_sees_and_chases_the_schools_under_it(harness: Harness) -> None:
+    district = harness.sim.add_user("学区主任")
+    school_head = harness.sim.add_user("一中校长")
+    await harness.register(district, Role.UNIT_HEAD, "D01")
+    await harness.register(school_head, Role.UNIT_HEAD, "SCH001")
+    await units.import_units(
+        harness.db,
+        [(2, UnitRow("SCH099", "外学区小学", UnitKind.SCHOOL, "EDU"))],
+        now=harness.clock.now(),
+    )
+    late = harness.clock.now().date() - timedelta(days=3)
+    await _item(harness, "SCH001", "一中食堂账目不公开", late)
+    await _item(harness, "SCH002", "二小教师上课玩手机", late)
+    await _item(harness, "SCH099", "外学区的问题", late)
+    board = await harness.ask(district, "/ledger")
+    assert "SCH001" in board and "SCH002" in board and "SCH099" not in board
+    unsigned = await harness.ask(district, "/ledger", "unsigned")
+    assert "SCH001" in unsigned and "SCH002" in unsigned and "SCH099" not in unsigned
+    assert "一中食堂" in await harness.ask(district, "/ledger", "SCH001")
+    assert "没有代码为 SCH099 的单位" in await harness.ask(district, "/ledger", "SCH099")
+    overdue = await harness.ask(district, "/overdue")
+    assert "一中食堂" in overdue and "二小教师" in overdue and "外学区" not in overdue
+    stats = await harness.ask(district, "/stats")
+    assert "城关学区" in stats and "外学区小学" not in stats
+    # A school's own head still sees only their school.
+    own = await harness.ask(school_head, "/overdue")
+    assert "一中食堂" in own and "二小教师" not in own
+    notice = await answer_of(harness, await forge_press(harness, school_head, "ledger:v1:us:0"))
+    assert notice is not None and "城关第二小学" not in notice
