@@ -9,6 +9,7 @@ from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.campaign import Campaign
@@ -109,6 +110,9 @@ async def viewer(update: Update, context: BotContext) -> Viewer | None:
     chosen = membership.member.language if membership else None
     if chosen is None and context.user_data is not None:
         chosen = context.user_data.get(LANGUAGE_KEY)
+    chat = update.effective_chat
+    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        chosen = None  # a group hears the campaign's language, whatever one member chose
     oversees: frozenset[int] = frozenset()
     if (
         membership is not None

@@ -21,6 +21,7 @@ from bot.demo.desk_stats import scene_stats_and_export
 from bot.demo.hotline import scene_hotline
 from bot.demo.inspection import scene_inspection
 from bot.demo.ledger import scene_ledger
+from bot.demo.people import scene_people
 from bot.demo.reminders import scene_phase_notice, scene_reminders
 from bot.demo.reports import scene_report_with_photo
 from bot.demo.stage import DEMO_TOKEN, EXAMPLE_CONFIG, Stage, example_config
@@ -117,6 +118,7 @@ SCENES: tuple[Scene, ...] = (
     scene_inbox,
     scene_checkin,
     scene_inspection,
+    scene_people,
 )
 
 

@@ -71,13 +71,20 @@ _NOT_IN_MENU: frozenset[str] = frozenset({"start", "cancel"})
 
 
 def commands_for(
-    role: Role | None, *, cadre: bool = False, inspector: bool = False
+    role: Role | None,
+    *,
+    cadre: bool = False,
+    inspector: bool = False,
+    registered: bool | None = None,
 ) -> tuple[str, ...]:
     """The commands a person with `role` (None: not registered) may use, in menu order.
     The duty marks count as roles here: a cadre keeps the "124" duty, an inspector files
-    findings (a mark without an active membership gives nothing)."""
+    findings (a mark without an active membership gives nothing). `registered`: whether the
+    person is a member of a unit (by default every role but a configured admin is); only
+    members file named reports."""
+    member = registered if registered is not None else role not in (None, Role.ADMIN)
     allowed: set[str] = set(PUBLIC_COMMANDS)
-    if role is not None:
+    if member:
         allowed.update(_MEMBER_COMMANDS)
     if role is not None and cadre:
         allowed.update(_CADRE_COMMANDS)
@@ -93,8 +100,13 @@ def commands_for(
     return tuple(c for c in ALL_COMMANDS if c in allowed)
 
 
-def menu_for(role: Role | None, *, cadre: bool = False, inspector: bool = False) -> tuple[str, ...]:
+def menu_for(
+    role: Role | None,
+    *,
+    cadre: bool = False,
+    inspector: bool = False,
+    registered: bool | None = None,
+) -> tuple[str, ...]:
     """The commands in the person's menu: what they may use, less /start and /cancel."""
-    return tuple(
-        c for c in commands_for(role, cadre=cadre, inspector=inspector) if c not in _NOT_IN_MENU
-    )
+    allowed = commands_for(role, cadre=cadre, inspector=inspector, registered=registered)
+    return tuple(c for c in allowed if c not in _NOT_IN_MENU)

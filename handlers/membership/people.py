@@ -427,12 +427,14 @@ async def make_invite(update: Update, context: BotContext) -> None:
 
 
 def _invite_text(t: Translator, unit: str, role: Role, uses: int, expires: datetime) -> Html:
-    return t.gettext(
-        "Invite into {unit} as {role}: {uses} uses, valid until {day}. Forward the link "
-        "to the people it is for:",
+    return t.ngettext(
+        "Invite into {unit} as {role}: {n} use, valid until {day}. Forward the link to the "
+        "people it is for:",
+        "Invite into {unit} as {role}: {n} uses, valid until {day}. Forward the link to the "
+        "people it is for:",
+        uses,
         unit=unit,
         role=role_label(t, role),
-        uses=uses,
         day=expires.strftime("%Y-%m-%d"),
     )
 

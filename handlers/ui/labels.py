@@ -7,7 +7,7 @@ from domain.campaign import Campaign, Category
 from domain.cases.lifecycle import CaseStatus
 from domain.membership.roles import Role
 from handlers.i18n import Translator
-from handlers.ui.text import shorten
+from handlers.ui.text import BUTTON_MAX_CHARS
 
 # Endonyms: each language is named in itself, whatever the reader's language.
 LANGUAGE_NAMES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
@@ -97,8 +97,10 @@ def category_hint(category: Category, language: str) -> str:
 
 
 def category_label(category: Category, language: str) -> str:
-    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button."""
-    return shorten(f"{category.name} · {category_hint(category, language)}")
+    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button; when the
+    hint does not fit, the name alone (a button never shows a word cut in half)."""
+    label = f"{category.name} · {category_hint(category, language)}"
+    return label if len(label) <= BUTTON_MAX_CHARS else category.name
 
 
 def category_name(t: Translator, campaign: Campaign, key: str) -> str:

@@ -42,13 +42,18 @@ class Standing:
     cadre: bool = False
     inspector: bool = False
     language: str | None = None  # a member's chosen language
+    registered: bool = False  # a member of a unit (an admin may be one, or not)
 
     def commands(self) -> tuple[str, ...]:
         """Everything the person may use (what /help lists)."""
-        return commands_for(self.role, cadre=self.cadre, inspector=self.inspector)
+        return commands_for(
+            self.role, cadre=self.cadre, inspector=self.inspector, registered=self.registered
+        )
 
     def menu(self) -> tuple[str, ...]:
-        return menu_for(self.role, cadre=self.cadre, inspector=self.inspector)
+        return menu_for(
+            self.role, cadre=self.cadre, inspector=self.inspector, registered=self.registered
+        )
 
 
 async def standing(db: Database, admins: Collection[int], telegram_user_id: int) -> Standing:
@@ -61,7 +66,7 @@ async def standing(db: Database, admins: Collection[int], telegram_user_id: int)
         role = member.role if member is not None else None
     if member is None:
         return Standing(role)
-    return Standing(role, member.cadre, member.inspector, member.member.language)
+    return Standing(role, member.cadre, member.inspector, member.member.language, True)
 
 
 async def refresh(

@@ -42,6 +42,7 @@ async def test_menus_follow_role_marks_and_language(harness: Harness) -> None:
     assert {"inbox", "stats", "export"} <= menu(harness, handler)
     assert "members" not in menu(harness, handler)
     assert {"bindgroup", "publish", "members", "inbox"} <= menu(harness, admin)
+    assert "report" not in menu(harness, admin)  # an admin who is no member files no report
     # Duty marks count as roles: a cadre and an inspector get their commands, in /help too.
     mid = await member_id(harness, member)
     now = harness.clock.now()
@@ -211,3 +212,15 @@ async def test_district_head_sees_and_chases_the_schools_under_it(harness: Harne
     assert "一中食堂" in own and "二小教师" not in own
     notice = await answer_of(harness, await forge_press(harness, school_head, "ledger:v1:us:0"))
     assert notice is not None and "城关第二小学" not in notice
+
+
+async def test_a_group_hears_the_campaigns_language(harness: Harness) -> None:
+    member = harness.sim.add_user("English teacher")
+    await harness.register(member)
+    await harness.ask(member, "/language")
+    await harness.sim.press_button(member, "English")
+    await harness.sim.wait_edit(member)
+    group = harness.sim.add_group("一中工作群", supergroup=True)
+    in_group = await harness.ask(member, "/help", chat=group)
+    assert in_group.startswith("您作为成员可以使用的命令")
+    assert (await harness.ask(member, "/help")).startswith("Commands you can use")

@@ -183,7 +183,7 @@ async def forged_language(b: Bench) -> str:
     query = await b.forge(user, "lang:v1:xx_EVIL")
     notice = await b.answer_of(query)
     await b.sim.wait_confirmed()
-    assert "你可以使用的命令" in await b.say(user, "/help")  # still Chinese
+    assert "您可以使用的命令" in await b.say(user, "/help")  # still Chinese
     return notice or "(answered, no notice)"
 
 
