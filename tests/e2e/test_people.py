@@ -3,7 +3,9 @@ invites from chat, a district head's reach, as the people concerned would use th
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import copy
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -16,6 +18,7 @@ from storage.membership import members, people, units
 from storage.models import AuditEvent
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.ledger_steps import answer_of, forge_press, member_id
+from tests.e2e.reminder_support import world
 
 PUBLIC_MENU = ["language", "complain", "status", "help"]
 
@@ -224,3 +227,44 @@ async def test_a_group_hears_the_campaigns_language(harness: Harness) -> None:
     in_group = await harness.ask(member, "/help", chat=group)
     assert in_group.startswith("您作为成员可以使用的命令")
     assert (await harness.ask(member, "/help")).startswith("Commands you can use")
+
+
+async def test_a_deactivated_member_gets_no_reminder_and_no_button(tmp_path: Path) -> None:
+    async with world(tmp_path, start=datetime(2027, 4, 8, 1, tzinfo=UTC)) as w:
+        teacher, head = w.sim.add_user("张老师"), w.sim.add_user("李校长")
+        teacher_id = await w.register(teacher, Role.MEMBER)
+        head_id = await w.register(head, Role.UNIT_HEAD)
+        item_id = await w.add_item("SCH001", date(2027, 4, 9), responsible=teacher_id)
+        left = await people.deactivate(
+            w.db, teacher_id, actor=people.Actor(head_id), now=w.clock.now()
+        )
+        assert left.open_ledger_items == (item_id,)  # flagged for the head to reassign
+        before = len(w.sim.bot_messages(teacher))
+        w.clock.set(datetime(2027, 4, 9, 1, tzinfo=UTC))
+        await w.engine.sweep_once()
+        assert "今天到期" in (await w.sim.next_message(head)).text
+        await w.sim.wait_confirmed(settle=0.1)
+        assert len(w.sim.bot_messages(teacher)) == before
+        # an old button of the item, pressed after the deactivation, shows nothing
+        await w.sim.send_command(teacher, "/help")
+        await w.sim.next_message(teacher)
+        st = w.sim.state
+        chat = st.chat(teacher.id)
+        msg = st.bot_messages(chat.id)[-1]
+        query_id = "4242"
+        st.callback_queries[query_id] = False
+        st.callback_chats[query_id] = chat.id
+        st.updates.push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": st.user(teacher.id).to_dict(),
+                "message": copy.deepcopy(msg.raw),
+                "chat_instance": chat.chat_instance,
+                "data": f"ledger:v1:o:{item_id}",
+            },
+        )
+        await w.sim.wait_confirmed(settle=0.1)
+        answers = [a.text for a in w.sim.callback_answers if a.id == query_id]
+        assert answers and "食堂" not in (answers[0] or "")
+        assert len(w.sim.bot_messages(teacher)) == before + 1  # the /help answer only
