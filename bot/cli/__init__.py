@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import leadership
@@ -326,12 +325,7 @@ async def _invite(config: Config, args: argparse.Namespace) -> int:
 
 async def _ask_username(config: Config) -> str | None:
     """Ask Telegram for the bot's username (the operator did not configure it)."""
-    bot = Bot(
-        config.telegram.token.get_secret_value(),
-        base_url=config.telegram.base_url,
-        base_file_url=config.telegram.base_file_url,
-        request=reach.request(config.telegram),
-    )
+    bot = reach.offline_bot(config.telegram)
     try:
         async with bot:
             return bot.username

@@ -18,19 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.cli.progress import Progress
 from bot.cli.sheet import Card, invite_sheet
-from bot.cli.units_csv import MAX_BYTES, CsvFileError, decode
+from bot.cli.units_csv import CsvFileError, read_table
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.ops import reach
@@ -102,32 +100,15 @@ class ParsedMembers:
 
 
 def read_members(path: Path) -> ParsedMembers:
-    """Every row checked; line numbers count the header as line 1."""
-    if path.stat().st_size > MAX_BYTES:
-        raise CsvFileError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    reader = csv.DictReader(io.StringIO(decode(path.read_bytes()), newline=""))
-    given = [h.strip().lower() for h in (reader.fieldnames or [])]
-    header = [HEADER_NAMES.get(h, h) for h in given]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise CsvFileError(f"header: missing column(s) {', '.join(missing)}")
-    unknown = [g for g, column in zip(given, header, strict=True) if column not in HEADER_NAMES]
-    if unknown:
-        raise CsvFileError(f"header: unknown column(s) {', '.join(unknown)}")
-    reader.fieldnames = header
-    parsed = ParsedMembers()
-    for record in reader:
-        line = reader.line_num
-        if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            continue
-        if None in record:
-            parsed.rejected.append((line, "more fields than the header has"))
-            continue
-        try:
-            parsed.rows.append((line, parse_member_row(dict(record))))
-        except MemberRowError as error:
-            parsed.rejected.append((line, str(error)))
-    return parsed
+    """Every row of a members file checked."""
+    rows, rejected = read_table(
+        path,
+        names=HEADER_NAMES,
+        required=REQUIRED,
+        parse=parse_member_row,
+        errors=MemberRowError,
+    )
+    return ParsedMembers(rows=rows, rejected=rejected)
 
 
 async def run(config: Config, args: argparse.Namespace) -> int:
@@ -223,12 +204,7 @@ async def _change(config: Config, db: Database, args: argparse.Namespace) -> int
 async def _refresh_menu(config: Config, db: Database, telegram_user_id: int) -> None:
     """Update the person's menu now if Telegram answers (else at their next /start)."""
     catalogs = Catalogs(default_language=config.campaign.language, timezone=config.campaign.tz)
-    bot = Bot(
-        config.telegram.token.get_secret_value(),
-        base_url=config.telegram.base_url,
-        base_file_url=config.telegram.base_file_url,
-        request=reach.request(config.telegram),
-    )
+    bot = reach.offline_bot(config.telegram)
     try:
         async with bot:
             await refresh(

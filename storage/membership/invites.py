@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.membership import invites as rules
 from domain.membership.invites import InviteRefusal
-from domain.membership.roles import Role
+from domain.membership.roles import INVITABLE_ROLES, Role
 from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
@@ -46,37 +47,51 @@ async def create_invite(
     created_by: str,
 ) -> NewInvite:
     """Make an invite for `unit_code`; raises NotFoundError for an unknown unit."""
-    if role not in (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER):
+    if role not in INVITABLE_ROLES:
         raise ValueError(f"role {role} cannot be invited")
     if max_uses < 1:
         raise ValueError("max_uses must be at least 1")
-    token = rules.new_token()
     async with db.session() as session:
         unit = (await session.exec(select(Unit).where(Unit.code == unit_code))).first()
         if unit is None:
             raise NotFoundError("unit", unit_code)
-        invite = Invite(
-            token_hash=rules.token_hash(token),
-            unit_id=unit.id,  # type: ignore[arg-type]
-            role=role.value,
-            max_uses=max_uses,
-            uses=0,
-            expires_at=now + ttl,
-            created_at=now,
-            created_by=created_by,
-        )
-        session.add(invite)
-        await session.flush()
-        audit.record(
-            session,
-            at=now,
-            action="invite.created",
-            subject_type="invite",
-            subject_id=invite.id,
-            actor_kind="cli" if created_by == "cli" else "member",
-            to_value=f"{unit.code}|{role.value}|{max_uses}",
-        )
+        made = await _add(session, unit, role, max_uses, now + ttl, now, created_by)
         await session.commit()
+    return made
+
+
+async def _add(
+    session: AsyncSession,
+    unit: Unit,
+    role: Role,
+    max_uses: int,
+    expires_at: datetime,
+    now: datetime,
+    created_by: str,
+) -> NewInvite:
+    """One new invite with its audit row, in the caller's unit of work."""
+    token = rules.new_token()
+    invite = Invite(
+        token_hash=rules.token_hash(token),
+        unit_id=unit.id,  # type: ignore[arg-type]
+        role=role.value,
+        max_uses=max_uses,
+        uses=0,
+        expires_at=expires_at,
+        created_at=now,
+        created_by=created_by,
+    )
+    session.add(invite)
+    await session.flush()
+    audit.record(
+        session,
+        at=now,
+        action="invite.created",
+        subject_type="invite",
+        subject_id=invite.id,
+        actor_kind="cli" if created_by == "cli" else "member",
+        to_value=f"{unit.code}|{role.value}|{max_uses}",
+    )
     return NewInvite(token=token, invite=invite, unit=unit)
 
 
@@ -197,31 +212,9 @@ async def create_invites(
             unit = by_code.get(code)
             if unit is None:
                 raise NotFoundError("unit", code)
-            if role not in (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER):
+            if role not in INVITABLE_ROLES:
                 raise ValueError(f"role {role} cannot be invited")
-            token = rules.new_token()
-            invite = Invite(
-                token_hash=rules.token_hash(token),
-                unit_id=unit.id,  # type: ignore[arg-type]
-                role=role.value,
-                max_uses=1,
-                uses=0,
-                expires_at=now + ttl,
-                created_at=now,
-                created_by=created_by,
-            )
-            session.add(invite)
-            await session.flush()
-            audit.record(
-                session,
-                at=now,
-                action="invite.created",
-                subject_type="invite",
-                subject_id=invite.id,
-                actor_kind="cli" if created_by == "cli" else "member",
-                to_value=f"{unit.code}|{role.value}|1",
-            )
-            made.append(NewInvite(token=token, invite=invite, unit=unit))
+            made.append(await _add(session, unit, role, 1, now + ttl, now, created_by))
             if progress is not None:
                 progress(index, len(wanted))
         await session.commit()
