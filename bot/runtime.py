@@ -49,7 +49,7 @@ async def running(
         await reach.initialize(app, config.telegram)  # retried while Telegram is away
         try:
             services: Services = app.bot_data[SERVICES_KEY]
-            await menu.publish(app.bot, services.catalogs, services.settings.admins)
+            await menu.publish(app.bot, services.catalogs, services.db, services.settings.admins)
             await app.start()
             await reminders.start(app, config)
             checkin_jobs.start(app, config)

@@ -64,21 +64,31 @@ class ItemFact:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which units a person's statistics and exports cover: all (unit_id None) or one."""
+    """Which units a person's statistics and exports cover: all (unit_id None), one, or a
+    district: `unit_id` the district and `unit_ids` it with the schools under it."""
 
     unit_id: int | None
+    unit_ids: frozenset[int] | None = None
 
     @property
     def all_units(self) -> bool:
         return self.unit_id is None
 
+    @property
+    def per_unit(self) -> bool:
+        """Whether a breakdown by unit means something (all units, or a district's)."""
+        return self.all_units or self.unit_ids is not None
 
-def scope_for(role: Role | None, unit_id: int | None) -> Scope | None:
-    """Handlers and admins see every unit; a unit head their own; anyone else nothing."""
+
+def scope_for(
+    role: Role | None, unit_id: int | None, oversees: frozenset[int] = frozenset()
+) -> Scope | None:
+    """Handlers and admins see every unit; a district head their district's; a unit head
+    their own; anyone else nothing."""
     if role in (Role.ADMIN, Role.HANDLER):
         return Scope(None)
     if role is Role.UNIT_HEAD and unit_id is not None:
-        return Scope(unit_id)
+        return Scope(unit_id, oversees or None)
     return None
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.campaign import Campaign
@@ -19,12 +20,13 @@ from domain.clock import Clock
 from domain.forms.definitions import FormCatalog
 from domain.hotline.rules import HotlinePolicy
 from domain.membership.roles import Role
+from domain.membership.units import UnitKind
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import Policy
 from domain.stats import RatingThresholds
 from handlers.i18n import Catalogs, Translator
 from storage.db import Database
-from storage.membership import members
+from storage.membership import members, units
 from storage.membership.members import MemberInUnit
 
 SERVICES_KEY = "services"
@@ -94,6 +96,8 @@ class Viewer:
     membership: MemberInUnit | None
     is_admin: bool
     t: Translator
+    # A district (学区) head's district and every school under it; empty for everyone else.
+    oversees: frozenset[int] = frozenset()
 
     @property
     def role(self) -> Role | None:
@@ -112,9 +116,21 @@ async def viewer(update: Update, context: BotContext) -> Viewer | None:
     chosen = membership.member.language if membership else None
     if chosen is None and context.user_data is not None:
         chosen = context.user_data.get(LANGUAGE_KEY)
+    chat = update.effective_chat
+    if chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        chosen = None  # a group hears the campaign's language, whatever one member chose
+    oversees: frozenset[int] = frozenset()
+    if (
+        membership is not None
+        and membership.member.role == Role.UNIT_HEAD.value
+        and membership.unit.kind == UnitKind.DISTRICT.value
+        and membership.unit.id is not None
+    ):  # one more query, for district heads only
+        oversees = await units.subtree_ids(svc.db, membership.unit.id)
     return Viewer(
         telegram_user_id=user.id,
         membership=membership,
         is_admin=user.id in svc.settings.admins,
         t=svc.catalogs.get(chosen),
+        oversees=oversees,
     )

@@ -138,6 +138,21 @@ class SimulatorWorld(SimulatorServer):
         """
         return list(self.state.commands.get((scope, language_code or ""), []))
 
+    def menu_of(self, chat: ChatRef, language_code: str | None = None) -> list[str]:
+        """The command names Telegram would show in ``chat`` to an app in ``language_code``:
+        the most specific scope set wins (this chat, then all private chats or all groups,
+        then the default), each first with the language, then without.
+        """
+        sim_chat = self.state.chat(chat)
+        kind = "all_private_chats" if sim_chat.type == "private" else "all_group_chats"
+        lang = (language_code or "")[:2]
+        for scope in (f"chat:{sim_chat.id}", kind, "default"):
+            for code in ([lang] if lang else []) + [""]:
+                found = self.state.commands.get((scope, code))
+                if found is not None:
+                    return [command for command, _ in found]
+        return []
+
     def narrate(self, text: str) -> None:
         """Add a narration line (e.g. a scene title) to the transcript of all chats."""
         self.state.narrate(text)

@@ -31,7 +31,9 @@ ITEM = {
 
 
 def row(rule: str, slot: str = "s", **payload: object) -> Pending:
-    return Pending(1, rule, "x", "member:1", slot, datetime(2027, 4, 12, 1, tzinfo=UTC), 0, payload)
+    subject = f"item:{payload['item_id']}" if "item_id" in payload else "x"  # as due.py names it
+    at = datetime(2027, 4, 12, 1, tzinfo=UTC)
+    return Pending(1, rule, subject, "member:1", slot, at, 0, payload)
 
 
 @pytest.mark.parametrize(

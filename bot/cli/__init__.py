@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import leadership
@@ -22,6 +21,8 @@ from bot.cli import catalogs
 from bot.cli import duties as cli_duties
 from bot.cli import export as cli_export
 from bot.cli import hotline as cli_hotline
+from bot.cli import members as cli_members
+from bot.cli.progress import Progress
 from bot.cli.units_csv import CsvFileError, read_units
 from bot.clock import SystemClock
 from bot.config import ENV_CONFIG, Config, ConfigError, load_config
@@ -66,8 +67,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--lang", choices=["zh", "en"], default="zh", help="transcript language")
     u = sub.add_parser("units", help="manage units")
     usub = u.add_subparsers(dest="units_command", required=True, metavar="ACTION")
-    imp = with_config(usub.add_parser("import", help="create or update units from a CSV file"))
-    imp.add_argument("file", type=Path, help="CSV with columns code,name[,parent][,kind]")
+    imp = with_config(
+        usub.add_parser(
+            "import",
+            help="create or update units from a CSV file; the valid rows are imported and "
+            "each bad row is named (line and reason): fix them and run again (idempotent)",
+        )
+    )
+    imp.add_argument(
+        "file",
+        type=Path,
+        help="CSV with columns code,name[,parent][,kind] or 单位代码,单位名称[,上级单位][,类型]; "
+        "kinds in English or Chinese (学校, 学区, 股室, 局机关, 文体单位, 其他)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check every row, change nothing")
     i = with_config(sub.add_parser("invite", help="make an invite link into a unit"))
     i.add_argument("unit_code", metavar="UNIT_CODE")
     i.add_argument("--role", choices=[r.value for r in INVITABLE_ROLES], default="member")
@@ -77,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_export.add_parser(sub, with_config)
     cli_backup.add_parser(sub, with_config)
     cli_duties.add_parser(sub, with_config)
+    cli_members.add_parser(sub, with_config)
     n = sub.add_parser("i18n", help="(developers) sync translation catalogs with the code")
     n.add_argument("--check", action="store_true", help="only report problems; exit 1 if any")
     n.add_argument(
@@ -138,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 return asyncio.run(run_demo(language="en" if args.lang == "en" else "zh_CN"))
             case "units":
-                return asyncio.run(_import_units(config(), args.file))
+                return asyncio.run(_import_units(config(), args.file, dry_run=args.dry_run))
             case "invite":
                 return asyncio.run(_invite(config(), args))
             case "i18n":
@@ -151,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cli_backup.run(config(), args))
             case "duties":
                 return asyncio.run(cli_duties.run(config(), args))
+            case "members":
+                return asyncio.run(cli_members.run(config(), args))
     except (ConfigError, logs.LevelError) as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2
@@ -245,7 +261,7 @@ async def _migrate(config: Config, make: str | None) -> int:
     return 0
 
 
-async def _import_units(config: Config, path: Path) -> int:
+async def _import_units(config: Config, path: Path, *, dry_run: bool = False) -> int:
     try:
         parsed = read_units(path)
     except (OSError, CsvFileError) as error:
@@ -254,7 +270,9 @@ async def _import_units(config: Config, path: Path) -> int:
     db = Database(config.storage.url)
     try:
         await migrate.upgrade(db)
-        outcome = await units.import_units(db, parsed.rows, now=SystemClock().now())
+        outcome = await units.import_units(
+            db, parsed.rows, now=SystemClock().now(), dry_run=dry_run, progress=Progress("units")
+        )
     finally:
         await db.dispose()
     rejected = sorted([*parsed.rejected, *outcome.rejected])
@@ -264,6 +282,8 @@ async def _import_units(config: Config, path: Path) -> int:
     )
     for line, reason in rejected:
         print(f"  line {line}: {reason}")
+    if dry_run:
+        print("--dry-run: nothing was changed")
     return 1 if rejected else 0
 
 
@@ -305,12 +325,7 @@ async def _invite(config: Config, args: argparse.Namespace) -> int:
 
 async def _ask_username(config: Config) -> str | None:
     """Ask Telegram for the bot's username (the operator did not configure it)."""
-    bot = Bot(
-        config.telegram.token.get_secret_value(),
-        base_url=config.telegram.base_url,
-        base_file_url=config.telegram.base_file_url,
-        request=reach.request(config.telegram),
-    )
+    bot = reach.offline_bot(config.telegram)
     try:
         async with bot:
             return bot.username

@@ -22,6 +22,7 @@ from bot.demo.forms import scene_forms
 from bot.demo.hotline import scene_hotline
 from bot.demo.inspection import scene_inspection
 from bot.demo.ledger import scene_ledger
+from bot.demo.people import scene_people
 from bot.demo.reminders import scene_phase_notice, scene_reminders
 from bot.demo.reports import scene_report_with_photo
 from bot.demo.stage import DEMO_TOKEN, EXAMPLE_CONFIG, Stage, example_config
@@ -119,6 +120,7 @@ SCENES: tuple[Scene, ...] = (
     scene_checkin,
     scene_inspection,
     scene_forms,
+    scene_people,
 )
 
 

@@ -119,6 +119,17 @@ async def initialize(
         delay = min(delay * 2, MAX_RETRY)
 
 
+def offline_bot(telegram: TelegramConfig) -> Bot:
+    """A Bot for a console command (not the running bot): the configured token, Bot API
+    server and proxy."""
+    return Bot(
+        telegram.token.get_secret_value(),
+        base_url=telegram.base_url,
+        base_file_url=telegram.base_file_url,
+        request=request(telegram),
+    )
+
+
 def request(telegram: TelegramConfig, **kwargs: Any) -> HTTPXRequest:
     """A plain request for a one-off `Bot` of the command line, through `[telegram] proxy`."""
     return HTTPXRequest(proxy=telegram.proxy, **kwargs)

@@ -139,7 +139,8 @@ _WORDS: dict[str, dict[str, object]] = {
     "未受理": {"assignee": NOBODY},
     **{k: {"kind": k} for k in KINDS},
     **{k + "s": {"kind": k} for k in KINDS},
-    "举报": {"kind": "report"},
+    "问题反映": {"kind": "report"},
+    "举报": {"kind": "report"},  # the word staff typed before: still understood
     "投诉": {"kind": "complaint"},
     "督查": {"kind": "finding"},
 }

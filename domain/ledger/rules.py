@@ -57,6 +57,7 @@ class Actor:
     role: Role | None
     member_id: int | None
     unit_id: int | None
+    oversees: frozenset[int] = frozenset()  # a district head's schools (they may look)
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,12 @@ def heads_unit(actor: Actor, unit_id: int) -> bool:
 
 
 def may_view_unit(actor: Actor, unit_id: int) -> bool:
-    """The whole list of a unit: its head, and staff."""
-    return is_staff(actor) or heads_unit(actor, unit_id)
+    """The whole list of a unit: its head, its district's head, and staff."""
+    return (
+        is_staff(actor)
+        or heads_unit(actor, unit_id)
+        or (actor.role is Role.UNIT_HEAD and unit_id in actor.oversees)
+    )
 
 
 def is_responsible(actor: Actor, item: ItemFacts) -> bool:

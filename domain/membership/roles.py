@@ -21,8 +21,20 @@ INVITABLE_ROLES: tuple[Role, ...] = (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER, 
 PUBLIC_COMMANDS: tuple[str, ...] = ("start", "help", "cancel", "language", "complain", "status")
 
 _MEMBER_COMMANDS: tuple[str, ...] = ("report", "mine", "forms")
-_HEAD_COMMANDS: tuple[str, ...] = ("ledger", "overdue", "stats", "export")
-_HANDLER_COMMANDS: tuple[str, ...] = ("inbox", "ledger", "overdue", "stats", "export", "round")
+_HEAD_COMMANDS: tuple[str, ...] = ("ledger", "overdue", "stats", "export", "forms")
+_HANDLER_COMMANDS: tuple[str, ...] = (
+    "inbox",
+    "ledger",
+    "overdue",
+    "stats",
+    "export",
+    "round",
+    "forms",
+)
+_CADRE_COMMANDS: tuple[str, ...] = ("checkin", "leave")
+_INSPECTOR_COMMANDS: tuple[str, ...] = ("inspect",)
+# People management: a unit head their unit's people, an admin everyone's.
+_PEOPLE_COMMANDS: tuple[str, ...] = ("members", "invite")
 _ADMIN_COMMANDS: tuple[str, ...] = (
     "bindgroup",
     "publish",
@@ -44,6 +56,9 @@ ALL_COMMANDS: tuple[str, ...] = (
     "ledger",
     "mine",
     "forms",
+    "checkin",
+    "leave",
+    "inspect",
     "inbox",
     "overdue",
     "stats",
@@ -52,6 +67,8 @@ ALL_COMMANDS: tuple[str, ...] = (
     "publish",
     "published",
     "broadcast",
+    "members",
+    "invite",
     "round",
     "boarding",
     "cadre",
@@ -59,15 +76,47 @@ ALL_COMMANDS: tuple[str, ...] = (
 )
 
 
-def commands_for(role: Role | None) -> tuple[str, ...]:
-    """The commands a person with `role` (None: not registered) may use, in menu order."""
+# Not in the menu beside the text box: /start opens the chat, /cancel answers inside a step.
+_NOT_IN_MENU: frozenset[str] = frozenset({"start", "cancel"})
+
+
+def commands_for(
+    role: Role | None,
+    *,
+    cadre: bool = False,
+    inspector: bool = False,
+    registered: bool | None = None,
+) -> tuple[str, ...]:
+    """The commands a person with `role` (None: not registered) may use, in menu order.
+    The duty marks count as roles here: a cadre keeps the "124" duty, an inspector files
+    findings (a mark without an active membership gives nothing). `registered`: whether the
+    person is a member of a unit (by default every role but a configured admin is); only
+    members file named reports."""
+    member = registered if registered is not None else role not in (None, Role.ADMIN)
     allowed: set[str] = set(PUBLIC_COMMANDS)
-    if role is not None:
+    if member:
         allowed.update(_MEMBER_COMMANDS)
+    if role is not None and cadre:
+        allowed.update(_CADRE_COMMANDS)
+    if role is not None and inspector:
+        allowed.update(_INSPECTOR_COMMANDS)
     if role in (Role.UNIT_HEAD, Role.ADMIN):
         allowed.update(_HEAD_COMMANDS)
+        allowed.update(_PEOPLE_COMMANDS)
     if role in (Role.HANDLER, Role.ADMIN):
         allowed.update(_HANDLER_COMMANDS)
     if role is Role.ADMIN:
         allowed.update(_ADMIN_COMMANDS)
     return tuple(c for c in ALL_COMMANDS if c in allowed)
+
+
+def menu_for(
+    role: Role | None,
+    *,
+    cadre: bool = False,
+    inspector: bool = False,
+    registered: bool | None = None,
+) -> tuple[str, ...]:
+    """The commands in the person's menu: what they may use, less /start and /cancel."""
+    allowed = commands_for(role, cadre=cadre, inspector=inspector, registered=registered)
+    return tuple(c for c in allowed if c not in _NOT_IN_MENU)

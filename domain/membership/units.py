@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,6 +18,26 @@ class UnitKind(StrEnum):
     SCHOOL = "school"  # 学校
     CULTURE = "culture"  # 文体下属单位
     OTHER = "other"
+
+
+# Kinds as offices write them (Chinese or English); anything else is refused with the list.
+KIND_NAMES: dict[str, UnitKind] = {
+    **{k.value: k for k in UnitKind},
+    "局机关": UnitKind.BUREAU,
+    "机关": UnitKind.BUREAU,
+    "教育局": UnitKind.BUREAU,
+    "股室": UnitKind.SECTION,
+    "科室": UnitKind.SECTION,
+    "学区": UnitKind.DISTRICT,
+    "学校": UnitKind.SCHOOL,
+    "中学": UnitKind.SCHOOL,
+    "小学": UnitKind.SCHOOL,
+    "幼儿园": UnitKind.SCHOOL,
+    "文体单位": UnitKind.CULTURE,
+    "文体下属单位": UnitKind.CULTURE,
+    "下属单位": UnitKind.CULTURE,
+    "其他": UnitKind.OTHER,
+}
 
 
 @dataclass(frozen=True)
@@ -49,11 +70,25 @@ def parse_unit_row(fields: dict[str, str | None]) -> UnitRow:
         raise UnitRowError("name: missing")
     if len(name) > NAME_MAX:
         raise UnitRowError(f"name: longer than {NAME_MAX} characters")
-    try:
-        kind = UnitKind(kind_text)
-    except ValueError:
-        allowed = ", ".join(k.value for k in UnitKind)
-        raise UnitRowError(f"kind: {kind_text!r} is not one of {allowed}") from None
+    kind = KIND_NAMES.get(kind_text)
+    if kind is None:
+        allowed = ", ".join(KIND_NAMES)
+        raise UnitRowError(f"kind: {kind_text!r} is not one of {allowed}")
     if parent is not None and parent == code:
         raise UnitRowError("parent: a unit cannot be its own parent")
     return UnitRow(code=code, name=name, kind=kind, parent_code=parent)
+
+
+def subtree(parents: Mapping[int, int | None], root: int) -> frozenset[int]:
+    """`root` and every unit under it, given each unit's parent (a district's schools)."""
+    children: dict[int, list[int]] = {}
+    for unit, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(unit)
+    found, todo = {root}, [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:  # a cycle in stored data must not loop forever
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)

@@ -71,3 +71,28 @@ def plan_messages(rows: Iterable[Pending], *, today: date, digested: frozenset[s
         digests.add(len(messages))
         messages.append(tuple(person_rows))
     return Plan(tuple(messages), tuple(deferred), frozenset(digests))
+
+
+def _listed_items(row: Pending) -> set[object]:
+    """The item ids a unit's overdue list names."""
+    entries = row.payload.get("items") if row.rule == Rule.UNIT_OVERDUE else None
+    if not isinstance(entries, list):
+        return set()
+    return {e.get("item_id") for e in entries if isinstance(e, dict)} - {None}
+
+
+def one_line_each(rows: Iterable[Pending]) -> tuple[Pending, ...]:
+    """The rows a digest shows: one per subject (its latest slot: yesterday's deferred "due
+    soon" and today's "overdue" of the same item are one line), and no item that a unit's
+    overdue list in the same message already names. The others are still marked sent."""
+    latest: dict[str, Pending] = {}
+    for row in rows:
+        kept = latest.get(row.subject)
+        if kept is None or (row.due_at, row.id) > (kept.due_at, kept.id):
+            latest[row.subject] = row
+    listed = set().union(*(_listed_items(r) for r in latest.values()))
+    return tuple(
+        row
+        for row in sorted(latest.values(), key=lambda r: (r.due_at, r.id))
+        if row.rule == Rule.UNIT_OVERDUE or row.payload.get("item_id") not in listed
+    )

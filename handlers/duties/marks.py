@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html, Translator
+from handlers.ui import menu
 from handlers.ui.callbacks import Route, pressed
 from storage.duties import checkins, inspections
 from storage.membership import members, units
@@ -173,3 +174,4 @@ async def on_button(update: Update, context: BotContext) -> None:
         await inspections.set_inspector(svc.db, member_id, on=not marked, now=svc.clock.now())
     await query.answer()
     await query.edit_message_reply_markup(await _keyboard(context, who.t, person.unit_id, kind))
+    await menu.refresh_other(context, person.telegram_user_id)  # /checkin or /inspect

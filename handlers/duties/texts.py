@@ -51,6 +51,8 @@ def _call(t: Translator, p: dict[str, object]) -> tuple[str, InlineKeyboardMarku
         )
         + "\n"
         + location_hint(t)
+        + "\n"
+        + t.gettext("Away tonight for a reason? Ask for leave with /leave.")
     )
     return text, here_keyboard(t, day)
 

@@ -23,7 +23,8 @@ from handlers.ledger.pickers import (
     read_text,
     start_draft,
 )
-from handlers.ledger.views import ROUTE, actor_of, card_keyboard, card_text, cut, parse_cb
+from handlers.ledger.views import ROUTE, actor_of, card_keyboard, card_text, parse_cb
+from handlers.ui.labels import category_label
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.membership import units
@@ -52,12 +53,7 @@ async def start_add(update: Update, context: BotContext) -> str | int:
     await query.answer()
     campaign = context.services.settings.campaign
     rows = [
-        [
-            InlineKeyboardButton(
-                cut(f"{c.name_for(t.language)} · {c.description_for(t.language)}", 30),
-                callback_data=ROUTE.data("cat", i),
-            )
-        ]
+        [InlineKeyboardButton(category_label(c, t.language), callback_data=ROUTE.data("cat", i))]
         for i, c in enumerate(campaign.categories)
     ]
     if query.message is not None:

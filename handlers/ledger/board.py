@@ -61,19 +61,20 @@ async def show_ledger(update: Update, context: BotContext) -> None:
     if who.role is None:
         await message.reply_text(t.gettext("Only registered members can use the ledger."))
         return
-    if rules.is_staff(actor):
+    if rules.is_staff(actor) or actor.oversees:  # staff: every unit; a district head: theirs
+        scope = None if rules.is_staff(actor) else actor.oversees
         if arg.lower() == "unsigned":
-            await message.reply_text(await unsigned_text(context, t))
+            await message.reply_text(await unsigned_text(context, t, scope))
             return
         if arg:
             unit = await units.by_code(context.services.db, arg)
-            if unit is None or unit.id is None:
+            if unit is None or unit.id is None or not rules.may_view_unit(actor, unit.id):
                 await message.reply_text(t.gettext("There is no unit with code {code}.", code=arg))
                 return
             text, markup = await unit_page(context, who, unit.id, 0)
             await message.reply_text(text, reply_markup=markup)
             return
-        text, markup = await units_page(context, t, 0)
+        text, markup = await units_page(context, t, 0, scope)
         await message.reply_text(text, reply_markup=markup)
         return
     if actor.unit_id is not None and rules.may_view_unit(actor, actor.unit_id):
@@ -96,10 +97,13 @@ async def unit_page(
 
 
 async def units_page(
-    context: BotContext, t: Translator, offset: int
+    context: BotContext, t: Translator, offset: int, scope: frozenset[int] | None = None
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
-    """Staff: the units that keep a list, with counts, paged."""
-    summaries, total = await ledger_queries.unit_summaries(context.services.db, offset, PAGE_SIZE)
+    """Staff (every unit) or a district head (`scope`): the units that keep a list, with
+    counts, paged."""
+    summaries, total = await ledger_queries.unit_summaries(
+        context.services.db, offset, PAGE_SIZE, unit_ids=scope
+    )
     lines: list[str] = [t.gettext("<b>Rectification ledgers</b> · {n} units", n=total)]
     rows = []
     for s in summaries:
@@ -139,9 +143,12 @@ async def units_page(
     return Html("\n".join(lines)), keyboard(rows)
 
 
-async def unsigned_text(context: BotContext, t: Translator) -> Html:
-    """Staff: units that have not signed off their problem list, with the configured day."""
-    missing = await ledger_queries.unsigned_units(context.services.db)
+async def unsigned_text(
+    context: BotContext, t: Translator, scope: frozenset[int] | None = None
+) -> Html:
+    """Staff (or a district head, `scope`): units that have not signed off their problem
+    list, with the configured day."""
+    missing = await ledger_queries.unsigned_units(context.services.db, unit_ids=scope)
     due = signoff_due(context)
     if not missing:
         return t.gettext("Every unit has signed off its problem list.")
@@ -160,19 +167,23 @@ async def unsigned_text(context: BotContext, t: Translator) -> Html:
     today = local_today(context.services.clock.now(), settings.timezone)
     if due is not None and today > due:
         lines.append(t.gettext("The day has passed."))
-        lines += await _signed_late(context, t, due, {u.id for u in missing})
+        lines += await _signed_late(context, t, due, {u.id for u in missing}, scope)
     return Html("\n".join(escape(line) for line in lines))
 
 
 async def _signed_late(
-    context: BotContext, t: Translator, due: date, still_missing: set[int | None]
+    context: BotContext,
+    t: Translator,
+    due: date,
+    still_missing: set[int | None],
+    scope: frozenset[int] | None = None,
 ) -> list[str]:
     """Units that signed off, but only after the end of the due day (local time)."""
     end_of_due = datetime.combine(
         due + timedelta(days=1), time(0), context.services.settings.timezone
     )
     by_due = await ledger_queries.unsigned_units(
-        context.services.db, by=end_of_due - timedelta(microseconds=1)
+        context.services.db, by=end_of_due - timedelta(microseconds=1), unit_ids=scope
     )
     late = [u for u in by_due if u.id not in still_missing]
     if not late:
@@ -248,8 +259,14 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         text, markup = await unit_page(context, who, ids[0], ids[1])
         await show(query, text, markup)
-    elif action == "us" and len(ids) == 1 and ids[0] >= 0 and rules.is_staff(actor):
-        text, markup = await units_page(context, t, ids[0])
+    elif (
+        action == "us"
+        and len(ids) == 1
+        and ids[0] >= 0
+        and (rules.is_staff(actor) or actor.oversees)
+    ):
+        scope = None if rules.is_staff(actor) else actor.oversees
+        text, markup = await units_page(context, t, ids[0], scope)
         await show(query, text, markup)
     elif action == "m" and len(ids) == 1 and ids[0] >= 0:
         text, markup = await my_items(context, who, ids[0])

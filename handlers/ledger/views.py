@@ -60,6 +60,7 @@ def actor_of(who: Viewer) -> Actor:
         role=who.role,
         member_id=m.member.id if m else None,
         unit_id=m.unit.id if m else None,
+        oversees=who.oversees,
     )
 
 

@@ -1,4 +1,5 @@
-"""Membership: /start and invites, /help, /language, group binding, /cancel and what answers when
+"""Membership: /start and invites, /help, /language, group binding, people management
+(/members, /invite), /cancel and what answers when
 nothing else does.
 """
 
@@ -16,7 +17,7 @@ def handlers() -> FeatureHandlers:
     matches are cross-cutting: `handlers.build_handlers` lists them first and last."""
     # Imported when called: other features import this package's modules, which runs this
     # file first; importing them all at its top would make loops between features.
-    from handlers.membership import groups, language, start
+    from handlers.membership import groups, language, people, start
     from handlers.membership import help as help_menu
 
     return FeatureHandlers(
@@ -26,5 +27,8 @@ def handlers() -> FeatureHandlers:
             CommandHandler("language", language.ask_language),
             CallbackQueryHandler(language.choose_language, pattern=language.CALLBACK_PATTERN),
             CommandHandler("bindgroup", groups.bind_group),
+            CommandHandler("members", people.list_members),
+            CommandHandler("invite", people.make_invite),
+            CallbackQueryHandler(people.on_button, pattern=people.PATTERN),
         ]
     )

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.context import LANGUAGE_KEY, BotContext, viewer
 from handlers.i18n import LANGUAGES
+from handlers.ui import menu
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.labels import LANGUAGE_NAMES
 from storage.membership import members
@@ -43,6 +44,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     if not is_member and context.user_data is not None:
         context.user_data[LANGUAGE_KEY] = code
     t = svc.catalogs.get(code)
+    await menu.refresh_own(update, context)
     await query.answer()
     await query.edit_message_text(
         t.gettext("Language set: {language}.", language=LANGUAGE_NAMES[code])

@@ -10,8 +10,9 @@ from domain.membership.roles import Role
 from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Translator
 from handlers.membership.pending import FEATURE_PAYLOADS, not_available_yet
+from handlers.ui import menu
 from handlers.ui.labels import role_label
-from storage.membership import invites
+from storage.membership import invites, people
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -22,7 +23,9 @@ async def start(update: Update, context: BotContext) -> None:
         return
     payload = context.args[0] if context.args else None
     if payload is None:
-        await message.reply_text(_welcome(who))
+        text = await _welcome(who, context)
+        await menu.refresh_own(update, context)  # first: the greeting finds the menu in place
+        await message.reply_text(text)
         return
     if payload in FEATURE_PAYLOADS:
         await not_available_yet(update, context)
@@ -63,10 +66,11 @@ async def _join(update: Update, context: BotContext, who: Viewer, token: str) ->
             role=role,
             unit=result.unit.name,
         )
+    await menu.refresh_own(update, context)
     await message.reply_text(text + "\n\n" + t.gettext("Send /help to see what you can do."))
 
 
-def _welcome(who: Viewer) -> str:
+async def _welcome(who: Viewer, context: BotContext) -> str:
     t = who.t
     intro = t.gettext(
         "This bot serves the work-style rectification campaign.\n"
@@ -82,6 +86,14 @@ def _welcome(who: Viewer) -> str:
         )
     elif who.is_admin:
         status = t.gettext("You are an administrator of this bot.")
+    elif (
+        left := await people.by_telegram_id(context.services.db, who.telegram_user_id)
+    ) is not None:
+        status = t.gettext(
+            "Your membership of {unit} has ended: staff commands no longer work for you. "
+            "If that is a mistake, ask your office for a new invite.",
+            unit=left.unit.name,
+        )
     else:
         status = t.gettext(
             "You are not registered. Staff join with the invite link their office sends them."

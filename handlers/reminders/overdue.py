@@ -46,7 +46,12 @@ async def _page(
     all_units = sees_all_units(who.role)
     unit_id = None if all_units or who.membership is None else who.membership.unit.id
     page = await store.items_page(
-        svc.db, today=today, unit_id=unit_id, offset=max(0, offset), limit=PAGE_SIZE
+        svc.db,
+        today=today,
+        unit_id=None if who.oversees else unit_id,
+        offset=max(0, offset),
+        limit=PAGE_SIZE,
+        unit_ids=None if all_units or not who.oversees else who.oversees,
     )
     pages = max(1, -(-page.total // PAGE_SIZE))
     lines: list[str] = [

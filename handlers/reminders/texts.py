@@ -10,7 +10,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.campaign import Campaign
-from domain.reminders.digest import Pending
+from domain.reminders.digest import Pending, one_line_each
 from domain.reminders.due import Rule
 from handlers.i18n import Html, Translator
 from handlers.ledger.views import open_item_callback
@@ -254,6 +254,7 @@ def compose(
     t: Translator, rows: Sequence[Pending], *, today: date, campaign: Campaign, digest: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The message for `rows` (several only in a daily digest) and its buttons."""
+    rows = one_line_each(rows) if digest else rows
     body = [line(t, row, today=today, campaign=campaign) for row in rows[:DIGEST_LINES]]
     if len(rows) > DIGEST_LINES:  # the rest are named by /overdue; a message holds 4096
         body.append(

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup
 
 from domain.campaign import Campaign
 from domain.cases.reports import ReportDraft
-from handlers.i18n import Html, Translator, escape
+from handlers.i18n import Html, Translator
 from handlers.ui import pickers
 from handlers.ui.callbacks import Route
 from handlers.ui.keyboards import rows_of
@@ -25,14 +25,10 @@ def category_keyboard(campaign: Campaign, language: str) -> InlineKeyboardMarkup
 
 
 def category_prompt(t: Translator, campaign: Campaign) -> str:
-    lines = [
-        f"<b>{escape(c.name)}</b> {escape(c.description_for(t.language))}"
-        for c in campaign.categories
-    ]
+    """The question only: each button names its category with a short hint, so the
+    categories are not listed twice (once as paragraphs, once as buttons)."""
     head = t.gettext("Step 1 of 5. Which kind of problem is it? Choose a category:")
-    return (
-        head + "\n\n" + "\n".join(lines) + "\n\n" + t.gettext("Send /cancel to stop at any time.")
-    )
+    return head + "\n\n" + t.gettext("Send /cancel to stop at any time.")
 
 
 def _preview(text: str) -> str:

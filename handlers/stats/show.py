@@ -29,7 +29,7 @@ VIEWS: tuple[View, ...] = ("completion", "categories", "weekly")
 
 def scope_of(who: Viewer) -> Scope | None:
     unit_id = who.membership.unit.id if who.membership is not None else None
-    return scope_for(who.role, unit_id)
+    return scope_for(who.role, unit_id, who.oversees)
 
 
 def place_allowed(update: Update, context: BotContext) -> bool:
@@ -71,7 +71,7 @@ async def show_stats(update: Update, context: BotContext) -> None:
         )
         return
     svc = context.services
-    facts = await store.facts(svc.db, unit_id=scope.unit_id)
+    facts = await store.facts(svc.db, unit_id=scope.unit_id, unit_ids=scope.unit_ids)
     today = local_day(svc.clock.now(), svc.settings.reminders)
     duty = await checkin_stats.compliance_lines(context, t, unit_id=scope.unit_id, today=today)
     text = summary(t, svc.settings, facts, scope, today, duty)
@@ -98,7 +98,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     await query.answer()
     svc = context.services
-    facts = await store.facts(svc.db, unit_id=scope.unit_id)
+    facts = await store.facts(svc.db, unit_id=scope.unit_id, unit_ids=scope.unit_ids)
     today = local_day(svc.clock.now(), svc.settings.reminders)
     if view == "weekly":
         data = weekly_data(t, facts, today)

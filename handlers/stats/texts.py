@@ -82,7 +82,7 @@ def ratings(
                 "<b>Unit ratings</b> at the end of {phase} ({date})", phase=name, date=t.date(day)
             )
         ]
-    if not scope.all_units:
+    if not scope.per_unit:
         lines.append(t.gettext("Your unit: {grade}", grade=grade_label(t, graded[0][1])))
         return lines
     tally = count_by(graded, lambda pair: pair[1])
@@ -153,7 +153,7 @@ def summary(
         lines.append(t.gettext("By status: {counts}", counts=status_text))
         lines.append(t.gettext("By category: {counts}", counts=category_text))
         lines.append(t.gettext("By phase: {counts}", counts=phase_text))
-        if scope.all_units:
+        if scope.per_unit:
             by_unit = count_by(cases, lambda c: c.unit_id).most_common()
             unit_text = _counts([(_unit_label(facts, k, t), n) for k, n in by_unit])
             lines.append(t.gettext("By unit: {counts}", counts=unit_text))
@@ -216,7 +216,7 @@ def summary(
                 late=late,
             )
         )
-        if scope.all_units:
+        if scope.per_unit:
             ranked = sorted(per_unit, key=lambda c: (c.share or 0.0, -c.total))
             for c in ranked[:MAX_LINES]:
                 lines.append(

@@ -11,7 +11,7 @@ from domain.cases.lifecycle import CaseStatus
 from domain.hotline.rules import Rating
 from domain.membership.roles import Role
 from handlers.i18n import Translator
-from handlers.ui.text import shorten
+from handlers.ui.text import BUTTON_MAX_CHARS
 
 # Endonyms: each language is named in itself, whatever the reader's language.
 LANGUAGE_NAMES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
@@ -53,6 +53,11 @@ def command_description(t: Translator, command: str) -> str:
         "publish": t.gettext("Honour roll and exposure board: draft and publish"),
         "published": t.gettext("Published items; withdraw one"),
         "broadcast": t.gettext("Send an announcement to groups or a role"),
+        "checkin": t.gettext('Check in at school for the "124" evening duty'),
+        "leave": t.gettext('Ask for leave from the "124" duty'),
+        "inspect": t.gettext("File an inspection finding"),
+        "members": t.gettext("Your people: roles, moves, deactivation"),
+        "invite": t.gettext("Make an invite link for your unit"),
         "round": t.gettext("Inspection rounds and their findings per unit"),
         "boarding": t.gettext('Mark boarding schools for the "124" duty'),
         "cadre": t.gettext("Mark a school's school-level cadres"),
@@ -99,8 +104,10 @@ def category_hint(category: Category, language: str) -> str:
 
 
 def category_label(category: Category, language: str) -> str:
-    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button."""
-    return shorten(f"{category.name} · {category_hint(category, language)}")
+    """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button; when the
+    hint does not fit, the name alone (a button never shows a word cut in half)."""
+    label = f"{category.name} · {category_hint(category, language)}"
+    return label if len(label) <= BUTTON_MAX_CHARS else category.name
 
 
 def category_name(t: Translator, campaign: Campaign, key: str) -> str:

@@ -3,7 +3,7 @@ items a member is responsible for, units with their counts, and units not signed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -183,11 +183,14 @@ async def items_for_responsible(db: Database, member_id: int) -> Sequence[Ledger
 
 
 async def unit_summaries(
-    db: Database, offset: int, limit: int
+    db: Database, offset: int, limit: int, *, unit_ids: Collection[int] | None = None
 ) -> tuple[Sequence[UnitSummary], int]:
-    """Units that keep a list, by code, with their item counts and latest sign-off."""
+    """Units that keep a list (all, or those of `unit_ids`: a district's), by code, with
+    their item counts and latest sign-off."""
     async with db.session() as session:
         listing = select(Unit).where(col(Unit.kind).in_(LISTING_KINDS))
+        if unit_ids is not None:
+            listing = listing.where(col(Unit.id).in_(sorted(unit_ids)))
         total = (await session.exec(select(func.count()).select_from(listing.subquery()))).one()
         offset = max(0, min(offset, ((total - 1) // limit) * limit if total else 0))
         chosen = (
@@ -225,20 +228,24 @@ async def unit_summaries(
     return summaries, total
 
 
-async def unsigned_units(db: Database, *, by: datetime | None = None) -> Sequence[Unit]:
-    """Units that keep a list and have no sign-off (at or before `by`, when given)."""
+async def unsigned_units(
+    db: Database, *, by: datetime | None = None, unit_ids: Collection[int] | None = None
+) -> Sequence[Unit]:
+    """Units that keep a list and have no sign-off (at or before `by`, when given); all, or
+    those of `unit_ids` (a district's)."""
     async with db.session() as session:
         signed = select(SignOff.unit_id)
         if by is not None:
             signed = signed.where(col(SignOff.at) <= by)
-        return (
-            await session.exec(
-                select(Unit)
-                .where(col(Unit.kind).in_(LISTING_KINDS))
-                .where(col(Unit.id).not_in(signed))
-                .order_by(col(Unit.code))
-            )
-        ).all()
+        query = (
+            select(Unit)
+            .where(col(Unit.kind).in_(LISTING_KINDS))
+            .where(col(Unit.id).not_in(signed))
+            .order_by(col(Unit.code))
+        )
+        if unit_ids is not None:
+            query = query.where(col(Unit.id).in_(sorted(unit_ids)))
+        return (await session.exec(query)).all()
 
 
 async def member_in_unit(db: Database, member_id: int, unit_id: int) -> Member | None:

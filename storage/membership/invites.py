@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.membership import invites as rules
 from domain.membership.invites import InviteRefusal
@@ -49,33 +51,47 @@ async def create_invite(
         raise ValueError(f"role {role} cannot be invited")
     if max_uses < 1:
         raise ValueError("max_uses must be at least 1")
-    token = rules.new_token()
     async with db.session() as session:
         unit = (await session.exec(select(Unit).where(Unit.code == unit_code))).first()
         if unit is None:
             raise NotFoundError("unit", unit_code)
-        invite = Invite(
-            token_hash=rules.token_hash(token),
-            unit_id=unit.id,  # type: ignore[arg-type]
-            role=role.value,
-            max_uses=max_uses,
-            uses=0,
-            expires_at=now + ttl,
-            created_at=now,
-            created_by=created_by,
-        )
-        session.add(invite)
-        await session.flush()
-        audit.record(
-            session,
-            at=now,
-            action="invite.created",
-            subject_type="invite",
-            subject_id=invite.id,
-            actor_kind="cli" if created_by == "cli" else "member",
-            to_value=f"{unit.code}|{role.value}|{max_uses}",
-        )
+        made = await _add(session, unit, role, max_uses, now + ttl, now, created_by)
         await session.commit()
+    return made
+
+
+async def _add(
+    session: AsyncSession,
+    unit: Unit,
+    role: Role,
+    max_uses: int,
+    expires_at: datetime,
+    now: datetime,
+    created_by: str,
+) -> NewInvite:
+    """One new invite with its audit row, in the caller's unit of work."""
+    token = rules.new_token()
+    invite = Invite(
+        token_hash=rules.token_hash(token),
+        unit_id=unit.id,  # type: ignore[arg-type]
+        role=role.value,
+        max_uses=max_uses,
+        uses=0,
+        expires_at=expires_at,
+        created_at=now,
+        created_by=created_by,
+    )
+    session.add(invite)
+    await session.flush()
+    audit.record(
+        session,
+        at=now,
+        action="invite.created",
+        subject_type="invite",
+        subject_id=invite.id,
+        actor_kind="cli" if created_by == "cli" else "member",
+        to_value=f"{unit.code}|{role.value}|{max_uses}",
+    )
     return NewInvite(token=token, invite=invite, unit=unit)
 
 
@@ -171,3 +187,35 @@ async def redeem(
             )
         await session.commit()
     return Redemption(member, unit, None)
+
+
+async def by_id(db: Database, invite_id: int) -> Invite | None:
+    async with db.session() as session:
+        return await session.get(Invite, invite_id)
+
+
+async def create_invites(
+    db: Database,
+    wanted: Sequence[tuple[str, Role]],
+    *,
+    ttl: timedelta,
+    now: datetime,
+    created_by: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[NewInvite]:
+    """One single-use invite per (unit code, role), all in one unit of work: an unknown unit
+    raises NotFoundError and nothing is made (a bulk onboarding is all or nothing)."""
+    made: list[NewInvite] = []
+    async with db.session() as session:
+        by_code = {u.code: u for u in (await session.exec(select(Unit))).all()}
+        for index, (code, role) in enumerate(wanted, start=1):
+            unit = by_code.get(code)
+            if unit is None:
+                raise NotFoundError("unit", code)
+            if role not in INVITABLE_ROLES:
+                raise ValueError(f"role {role} cannot be invited")
+            made.append(await _add(session, unit, role, 1, now + ttl, now, created_by))
+            if progress is not None:
+                progress(index, len(wanted))
+        await session.commit()
+    return made

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import col, select
 
-from domain.membership.units import UnitRow
+from domain.membership.units import UnitRow, subtree
 from storage import audit
 from storage.db import Database
 from storage.models import Unit
@@ -25,12 +25,20 @@ class ImportOutcome:
 
 
 async def import_units(
-    db: Database, rows: Sequence[tuple[int, UnitRow]], *, now: datetime, actor: str = "cli"
+    db: Database,
+    rows: Sequence[tuple[int, UnitRow]],
+    *,
+    now: datetime,
+    actor: str = "cli",
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
     """Create or update units by code in one unit of work; idempotent.
 
     A parent may be another row of the same import (in any order) or an existing unit.
     Rows whose parent is unknown, or that would make a cycle, are rejected with the reason.
+    `dry_run` decides everything and then rolls back; `progress(done, total)` is told as
+    rows are placed.
     """
     outcome = ImportOutcome()
     async with db.session() as session:
@@ -47,7 +55,7 @@ async def import_units(
         pending = dict(incoming)
         placed: dict[str, Unit] = {}
         while pending:
-            progress = False
+            moved = False
             for code, (line, row) in list(pending.items()):
                 parent_id: int | None = None
                 if row.parent_code is not None:
@@ -61,12 +69,12 @@ async def import_units(
                             (line, f"parent: unknown unit code {row.parent_code!r}")
                         )
                         del pending[code]
-                        progress = True
+                        moved = True
                         continue
                     if _would_cycle(code, parent, existing, placed):
                         outcome.rejected.append((line, "parent: would make a cycle"))
                         del pending[code]
-                        progress = True
+                        moved = True
                         continue
                     parent_id = parent.id
                 unit = existing.get(code)
@@ -111,12 +119,17 @@ async def import_units(
                     outcome.unchanged.append(line)
                 placed[code] = unit
                 del pending[code]
-                progress = True
-            if not progress:  # the rest only point at each other
+                moved = True
+                if progress is not None:
+                    progress(len(placed), len(incoming))
+            if not moved:  # the rest only point at each other
                 for line, _row in pending.values():
                     outcome.rejected.append((line, "parent: would make a cycle"))
                 break
-        await session.commit()
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
     for bucket in (outcome.added, outcome.updated, outcome.unchanged):
         bucket.sort()
     outcome.rejected.sort()
@@ -150,3 +163,10 @@ async def by_id(db: Database, unit_id: int) -> Unit | None:
 async def all_units(db: Database) -> Sequence[Unit]:
     async with db.session() as session:
         return (await session.exec(select(Unit).order_by(col(Unit.code)))).all()
+
+
+async def subtree_ids(db: Database, unit_id: int) -> frozenset[int]:
+    """The unit and every unit under it (a district head's schools)."""
+    async with db.session() as session:
+        rows = (await session.exec(select(Unit.id, Unit.parent_id))).all()
+    return subtree({uid: parent for uid, parent in rows if uid is not None}, unit_id)

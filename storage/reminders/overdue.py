@@ -36,7 +36,13 @@ class OverduePage:
 
 
 async def items_page(
-    db: Database, *, today: date, unit_id: int | None, offset: int, limit: int
+    db: Database,
+    *,
+    today: date,
+    unit_id: int | None,
+    offset: int,
+    limit: int,
+    unit_ids: Collection[int] | None = None,
 ) -> OverduePage:
     """Overdue open items (all units, or one), ordered by unit code, deadline and number.
     Overdue against the deadline lateness counts against: a later day the unit set alone,
@@ -45,6 +51,8 @@ async def items_page(
     where = [col(LedgerItem.status).in_(sorted(OPEN_ITEM_STATUSES)), due < today]
     if unit_id is not None:
         where.append(col(LedgerItem.unit_id) == unit_id)
+    if unit_ids is not None:
+        where.append(col(LedgerItem.unit_id).in_(sorted(unit_ids)))
     async with db.session() as session:
         total = (
             await session.exec(select(func.count()).select_from(LedgerItem).where(*where))

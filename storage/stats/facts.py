@@ -6,6 +6,7 @@ person."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +42,11 @@ class Facts:
     accountable: tuple[Accountable, ...] = ()  # 问责: handling and unit, one per row
 
 
-async def facts(db: Database, *, unit_id: int | None) -> Facts:
-    """Every case, tombstone and ledger item of one unit (or all), in one read."""
+async def facts(
+    db: Database, *, unit_id: int | None, unit_ids: Collection[int] | None = None
+) -> Facts:
+    """Every case, tombstone and ledger item of one unit, of `unit_ids` (a district's, which
+    then replaces `unit_id`) or of all, in one read."""
     async with db.session() as session:
         case_query: Any = select(
             col(Case.kind),
@@ -80,7 +84,15 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
             col(Accountability.handling_key),
             func.coalesce(col(Accountability.unit_id), col(Case.unit_id)),
         ).join(Case, col(Case.id) == col(Accountability.case_id))
-        if unit_id is not None:
+        if unit_ids is not None:
+            within = sorted(unit_ids)
+            case_query = case_query.where(col(Case.unit_id).in_(within))
+            tomb_query = tomb_query.where(col(ComplaintTombstone.unit_id).in_(within))
+            item_query = item_query.where(col(LedgerItem.unit_id).in_(within))
+            unit_query = unit_query.where(col(Unit.id).in_(within))
+            finding_query = finding_query.where(col(Case.unit_id).in_(within))
+            held_query = held_query.where(col(Case.unit_id).in_(within))
+        elif unit_id is not None:
             case_query = case_query.where(col(Case.unit_id) == unit_id)
             tomb_query = tomb_query.where(col(ComplaintTombstone.unit_id) == unit_id)
             item_query = item_query.where(col(LedgerItem.unit_id) == unit_id)

@@ -76,6 +76,7 @@ async def test_a_monday_of_duty_and_the_next_morning(tmp_path: Path) -> None:
         await w.engine.sweep_once()
         call = await w.sim.next_message(here)
         assert call.inline_keyboard[0][0]["callback_data"] == "checkin:v1:here:2027-03-15"
+        assert "/leave" in call.text  # away for a reason: the call says how to ask
         await w.sim.next_message(absent)
         assert len(w.sim.bot_messages(away)) == before  # no call: on approved leave
         w.clock.set(shanghai(3, 15, 20, 10))

@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler
 from tests.e2e.conftest import Harness
 from tests.e2e.ledger_steps import people, press
 
-BUSY = "你正在进行另一项操作。请先完成，或发送 /cancel。"
+BUSY = "您正在进行另一项操作。请先完成，或发送 /cancel。"
 
 
 async def test_a_second_conversation_waits_until_the_first_ends(harness: Harness) -> None:

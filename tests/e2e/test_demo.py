@@ -12,7 +12,7 @@ async def test_demo_in_chinese_shows_registration_language_switch_and_refusals()
     assert await run_demo(language="zh_CN", out=out) == 0
     transcript = out.getvalue()
     for expected in (
-        "欢迎你，张老师！你已成为城关第一中学的成员。",
+        "欢迎您，张老师！您已成为城关第一中学的成员。",
         "此邀请已被使用",
         "此邀请无效",
         "此邀请已过期",

@@ -136,20 +136,20 @@ async def test_notes_files_question_and_status(harness: Harness) -> None:
     resent = await harness.sim.next_message(other)
     assert resent.raw.get("document") is not None and number in resent.text
     # A file to the reporter, as a reply.
-    await harness.sim.press_button(owner, "发送文件给举报人")
+    await harness.sim.press_button(owner, "发送文件给反映人")
     prompt = await harness.sim.next_message(owner)
     await reply_with(harness, owner, prompt, photo(harness, "整改前后对比照片。"))
-    assert "已保存并发送给举报人" in (await harness.sim.next_message(owner)).text
+    assert "已保存并发送给反映人" in (await harness.sim.next_message(owner)).text
     got = await harness.sim.next_message(teacher)
     assert got.raw.get("photo") and number in got.text and "整改前后对比照片。" in got.text
     # A question; the reporter answers it.
-    await harness.sim.press_button(owner, "向举报人提问")
+    await harness.sim.press_button(owner, "向反映人提问")
     prompt = await harness.sim.next_message(owner)
     await harness.sim.send_text(owner, "请问具体是哪个食堂？", reply_to=prompt)
-    assert "等待举报人回复" in (await harness.sim.next_message(owner)).text
+    assert "等待反映人回复" in (await harness.sim.next_message(owner)).text
     question = await harness.sim.next_message(teacher)
     assert question.text.startswith("❓") and "哪个食堂" in question.text
-    assert "等待举报人回复" in await open_panel(harness, owner, case_id)
+    assert "等待反映人回复" in await open_panel(harness, owner, case_id)
     await harness.sim.send_text(teacher, "东区食堂。", reply_to=question)
     assert "转交" in (await harness.sim.next_message(teacher)).text
     assert "东区食堂。" in (await harness.sim.next_message(owner)).text

@@ -21,7 +21,7 @@ from tests.e2e.conftest import Harness
 from tests.e2e.hotline_support import answer_of, forge_press
 from tests.e2e.report_helpers import answers_after
 
-ACCEPT, REPLY, CLOSE = "受理（由我负责）", "答复举报人", "填写办结意见并办结"
+ACCEPT, REPLY, CLOSE = "受理（由我负责）", "答复反映人", "填写办结意见并办结"
 
 
 def services(harness: Harness) -> Services:
@@ -86,7 +86,7 @@ async def test_accept_reply_close_end_to_end(harness: Harness) -> None:
     prompt = await harness.sim.next_message(handler)
     assert "答复" in prompt.text
     await harness.sim.send_text(handler, "<b>经核实</b>，已约谈当事教师。", reply_to=prompt)
-    assert "已保存并发送给举报人" in (await harness.sim.next_message(handler)).text
+    assert "已保存并发送给反映人" in (await harness.sim.next_message(handler)).text
     reply = await harness.sim.next_message(teacher)
     assert "<b>经核实</b>，已约谈当事教师。" in reply.text and number in reply.text
     refreshed = await harness.sim.wait_edit(handler)
@@ -140,8 +140,8 @@ async def test_two_handlers_accept_at_once_one_wins(harness: Harness) -> None:
     await harness.sim.press_button(first, ACCEPT)
     await harness.sim.press_button(second, ACCEPT)
     answers = await answers_after(harness, before, 2)
-    assert sum(1 for a in answers if a and "由你负责" in a) == 1
-    assert sum(1 for a in answers if a and "由你负责" not in a) == 1
+    assert sum(1 for a in answers if a and "由您负责" in a) == 1
+    assert sum(1 for a in answers if a and "由您负责" not in a) == 1
 
 
 async def test_list_pages_and_filters(harness: Harness) -> None:

@@ -57,7 +57,7 @@ async def test_report_card_posted_accepted_and_edited_in_place(hl: Hotline) -> N
     await sim.press_button(handler, REPLY)
     prompt = await sim.next_message(handler)
     await sim.send_text(handler, "已约谈。", reply_to=prompt)
-    assert "已保存并发送给举报人" in (await sim.next_message(handler)).text
+    assert "已保存并发送给反映人" in (await sim.next_message(handler)).text
     await sim.next_message(teacher)
     await sim.wait_edit(handler)  # the private card
     assert "已受理" in card.text  # still the old state in the staff chat: the edit is owed

@@ -135,9 +135,9 @@ async def test_responsible_member_sees_own_items_and_posts_progress(harness: Har
     await add_by_chat(harness, head, "课堂玩手机", responsible="老师SCH001")
     await harness.ask(teacher, "/mine")  # the reports section comes first
     section = (await sim.next_message(teacher)).text
-    assert "你负责的整改台账问题：1 项（1 项未销号）" in section and "课堂玩手机" in section
+    assert "您负责的整改台账问题：1 项（1 项未销号）" in section and "课堂玩手机" in section
     mine = await harness.ask(teacher, "/ledger")
-    assert "你是以下 1 项问题的责任人" in mine and "课堂玩手机" in mine
+    assert "您是以下 1 项问题的责任人" in mine and "课堂玩手机" in mine
     await press(harness, teacher, "1. 课堂玩手机")
     card = await sim.wait_edit(teacher)
     assert "修改措施" not in str(card.buttons)  # not the head
@@ -216,4 +216,4 @@ async def test_staff_page_through_units_and_the_ledger_stays_private(harness: Ha
     assert "私聊" in await harness.ask(teacher, "/ledger", chat=group)
     outsider = sim.add_user("路人")
     assert "已登记" in await harness.ask(outsider, "/ledger")
-    assert "暂无以你为责任人" in await harness.ask(teacher, "/ledger")
+    assert "暂无以您为责任人" in await harness.ask(teacher, "/ledger")

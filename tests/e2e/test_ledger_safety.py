@@ -30,14 +30,14 @@ async def test_forged_callbacks_for_another_unit_are_refused(harness: Harness) -
     assert unit_a is not None
     await harness.ask(head_b, "/ledger")
     refusals = {
-        f"ledger:v1:o:{item_id}": "你无权查看此问题。",
-        f"ledger:v1:ip:{item_id}.1": "你无权修改此问题。",
-        f"ledger:v1:rc:{item_id}.1": "你无权修改此问题。",
-        f"ledger:v1:em:{item_id}.1": "你无权修改此问题。",
-        f"ledger:v1:vf:{item_id}.1": "你无权修改此问题。",
-        f"ledger:v1:u:{unit_a.id}.0": "你无权查看该单位的整改台账。",
+        f"ledger:v1:o:{item_id}": "您无权查看此问题。",
+        f"ledger:v1:ip:{item_id}.1": "您无权修改此问题。",
+        f"ledger:v1:rc:{item_id}.1": "您无权修改此问题。",
+        f"ledger:v1:em:{item_id}.1": "您无权修改此问题。",
+        f"ledger:v1:vf:{item_id}.1": "您无权修改此问题。",
+        f"ledger:v1:u:{unit_a.id}.0": "您无权查看该单位的整改台账。",
         f"ledger:v1:sy:{unit_a.id}.0": "只有本单位负责人才能签字确认问题清单。",
-        f"ledger:v1:add:{unit_a.id}": "你无权向该单位的问题清单添加问题。",
+        f"ledger:v1:add:{unit_a.id}": "您无权向该单位的问题清单添加问题。",
         "ledger:v1:o:abc": "此按钮已失效。",
         "ledger:v1:zz:1": "此按钮已过期，请发送 /ledger 重新开始。",
     }
@@ -110,9 +110,9 @@ async def test_self_verification_is_refused(harness: Harness) -> None:
     card = await sim.next_message(doer)
     assert "状态：已整改" in card.text and "✅ 验收销号" not in str(card.buttons)
     query = await forge_press(harness, doer, f"ledger:v1:vf:{item_id}.2")
-    assert await answer_of(harness, query) == "该问题是你标记为已整改的，须由他人验收销号。"
+    assert await answer_of(harness, query) == "该问题是您标记为已整改的，须由他人验收销号。"
     query = await forge_press(harness, doer, f"ledger:v1:rj:{item_id}.2")
-    assert await answer_of(harness, query) == "该问题是你标记为已整改的，须由他人验收销号。"
+    assert await answer_of(harness, query) == "该问题是您标记为已整改的，须由他人验收销号。"
     assert (await item(harness, item_id)).status == STATUS.RECTIFIED
     await harness.ask(handler, "/ledger", "SCH001")
     await press(harness, handler, "1. 公车私用")

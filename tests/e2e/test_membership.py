@@ -14,13 +14,13 @@ async def test_start_without_payload_explains_the_bot(harness: Harness) -> None:
     user = harness.sim.add_user("赵老师", language_code="zh-hans")
     text = await harness.ask(user, "/start")
     assert "干部作风整顿" in text and "/complain" in text
-    assert "你尚未登记" in text
+    assert "您尚未登记" in text
 
 
 async def test_invite_registers_into_unit_with_role(harness: Harness) -> None:
     user = harness.sim.add_user("张老师")
     text = await harness.ask(user, "/start", await harness.invite("SCH001", Role.UNIT_HEAD))
-    assert "欢迎你，张老师！你已成为城关第一中学的单位负责人。" in text
+    assert "欢迎您，张老师！您已成为城关第一中学的单位负责人。" in text
     found = await members.by_telegram_id(harness.db, user.id)
     assert found is not None
     assert (found.unit.code, found.member.role, found.member.display_name) == (

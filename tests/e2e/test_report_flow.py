@@ -19,7 +19,7 @@ async def test_full_report_with_a_photo(harness: Harness) -> None:
     user = harness.sim.add_user("张老师")
     await harness.register(user)
     prompt = await harness.ask(user, "/report")
-    assert "第 1 步" in prompt and "理想信念不坚决" in prompt
+    assert "第 1 步" in prompt and "理想信念不坚决" not in prompt  # the buttons say it, once
     shown = harness.sim.bot_messages(user)[-1].buttons
     assert shown[0] == ["弱 · 理想信念不坚决", "松 · 党性锻炼不经常"]
     assert all(len(b) <= 30 for row in shown for b in row)
@@ -63,7 +63,7 @@ async def test_report_without_evidence_and_skipping_when(harness: Harness) -> No
     await harness.register(user)
     await file_report_until_summary(harness, user, confidential=True)
     card = harness.sim.bot_messages(user)[-1].text
-    assert "（未填写）" in card and "城关第一中学负责人看不到你的姓名" in card
+    assert "（未填写）" in card and "城关第一中学负责人看不到您的姓名" in card
     assert "R-2027-0001" in await submit(harness, user)
     second = harness.sim.add_user("赵老师")
     await harness.register(second)

@@ -141,7 +141,7 @@ async def test_a_command_midway_gets_a_clear_answer(harness: Harness) -> None:
     user = harness.sim.add_user("庚")
     await to_step(harness, user, "describe")
     for command in ("/help", "/report", "/mine"):
-        assert "你正在填写问题反映" in await harness.ask(user, command)
+        assert "您正在填写问题反映" in await harness.ask(user, command)
     await harness.sim.send_text(user, "说明还能继续写")
     assert "时间和地点" in await reply(harness, user)
 

@@ -154,7 +154,7 @@ async def test_mine_pages_through_own_reports(harness: Harness) -> None:
     user, other = harness.sim.add_user("陈老师"), harness.sim.add_user("褚老师")
     await harness.register(user)
     await harness.register(other)
-    assert "你还没有提交过" in await harness.ask(user, "/mine")
+    assert "您还没有提交过" in await harness.ask(user, "/mine")
     for n in range(6):
         await file_report_until_summary(harness, user, description=f"第{n}件")
         await submit(harness, user)

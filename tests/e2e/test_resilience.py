@@ -32,7 +32,7 @@ async def test_a_crashing_handler_apologises_and_the_bot_goes_on(
     assert reply == "抱歉，系统出了点问题，请稍后再试。"
     await harness.sim.wait_confirmed()
     await harness.sim.drain(user)  # group 0 still answered the unknown command
-    assert "你尚未登记" in await harness.ask(user, "/start")
+    assert "您尚未登记" in await harness.ask(user, "/start")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "SecretLeakError" in logged
     for private in ("my-private-words", "Xiaoming", "xiaoming_w", str(user.id)):
@@ -47,14 +47,16 @@ async def test_a_failing_reply_is_survived(harness: Harness) -> None:
     # the first reply failed on Telegram's side; the apology (second send) gets through
     reply = await harness.sim.next_message(user)
     assert reply.text == "抱歉，系统出了点问题，请稍后再试。"
-    assert (await harness.ask(user, "/help")).startswith("你可以使用的命令")
+    assert (await harness.ask(user, "/help")).startswith("您可以使用的命令")
 
 
 async def test_startup_publishes_the_menus_in_both_languages(harness: Harness) -> None:
     zh = dict(harness.sim.commands("zh", scope="all_private_chats"))
     en = dict(harness.sim.commands("en", scope="all_private_chats"))
     default = dict(harness.sim.commands(None, scope="all_private_chats"))
-    assert zh["report"] == "实名反映问题" and en["report"] == "Report a problem (named)"
+    # the public's menu: members get theirs per chat (tests/e2e/test_people.py)
+    assert zh["complain"] == "匿名投诉" and en["complain"] == "Complain anonymously"
+    assert "report" not in zh
     assert default == zh  # the campaign's language is the default
     group = dict(harness.sim.commands(None, scope="all_group_chats"))
     assert set(group) == {"help", "report", "complain", "bindgroup"}

@@ -102,7 +102,7 @@ async def test_a_database_outage_is_told_survived_and_loses_nothing(
         restored_at = time.monotonic()
         await s.serving_again(after=1)
         late = (await sim.next_message(member, timeout=10)).text  # the /help sent meanwhile
-        assert "你正在填写问题反映" in late  # answered, by the report form restored from the DB
+        assert "您正在填写问题反映" in late  # answered, by the report form restored from the DB
         answered_after = time.monotonic() - restored_at
 
         await sim.press_button(member, "提交")  # the draft survived the restart

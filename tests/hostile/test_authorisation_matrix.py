@@ -21,6 +21,7 @@ from storage.membership import groups
 from storage.models import LedgerItem, SignOff
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_loop import close_finding, extension_decide, ledger_ask_extension
+from tests.hostile.matrix_people import change, person_card, revoke_invite, unit_list
 from tests.hostile.matrix_staff import (
     arrives,
     export_file,
@@ -229,6 +230,14 @@ ACTIONS = [
         "/status", command("/status", "回执码", opens_form=True), roles("Y", "Y", "Y", "Y", "Y")
     ),
     Action("/bindgroup (group)", bindgroup, roles("N", "N", "N", "N", "Y")),
+    Action("/members SCH001", command("/members SCH001", "共"), roles("N", "N", "Y", "N", "Y")),
+    Action("/invite SCH001", command("/invite SCH001", "邀请"), roles("N", "N", "Y", "N", "Y")),
+    Action("people: unit list", unit_list, roles("NN", "NN", "YN", "NN", "YY")),
+    Action("people: person card", person_card, roles("NN", "NN", "YN", "NN", "YY")),
+    Action("people: make unit head", change("r"), roles("NN", "NN", "YN", "NN", "YY")),
+    Action("people: move (same district)", change("mv"), roles("NN", "NN", "NN", "NN", "YY")),
+    Action("people: deactivate", change("dx"), roles("NN", "NN", "YN", "NN", "YY")),
+    Action("people: withdraw invite", revoke_invite, roles("NN", "NN", "YN", "NN", "YY")),
     Action("ledger: unit page", ledger_unit_page, roles("NN", "NN", "YN", "YY", "YY")),
     Action("ledger: open item", ledger_open_item, roles("NN", "NN", "YN", "YY", "YY")),
     Action("ledger: add", ledger_add, roles("NN", "NN", "YN", "NN", "YY")),

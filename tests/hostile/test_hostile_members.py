@@ -202,7 +202,7 @@ async def forged_language(b: Bench) -> str:
     legacy = await b.answer_of(await b.forge(user, "lang:v1:en"))  # the old shape: 3 parts
     assert legacy is not None
     await b.sim.wait_confirmed()
-    assert "你可以使用的命令" in await b.say(user, "/help")  # still Chinese
+    assert "您可以使用的命令" in await b.say(user, "/help")  # still Chinese
     return notice or "(answered, no notice)"
 
 

@@ -40,21 +40,21 @@ async def other_units_item(b: Bench) -> str:
     mine = await item(b, "SCH001")
     stranger_head = b.people.head2  # head of SCH002
     got = await notice(b, stranger_head, f"ledger:v1:o:{mine.id}")
-    assert "你无权查看此问题" in got
+    assert "您无权查看此问题" in got
     assert mine.description not in b.last(stranger_head).text
     return got
 
 
 async def other_units_page(b: Bench) -> str:
     got = await notice(b, b.people.head2, f"ledger:v1:u:{b.unit_ids['SCH001']}.0")
-    assert "你无权查看该单位的整改台账" in got
+    assert "您无权查看该单位的整改台账" in got
     return got
 
 
 async def member_opens_unassigned_item(b: Bench) -> str:
     mine = await item(b, "SCH001")
     got = await notice(b, b.people.member, f"ledger:v1:o:{mine.id}")
-    assert "你无权查看此问题" in got
+    assert "您无权查看此问题" in got
     return got
 
 
@@ -90,7 +90,7 @@ async def member_verifies(b: Bench) -> str:
     done = await item(b, status=LedgerStatus.RECTIFIED, by=b.people.head)
     assert done.id is not None
     got = await notice(b, b.people.member, f"ledger:v1:vf:{done.id}.{done.version}")
-    assert "你无权" in got
+    assert "您无权" in got
     assert (await status_of(b, done.id))[0] == LedgerStatus.RECTIFIED.value
     return got
 
