@@ -24,6 +24,8 @@ _STATUS_CODE = {
     CaseStatus.RECEIVED: "r",
     CaseStatus.ACCEPTED: "a",
     CaseStatus.IN_PROGRESS: "p",
+    CaseStatus.RECTIFIED: "t",
+    CaseStatus.VERIFIED: "v",
     CaseStatus.ANSWERED: "w",
     CaseStatus.CLOSED: "c",
     CaseStatus.REJECTED: "x",

@@ -20,6 +20,8 @@ INBOX_STATUSES: tuple[CaseStatus, ...] = (
     CaseStatus.RECEIVED,
     CaseStatus.ACCEPTED,
     CaseStatus.IN_PROGRESS,
+    CaseStatus.RECTIFIED,
+    CaseStatus.VERIFIED,
     CaseStatus.ANSWERED,
 )
 INBOX_KINDS: tuple[str, ...] = ("report", "complaint", "finding")

@@ -32,7 +32,11 @@ STAFF = "staff"
 # day of a phase, a bot that was down on the first).
 START_NOTICE_GRACE_DAYS = 2
 OPEN_ITEM_STATUSES: frozenset[str] = frozenset({"open", "in_progress"})
-OPEN_CASE_STATUSES: frozenset[str] = frozenset({"received", "accepted", "in_progress"})
+# The case clocks run until the person is answered (a rectification awaiting verification or
+# an answer is still in staff hands).
+OPEN_CASE_STATUSES: frozenset[str] = frozenset(
+    {"received", "accepted", "in_progress", "rectified", "verified"}
+)
 
 
 class Rule(StrEnum):

@@ -196,7 +196,7 @@ async def menu_view(
         _choice(status_label(t, s), f.status == s, "f", replace(f, status=s))
         for s in (*INBOX_STATUSES, CaseStatus.CLOSED)
     ]
-    rows = [kinds, statuses[:3], statuses[3:]]
+    rows = [kinds, *(statuses[i : i + 3] for i in range(0, len(statuses), 3))]
     rows.append(
         [
             _choice(t.gettext("Category ▸"), f.category is not None, "fc", f),

@@ -76,6 +76,10 @@ def status_label(t: Translator, status: str) -> str:
             return t.gettext("accepted")
         case CaseStatus.IN_PROGRESS:
             return t.gettext("being handled")
+        case CaseStatus.RECTIFIED:
+            return t.gettext("rectified, awaiting verification")
+        case CaseStatus.VERIFIED:
+            return t.gettext("verified, awaiting the answer")
         case CaseStatus.ANSWERED:
             return t.gettext("answered")
         case CaseStatus.CLOSED:
