@@ -14,7 +14,7 @@ from bot.jobs import checkin as checkin_jobs
 from bot.jobs import desk as desk_jobs
 from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs
-from bot.reminders import broadcasts
+from bot.reminders import broadcasts, notices
 from bot.updates import webhook
 from domain.clock import Clock
 from handlers.context import SERVICES_KEY, BotApplication, Services
@@ -52,6 +52,7 @@ async def running(
             await reminders.start(app, config)
             checkin_jobs.start(app, config)
             broadcasts.attach(app, database)
+            notices.attach(app, database)
             await hotline_jobs.start(app, config)
             await desk_jobs.start(app)
             try:

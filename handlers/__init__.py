@@ -48,6 +48,7 @@ from handlers.publish import texts as publish_text
 from handlers.reminders import overdue
 from handlers.report import flow as report
 from handlers.report import mine
+from handlers.report import rating as report_rating
 from handlers.stats import export
 from handlers.stats import show as stats
 
@@ -92,6 +93,11 @@ def build_handlers() -> list[tuple[int, Handler]]:
         CallbackQueryHandler(inbox_actions.on_button, pattern=inbox.CALLBACK_PATTERN),
         MessageHandler(
             inbox_prompts.PROMPT_REPLY & filters.TEXT & private, inbox_prompts.on_prompt_reply
+        ),
+        # 回访: the reporter rates an answered report; dissatisfied says why (重办).
+        CallbackQueryHandler(report_rating.on_button, pattern=report_rating.CALLBACK_PATTERN),
+        MessageHandler(
+            report_rating.PROMPT_REPLY & filters.TEXT & private, report_rating.on_reason
         ),
         # Admins: the honour roll / exposure board and broadcasts, with their prompts.
         CommandHandler("publish", publish.show_menu),

@@ -69,7 +69,7 @@ def test_set_follows_the_lifecycle_and_only_rehandling_leaves_a_final_status() -
             by_hand = can_move(current, target) and target not in ITEM_DRIVEN
             assert (moved is not None) is by_hand
         assert after(CaseAction.SET, current) is None  # SET needs a target
-    assert REOPENING == {CaseAction.REHANDLE}
+    assert {CaseAction.REHANDLE} == REOPENING
     for action in CaseAction:
         if action in REOPENING:
             assert starts(action) == {S.CLOSED}

@@ -142,8 +142,9 @@ def after(
     except ValueError:
         return None
     if action is CaseAction.SET:
-        by_hand = target is not None and target not in ITEM_DRIVEN
-        return target if by_hand and can_move(frm, target) else None
+        if target is None or target in ITEM_DRIVEN:
+            return None
+        return target if can_move(frm, target) else None
     return _ACTIONS[action].get(frm)
 
 

@@ -3,8 +3,8 @@ anonymous complaint or an inspection finding, alike — (accept, reply, close, t
 dispatch), the conflict of interest, and the status each action needs.
 
 谁受理、谁负责: the handler who accepts a case owns it; only the owner replies to the reporter,
-closes, transfers or dispatches it. A handler of the unit concerned may not accept it.
-Pure rules, no I/O.
+closes, transfers, dispatches or answers and closes it (closing always needs an owner). A
+handler of the unit concerned may not accept it. Pure rules, no I/O.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Action(StrEnum):
     CLOSE = "close"
     TRANSFER = "transfer"
     DISPATCH = "dispatch"
+    ANSWER = "answer"  # 答复办结: once the item is verified, answer the person and close
 
 
 class Refusal(StrEnum):

@@ -50,6 +50,7 @@ class Rule(StrEnum):
     CASE_ESCALATE = "case_escalate"
     UNREACHABLE = "unreachable"  # a member blocked the bot: their unit head is told once
     BROADCAST = "broadcast"  # an admin's announcement (domain/publish/broadcast.py)
+    CASE_NOTICE = "case_notice"  # a step of a case's loop (domain/cases/loop.py)
     # The "124" boarding duty (domain/duties/checkin.py decides them; the engine sends them).
     CHECKIN = "checkin"  # a cadre's evening call to check in
     CHECKIN_MISSING = "checkin_missing"  # next morning: who did not check in

@@ -107,7 +107,7 @@ async def tell_after(
     change = result.change
     assert change is not None
     number, complaint = change.number, result.kind == "complaint"
-    if complaint and change.case_id and action in (Action.REPLY, Action.CLOSE):
+    if complaint and change.case_id and action in (Action.REPLY, Action.CLOSE, Action.ANSWER):
         await notify_author(context, change.case_id, result.sealed_push)
     if action is Action.REPLY:
         if complaint:
@@ -136,6 +136,19 @@ async def tell_after(
             "{number} is dispatched to the unit; {n} unit head has been told.",
             "{number} is dispatched to the unit; {n} unit heads have been told.",
             len(result.unit_heads),
+            number=number,
+        )
+    if action is Action.ANSWER:
+        if svc.outbox is not None:  # the reporter's answer is in the outbox (none for a complaint)
+            svc.outbox.kick()
+        if complaint:
+            return t.gettext(
+                "{number} is answered and closed; the complainant reads the answer with /status.",
+                number=number,
+            )
+        return t.gettext(
+            "{number} is answered and closed; the reporter gets the answer and is asked to rate "
+            "the handling.",
             number=number,
         )
     await notify_reporter(context.bot, svc.catalogs, change)

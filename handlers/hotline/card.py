@@ -171,6 +171,12 @@ async def _close(update: Update, context: BotContext, who: Viewer, pseudonym: st
     if result.outcome is Outcome.INVALID:
         await query.answer(t.gettext("Reply to the complainant before closing the complaint."))
         return
+    if result.outcome is Outcome.REFUSED:
+        await query.answer(
+            t.gettext("Accept the complaint first: closing needs someone responsible."),
+            show_alert=True,
+        )
+        return
     if result.outcome is not Outcome.OK:
         await query.answer(t.gettext("This complaint is already closed."))
         return

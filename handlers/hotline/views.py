@@ -7,12 +7,11 @@ from telegram import InlineKeyboardMarkup
 
 from domain.campaign import Campaign
 from domain.cases.lifecycle import CaseStatus
-from domain.hotline.rules import Rating
 from handlers.i18n import Html, Translator, escape
 from handlers.ui import limits
 from handlers.ui.callbacks import Route
 from handlers.ui.keyboards import keyboard
-from handlers.ui.labels import category_name, status_label
+from handlers.ui.labels import category_name, rating_label, status_label
 from handlers.ui.text import clip
 from storage.cases.complaints import ComplaintView
 
@@ -46,17 +45,6 @@ def receipt_text(t: Translator, receipt: str) -> str:
         "writing the receipt down.",
         receipt=receipt,
     )
-
-
-def rating_label(t: Translator, rating: str) -> str:
-    match rating:
-        case Rating.SATISFIED:
-            return t.gettext("satisfied")
-        case Rating.BASICALLY_SATISFIED:
-            return t.gettext("basically satisfied")
-        case Rating.DISSATISFIED:
-            return t.gettext("dissatisfied")
-    return rating
 
 
 def author_view(t: Translator, campaign: Campaign, view: ComplaintView, limit: int) -> str:

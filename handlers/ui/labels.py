@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from domain.campaign import Campaign, Category
 from domain.cases.lifecycle import CaseStatus
+from domain.hotline.rules import Rating
 from domain.membership.roles import Role
 from handlers.i18n import Translator
 from handlers.ui.text import shorten
@@ -87,6 +88,18 @@ def status_label(t: Translator, status: str) -> str:
         case CaseStatus.REJECTED:
             return t.gettext("not accepted")
     return status
+
+
+def rating_label(t: Translator, rating: str) -> str:
+    """A verdict on a case's handling (满意 / 基本满意 / 不满意)."""
+    match rating:
+        case Rating.SATISFIED:
+            return t.gettext("satisfied")
+        case Rating.BASICALLY_SATISFIED:
+            return t.gettext("basically satisfied")
+        case Rating.DISSATISFIED:
+            return t.gettext("dissatisfied")
+    return rating
 
 
 def category_hint(category: Category, language: str) -> str:

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
+from domain.desk.rules import Refusal
 from storage import audit
 from storage.cases.complaints import KIND, day_mark
 from storage.cases.messages import add_message
@@ -94,7 +95,7 @@ async def push_link(session: AsyncSession, case: Case, *, erase: bool = True) ->
     return push.sealed
 
 
-def _result(moved: Moved[Never, bytes | None]) -> StaffResult:
+def _result(moved: Moved[Never, bytes | None] | Moved[Refusal, bytes | None]) -> StaffResult:
     case_id = moved.case.id if moved.case is not None else None
     return StaffResult(moved.outcome, case_id, moved.rows)
 
@@ -123,13 +124,19 @@ async def finish(
     reason: str | None = None,
 ) -> StaffResult:
     """Close (from "answered") or reject (with a reason) a complaint; the push link is
-    returned for a last notice and erased in the same unit of work."""
+    returned for a last notice and erased in the same unit of work. Closing needs someone
+    responsible (谁受理谁负责): a complaint nobody accepted is refused."""
     case_id = await case_id_of(db, pseudonym)
     if case_id is None:
         return StaffResult(Outcome.GONE)
     more = {"rejection_reason": reason} if target == CaseStatus.REJECTED else {}
-    step: Step[Never, bytes | None] = Step(
-        (KIND,), "complaint.status", target, finished(today, **more), rows=push_link
+
+    async def owned(_session: AsyncSession, case: Case) -> Refusal | None:
+        closing = target == CaseStatus.CLOSED
+        return Refusal.NOT_OWNER if closing and case.owner_member_id is None else None
+
+    step: Step[Refusal, bytes | None] = Step(
+        (KIND,), "complaint.status", target, finished(today, **more), check=owned, rows=push_link
     )
     return _result(await move_case(db, case_id, CaseAction.SET, member_id, step, now=now))
 

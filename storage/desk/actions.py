@@ -32,6 +32,7 @@ from domain.desk.rules import (
 from domain.membership.roles import Role
 from storage.cases import complaint_staff
 from storage.cases.complaint_staff import push_link
+from storage.cases.loop import answered_notice
 from storage.cases.messages import add_message
 from storage.cases.reports import StatusChange, author_of
 from storage.cases.transitions import Step, move_case
@@ -256,6 +257,31 @@ async def close(
         return _Told(sealed_push=sealed)
 
     return await _move(db, case_id, actor, Action.CLOSE, now=now, values=values, rows=rows)
+
+
+async def answer(
+    db: Database, case_id: int, actor: Actor, body: str, *, today: date, now: datetime
+) -> DeskResult:
+    """答复办结: once its item is verified, the owner answers the person and closes the case in
+    one move (the answer is also the closing summary). A report's author is told through the
+    outbox and asked to rate; a complaint's reads it with /status (its push link taken for a
+    last notice and erased, as any close does)."""
+    first = func.coalesce(col(Case.answered_on), today)
+    values = {
+        "answered_on": first,
+        "acknowledged_on": func.coalesce(col(Case.acknowledged_on), today),
+        "closed_on": today,
+        "closing_summary": body,
+    }
+    message = _message(case_id, body, actor, today, now)
+
+    async def rows(session: AsyncSession, case: Case) -> _Told:
+        await message(session, case)
+        await answered_notice(session, case, body, now)
+        sealed = await push_link(session, case) if case.kind == COMPLAINT else None
+        return _Told(sealed_push=sealed)
+
+    return await _move(db, case_id, actor, Action.ANSWER, now=now, values=values, rows=rows)
 
 
 async def transfer(
