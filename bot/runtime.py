@@ -52,7 +52,7 @@ async def running(
             await reminders.start(app, config)
             checkin_jobs.start(app, config)
             broadcasts.attach(app, database)
-            notices.attach(app, database)
+            notices.attach(app)
             await hotline_jobs.start(app, config)
             await desk_jobs.start(app)
             try:

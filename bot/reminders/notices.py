@@ -1,7 +1,7 @@
 """The loop's notices in the reminder engine, as one more rule source (`ReminderEngine.sources`):
 each step of a case's loop wrote its notices into the outbox in its own transaction
-(`storage.cases.loop`); each sweep reports the rows still unsent as due (so they are never
-cancelled as stale) and words each in its recipient's language (`handlers.desk.loop`)."""
+(`storage.cases.loop`); they stand until sent (a sweep that evaluated before their commit
+does not cancel them) and each is worded in its recipient's language (`handlers.desk.loop`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from domain.reminders.digest import Pending
 from domain.reminders.due import Due, Rule
 from handlers.desk.loop import compose_notice
 from handlers.i18n import Translator
-from storage.db import Database
-from storage.reminders import outbox
 
 ENGINE_KEY = "reminders"  # bot.reminders.ENGINE_KEY (not imported: that package imports this)
 
@@ -25,12 +23,10 @@ class NoticeSource:
     """The loop's notice rows for the sweep (see `bot.reminders.sweep.RuleSource`)."""
 
     rules: frozenset[str] = frozenset({Rule.CASE_NOTICE.value})
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    standing = True  # written with the step they tell of; a sweep never cancels them
 
     async def due(self, now: datetime) -> list[Due]:
-        return await outbox.unsent(self.db, Rule.CASE_NOTICE)
+        return []  # nothing to decide: the steps wrote their rows already
 
     def compose(
         self, t: Translator, row: Pending, *, today: date
@@ -38,8 +34,8 @@ class NoticeSource:
         return compose_notice(t, row)
 
 
-def attach(app: Application[Any, Any, Any, Any, Any, Any], db: Database) -> None:
+def attach(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the notice source to the started engine (bot/runtime.py, after reminders)."""
     engine = app.bot_data.get(ENGINE_KEY)
     if engine is not None:
-        engine.sources.append(NoticeSource(db))
+        engine.sources.append(NoticeSource())

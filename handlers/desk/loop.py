@@ -200,7 +200,7 @@ def escalation(
 
 async def queue_view(
     who: Viewer, context: BotContext, page: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of the verification queue: each item opens its ledger card."""
     t = who.t
     listing = await desk_filters.awaiting_verification(
@@ -240,7 +240,7 @@ async def queue_view(
         nav.append(ROUTE.button(t.gettext("Next ›"), PAGE_ACTION, page + 1))
     if nav:
         rows.append(nav)
-    return text, InlineKeyboardMarkup(rows)
+    return text, InlineKeyboardMarkup(rows) if rows else None  # Telegram refuses an empty one
 
 
 async def on_queue_button(

@@ -65,6 +65,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
     if rating is Rating.DISSATISFIED:
+        refused = await loop.rate_refusal(
+            context.services.db, case_id, author_member_id=_member_id(who)
+        )
+        if refused is not None:
+            await query.answer(refusal_text(t, Rated(Outcome.REFUSED, refused)), show_alert=True)
+            return
         await _ask_why(update, context, who, case_id)
         return
     result = await _rate(context, who, case_id, rating, None)

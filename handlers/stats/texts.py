@@ -170,6 +170,12 @@ def summary(
             )
         else:
             lines.append(t.gettext("Satisfaction rate: no ratings yet"))
+        if r.rehandled:
+            lines.append(
+                t.ngettext(
+                    "Re-handled (重办): {n} case", "Re-handled (重办): {n} cases", r.rehandled
+                )
+            )
     lines += [
         "",
         t.ngettext("<b>Ledger</b>: {n} item", "<b>Ledger</b>: {n} items", len(facts.items)),

@@ -218,6 +218,17 @@ async def _rate_refusal(
     return None
 
 
+async def rate_refusal(
+    db: Database, case_id: int, *, author_member_id: int | None
+) -> RateRefusal | None:
+    """Why this person may not rate the case now (None: they may); asked before a reason is."""
+    async with db.session() as session:
+        case = await session.get(Case, case_id)
+        if case is None or case.kind not in ("report", COMPLAINT):
+            return RateRefusal.NOT_AUTHOR
+        return await _rate_refusal(session, case, author_member_id)
+
+
 async def rate(
     db: Database,
     case_id: int,

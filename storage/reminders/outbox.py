@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.reminders.digest import Pending
-from domain.reminders.due import Due, Rule
+from domain.reminders.due import Due
 from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
@@ -78,23 +78,6 @@ async def enqueue(db: Database, dues: Iterable[Due], *, now: datetime) -> int:
         added = await add_in(session, wanted, now=now)
         await session.commit()
     return added
-
-
-async def unsent(db: Database, rule: Rule) -> list[Due]:
-    """The rows of `rule` still to send (due or being sent) as the engine's `Due`s, for a rule
-    source whose rows are written by the change they tell of (so the sweep keeps them)."""
-    async with db.session() as session:
-        rows = (
-            await session.exec(
-                select(ReminderOutbox)
-                .where(ReminderOutbox.rule == rule.value)
-                .where(col(ReminderOutbox.state).in_([DUE, SENDING]))
-            )
-        ).all()
-    return [
-        Due(rule, r.subject, r.recipient, r.slot, r.due_at, r.unit_id, json.loads(r.payload))
-        for r in rows
-    ]
 
 
 def _pending(row: ReminderOutbox) -> Pending:

@@ -44,6 +44,7 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
             col(Case.answered_on),
             col(Case.closed_on),
             col(ComplaintRating.rating),
+            col(Case.rehandled),
         ).outerjoin(ComplaintRating, col(ComplaintRating.case_id) == col(Case.id))
         tomb_query: Any = select(
             col(ComplaintTombstone.category_key),
@@ -71,7 +72,10 @@ async def facts(db: Database, *, unit_id: int | None) -> Facts:
         tomb_rows = (await session.exec(tomb_query)).all()
         item_rows = (await session.exec(item_query)).all()
         unit_rows = (await session.exec(unit_query)).all()
-    cases = [CaseFact(*row) for row in case_rows]
+    cases = [
+        CaseFact(kind, category, unit, status, opened, ack, answered, closed, rating, False, again)
+        for kind, category, unit, status, opened, ack, answered, closed, rating, again in case_rows
+    ]
     cases += [
         CaseFact(
             kind="complaint",

@@ -43,7 +43,10 @@ async def test_complaint_goes_from_filing_to_rating(hl: Hotline) -> None:
     await hl.h.register(bureau, Role.HANDLER, "EDU")  # 刘干事 is of the school: 回避
     await sim.press_button(bureau, "受理（由我负责）", chat=hl.staff)
     accepted = await sim.wait_edit(card)
-    assert "承办人：人事股王干事" in accepted.text and accepted.buttons == [["回复"], ["办结", "不予受理"]]
+    assert "承办人：人事股王干事" in accepted.text and accepted.buttons == [
+        ["回复"],
+        ["办结", "不予受理"],
+    ]
 
     # Staff reply from the card through the ForceReply prompt.
     prompt_text = await hl.press(hl.handler, "回复", chat=hl.staff)
