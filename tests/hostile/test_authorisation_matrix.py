@@ -21,13 +21,18 @@ from storage.membership import groups
 from storage.models import LedgerItem, SignOff
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_staff import (
+    complaint_card_accept,
     export_file,
     hotline_card,
     inbox_accept,
+    inbox_answer,
+    inbox_answer_as_prepared,
     inbox_open,
     inbox_owned,
+    report_rating,
     stats_chart,
     transfer,
+    verification_queue,
 )
 from tests.hostile.matrix_support import (
     Drive,
@@ -217,6 +222,16 @@ ACTIONS = [
     Action("inbox: dispatch", inbox_owned("dispatch"), roles("NN", "NN", "NN", "YY", "NN")),
     Action("inbox: transfer", transfer, roles("NN", "NN", "NN", "YY", "NN")),
     Action("complaint card: reply", hotline_card("reply"), roles("N", "N", "N", "Y", "Y")),
+    # The loop of a case (issue 14).
+    Action("inbox: verification queue", verification_queue, roles("N", "N", "N", "Y", "Y")),
+    Action("inbox: answer and close", inbox_answer, roles("NN", "NN", "NN", "YY", "NN")),
+    Action(
+        "inbox: send prepared answer",
+        inbox_answer_as_prepared,
+        roles("NN", "NN", "NN", "YY", "NN"),
+    ),
+    Action("complaint card: accept", complaint_card_accept, roles("N", "N", "N", "Y", "N")),
+    Action("report: rate the answer", report_rating, roles("NN", "YN", "NN", "NN", "NN")),
     Action("complaint card: reject", hotline_card("reject"), roles("N", "N", "N", "Y", "Y")),
 ]
 
