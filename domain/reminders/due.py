@@ -108,6 +108,8 @@ class CaseFacts:
     acknowledged_on: date | None = None
     answered_on: date | None = None
     owner_member_id: int | None = None  # only when that member is active
+    reopened_on: date | None = None  # 重办: the day the current round of handling began
+    rehandled: int = 0
 
 
 @dataclass(frozen=True)
@@ -296,13 +298,26 @@ def case_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
         owner = member_recipient(case.owner_member_id) if case.owner_member_id else STAFF
         if owner == STAFF and not snapshot.staff_chat:
             continue
-        for name, done, days, working in (
-            ("ack", case.acknowledged_on, clock.acknowledge_days, None),
-            ("answer", case.answered_on, clock.answer_days, clock.answer_working_days),
-        ):
+        # A re-handled case (重办) has a clock of its own from the day it reopened; the first
+        # round's clocks were kept (or missed) already. It runs while the case is open.
+        clocks = (
+            [(f"rehandle{case.rehandled}", case.reopened_on, None, clock.rehandle_days, None)]
+            if case.reopened_on is not None
+            else [
+                ("ack", case.opened_on, case.acknowledged_on, clock.acknowledge_days, None),
+                (
+                    "answer",
+                    case.opened_on,
+                    case.answered_on,
+                    clock.answer_days,
+                    clock.answer_working_days,
+                ),
+            ]
+        )
+        for name, start, done, days, working in clocks:
             if done is not None or (days is None and working is None):
                 continue
-            limit = fraction_days(case.opened_on, 1.0, days=days, working_days=working, cal=cal)
+            limit = fraction_days(start, 1.0, days=days, working_days=working, cal=cal)
             payload = {
                 "case_id": case.id,
                 "number": case.number,
@@ -314,7 +329,7 @@ def case_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
             if today <= limit:
                 planned = [
                     (
-                        fraction_days(case.opened_on, f, days=days, working_days=working, cal=cal),
+                        fraction_days(start, f, days=days, working_days=working, cal=cal),
                         f"{name}:{round(f * 100)}",
                     )
                     for f in clock.warn_at

@@ -298,7 +298,8 @@ async def test_a_complaints_loop_with_status_push_and_rehandling(hl: Hotline) ->
 
     await ask(h, bureau, "/inbox", "verify")
     await sim.press_button(
-        bureau, f"城关第一中学 1. 城关第一中学食堂今年多次收取学生额外伙食费，没有收据。 · {pseudonym}"
+        bureau,
+        f"城关第一中学 1. 城关第一中学食堂今年多次收取学生额外伙食费，没有收据。 · {pseudonym}",
     )
     await sim.wait_edit(bureau)
     await sim.press_button(bureau, "✅ 验收销号")
