@@ -138,9 +138,9 @@ async def tell_after(
             len(result.unit_heads),
             number=number,
         )
+    if action in (Action.ANSWER, Action.CLOSE) and svc.outbox is not None:
+        svc.outbox.kick()  # a report's answer and the question how satisfied (回访)
     if action is Action.ANSWER:
-        if svc.outbox is not None:  # the reporter's answer is in the outbox (none for a complaint)
-            svc.outbox.kick()
         if complaint:
             return t.gettext(
                 "{number} is answered and closed; the complainant reads the answer with /status.",
@@ -151,5 +151,4 @@ async def tell_after(
             "the handling.",
             number=number,
         )
-    await notify_reporter(context.bot, svc.catalogs, change)
     return t.gettext("{number} is closed.", number=number)

@@ -31,6 +31,7 @@ from storage.cases.transitions import Step, move_case
 from storage.db import Database
 from storage.models import (
     Case,
+    CaseMessage,
     ComplaintRating,
     Evidence,
     LedgerItem,
@@ -138,6 +139,18 @@ async def answered_notice(session: AsyncSession, case: Case, body: str, now: dat
         now,
     )
     return await add_in(session, dues, now=now)
+
+
+async def last_answer(session: AsyncSession, case_id: int) -> str | None:
+    """The latest answer to the case's author (None: never answered)."""
+    return (
+        await session.exec(
+            select(CaseMessage.body)
+            .where(CaseMessage.case_id == case_id)
+            .where(CaseMessage.direction == "to_author")
+            .order_by(col(CaseMessage.seq).desc())
+        )
+    ).first()
 
 
 @dataclass(frozen=True)

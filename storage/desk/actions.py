@@ -32,7 +32,7 @@ from domain.desk.rules import (
 from domain.membership.roles import Role
 from storage.cases import complaint_staff
 from storage.cases.complaint_staff import push_link
-from storage.cases.loop import answered_notice
+from storage.cases.loop import answered_notice, last_answer
 from storage.cases.messages import add_message
 from storage.cases.reports import StatusChange, author_of
 from storage.cases.transitions import Step, move_case
@@ -244,7 +244,8 @@ async def close(
     db: Database, case_id: int, actor: Actor, summary: str, *, today: date, now: datetime
 ) -> DeskResult:
     """Close an answered case with the owner's closing summary (staff-only); a complaint's
-    notice link is taken for the last notice and erased."""
+    notice link is taken for the last notice and erased; a report's author gets the last
+    answer through the outbox and is asked to rate the handling (回访)."""
     complaint = await _kind(db, case_id) == COMPLAINT
     values = (
         complaint_staff.finished(today, closing_summary=summary)
@@ -253,8 +254,11 @@ async def close(
     )
 
     async def rows(session: AsyncSession, case: Case) -> _Told:
-        sealed = await push_link(session, case) if case.kind == COMPLAINT else None
-        return _Told(sealed_push=sealed)
+        if case.kind == COMPLAINT:
+            return _Told(sealed_push=await push_link(session, case))
+        answer = await last_answer(session, case_id)  # 回访: the reporter is asked to rate it
+        await answered_notice(session, case, answer or summary, now)
+        return _Told()
 
     return await _move(db, case_id, actor, Action.CLOSE, now=now, values=values, rows=rows)
 
