@@ -24,6 +24,7 @@ from bot.demo.desk_stats import scene_stats_and_export
 from bot.demo.hotline import scene_hotline
 from bot.demo.inspection import scene_inspection
 from bot.demo.ledger import scene_ledger
+from bot.demo.loop import scene_loop
 from bot.demo.reminders import scene_phase_notice, scene_reminders
 from bot.demo.reports import scene_report_with_photo
 from bot.runtime import running
@@ -168,6 +169,7 @@ SCENES: tuple[Scene, ...] = (
     scene_hotline,
     scene_stats_and_export,
     scene_inbox,
+    scene_loop,
     scene_checkin,
     scene_inspection,
 )

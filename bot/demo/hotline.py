@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ from sqlalchemy import text
 
 from bot.demo.reports import PHOTO
 from bot.ops import log_privacy
+from domain.membership.roles import Role
+from storage.membership import invites
 
 if TYPE_CHECKING:
     from bot.demo import Stage
@@ -116,8 +119,29 @@ async def scene_hotline(stage: Stage) -> None:
         match = RECEIPT.search(shown.text)
         assert match is not None
         receipt = match.group(0)
-        await sim.next_message(staff)  # the card
+        card = await sim.next_message(staff)  # the card
         await sim.next_message(staff)  # the photo, re-sent by the bot
+
+        stage.narrate(
+            t.gettext(
+                "A case handler of the personnel section accepts it on the card: whoever "
+                "receives it is responsible (谁受理谁负责)."
+            )
+        )
+        receiver = sim.add_user("人事股 赵干事")
+        made = await invites.create_invite(
+            stage.db,
+            unit_code="RSG",
+            role=Role.HANDLER,
+            max_uses=1,
+            ttl=timedelta(days=14),
+            now=stage.clock.now(),
+            created_by="cli",
+        )
+        await sim.send_command(receiver, "/start", made.token)
+        await sim.next_message(sim.private_chat(receiver))
+        await sim.press_button(receiver, t.gettext("Accept (I am responsible)"), chat=staff)
+        await sim.wait_edit(card)
 
         stage.narrate(t.gettext("Staff reply from the card in the staff chat."))
         await _reply_from_card(

@@ -80,6 +80,17 @@ async def enqueue(db: Database, dues: Iterable[Due], *, now: datetime) -> int:
     return added
 
 
+async def busy(db: Database) -> bool:
+    """Whether any row is due now or being sent (the demo waits for the sender to be done)."""
+    async with db.session() as session:
+        found = (
+            await session.exec(
+                select(ReminderOutbox.id).where(col(ReminderOutbox.state).in_([DUE, SENDING]))
+            )
+        ).first()
+    return found is not None
+
+
 def _pending(row: ReminderOutbox) -> Pending:
     assert row.id is not None
     return Pending(
