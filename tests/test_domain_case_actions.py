@@ -24,6 +24,7 @@ S = CaseStatus
     [
         (CaseAction.ACCEPT, S.RECEIVED, S.ACCEPTED),
         (CaseAction.ACCEPT, S.ACCEPTED, None),
+        (CaseAction.ACCEPT, S.ANSWERED, S.ANSWERED),  # answered from the staff chat, unowned
         (CaseAction.REPLY, S.RECEIVED, S.ANSWERED),  # a complaint answered from the staff chat
         (CaseAction.REPLY, S.ANSWERED, S.ANSWERED),
         (CaseAction.ASK, S.IN_PROGRESS, S.IN_PROGRESS),

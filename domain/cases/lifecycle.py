@@ -92,7 +92,13 @@ _ASKABLE = (
 _STAY = {s: s for s in _ASKABLE}
 # Where each action leads, from each status it may start from (SET follows `can_move`).
 _ACTIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
-    CaseAction.ACCEPT: {CaseStatus.RECEIVED: CaseStatus.ACCEPTED},
+    # A complaint answered from the staff chat before anyone accepted it can still be accepted
+    # (it keeps its status): closing needs someone responsible.
+    CaseAction.ACCEPT: {
+        CaseStatus.RECEIVED: CaseStatus.ACCEPTED,
+        CaseStatus.IN_PROGRESS: CaseStatus.IN_PROGRESS,
+        CaseStatus.ANSWERED: CaseStatus.ANSWERED,
+    },
     # A complaint may be answered from the staff chat before anyone accepted it.
     # While the unit's rectification awaits verification, the owner waits for it.
     CaseAction.REPLY: {

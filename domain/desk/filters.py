@@ -131,6 +131,9 @@ class TypedFilter:
     category_key: str | None = None
 
 
+# `/inbox verify`: not a filter of cases but the verification queue of rectified ledger items.
+VERIFY_WORDS: frozenset[str] = frozenset({"verify", "待核验"})
+
 _WORDS: dict[str, dict[str, object]] = {
     "overdue": {"overdue": True},
     "late": {"overdue": True},

@@ -89,6 +89,8 @@ def refusal(action: Action, actor: Actor, case: CaseFacts) -> Refusal | None:
     if action is Action.ACCEPT:
         if case.unit_id is not None and actor.unit_id == case.unit_id:
             return Refusal.CONFLICT
+        if case.owner_member_id is not None:
+            return Refusal.WRONG_STATUS  # someone accepted it already
     elif case.owner_member_id != actor.member_id:
         return Refusal.NOT_OWNER
     if after(CaseAction(action), case.status) is None:

@@ -27,7 +27,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
-from domain.cases.lifecycle import FINAL_STATUSES, CaseStatus
+from domain.cases.lifecycle import FINAL_STATUSES
 from domain.desk.rules import Action
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.hotline.views import staff_card, staff_keyboard
@@ -57,7 +57,7 @@ def card_rows(t: Translator, found: DeskCase) -> list[list[InlineKeyboardButton]
     if found.facts.status in {s.value for s in FINAL_STATUSES}:
         return []
     rows: list[list[InlineKeyboardButton]] = []
-    if found.facts.status == CaseStatus.RECEIVED:  # 谁受理谁负责, a complaint's too
+    if found.facts.owner_member_id is None:  # 谁受理谁负责, a complaint's too
         rows.append(
             [ROUTE.button(t.gettext("Accept (I am responsible)"), Action.ACCEPT, found.case_id)]
         )

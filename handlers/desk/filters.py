@@ -17,6 +17,7 @@ from domain.desk.filters import (
     KINDS,
     MINE,
     NOBODY,
+    VERIFY_WORDS,
     InboxFilter,
     decode,
     encode,
@@ -303,7 +304,8 @@ async def show_inbox(update: Update, context: BotContext) -> None:
     if who is None or message is None:
         return
     t, svc = who.t, context.services
-    if [w.lower() for w in context.args or []] in (["verify"], ["待核验"]):
+    words = [w.lower() for w in context.args or []]
+    if len(words) == 1 and words[0] in VERIFY_WORDS:
         text, markup = await queue_view(who, context, 0)
         await message.reply_text(text, reply_markup=markup)
         return

@@ -27,6 +27,7 @@ from handlers.desk.loop import prepared_answer
 from handlers.desk.notices import outcome_notice, refusal_text, tell_after
 from handlers.i18n import escape
 from handlers.ui.dates import local_today
+from handlers.ui.keyboards import close_keyboard
 from storage.cases.loop import answer_facts
 from storage.desk import actions as desk
 from storage.desk.actions import DeskCase
@@ -167,7 +168,7 @@ async def answer_as_prepared(
         await query.answer(outcome_notice(t, result), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await close_keyboard(update)
     await query.message.reply_text(
         await tell_after(context, who, Action.ANSWER, result, text, None)
     )

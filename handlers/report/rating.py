@@ -18,6 +18,7 @@ from handlers.desk.cards import refresh_staff_card
 from handlers.i18n import Translator
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.keyboards import close_keyboard
 from handlers.ui.labels import rating_label
 from storage.cases import loop
 from storage.cases.loop import Rated, RateRefusal
@@ -78,7 +79,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(refusal_text(t, result), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await close_keyboard(update)
     assert isinstance(query.message, Message)
     await query.message.reply_text(
         t.gettext("Your rating: {rating}. Thank you.", rating=rating_label(t, rating))

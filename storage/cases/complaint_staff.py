@@ -132,7 +132,7 @@ async def finish(
     more = {"rejection_reason": reason} if target == CaseStatus.REJECTED else {}
 
     async def owned(_session: AsyncSession, case: Case) -> Refusal | None:
-        closing = target == CaseStatus.CLOSED
+        closing = target == CaseStatus.CLOSED and case.status == CaseStatus.ANSWERED
         return Refusal.NOT_OWNER if closing and case.owner_member_id is None else None
 
     step: Step[Refusal, bytes | None] = Step(

@@ -220,7 +220,10 @@ async def accept(
     db: Database, case_id: int, actor: Actor, *, today: date, now: datetime
 ) -> DeskResult:
     """谁受理谁负责: the actor becomes the owner; acknowledged today."""
-    values = {"owner_member_id": actor.member_id, "acknowledged_on": today}
+    values = {
+        "owner_member_id": actor.member_id,
+        "acknowledged_on": func.coalesce(col(Case.acknowledged_on), today),
+    }
     return await _move(db, case_id, actor, Action.ACCEPT, now=now, values=values)
 
 
