@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,6 @@ from sqlalchemy import text
 from bot.demo.reports import PHOTO
 from bot.ops import log_privacy
 from domain.membership.roles import Role
-from storage.membership import invites
 
 if TYPE_CHECKING:
     from bot.demo import Stage
@@ -129,16 +127,9 @@ async def scene_hotline(stage: Stage) -> None:
             )
         )
         receiver = sim.add_user("人事股 赵干事")
-        made = await invites.create_invite(
-            stage.db,
-            unit_code="RSG",
-            role=Role.HANDLER,
-            max_uses=1,
-            ttl=timedelta(days=14),
-            now=stage.clock.now(),
-            created_by="cli",
+        await sim.send_command(
+            receiver, "/start", await stage.invite(Role.HANDLER, unit_code="RSG")
         )
-        await sim.send_command(receiver, "/start", made.token)
         await sim.next_message(sim.private_chat(receiver))
         await sim.press_button(receiver, t.gettext("Accept (I am responsible)"), chat=staff)
         await sim.wait_edit(card)

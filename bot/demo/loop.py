@@ -19,7 +19,7 @@ from domain.membership.roles import Role
 from simulator import SimUser
 from storage.cases import reports
 from storage.desk import actions as desk
-from storage.membership import invites, members, units
+from storage.membership import members, units
 from storage.reminders.outbox import busy as outbox_busy
 
 if TYPE_CHECKING:
@@ -86,16 +86,7 @@ async def _play(stage: Stage, engine: ReminderEngine) -> None:
     t, sim = stage.t, stage.sim
     officer = sim.add_user("人事股 陈干事")
     chat, teacher_chat = sim.private_chat(officer), sim.private_chat(stage.teacher)
-    made = await invites.create_invite(
-        stage.db,
-        unit_code="RSG",
-        role=Role.HANDLER,
-        max_uses=1,
-        ttl=timedelta(days=14),
-        now=stage.clock.now(),
-        created_by="cli",
-    )
-    await sim.send_command(officer, "/start", made.token)
+    await sim.send_command(officer, "/start", await stage.invite(Role.HANDLER, unit_code="RSG"))
     await sim.next_message(chat)
     stage.narrate(
         t.gettext(
