@@ -15,7 +15,7 @@ from bot.jobs import desk as desk_jobs
 from bot.jobs import forms as forms_jobs
 from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs, reach
-from bot.reminders import broadcasts
+from bot.reminders import broadcasts, notices
 from bot.updates import webhook
 from domain.clock import Clock
 from handlers.context import SERVICES_KEY, BotApplication, Services
@@ -55,6 +55,7 @@ async def running(
             checkin_jobs.start(app, config)
             forms_jobs.start(app)
             broadcasts.attach(app, database)
+            notices.attach(app)
             await hotline_jobs.start(app, config)
             await desk_jobs.start(app)
             try:

@@ -41,6 +41,7 @@ class CaseFact:
     closed_on: date | None = None
     rating: str | None = None
     purged: bool = False  # a tombstone: its clocks are unknown
+    rehandled: int = 0  # 重办: reopened by the person's dissatisfaction (tombstones: unknown)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Rates:
     resolved: int
     rated: int
     satisfied: int
+    rehandled: int = 0  # cases re-handled (重办) at least once
 
     @property
     def response(self) -> float | None:
@@ -119,17 +121,19 @@ class Rates:
 
 
 def rates(cases: Iterable[CaseFact]) -> Rates:
-    """Response (answered or closed / all), resolution (closed / all) and satisfaction
-    (satisfied or basically satisfied / rated); rejected cases count in the total."""
-    total = responded = resolved = rated = satisfied = 0
+    """Response (answered or closed / all), resolution (closed / all), satisfaction
+    (satisfied or basically satisfied / rated; a re-handled case by its last rating) and the
+    cases re-handled (重办); rejected cases count in the total."""
+    total = responded = resolved = rated = satisfied = rehandled = 0
     for case in cases:
         total += 1
+        rehandled += case.rehandled > 0
         responded += case.status in RESPONDED
         resolved += case.status in RESOLVED
         if case.rating is not None:
             rated += 1
             satisfied += case.rating in SATISFIED_RATINGS
-    return Rates(total, responded, resolved, rated, satisfied)
+    return Rates(total, responded, resolved, rated, satisfied, rehandled)
 
 
 @dataclass(frozen=True)

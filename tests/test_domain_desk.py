@@ -19,6 +19,7 @@ READY = {
     Action.CLOSE: CaseFacts(CaseStatus.ANSWERED, CASE_UNIT, ME),
     Action.TRANSFER: CaseFacts(CaseStatus.ACCEPTED, CASE_UNIT, ME),
     Action.DISPATCH: CaseFacts(CaseStatus.ACCEPTED, CASE_UNIT, ME),
+    Action.ANSWER: CaseFacts(CaseStatus.VERIFIED, CASE_UNIT, ME),
 }
 
 # (role, action, the actor's unit is the case's unit) → refusal (None: allowed)

@@ -31,8 +31,8 @@ CAL, _ = load_calendar([2026, 2027], None)
 POLICY = Policy(
     timezone=SHANGHAI,
     case_clocks={
-        "complaint": CaseClock(acknowledge_days=7, answer_days=90),
-        "report": CaseClock(acknowledge_days=7, answer_working_days=13),
+        "complaint": CaseClock(acknowledge_days=7, answer_days=90, rehandle_days=10),
+        "report": CaseClock(acknowledge_days=7, answer_working_days=13, rehandle_days=10),
     },
 )
 CAMPAIGN = Campaign(
@@ -312,6 +312,32 @@ def test_answer_clock_in_working_days_and_closed_cases() -> None:
     assert ("case_escalate", STAFF, "answer:esc") in due(snapshot, sh(4, 22))
     closed = CaseFacts(2, "report", "R-1", "closed", date(2027, 4, 1))
     assert due(Snapshot(units={}, cases=(closed,)), sh(4, 21)) == set()
+
+
+def test_a_rehandled_case_has_a_clock_of_its_own() -> None:
+    """重办: reopened on May 3 with 10 days, the first round's (long missed) clocks are not
+    chased again; the owner is warned at half and at the limit, the staff chat after it."""
+    case = CaseFacts(
+        3,
+        "report",
+        "R-3",
+        "accepted",
+        date(2027, 4, 1),
+        acknowledged_on=date(2027, 4, 2),
+        answered_on=date(2027, 4, 20),
+        owner_member_id=30,
+        reopened_on=date(2027, 5, 3),
+        rehandled=1,
+    )
+    snapshot = Snapshot(units={}, cases=(case,))
+    assert due(snapshot, sh(5, 7)) == set()
+    assert due(snapshot, sh(5, 8)) == {("case_warn", "member:30", "rehandle1:50")}
+    assert due(snapshot, sh(5, 13)) == {("case_warn", "member:30", "rehandle1:100")}
+    assert due(snapshot, sh(5, 14)) == {("case_escalate", STAFF, "rehandle1:esc")}
+    answered = CaseFacts(
+        3, "report", "R-3", "answered", date(2027, 4, 1), reopened_on=date(2027, 5, 3)
+    )
+    assert due(Snapshot(units={}, cases=(answered,)), sh(5, 14)) == set()
 
 
 def test_weekly_unit_digest_on_monday_to_the_head() -> None:

@@ -242,3 +242,15 @@ def test_rating_day_is_the_end_of_the_latest_finished_phase() -> None:
     assert rating_day(campaign, date(2027, 2, 20)) == (None, date(2027, 2, 20))
     assert rating_day(campaign, date(2027, 3, 10)) == ("p1", date(2027, 3, 5))
     assert rating_day(campaign, date(2027, 4, 1)) == ("p2", date(2027, 3, 31))
+
+
+def test_rehandled_cases_are_counted_once_each() -> None:
+    """重办: a case reopened by the person's dissatisfaction counts once, however often."""
+    facts = [
+        case(status="closed", rating="satisfied", rehandled=1),
+        case(status="accepted", rehandled=1),
+        case(status="closed", rating="satisfied"),
+    ]
+    r = rates(facts)
+    assert (r.rehandled, r.total, r.rated, r.satisfied) == (2, 3, 2, 2)
+    assert rates([]).rehandled == 0

@@ -34,6 +34,7 @@ class CaseClockConfig(_Model):
     answer_days: Annotated[StrictInt, Field(ge=1, le=730)] | None = None
     answer_working_days: Annotated[StrictInt, Field(ge=1, le=365)] | None = None
     warn_at: tuple[Annotated[float, Field(gt=0, le=1)], ...] = (0.5, 0.8, 1.0)
+    rehandle_days: Annotated[StrictInt, Field(ge=1, le=365)] | None = 15
 
     @model_validator(mode="after")
     def _one_answer_clock(self) -> CaseClockConfig:
@@ -112,6 +113,7 @@ class RemindersConfig(_Model):
                     answer_days=c.answer_days,
                     answer_working_days=c.answer_working_days,
                     warn_at=tuple(sorted(c.warn_at)),
+                    rehandle_days=c.rehandle_days,
                 )
                 for kind, c in self.case_clocks.items()
             },

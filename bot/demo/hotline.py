@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from bot.demo.reports import PHOTO
 from bot.ops import log_privacy
+from domain.membership.roles import Role
 
 if TYPE_CHECKING:
     from bot.demo.stage import Stage
@@ -116,8 +117,22 @@ async def scene_hotline(stage: Stage) -> None:
         match = RECEIPT.search(shown.text)
         assert match is not None
         receipt = match.group(0)
-        await sim.next_message(staff)  # the card
+        card = await sim.next_message(staff)  # the card
         await sim.next_message(staff)  # the photo, re-sent by the bot
+
+        stage.narrate(
+            t.gettext(
+                "A case handler of the personnel section accepts it on the card: whoever "
+                "receives it is responsible (谁受理谁负责)."
+            )
+        )
+        receiver = sim.add_user("人事股 赵干事")
+        await sim.send_command(
+            receiver, "/start", await stage.invite(Role.HANDLER, unit_code="RSG")
+        )
+        await sim.next_message(sim.private_chat(receiver))
+        await sim.press_button(receiver, t.gettext("Accept (I am responsible)"), chat=staff)
+        await sim.wait_edit(card)
 
         stage.narrate(t.gettext("Staff reply from the card in the staff chat."))
         await _reply_from_card(

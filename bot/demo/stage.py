@@ -67,10 +67,12 @@ class Stage:
     group: SimChat
     staff: SimChat | None = None  # the staff chat of [access] staff_chat
 
-    async def invite(self, role: Role, *, uses: int = 1, days: int = 14) -> str:
+    async def invite(
+        self, role: Role, *, uses: int = 1, days: int = 14, unit_code: str = "SCH001"
+    ) -> str:
         made = await invites.create_invite(
             self.db,
-            unit_code="SCH001",
+            unit_code=unit_code,
             role=role,
             max_uses=uses,
             ttl=timedelta(days=days),

@@ -57,7 +57,9 @@ class SweepReport:
 
 class RuleSource(Protocol):
     """More rules fed into the engine (e.g. the "124" duty, bot/jobs/checkin.py): what is due
-    now, and the words of its own rows; each of its rows is a message of its own."""
+    now, and the words of its own rows; each of its rows is a message of its own. A source
+    with `standing = True` has rows written by the changes they tell of (not by `due`): they
+    are sent until delivered and never cancelled as no longer due."""
 
     rules: frozenset[str]
 
@@ -170,14 +172,23 @@ class ReminderEngine:
         people = await outbox.recipients(
             self.db, [m for r in rows if (m := member_of(r.recipient)) is not None]
         )
-        stale = [row for row in rows if not still_due(row, live)]
+        # A standing source's rows were written by the change they tell of: a sweep that
+        # evaluated before that commit must not cancel them as "no longer due".
+        standing = frozenset(
+            r for s in self.sources if getattr(s, "standing", False) for r in s.rules
+        )
+
+        def stale_row(row: Pending) -> bool:
+            return row.rule not in standing and not still_due(row, live)
+
+        stale = [row for row in rows if stale_row(row)]
         if stale:
             await outbox.cancel(self.db, [r.id for r in stale], reason="no longer due")
             report.cancelled += len(stale)
         gone: list[Pending] = []
         usable: list[Pending] = []
         for row in rows:
-            if not still_due(row, live):
+            if stale_row(row):
                 continue
             member_id = member_of(row.recipient)
             left = member_id is not None and not (member_id in people and people[member_id].active)

@@ -24,6 +24,8 @@ _STATUS_CODE = {
     CaseStatus.RECEIVED: "r",
     CaseStatus.ACCEPTED: "a",
     CaseStatus.IN_PROGRESS: "p",
+    CaseStatus.RECTIFIED: "t",
+    CaseStatus.VERIFIED: "v",
     CaseStatus.ANSWERED: "w",
     CaseStatus.CLOSED: "c",
     CaseStatus.REJECTED: "x",
@@ -128,6 +130,9 @@ class TypedFilter:
     unit_code: str | None = None
     category_key: str | None = None
 
+
+# `/inbox verify`: not a filter of cases but the verification queue of rectified ledger items.
+VERIFY_WORDS: frozenset[str] = frozenset({"verify", "待核验"})
 
 _WORDS: dict[str, dict[str, object]] = {
     "overdue": {"overdue": True},

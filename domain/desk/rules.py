@@ -3,8 +3,8 @@ anonymous complaint or an inspection finding, alike — (accept, reply, close, t
 dispatch), the conflict of interest, and the status each action needs.
 
 谁受理、谁负责: the handler who accepts a case owns it; only the owner replies to the reporter,
-closes, transfers or dispatches it. A handler of the unit concerned may not accept it.
-Pure rules, no I/O.
+closes, transfers, dispatches or answers and closes it (closing always needs an owner). A
+handler of the unit concerned may not accept it. Pure rules, no I/O.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ INBOX_STATUSES: tuple[CaseStatus, ...] = (
     CaseStatus.RECEIVED,
     CaseStatus.ACCEPTED,
     CaseStatus.IN_PROGRESS,
+    CaseStatus.RECTIFIED,
+    CaseStatus.VERIFIED,
     CaseStatus.ANSWERED,
 )
 INBOX_KINDS: tuple[str, ...] = ("report", "complaint", "finding")
@@ -33,6 +35,7 @@ class Action(StrEnum):
     CLOSE = "close"
     TRANSFER = "transfer"
     DISPATCH = "dispatch"
+    ANSWER = "answer"  # 答复办结: once the item is verified, answer the person and close
 
 
 class Refusal(StrEnum):
@@ -86,6 +89,8 @@ def refusal(action: Action, actor: Actor, case: CaseFacts) -> Refusal | None:
     if action is Action.ACCEPT:
         if case.unit_id is not None and actor.unit_id == case.unit_id:
             return Refusal.CONFLICT
+        if case.owner_member_id is not None:
+            return Refusal.WRONG_STATUS  # someone accepted it already
     elif case.owner_member_id != actor.member_id:
         return Refusal.NOT_OWNER
     if after(CaseAction(action), case.status) is None:

@@ -32,7 +32,11 @@ STAFF = "staff"
 # day of a phase, a bot that was down on the first).
 START_NOTICE_GRACE_DAYS = 2
 OPEN_ITEM_STATUSES: frozenset[str] = frozenset({"open", "in_progress"})
-OPEN_CASE_STATUSES: frozenset[str] = frozenset({"received", "accepted", "in_progress"})
+# The case clocks run until the person is answered (a rectification awaiting verification or
+# an answer is still in staff hands).
+OPEN_CASE_STATUSES: frozenset[str] = frozenset(
+    {"received", "accepted", "in_progress", "rectified", "verified"}
+)
 
 
 class Rule(StrEnum):
@@ -46,6 +50,7 @@ class Rule(StrEnum):
     CASE_ESCALATE = "case_escalate"
     UNREACHABLE = "unreachable"  # a member blocked the bot: their unit head is told once
     BROADCAST = "broadcast"  # an admin's announcement (domain/publish/broadcast.py)
+    CASE_NOTICE = "case_notice"  # a step of a case's loop (domain/cases/loop.py)
     # The "124" boarding duty (domain/duties/checkin.py decides them; the engine sends them).
     CHECKIN = "checkin"  # a cadre's evening call to check in
     CHECKIN_MISSING = "checkin_missing"  # next morning: who did not check in
@@ -107,6 +112,8 @@ class CaseFacts:
     acknowledged_on: date | None = None
     answered_on: date | None = None
     owner_member_id: int | None = None  # only when that member is active
+    reopened_on: date | None = None  # 重办: the day the current round of handling began
+    rehandled: int = 0
 
 
 @dataclass(frozen=True)
@@ -295,13 +302,26 @@ def case_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
         owner = member_recipient(case.owner_member_id) if case.owner_member_id else STAFF
         if owner == STAFF and not snapshot.staff_chat:
             continue
-        for name, done, days, working in (
-            ("ack", case.acknowledged_on, clock.acknowledge_days, None),
-            ("answer", case.answered_on, clock.answer_days, clock.answer_working_days),
-        ):
+        # A re-handled case (重办) has a clock of its own from the day it reopened; the first
+        # round's clocks were kept (or missed) already. It runs while the case is open.
+        clocks = (
+            [(f"rehandle{case.rehandled}", case.reopened_on, None, clock.rehandle_days, None)]
+            if case.reopened_on is not None
+            else [
+                ("ack", case.opened_on, case.acknowledged_on, clock.acknowledge_days, None),
+                (
+                    "answer",
+                    case.opened_on,
+                    case.answered_on,
+                    clock.answer_days,
+                    clock.answer_working_days,
+                ),
+            ]
+        )
+        for name, start, done, days, working in clocks:
             if done is not None or (days is None and working is None):
                 continue
-            limit = fraction_days(case.opened_on, 1.0, days=days, working_days=working, cal=cal)
+            limit = fraction_days(start, 1.0, days=days, working_days=working, cal=cal)
             payload = {
                 "case_id": case.id,
                 "number": case.number,
@@ -313,7 +333,7 @@ def case_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
             if today <= limit:
                 planned = [
                     (
-                        fraction_days(case.opened_on, f, days=days, working_days=working, cal=cal),
+                        fraction_days(start, f, days=days, working_days=working, cal=cal),
                         f"{name}:{round(f * 100)}",
                     )
                     for f in clock.warn_at

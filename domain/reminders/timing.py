@@ -20,12 +20,14 @@ from domain.reminders.calendar import WorkCalendar
 
 @dataclass(frozen=True)
 class CaseClock:
-    """Time limits for one kind of case, from the day it was opened."""
+    """Time limits for one kind of case, from the day it was opened (a re-handled one's from
+    the day it reopened)."""
 
     acknowledge_days: int | None = None
     answer_days: int | None = None
     answer_working_days: int | None = None
     warn_at: tuple[float, ...] = (0.5, 0.8, 1.0)
+    rehandle_days: int | None = None  # 重办: answer again within this many days of reopening
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from domain.cases.outcome import Outcome
 from domain.desk.rules import Action, Refusal, refusal
 from handlers.context import BotContext, Viewer
-from handlers.desk import closing
+from handlers.desk import closing, loop
 from handlers.desk.cards import ROUTE, refresh_staff_card
 from handlers.desk.filters import LIST_ACTIONS, on_list_button
 from handlers.desk.inbox import (
@@ -29,7 +29,7 @@ from handlers.desk.inbox import (
     open_case,
 )
 from handlers.desk.notices import outcome_notice, refusal_text
-from handlers.desk.prompts import prompt
+from handlers.desk.prompts import answer_as_prepared, prompt
 from handlers.report.notify import notify_reporter
 from handlers.ui.callbacks import number, numbers, press_value
 from handlers.ui.dates import local_today
@@ -37,7 +37,8 @@ from handlers.ui.text import shorten
 from storage.desk import actions as desk
 
 log = logging.getLogger(__name__)
-CASE_ACTIONS: tuple[str, ...] = ("open", "card", "pm", *(a.value for a in Action))
+AS_PREPARED = "asis"  # answer and close with the prepared answer, unedited
+CASE_ACTIONS: tuple[str, ...] = ("open", "card", "pm", AS_PREPARED, *(a.value for a in Action))
 
 
 def _case_id(value: str) -> int | None:
@@ -62,6 +63,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action == "to":
         await _to_colleague(update, context, who, value)
         return
+    if action in (loop.QUEUE_ACTION, loop.PAGE_ACTION):
+        page = number(value)
+        if page is None:
+            await query.answer(t.gettext("This button is no longer valid."))
+            return
+        await loop.on_queue_button(update, context, who, action, page)
+        return
     case_id = _case_id(value)
     if case_id is None or action not in CASE_ACTIONS:
         await query.answer(t.gettext("This button is no longer valid."))
@@ -78,6 +86,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _accept(update, context, who, case_id, staff_chat_ok)
     elif action == Action.CLOSE:  # the finding and 问责 first, then the summary
         await closing.start(update, context, who, case_id, closing.DESK)
+    elif action == AS_PREPARED:
+        await answer_as_prepared(update, context, who, case_id)
     else:
         await prompt(update, context, who, Action(action), case_id)
 

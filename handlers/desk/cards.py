@@ -27,7 +27,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 
-from domain.cases.lifecycle import FINAL_STATUSES, CaseStatus
+from domain.cases.lifecycle import FINAL_STATUSES
 from domain.desk.rules import Action
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.hotline.views import staff_card, staff_keyboard
@@ -56,13 +56,13 @@ def card_rows(t: Translator, found: DeskCase) -> list[list[InlineKeyboardButton]
     features add their buttons here)."""
     if found.facts.status in {s.value for s in FINAL_STATUSES}:
         return []
-    if found.kind == "complaint":  # the hotline's own buttons; accepted from /inbox
-        return [list(r) for r in staff_keyboard(t, found.number).inline_keyboard]
     rows: list[list[InlineKeyboardButton]] = []
-    if found.facts.status == CaseStatus.RECEIVED:
+    if found.facts.owner_member_id is None:  # 谁受理谁负责, a complaint's too
         rows.append(
             [ROUTE.button(t.gettext("Accept (I am responsible)"), Action.ACCEPT, found.case_id)]
         )
+    if found.kind == "complaint":  # then the hotline's own buttons
+        return rows + [list(r) for r in staff_keyboard(t, found.number).inline_keyboard]
     rows.append([ROUTE.button(t.gettext("Open in private chat"), "pm", found.case_id)])
     return rows
 

@@ -284,6 +284,11 @@ async def _finish(update: Update, context: BotContext, who: Viewer, case_id: int
             t.gettext("Reply to the complainant before closing the complaint.")
         )
         return
+    if result.outcome is Outcome.REFUSED:  # 谁受理谁负责: closing needs someone responsible
+        await query.edit_message_text(
+            t.gettext("Accept the complaint first: closing needs someone responsible.")
+        )
+        return
     if result.outcome is not Outcome.OK:
         await query.edit_message_text(
             outcome_text(t, result.outcome, Noun.COMPLAINT, status=result.status)

@@ -17,6 +17,7 @@ from domain.desk.filters import (
     KINDS,
     MINE,
     NOBODY,
+    VERIFY_WORDS,
     InboxFilter,
     decode,
     encode,
@@ -28,6 +29,7 @@ from domain.reminders.timing import local_day
 from handlers.context import BotContext, Viewer
 from handlers.desk.cards import ROUTE
 from handlers.desk.inbox import actor_of, desk_person
+from handlers.desk.loop import QUEUE_ACTION, queue_view
 from handlers.i18n import Translator
 from handlers.ui.callbacks import number
 from handlers.ui.labels import category_name, status_label
@@ -164,6 +166,7 @@ async def list_view(
     )
     if not f.is_plain:
         rows.append([ROUTE.button(t.gettext("Clear the filters"), "l", encode(InboxFilter()))])
+    rows.append([ROUTE.button(t.gettext("Awaiting verification"), QUEUE_ACTION, 0)])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -196,7 +199,7 @@ async def menu_view(
         _choice(status_label(t, s), f.status == s, "f", replace(f, status=s))
         for s in (*INBOX_STATUSES, CaseStatus.CLOSED)
     ]
-    rows = [kinds, statuses[:3], statuses[3:]]
+    rows = [kinds, *(statuses[i : i + 3] for i in range(0, len(statuses), 3))]
     rows.append(
         [
             _choice(t.gettext("Category ▸"), f.category is not None, "fc", f),
@@ -289,7 +292,8 @@ def usage(t: Translator) -> str:
     return t.gettext(
         "I did not understand that filter. Examples: /inbox overdue · /inbox mine · "
         "/inbox unassigned · /inbox unit SCH001 · /inbox complaint status accepted · "
-        "/inbox category KEY. Or send /inbox and press 🔎 Filters."
+        "/inbox category KEY · /inbox verify (items awaiting verification). Or send /inbox "
+        "and press 🔎 Filters."
     )
 
 
@@ -300,6 +304,11 @@ async def show_inbox(update: Update, context: BotContext) -> None:
     if who is None or message is None:
         return
     t, svc = who.t, context.services
+    words = [w.lower() for w in context.args or []]
+    if len(words) == 1 and words[0] in VERIFY_WORDS:
+        text, markup = await queue_view(who, context, 0)
+        await message.reply_text(text, reply_markup=markup)
+        return
     typed = parse_words(context.args or [])
     f = typed.base if typed is not None else None
     if typed is not None and f is not None and typed.unit_code is not None:

@@ -88,6 +88,8 @@ def action_label(t: Translator, action: Action, kind: str = "report") -> str:
             return t.gettext("Transfer")
         case Action.DISPATCH:
             return t.gettext("Dispatch to the unit")
+        case Action.ANSWER:
+            return t.gettext("Answer and close")
     return action.value
 
 

@@ -109,7 +109,7 @@ async def tell_after(
     change = result.change
     assert change is not None
     number, complaint = change.number, result.kind == "complaint"
-    if complaint and change.case_id and action in (Action.REPLY, Action.CLOSE):
+    if complaint and change.case_id and action in (Action.REPLY, Action.CLOSE, Action.ANSWER):
         await notify_author(context, change.case_id, result.sealed_push)
     if action is Action.REPLY:
         if complaint:
@@ -140,5 +140,17 @@ async def tell_after(
             len(result.unit_heads),
             number=number,
         )
-    await notify_reporter(context.bot, svc.catalogs, change)
+    if action in (Action.ANSWER, Action.CLOSE) and svc.outbox is not None:
+        svc.outbox.kick()  # a report's answer and the question how satisfied (回访)
+    if action is Action.ANSWER:
+        if complaint:
+            return t.gettext(
+                "{number} is answered and closed; the complainant reads the answer with /status.",
+                number=number,
+            )
+        return t.gettext(
+            "{number} is answered and closed; the reporter gets the answer and is asked to rate "
+            "the handling.",
+            number=number,
+        )
     return t.gettext("{number} is closed.", number=number)

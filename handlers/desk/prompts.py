@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from telegram import ForceReply, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from domain.cases.outcome import Outcome
@@ -20,12 +20,16 @@ from domain.desk.rules import Action, refusal
 from domain.hotline.rules import clean_text
 from handlers.context import BotContext, Viewer
 from handlers.conversation import RepliesTo
-from handlers.desk.cards import refresh_staff_card
+from handlers.desk.cards import ROUTE, refresh_staff_card
 from handlers.desk.closing_record import drop, record_of
 from handlers.desk.dispatch import REQUIREMENT_MAX_CHARS, dispatch_deadline
 from handlers.desk.inbox import PROMPT_MARK, actor_of, case_card, desk_person
+from handlers.desk.loop import prepared_answer
 from handlers.desk.notices import outcome_notice, refusal_text, tell_after
+from handlers.i18n import escape
 from handlers.ui.dates import local_today
+from handlers.ui.keyboards import close_keyboard
+from storage.cases.loop import answer_facts
 from storage.desk import actions as desk
 from storage.desk.actions import DeskCase
 
@@ -72,6 +76,13 @@ def _question(
             "(for example 5月20日 or 2027-05-20).",
             **values,
         )
+    if action is Action.ANSWER:
+        return t.gettext(
+            "{mark} {number}: or reply to this message with your own answer to the person "
+            "(at most {limit} characters); the case is then closed.",
+            limit=context.services.settings.text_max_chars,
+            **values,
+        )
     return t.gettext(
         "{mark} {number}: reply to this message with the closing summary "
         "(at most {limit} characters).",
@@ -106,6 +117,8 @@ async def prompt(
     if not answered:
         await query.answer()
     assert isinstance(query.message, Message)
+    if action is Action.ANSWER:
+        await _show_prepared(who, context, query.message, found)
     asked = await query.message.reply_text(
         _question(who, context, action, found, target), reply_markup=ForceReply(selective=False)
     )
@@ -115,6 +128,56 @@ async def prompt(
         prompts[asked.message_id] = (action.value, case_id, query.message.message_id, target_id)
         for stale in sorted(prompts)[:-MAX_OPEN_PROMPTS]:
             prompts.pop(stale, None)
+
+
+async def _prepared(who: Viewer, context: BotContext, case_id: int) -> str | None:
+    facts = await answer_facts(context.services.db, case_id)
+    return prepared_answer(who.t, facts) if facts is not None else None
+
+
+async def _show_prepared(
+    who: Viewer, context: BotContext, message: Message, found: DeskCase
+) -> None:
+    """The prepared answer, with the button that sends it unedited."""
+    text = await _prepared(who, context, found.case_id)
+    if text is None:
+        return
+    t = who.t
+    await message.reply_text(
+        t.gettext("Prepared answer to {number}:", number=found.number) + "\n\n" + escape(text),
+        reply_markup=InlineKeyboardMarkup(
+            [[ROUTE.button(t.gettext("Send this answer and close"), "asis", found.case_id)]]
+        ),
+    )
+
+
+async def answer_as_prepared(
+    update: Update, context: BotContext, who: Viewer, case_id: int
+) -> None:
+    """答复办结 with the prepared answer as it is (re-checked: the owner, a verified case)."""
+    query = update.callback_query
+    assert query is not None and isinstance(query.message, Message)
+    t, svc = who.t, context.services
+    found = await desk.desk_case(svc.db, case_id)
+    refused = refusal(Action.ANSWER, actor_of(who), found.facts) if found is not None else None
+    text = await _prepared(who, context, case_id) if found is not None else None
+    if found is None or text is None:
+        await query.answer(t.gettext("This case no longer exists."))
+        return
+    if refused is not None:
+        await query.answer(refusal_text(t, refused), show_alert=True)
+        return
+    now, today = svc.clock.now(), local_today(context)
+    result = await desk.answer(svc.db, case_id, actor_of(who), text, today=today, now=now)
+    if result.outcome is not Outcome.OK or result.change is None:
+        await query.answer(outcome_notice(t, result), show_alert=True)
+        return
+    await query.answer()
+    await close_keyboard(update)
+    await query.message.reply_text(
+        await tell_after(context, who, Action.ANSWER, result, text, None)
+    )
+    await refresh_staff_card(context, case_id)
 
 
 PROMPT_REPLY = RepliesTo(PROMPT_MARK)
@@ -142,7 +205,8 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
         return
     text = clean_text(message.text or "")
     svc = context.services
-    limit = svc.settings.text_max_chars if action is Action.REPLY else SUMMARY_MAX_CHARS
+    answers = action in (Action.REPLY, Action.ANSWER)
+    limit = svc.settings.text_max_chars if answers else SUMMARY_MAX_CHARS
     limit = REQUIREMENT_MAX_CHARS if action is Action.DISPATCH else limit
     if not text or len(text) > limit:
         await message.reply_text(
@@ -162,6 +226,8 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
         result = await desk.dispatch(svc.db, case_id, actor, deadline, text, today=today, now=now)
     elif action is Action.TRANSFER:
         result = await desk.transfer(svc.db, case_id, actor, target_id, text, today=today, now=now)
+    elif action is Action.ANSWER:
+        result = await desk.answer(svc.db, case_id, actor, text, today=today, now=now)
     else:
         record = record_of(context, case_id)
         if record is None:  # the finding is recorded first (handlers/desk/closing.py)

@@ -24,10 +24,13 @@ from telegram.ext import (
 )
 
 from domain.cases.lifecycle import CaseStatus
+from domain.cases.loop import Verdict
+from domain.cases.outcome import Outcome
 from domain.hotline import receipts
 from domain.hotline.rules import Rating, clean_text, seal_chat
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
+from handlers.desk.loop import tell_complaint_rated
 from handlers.hotline.card import tell_staff_added
 from handlers.hotline.common import limiter_of
 from handlers.hotline.views import STATUS, author_view
@@ -36,7 +39,7 @@ from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, keyboard
 from handlers.ui.labels import rating_label
-from storage.cases import complaints
+from storage.cases import complaints, loop
 
 RECEIPT = "status:receipt"
 MENU = "status:menu"
@@ -263,6 +266,15 @@ async def rate_pick(update: Update, context: BotContext) -> str | None:
     await query.edit_message_text(
         who.t.gettext("Your rating: {rating}", rating=rating_label(who.t, value))
     )
+    if value == Rating.DISSATISFIED:  # 重办 needs the reason
+        await query.message.reply_text(
+            who.t.gettext(
+                "Please tell us why you are not satisfied (at most {limit} characters): the "
+                "complaint goes back to its handler.",
+                limit=COMMENT_MAX,
+            )
+        )
+        return COMMENT
     await query.message.reply_text(
         who.t.gettext(
             "Add a comment if you like (at most {limit} characters), or press “No comment”.",
@@ -285,6 +297,8 @@ async def comment(update: Update, context: BotContext) -> str | int | None:
     if update.callback_query is not None:
         await update.callback_query.answer()
         await close_keyboard(update)
+        if rating == Rating.DISSATISFIED:
+            return None  # a stale "no comment": the reason is still asked for
     else:
         text = clean_text(message.text or "")
         if len(text) > COMMENT_MAX:
@@ -297,15 +311,40 @@ async def comment(update: Update, context: BotContext) -> str | int | None:
             )
             return None
         text = receipts.redact(text, t.gettext("[receipt removed]"))[0] or None
-    stored = await complaints.rate(
-        context.services.db, case_id, rating, text, today=local_today(context)
+        if text is None and rating == Rating.DISSATISFIED:
+            await message.reply_text(t.gettext("Please write why you are not satisfied."))
+            return None
+    svc = context.services
+    rated = await loop.rate(
+        svc.db,
+        case_id,
+        rating,
+        text,
+        author_member_id=None,  # the receipt was checked: whoever holds it rates
+        today=local_today(context),
+        now=svc.clock.now(),
     )
-    await message.reply_text(
-        t.gettext("Thank you: your rating is stored.")
-        if stored
-        else t.gettext("This complaint was already rated.")
-    )
-    return ConversationHandler.END
+    if rated.outcome is not Outcome.OK:
+        await message.reply_text(t.gettext("This complaint was already rated."))
+    elif rated.verdict is Verdict.REHANDLE:
+        await message.reply_text(
+            t.gettext(
+                "Your complaint is reopened for re-handling (重办); its handler has been told "
+                "why. Follow it with /status and your receipt."
+            )
+        )
+    elif rated.verdict is Verdict.ESCALATE:
+        await message.reply_text(
+            t.gettext(
+                "Your rating is stored. As the complaint was already re-handled, your "
+                "dissatisfaction goes to the supervisors."
+            )
+        )
+    else:
+        await message.reply_text(t.gettext("Thank you: your rating is stored."))
+    if rated.outcome is Outcome.OK and rated.verdict is not Verdict.STORED:
+        await tell_complaint_rated(context, rated, text or "")
+    return _end(context)
 
 
 async def cancel(update: Update, context: BotContext) -> int:

@@ -16,6 +16,7 @@ from domain.ledger import rules
 from domain.ledger.deadlines import local_today
 from domain.ledger.rules import LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
+from handlers.desk.loop import after_item_move
 from handlers.i18n import Html, Translator, escape
 from handlers.ledger.views import (
     PAGE_SIZE,
@@ -380,6 +381,7 @@ async def move(
     card = await ledger_queries.item_card(svc.db, item_id)
     assert card is not None
     await show(query, card_text(t, svc.settings.campaign, card), card_keyboard(t, actor, card.item))
+    await after_item_move(context, who, card.item.source_case_id)
 
 
 async def sign(

@@ -19,6 +19,7 @@ from domain.ledger.deadlines import local_today
 from domain.ledger.extensions import ExtensionStatus, may_ask_extension, request_problem
 from domain.ledger.rules import Actor, ItemFacts, LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
+from handlers.desk.loop import after_item_move
 from handlers.i18n import Html
 from handlers.ledger.board import stale
 from handlers.ledger.extensions import extension_problem
@@ -233,6 +234,7 @@ async def finish(update: Update, context: BotContext, who: Viewer, change: Chang
         await query.get_bot().send_message(query.from_user.id, text, reply_markup=markup)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text, reply_markup=markup)
+    await after_item_move(context, who, card.item.source_case_id)
     return END
 
 

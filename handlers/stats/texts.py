@@ -195,6 +195,12 @@ def summary(
             )
         else:
             lines.append(t.gettext("Satisfaction rate: no ratings yet"))
+        if r.rehandled:
+            lines.append(
+                t.ngettext(
+                    "Re-handled (重办): {n} case", "Re-handled (重办): {n} cases", r.rehandled
+                )
+            )
     if scope.all_units:  # staff records: the bureau's view only
         lines += accountability_lines(t, settings, facts)
     lines += [

@@ -88,6 +88,10 @@ def status_label(t: Translator, status: str) -> str:
             return t.gettext("accepted")
         case CaseStatus.IN_PROGRESS:
             return t.gettext("being handled")
+        case CaseStatus.RECTIFIED:
+            return t.gettext("rectified, awaiting verification")
+        case CaseStatus.VERIFIED:
+            return t.gettext("verified, awaiting the answer")
         case CaseStatus.ANSWERED:
             return t.gettext("answered")
         case CaseStatus.CLOSED:
@@ -95,6 +99,18 @@ def status_label(t: Translator, status: str) -> str:
         case CaseStatus.REJECTED:
             return t.gettext("not accepted")
     return status
+
+
+def rating_label(t: Translator, rating: str) -> str:
+    """A verdict on a case's handling (满意 / 基本满意 / 不满意)."""
+    match rating:
+        case Rating.SATISFIED:
+            return t.gettext("satisfied")
+        case Rating.BASICALLY_SATISFIED:
+            return t.gettext("basically satisfied")
+        case Rating.DISSATISFIED:
+            return t.gettext("dissatisfied")
+    return rating
 
 
 def category_hint(category: Category, language: str) -> str:
@@ -116,17 +132,6 @@ def category_name(t: Translator, campaign: Campaign, key: str) -> str:
     if category is None:
         return inspection_category(t, key) or key
     return f"{category.name} · {category_hint(category, t.language)}"
-
-
-def rating_label(t: Translator, rating: str) -> str:
-    match rating:
-        case Rating.SATISFIED:
-            return t.gettext("satisfied")
-        case Rating.BASICALLY_SATISFIED:
-            return t.gettext("basically satisfied")
-        case Rating.DISSATISFIED:
-            return t.gettext("dissatisfied")
-    return rating
 
 
 def finding_label(t: Translator, finding: str) -> str:

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
+from domain.desk.rules import Refusal
 from storage import audit
 from storage.cases.accountability import ClosingRecord, write_record
 from storage.cases.complaints import KIND, day_mark
@@ -99,7 +100,7 @@ async def push_link(session: AsyncSession, case: Case, *, erase: bool = True) ->
     return push.sealed
 
 
-def _result(moved: Moved[Never, bytes | None]) -> StaffResult:
+def _result(moved: Moved[Never, bytes | None] | Moved[Refusal, bytes | None]) -> StaffResult:
     case = moved.case
     if case is None:
         return StaffResult(moved.outcome)
@@ -132,19 +133,24 @@ async def finish(
 ) -> StaffResult:
     """Close (from "answered") or reject (with a reason) a complaint; the push link is
     returned for a last notice and erased in the same unit of work. Closing writes what the
-    complaint was found to be and who was held accountable (`record`) with the move."""
+    complaint was found to be and who was held accountable (`record`) with the move, and needs
+    someone responsible (谁受理谁负责): a complaint nobody accepted is refused."""
     case_id = await case_id_of(db, pseudonym)
     if case_id is None:
         return StaffResult(Outcome.GONE)
     more = {"rejection_reason": reason} if target == CaseStatus.REJECTED else {}
+
+    async def owned(_session: AsyncSession, case: Case) -> Refusal | None:
+        closing = target == CaseStatus.CLOSED and case.status == CaseStatus.ANSWERED
+        return Refusal.NOT_OWNER if closing and case.owner_member_id is None else None
 
     async def rows(session: AsyncSession, case: Case) -> bytes | None:
         if record is not None and target == CaseStatus.CLOSED:
             await write_record(session, case, record, member_id, today)
         return await push_link(session, case)
 
-    step: Step[Never, bytes | None] = Step(
-        (KIND,), "complaint.status", target, finished(today, **more), rows=rows
+    step: Step[Refusal, bytes | None] = Step(
+        (KIND,), "complaint.status", target, finished(today, **more), check=owned, rows=rows
     )
     return _result(await move_case(db, case_id, CaseAction.SET, member_id, step, now=now))
 

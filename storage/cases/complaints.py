@@ -278,23 +278,6 @@ async def set_push(db: Database, case_id: int, sealed: bytes | None) -> bool:
     return True
 
 
-async def rate(
-    db: Database, case_id: int, rating: str, comment: str | None, *, today: date
-) -> bool:
-    """Record the rating of a closed complaint, once; False otherwise."""
-    async with db.session() as session:
-        case = await session.get(Case, case_id)
-        if case is None or case.kind != KIND or case.status != CaseStatus.CLOSED:
-            return False
-        if await session.get(ComplaintRating, case_id) is not None:
-            return False
-        session.add(
-            ComplaintRating(case_id=case_id, rating=rating, comment=comment, rated_on=today)
-        )
-        await session.commit()
-    return True
-
-
 async def for_staff(db: Database, statuses: Sequence[str] | None = None) -> list[ComplaintView]:
     """Complaints for a staff list, by day and then pseudonym: the order within a day is the
     pseudonyms' random order, never the order of filing."""

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.cases.lifecycle import FINAL_STATUSES, CaseAction, CaseStatus, after
+from domain.cases.lifecycle import CaseAction, CaseStatus, after, stays_final
 from domain.cases.outcome import Outcome
 from storage import audit
 from storage.db import Database
@@ -89,7 +89,7 @@ async def move_case(
             if refused is not None:
                 return Moved(Outcome.REFUSED, refused, case)
         before, read = case.status, case.version
-        if before in FINAL_STATUSES:
+        if stays_final(action, before):
             return Moved(Outcome.FINAL, case=case)
         to = after(action, before, step.target)
         if to is None:

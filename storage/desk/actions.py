@@ -33,6 +33,7 @@ from domain.membership.roles import Role
 from storage.cases import complaint_staff
 from storage.cases.accountability import ClosingRecord, write_record
 from storage.cases.complaint_staff import push_link
+from storage.cases.loop import answered_notice, last_answer
 from storage.cases.messages import add_message
 from storage.cases.reports import StatusChange, author_of
 from storage.cases.transitions import Step, move_case
@@ -222,7 +223,10 @@ async def accept(
     db: Database, case_id: int, actor: Actor, *, today: date, now: datetime
 ) -> DeskResult:
     """谁受理谁负责: the actor becomes the owner; acknowledged today."""
-    values = {"owner_member_id": actor.member_id, "acknowledged_on": today}
+    values = {
+        "owner_member_id": actor.member_id,
+        "acknowledged_on": func.coalesce(col(Case.acknowledged_on), today),
+    }
     return await _move(db, case_id, actor, Action.ACCEPT, now=now, values=values)
 
 
@@ -254,7 +258,8 @@ async def close(
 ) -> DeskResult:
     """Close an answered case with the owner's closing summary (staff-only) and what it found
     and who was held accountable (`record`, written with the move); a complaint's notice link
-    is taken for the last notice and erased."""
+    is taken for the last notice and erased; a report's author gets the last answer through the
+    outbox and is asked to rate the handling (回访)."""
     complaint = await _kind(db, case_id) == COMPLAINT
     values = (
         complaint_staff.finished(today, closing_summary=summary)
@@ -265,10 +270,38 @@ async def close(
     async def rows(session: AsyncSession, case: Case) -> _Told:
         if record is not None:
             await write_record(session, case, record, actor.member_id, today)
+        if case.kind == COMPLAINT:
+            return _Told(sealed_push=await push_link(session, case))
+        answer = await last_answer(session, case_id)  # 回访: the reporter is asked to rate it
+        await answered_notice(session, case, answer or summary, now)
+        return _Told()
+
+    return await _move(db, case_id, actor, Action.CLOSE, now=now, values=values, rows=rows)
+
+
+async def answer(
+    db: Database, case_id: int, actor: Actor, body: str, *, today: date, now: datetime
+) -> DeskResult:
+    """答复办结: once its item is verified, the owner answers the person and closes the case in
+    one move (the answer is also the closing summary). A report's author is told through the
+    outbox and asked to rate; a complaint's reads it with /status (its push link taken for a
+    last notice and erased, as any close does)."""
+    first = func.coalesce(col(Case.answered_on), today)
+    values = {
+        "answered_on": first,
+        "acknowledged_on": func.coalesce(col(Case.acknowledged_on), today),
+        "closed_on": today,
+        "closing_summary": body,
+    }
+    message = _message(case_id, body, actor, today, now)
+
+    async def rows(session: AsyncSession, case: Case) -> _Told:
+        await message(session, case)
+        await answered_notice(session, case, body, now)
         sealed = await push_link(session, case) if case.kind == COMPLAINT else None
         return _Told(sealed_push=sealed)
 
-    return await _move(db, case_id, actor, Action.CLOSE, now=now, values=values, rows=rows)
+    return await _move(db, case_id, actor, Action.ANSWER, now=now, values=values, rows=rows)
 
 
 async def transfer(

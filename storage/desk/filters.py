@@ -6,16 +6,17 @@ the filter menu's unit picker."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import col, select
 
 from domain.desk.filters import LateRule
 from domain.desk.rules import INBOX_KINDS, INBOX_STATUSES
+from domain.ledger.rules import LedgerStatus
 from domain.membership.roles import Role
 from storage.db import Database
-from storage.models import Case, Member, Unit
+from storage.models import Case, LedgerItem, Member, Unit
 
 
 @dataclass(frozen=True)
@@ -184,4 +185,57 @@ async def handlers_besides(db: Database, member_id: int | None) -> tuple[Colleag
         Colleague(m.id, m.display_name, u.name)
         for m, u in rows
         if m.id is not None and m.id != member_id
+    )
+
+
+@dataclass(frozen=True)
+class VerifyLine:
+    """A rectified ledger item awaiting staff verification (销号)."""
+
+    item_id: int
+    unit_name: str
+    seq: int
+    description: str
+    case_number: str | None  # None: an item the unit listed itself
+    rectified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class VerifyPage:
+    items: tuple[VerifyLine, ...]
+    total: int
+
+
+async def awaiting_verification(db: Database, *, offset: int, limit: int) -> VerifyPage:
+    """The verification queue: every rectified item — dispatched cases' and the ones units
+    listed themselves — longest waiting first (served by the items' status+deadline index)."""
+    where = col(LedgerItem.status) == LedgerStatus.RECTIFIED.value
+    async with db.session() as session:
+        total = (
+            await session.exec(select(func.count()).select_from(LedgerItem).where(where))
+        ).one()
+        rows = (
+            await session.exec(
+                select(LedgerItem, Unit.name, Case.number)
+                .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
+                .outerjoin(Case, col(Case.id) == col(LedgerItem.source_case_id))
+                .where(where)
+                .order_by(col(LedgerItem.rectified_at), col(LedgerItem.id))
+                .offset(offset)
+                .limit(limit)
+            )
+        ).all()
+    return VerifyPage(
+        items=tuple(
+            VerifyLine(
+                item_id=item.id or 0,
+                unit_name=unit_name,
+                seq=item.seq,
+                description=item.description,
+                case_number=number,
+                rectified_at=item.rectified_at,
+            )
+            for item, unit_name, number in rows
+        ),
+        total=int(total),
     )

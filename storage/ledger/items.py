@@ -12,17 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
+from typing import Never
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.cases.loop import case_action
 from domain.cases.outcome import Outcome
 from domain.ledger.rules import LedgerStatus, can_move, is_rejection
 from storage import audit
+from storage.cases.loop import KINDS as CASE_KINDS
+from storage.cases.loop import item_notices
+from storage.cases.transitions import Stale, Step, move_case
 from storage.db import Database
 from storage.ledger.add import new_item_in
 from storage.ledger.signoff import sign_off as sign_off  # re-exported: one module to call
 from storage.models import (
+    Case,
     Evidence,
     LedgerDeadlineChange,
     LedgerItem,
@@ -235,6 +242,60 @@ def _who(member_id: int | None, name: str | None) -> str | None:
     return f"member:{member_id}" if member_id is not None else name
 
 
+async def _move_in(
+    session: AsyncSession,
+    *,
+    item_id: int,
+    expected_version: int,
+    target: LedgerStatus,
+    actor_member_id: int | None,
+    note: str | None,
+    now: datetime,
+    today: date,
+    evidence: Sequence[NewEvidence],
+    case: Case | None,
+) -> LedgerItem | Outcome:
+    """The item's move in the caller's unit of work (with its case's, when `case` is given):
+    the item, its note and files, its audit event and the notices of the loop."""
+    item = await _current(session, item_id, expected_version)
+    if isinstance(item, Outcome):
+        return item
+    if not can_move(item.status, target):
+        return Outcome.INVALID
+    before = item.status
+    kind = "note"
+    if target is LedgerStatus.RECTIFIED:
+        item.rectified_by_member_id, item.rectified_at, kind = actor_member_id, now, "rectified"
+    elif target is LedgerStatus.VERIFIED:
+        item.verified_at = now
+    elif is_rejection(before, target):
+        item.rectified_by_member_id, item.rectified_at, kind = None, None, "rejected"
+    item.status = target.value
+    _touch(session, item, now)
+    if note:
+        session.add(
+            LedgerProgress(item_id=item_id, kind=kind, note=note, member_id=actor_member_id, at=now)
+        )
+    _attach(session, item_id, evidence, today)
+    await session.flush()  # the files count in the owner's notice
+    audit.record(
+        session,
+        at=now,
+        action="ledger.status",
+        subject_type=SUBJECT,
+        subject_id=item_id,
+        actor_member_id=actor_member_id,
+        actor_kind=_kind(actor_member_id),
+        from_value=before,
+        to_value=target.value,
+    )
+    action = case_action(before, target)
+    await item_notices(
+        session, item, case, action, actor_member_id=actor_member_id, note=note, now=now
+    )
+    return item
+
+
 async def move_status(
     db: Database,
     *,
@@ -247,41 +308,46 @@ async def move_status(
     today: date,
     evidence: Sequence[NewEvidence] = (),
 ) -> Change:
-    """Move an item; `rectified` and a rejection keep their note as a progress entry."""
+    """Move an item; `rectified` and a rejection keep their note as a progress entry.
+
+    A dispatched item's case moves with it, in the same transaction, through the one case
+    transition (`domain.cases.loop.case_action`: rectified, verified, sent back). A case that
+    went its own way meanwhile (answered or closed without waiting) stays where it is and the
+    item moves alone."""
     async with db.session() as session:
-        item = await _current(session, item_id, expected_version)
+        found = await _current(session, item_id, expected_version)
+    if isinstance(found, Outcome):
+        return Change(found)
+    action = case_action(found.status, target) if can_move(found.status, target) else None
+    move = partial(
+        _move_in,
+        item_id=item_id,
+        expected_version=expected_version,
+        target=target,
+        actor_member_id=actor_member_id,
+        note=note,
+        now=now,
+        today=today,
+        evidence=evidence,
+    )
+    if action is not None and found.source_case_id is not None:
+
+        async def rows(session: AsyncSession, case: Case) -> LedgerItem:
+            item = await move(session, case=case)
+            if isinstance(item, Outcome):
+                raise Stale
+            return item
+
+        step: Step[Never, LedgerItem] = Step(CASE_KINDS, f"case.{action.value}", rows=rows)
+        moved = await move_case(db, found.source_case_id, action, actor_member_id, step, now=now)
+        if moved.outcome is Outcome.OK and moved.rows is not None:
+            return Change(Outcome.OK, moved.rows)
+        if moved.outcome is Outcome.STALE:
+            return Change(Outcome.STALE)
+    async with db.session() as session:
+        item = await move(session, case=None)
         if isinstance(item, Outcome):
-            return Change(item)
-        if not can_move(item.status, target):
-            return Change(Outcome.INVALID, item)
-        before = item.status
-        kind = "note"
-        if target is LedgerStatus.RECTIFIED:
-            item.rectified_by_member_id, item.rectified_at, kind = actor_member_id, now, "rectified"
-        elif target is LedgerStatus.VERIFIED:
-            item.verified_at = now
-        elif is_rejection(before, target):
-            item.rectified_by_member_id, item.rectified_at, kind = None, None, "rejected"
-        item.status = target.value
-        _touch(session, item, now)
-        if note:
-            session.add(
-                LedgerProgress(
-                    item_id=item_id, kind=kind, note=note, member_id=actor_member_id, at=now
-                )
-            )
-        _attach(session, item_id, evidence, today)
-        audit.record(
-            session,
-            at=now,
-            action="ledger.status",
-            subject_type=SUBJECT,
-            subject_id=item_id,
-            actor_member_id=actor_member_id,
-            actor_kind=_kind(actor_member_id),
-            from_value=before,
-            to_value=target.value,
-        )
+            return Change(item, found if item is Outcome.INVALID else None)
         await session.commit()
         return Change(Outcome.OK, item)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import UTCDateTime
@@ -49,6 +49,12 @@ class Case(SQLModel, table=True):
     closed_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
     closing_summary: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     rejection_reason: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    # 重办: how often the person's dissatisfaction reopened it, and the day the round began
+    # (a day, never an instant: a complainant's act must not be placed in time).
+    rehandled: int = Field(
+        default=0, sa_column=Column(Integer(), nullable=False, server_default=text("0"))
+    )
+    reopened_on: date | None = Field(default=None, sa_column=Column(Date(), nullable=True))
     version: int = Field(default=1, sa_column=Column(Integer(), nullable=False))
 
 

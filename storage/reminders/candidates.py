@@ -109,6 +109,7 @@ async def snapshot(
                             or_(
                                 col(Case.acknowledged_on).is_(None),
                                 col(Case.answered_on).is_(None),
+                                col(Case.reopened_on).is_not(None),  # 重办: its own clock
                             )
                         )
                     )
@@ -169,6 +170,8 @@ async def snapshot(
             opened_on=case.opened_on,
             acknowledged_on=case.acknowledged_on,
             answered_on=case.answered_on,
+            reopened_on=case.reopened_on,
+            rehandled=case.rehandled,
             owner_member_id=oid,
         )
         for case, oid in case_rows

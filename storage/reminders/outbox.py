@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.reminders.digest import Pending
 from domain.reminders.due import Due
@@ -36,46 +37,58 @@ LEASE = timedelta(minutes=5)
 _KEY = ["rule", "subject", "recipient", "slot"]
 
 
-async def enqueue(db: Database, dues: Iterable[Due], *, now: datetime) -> int:
-    """Record due reminders; keys already in the outbox are left alone. Returns new rows."""
-    rows = [
-        {
-            "rule": d.rule.value,
-            "subject": d.subject,
-            "recipient": d.recipient,
-            "slot": d.slot,
-            "unit_id": d.unit_id,
-            "payload": json.dumps(dict(d.payload), ensure_ascii=False, sort_keys=True),
-            "state": DUE,
-            "due_at": d.due_at,
-            "next_attempt_at": d.due_at,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for d in dues
-    ]
-    if not rows:
-        return 0
+def _row(d: Due, now: datetime) -> dict[str, Any]:
+    return {
+        "rule": d.rule.value,
+        "subject": d.subject,
+        "recipient": d.recipient,
+        "slot": d.slot,
+        "unit_id": d.unit_id,
+        "payload": json.dumps(dict(d.payload), ensure_ascii=False, sort_keys=True),
+        "state": DUE,
+        "due_at": d.due_at,
+        "next_attempt_at": d.due_at,
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+async def add_in(session: AsyncSession, dues: Iterable[Due], *, now: datetime) -> int:
+    """Record due reminders in the caller's unit of work (a notice commits with the change it
+    tells of); keys already in the outbox are left alone. Returns new rows."""
+    rows = [_row(d, now) for d in dues]
     added = 0
     table = ReminderOutbox.__table__  # type: ignore[attr-defined]
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        dialect: Any = postgresql if postgres else sqlite
+        stmt = dialect.insert(table).values(chunk).on_conflict_do_nothing(index_elements=_KEY)
+        result = await session.exec(stmt.returning(table.c.id))
+        added += len(result.all())
+    return added
+
+
+async def enqueue(db: Database, dues: Iterable[Due], *, now: datetime) -> int:
+    """Record due reminders; keys already in the outbox are left alone. Returns new rows."""
+    wanted = list(dues)
+    if not wanted:
+        return 0
     async with db.session() as session:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            stmt: Any
-            if db.dialect == "postgresql":
-                stmt = (
-                    postgresql.insert(table)
-                    .values(chunk)
-                    .on_conflict_do_nothing(index_elements=_KEY)
-                )
-            else:
-                stmt = (
-                    sqlite.insert(table).values(chunk).on_conflict_do_nothing(index_elements=_KEY)
-                )
-            result = await session.exec(stmt.returning(table.c.id))
-            added += len(result.all())
+        added = await add_in(session, wanted, now=now)
         await session.commit()
     return added
+
+
+async def busy(db: Database) -> bool:
+    """Whether any row is due now or being sent (the demo waits for the sender to be done)."""
+    async with db.session() as session:
+        found = (
+            await session.exec(
+                select(ReminderOutbox.id).where(col(ReminderOutbox.state).in_([DUE, SENDING]))
+            )
+        ).first()
+    return found is not None
 
 
 def _pending(row: ReminderOutbox) -> Pending:

@@ -58,6 +58,7 @@ async def facts(
             col(Case.answered_on),
             col(Case.closed_on),
             col(ComplaintRating.rating),
+            col(Case.rehandled),
         ).outerjoin(ComplaintRating, col(ComplaintRating.case_id) == col(Case.id))
         tomb_query: Any = select(
             col(ComplaintTombstone.category_key),
@@ -105,7 +106,10 @@ async def facts(
         unit_rows = (await session.exec(unit_query)).all()
         finding_rows = (await session.exec(finding_query)).all()
         held_rows = (await session.exec(held_query)).all()
-    cases = [CaseFact(*row) for row in case_rows]
+    cases = [
+        CaseFact(kind, category, unit, status, opened, ack, answered, closed, rating, False, again)
+        for kind, category, unit, status, opened, ack, answered, closed, rating, again in case_rows
+    ]
     cases += [
         CaseFact(
             kind="complaint",

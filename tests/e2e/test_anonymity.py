@@ -28,6 +28,7 @@ from storage.models import metadata
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
 from tests.e2e.hotline_support import COMPLAINANT, RECEIPT_RE, Hotline, hotline_bot
+from tests.owners import accepted
 
 HOTLINE_TABLES = (
     "cases",
@@ -110,6 +111,7 @@ async def full_flow(hl: Hotline) -> str:
     receipt = await hl.file(parent, photo=b"\x89PNG evidence", push=True)
     await sim.next_message(hl.staff)
     await sim.next_message(hl.staff)
+    await accepted(hl.h.db, (await complaints.for_staff(hl.h.db))[0].case_id)  # 谁受理谁负责
     await hl.press(hl.handler, "回复", chat=hl.staff)
     prompt = sim.bot_messages(hl.staff)[-1]
     await sim.send_text(hl.handler, "正在核查。", chat=hl.staff, reply_to=prompt)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain.cases.lifecycle import CaseStatus
+from domain.membership.roles import Role
 from storage import audit
 from storage.cases import complaint_staff, complaints
 from tests.e2e.hotline_support import RECEIPT_RE, Hotline, answer_of, forge_press, hotline_bot
@@ -28,7 +29,8 @@ async def test_complaint_goes_from_filing_to_rating(hl: Hotline) -> None:
     card = await sim.next_message(hl.staff)
     assert "匿名投诉 C-" in card.text and "2027年3月10日" in card.text
     assert "食堂" in card.text and "09:00" not in card.text
-    assert card.buttons == [["回复"], ["办结", "不予受理"]]
+    assert card.buttons == [["受理（由我负责）"], ["回复"], ["办结", "不予受理"]]
+    assert "承办人：尚无人受理" in card.text
     photo = await sim.next_message(hl.staff)
     assert photo.raw.get("photo") and photo.raw.get("forward_origin") is None
     pseudonym = card.text.split("匿名投诉 ")[1].split()[0]
@@ -39,6 +41,16 @@ async def test_complaint_goes_from_filing_to_rating(hl: Hotline) -> None:
     prompt = sim.bot_messages(hl.staff)[-1]
     await sim.send_text(hl.handler, "已责成学校退还多收费用。", chat=hl.staff, reply_to=prompt)
     assert "已保存" in (await sim.next_message(hl.staff)).text
+
+    # Answered, but nobody accepted it yet: it cannot be closed (谁受理谁负责); a bureau
+    # handler accepts it on the card, which then names them.
+    refused = await answer_of(sim, await sim.press_button(hl.handler, "办结", chat=hl.staff))
+    assert refused is not None and "请先受理" in refused
+    bureau = sim.add_user("人事股王干事")
+    await hl.h.register(bureau, Role.HANDLER, "EDU")  # 刘干事 is of the school: 回避
+    await sim.press_button(bureau, "受理（由我负责）", chat=hl.staff)
+    named = await sim.state.signal.wait_for(lambda: "承办人：人事股王干事" in card.text, 5.0)
+    assert named and card.buttons == [["回复"], ["办结", "不予受理"]]
 
     # The parent reads it and adds information.
     shown = await hl.h.ask(parent, "/status", receipt.lower().replace("-", " "))

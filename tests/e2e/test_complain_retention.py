@@ -19,6 +19,7 @@ from storage import migrate
 from storage.cases import complaint_staff, complaints
 from storage.db import Database
 from tests.e2e.hotline_support import Hotline, hotline_bot
+from tests.owners import accepted
 from tests.storage.test_complaints import POLICY, new
 from tests.test_cli import write_config
 
@@ -34,6 +35,9 @@ async def test_the_daily_job_purges_closed_complaints_after_retention(hl: Hotlin
     receipt = await hl.file(parent)
     card = await hl.sim.next_message(hl.staff)
     pseudonym = card.text.split("匿名投诉 ")[1].split()[0]
+    case_id = await complaint_staff.case_id_of(hl.h.db, pseudonym)
+    assert case_id is not None
+    await accepted(hl.h.db, case_id)  # closing needs someone responsible
     await hl.press(hl.handler, "回复", chat=hl.staff)
     prompt = hl.sim.bot_messages(hl.staff)[-1]
     await hl.sim.send_text(hl.handler, "已处理。", chat=hl.staff, reply_to=prompt)
@@ -62,6 +66,7 @@ async def _old_closed_complaints(url: str) -> list[str]:
             filed = await complaints.file_complaint(
                 db, new(text), receipt=receipts.new_receipt(), policy=POLICY, today=day
             )
+            await accepted(db, filed.case_id)
             await complaint_staff.reply(
                 db, filed.pseudonym, "答复", member_id=None, now=now, today=day
             )

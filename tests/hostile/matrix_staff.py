@@ -3,16 +3,21 @@ inbox's case actions, and the complaint card's buttons in the staff chat."""
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from sqlmodel import select
 
 from domain.cases.outcome import Outcome
 from domain.desk.rules import Actor
+from domain.ledger.rules import LedgerStatus
 from domain.membership.roles import Role
 from handlers.hotline.card import PROMPT_MARK
 from simulator import SimUser
 from storage.cases import complaints
 from storage.desk import actions as desk
-from storage.models import Case, Member
+from storage.ledger import items as ledger
+from storage.models import Case, ComplaintRating, LedgerItem, Member
 from tests.e2e.hotline_support import Hotline
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_support import Drive, effect, press, refused, unit_of
@@ -161,3 +166,122 @@ async def _hotline_prompt(b: Bench, user: SimUser, action: str) -> bool:
     prompted = await effect(notice, prompt)
     assert refused(notice) != prompted, notice
     return prompted
+
+
+# -- the loop of a case (issue 14) -------------------------------------------------------------
+
+
+async def verified_case(b: Bench, scope: str) -> tuple[int, str]:
+    """A report about the scope's unit, accepted and dispatched by the handler, rectified by the
+    unit's head and verified: it awaits its owner's answer."""
+    found, number = await owned_case(b, scope)
+    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    now = b.h.clock.now()
+    sent = await desk.dispatch(
+        b.db, found, owner, now.date() + timedelta(days=30), "整改。", today=now.date(), now=now
+    )
+    assert sent.outcome is Outcome.OK
+    async with b.db.session() as session:
+        made = (
+            await session.exec(select(LedgerItem).where(LedgerItem.source_case_id == found))
+        ).one()
+    assert made.id is not None
+    head = b.people.head if scope == "own" else b.people.head2
+    for target, by in ((LedgerStatus.RECTIFIED, head), (LedgerStatus.VERIFIED, b.people.handler)):
+        moved = await ledger.move_status(
+            b.db,
+            item_id=made.id,
+            expected_version=made.version,
+            target=target,
+            actor_member_id=await member_id(b, by),
+            note="已整改",
+            now=now,
+            today=now.date(),
+        )
+        assert moved.item is not None
+        made = moved.item
+    return found, number
+
+
+async def status_of_case(b: Bench, case_id: int) -> str:
+    async with b.db.session() as session:
+        found = await session.get(Case, case_id)
+        assert found is not None
+        return found.status
+
+
+async def inbox_answer(b: Bench, user: SimUser, scope: str) -> bool:
+    """答复办结 on a verified case: only its owner is asked (the prepared answer, the prompt)."""
+    found, number = await verified_case(b, scope)
+    count = len(b.sim.bot_messages(user))
+    notice = await press(b, user, f"inbox:v1:answer:{found}")
+
+    async def asked() -> bool:
+        return any(number in m.text for m in b.sim.bot_messages(user)[count:])
+
+    ok = await effect(notice, asked)
+    assert refused(notice) != ok, notice
+    return ok
+
+
+async def inbox_answer_as_prepared(b: Bench, user: SimUser, scope: str) -> bool:
+    """The prepared answer sent unedited: only the owner closes the case."""
+    found, _number = await verified_case(b, scope)
+    notice = await press(b, user, f"inbox:v1:asis:{found}")
+
+    async def closed() -> bool:
+        return await status_of_case(b, found) == "closed"
+
+    ok = await effect(notice, closed)
+    assert refused(notice) != ok, notice
+    return ok
+
+
+async def verification_queue(b: Bench, user: SimUser, scope: str) -> bool:
+    count = len(b.sim.bot_messages(user))
+    notice = await press(b, user, "inbox:v1:vq:0")
+
+    async def shown() -> bool:
+        return any("待核验" in m.text for m in b.sim.bot_messages(user)[count:])
+
+    ok = await effect(notice, shown)
+    assert refused(notice) != ok, notice
+    return ok
+
+
+async def complaint_card_accept(b: Bench, user: SimUser, scope: str) -> bool:
+    """Accept on a new complaint's staff chat card (谁受理谁负责)."""
+    hl = Hotline(h=b.h, staff=b.staff, handler=b.people.handler)
+    await hl.file(
+        b.stranger("投诉人"), text=f"食堂多收伙食费，矩阵受理测试 {secrets.token_hex(4)}。"
+    )
+    fresh = [v for v in await complaints.for_staff(b.db) if v.status == "received"]
+    case = fresh[-1].case_id
+    notice = await press(b, user, f"inbox:v1:accept:{case}", b.staff)
+
+    async def owned() -> bool:
+        async with b.db.session() as session:
+            found = await session.get(Case, case)
+        return found is not None and found.owner_member_id is not None
+
+    ok = await effect(notice, owned)
+    assert (notice is not None and not ok) or ok, notice
+    return ok
+
+
+async def report_rating(b: Bench, user: SimUser, scope: str) -> bool:
+    """回访: only the report's author rates its answer (own: the member's report)."""
+    found, _number = await owned_case(b, scope, answered=True)
+    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    now = b.h.clock.now()
+    done = await desk.close(b.db, found, owner, "办结", today=now.date(), now=now)
+    assert done.outcome is Outcome.OK
+    notice = await press(b, user, f"rate:v1:s:{found}")
+
+    async def rated() -> bool:
+        async with b.db.session() as session:
+            return await session.get(ComplaintRating, found) is not None
+
+    ok = await effect(notice, rated)
+    assert refused(notice) != ok, notice
+    return ok

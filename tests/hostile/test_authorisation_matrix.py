@@ -24,13 +24,18 @@ from tests.hostile.matrix_loop import close_finding, extension_decide, ledger_as
 from tests.hostile.matrix_people import change, person_card, revoke_invite, unit_list
 from tests.hostile.matrix_staff import (
     arrives,
+    complaint_card_accept,
     export_file,
     hotline_card,
     inbox_accept,
+    inbox_answer,
+    inbox_answer_as_prepared,
     inbox_open,
     inbox_owned,
+    report_rating,
     stats_chart,
     transfer,
+    verification_queue,
 )
 from tests.hostile.matrix_support import (
     Drive,
@@ -274,6 +279,16 @@ ACTIONS = [
         roles("N", "N", "N", "Y", "Y"),
     ),
     Action("forms: export", forms_export, roles("N", "N", "Y", "Y", "Y")),
+    # The loop of a case (issue 14).
+    Action("inbox: verification queue", verification_queue, roles("N", "N", "N", "Y", "Y")),
+    Action("inbox: answer and close", inbox_answer, roles("NN", "NN", "NN", "YY", "NN")),
+    Action(
+        "inbox: send prepared answer",
+        inbox_answer_as_prepared,
+        roles("NN", "NN", "NN", "YY", "NN"),
+    ),
+    Action("complaint card: accept", complaint_card_accept, roles("N", "N", "N", "Y", "N")),
+    Action("report: rate the answer", report_rating, roles("NN", "YN", "NN", "NN", "NN")),
     Action("complaint card: reject", hotline_card("reject"), roles("N", "N", "N", "Y", "Y")),
     Action("ledger: ask extension", ledger_ask_extension, roles("NN", "NN", "YN", "NN", "NN")),
     Action("extension: approve", extension_decide, roles("NN", "NN", "NN", "YY", "NN")),

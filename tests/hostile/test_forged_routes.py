@@ -42,6 +42,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "inbox": (
         *("accept", "reply", "close", "transfer", "dispatch"),
         *("open", "card", "to", "pm", "l", "f", "fk", "fs", "fc", "fu", "fa"),
+        *("answer", "asis", "vq", "vp"),
     ),
     "desk": ("rt", "p", "n", "f", "fa", "q", "s", "ss", "pf"),
     "pub": ("pick", "open", "list", "mk", "go", "edit", "drop", "wd", "wdy", "force"),
@@ -67,6 +68,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "tog",
     ),
     "formst": ("chase", "csv", "links", "view", "xlsx"),
+    "rate": ("s", "b", "d"),
     "ppl": ("u", "p", "r", "m", "mv", "d", "dx", "x"),
     "ext": ("ok", "no"),
     "overdue": ("page",),

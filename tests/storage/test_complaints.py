@@ -13,10 +13,11 @@ from domain.cases.outcome import Outcome
 from domain.hotline import receipts
 from domain.hotline.receipts import HashParams
 from domain.hotline.rules import HotlinePolicy
-from storage.cases import complaint_staff, complaints
+from storage.cases import complaint_staff, complaints, loop
 from storage.cases.complaints import DuplicateComplaint, EvidenceFile, NewComplaint
 from storage.db import Database
 from storage.models import Case, ComplaintReceipt, ComplaintTombstone, Evidence
+from tests.owners import accepted
 
 POLICY = HotlinePolicy(
     pepper=b"s" * 32,
@@ -74,6 +75,7 @@ async def test_reply_answers_and_information_reopens(db: Database) -> None:
     filed = await complaints.file_complaint(
         db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
     )
+    await accepted(db, filed.case_id)
     result = await complaint_staff.reply(
         db, filed.pseudonym, "在查", member_id=None, now=NOW, today=DAY
     )
@@ -97,6 +99,7 @@ async def test_push_link_is_erased_when_the_complaint_closes(db: Database) -> No
         db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
     )
     assert await complaints.set_push(db, filed.case_id, b"sealed")
+    await accepted(db, filed.case_id)
     replied = await complaint_staff.reply(
         db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY
     )
@@ -114,17 +117,38 @@ async def test_push_link_is_erased_when_the_complaint_closes(db: Database) -> No
     assert again.outcome is Outcome.FINAL
 
 
+async def rate(db: Database, case_id: int, rating: str, reason: str | None) -> Outcome:
+    rated = await loop.rate(db, case_id, rating, reason, author_member_id=None, today=DAY, now=NOW)
+    return rated.outcome
+
+
 async def test_rating_only_once_and_only_when_closed(db: Database) -> None:
     filed = await complaints.file_complaint(
         db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
     )
-    assert not await complaints.rate(db, filed.case_id, "satisfied", None, today=DAY)
+    assert await rate(db, filed.case_id, "satisfied", None) is Outcome.REFUSED
+    await accepted(db, filed.case_id)
     await complaint_staff.reply(db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY)
     await complaint_staff.finish(
         db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
     )
-    assert await complaints.rate(db, filed.case_id, "satisfied", "好", today=DAY)
-    assert not await complaints.rate(db, filed.case_id, "dissatisfied", None, today=DAY)
+    assert await rate(db, filed.case_id, "satisfied", "好") is Outcome.OK
+    assert await rate(db, filed.case_id, "dissatisfied", "x") is Outcome.REFUSED
+
+
+async def test_closing_needs_someone_responsible(db: Database) -> None:
+    """谁受理谁负责: a complaint answered from the staff chat before anyone accepted it is not
+    closed until someone does."""
+    filed = await complaints.file_complaint(
+        db, new(), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+    )
+    await complaint_staff.reply(db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY)
+    closing = await complaint_staff.finish(
+        db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
+    )
+    assert closing.outcome is Outcome.REFUSED
+    view = await complaints.view(db, filed.case_id)
+    assert view is not None and view.status == CaseStatus.ANSWERED
 
 
 async def test_rejection_keeps_its_reason(db: Database) -> None:
@@ -152,6 +176,7 @@ async def test_purge_respects_retention_and_legal_hold(db: Database) -> None:
         filed = await complaints.file_complaint(
             db, new(text, files=1), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
         )
+        await accepted(db, filed.case_id)
         await complaint_staff.reply(db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY)
         made.append(filed)
     for filed in made[:2]:

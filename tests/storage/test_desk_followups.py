@@ -26,6 +26,7 @@ from storage.desk.notes import FileRef, Reader
 from storage.ledger import queries as ledger_queries
 from storage.models import CaseMessage, Evidence, LedgerItem, Member
 from storage.stats import exports
+from tests.owners import accepted
 from tests.storage.test_complaints import DAY, POLICY, new
 from tests.storage.test_reports import NOW, TODAY, People, file, join, people
 
@@ -160,6 +161,7 @@ async def test_a_complaint_note_and_file_go_with_the_purge(db: Database) -> None
         kept = (await session.exec(select(Evidence))).one()
     assert note.id is not None and note.id < 0 and note.sent_at is None
     assert kept.id is not None and kept.id < 0
+    await accepted(db, filed.case_id)
     await complaint_staff.reply(db, filed.pseudonym, "答复", member_id=None, now=NOW, today=DAY)
     await complaint_staff.finish(
         db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY

@@ -1,0 +1,36 @@
+"""The loop's pure rules (domain.cases.loop): which case action an item's move carries, and
+what a rating does to a closed case."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.cases.lifecycle import CaseAction
+from domain.cases.loop import MAX_REHANDLINGS, Verdict, case_action, verdict
+from domain.ledger.rules import LedgerStatus as L
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "expected"),
+    [
+        (L.OPEN, L.IN_PROGRESS, None),  # starting work moves only the item
+        (L.OPEN, L.RECTIFIED, CaseAction.RECTIFY),
+        (L.IN_PROGRESS, L.RECTIFIED, CaseAction.RECTIFY),
+        (L.RECTIFIED, L.VERIFIED, CaseAction.VERIFY),
+        (L.RECTIFIED, L.IN_PROGRESS, CaseAction.SEND_BACK),
+    ],
+)
+def test_the_case_action_an_item_move_carries(
+    current: L, target: L, expected: CaseAction | None
+) -> None:
+    assert case_action(current, target) == expected
+
+
+def test_a_rating_stores_rehandles_once_then_escalates() -> None:
+    assert MAX_REHANDLINGS == 1
+    assert verdict("satisfied", 0) is Verdict.STORED
+    assert verdict("basically_satisfied", 1) is Verdict.STORED
+    assert verdict("dissatisfied", 0) is Verdict.REHANDLE
+    assert verdict("dissatisfied", 1) is Verdict.ESCALATE
+    with pytest.raises(ValueError):
+        verdict("bogus", 0)
