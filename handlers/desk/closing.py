@@ -68,6 +68,8 @@ async def _refusal(
             return t.gettext("This complaint no longer exists.")
         if found.facts.status != CaseStatus.ANSWERED:
             return t.gettext("Reply to the complainant before closing the complaint.")
+        if found.facts.owner_member_id is None:  # 谁受理谁负责: closing needs someone responsible
+            return t.gettext("Accept the complaint first: closing needs someone responsible.")
         return None
     found = await desk.desk_case(context.services.db, case_id)
     if found is None:

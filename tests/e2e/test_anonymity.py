@@ -309,6 +309,7 @@ async def test_complainant_reads_the_answer_never_the_finding_or_accountability(
         hl.h.db, case.pseudonym, "经查，已退还多收费用。", member_id=None, now=now, today=today
     )
     assert replied.outcome is Outcome.OK
+    await accepted(hl.h.db, case.case_id)  # closing needs someone responsible (谁受理谁负责)
     record = ClosingRecord(
         Finding.TRUE,
         (

@@ -13,6 +13,7 @@ from domain.membership.roles import Role
 from storage import audit
 from storage.cases import complaint_staff, complaints
 from tests.e2e.hotline_support import RECEIPT_RE, Hotline, answer_of, forge_press, hotline_bot
+from tests.owners import accepted
 
 
 @pytest.fixture
@@ -156,6 +157,7 @@ async def test_each_refusal_on_the_card_says_what_happened(hl: Hotline) -> None:
     late = (await sim.next_message(hl.staff)).text
     assert "已答复" in late and "已办结" not in late, late
 
+    await accepted(hl.h.db, (await complaints.for_staff(hl.h.db))[0].case_id)  # 谁受理谁负责
     assert "已办结" in await hl.close_from_card()
     query = await forge_press(sim, hl.handler, hl.staff, f"hotline:v1:reject:{pseudonym}")
     closed = await answer_of(sim, query)
