@@ -52,7 +52,7 @@ def test_stale_gone_and_not_yours_say_so(t: Translator) -> None:
     if t is EN:
         assert "changed" in stale and "no longer exists" in gone and "not yours" in mine
     else:
-        assert "刚刚" in stale and "不存在" in gone and "不由你" in mine
+        assert "刚刚" in stale and "不存在" in gone and "不由您" in mine
 
 
 def test_an_invalid_move_names_the_status_it_stands_in() -> None:

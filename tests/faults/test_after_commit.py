@@ -70,7 +70,7 @@ async def test_a_report_whose_confirmation_is_refused_is_told_truthfully(
         assert await b.count(ReportAuthor, ReportAuthor.member_id == mine) == 1
         seen = texts(b, user)
         assert APOLOGY_ZH not in seen
-        filed = [t for t in seen if "你的问题反映已提交" in t]
+        filed = [t for t in seen if "您的问题反映已提交" in t]
         # Refused once: the retry shows it. Refused every time: nothing false was said.
         assert len(filed) == (1 if refusals < 3 else 0), seen
         await b.sim.drain(user)
