@@ -86,7 +86,7 @@ def scope_for(
 ) -> Scope | None:
     """Handlers and admins see every unit; a district head their district's; a unit head
     their own; anyone else nothing."""
-    if role in (Role.ADMIN, Role.HANDLER):
+    if role in (Role.ADMIN, Role.CASE_OFFICER):
         return Scope(None)
     if role is Role.UNIT_HEAD and unit_id is not None:
         return Scope(unit_id, oversees or None)

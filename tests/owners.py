@@ -1,4 +1,4 @@
-"""A case handler who has accepted a complaint, for storage tests that close one (closing needs
+"""A case officer who has accepted a complaint, for storage tests that close one (closing needs
 someone responsible, 谁受理谁负责). The acceptance itself is the desk's (`desk.accept`)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ CODE = "OWNERS"
 
 
 async def handler(db: Database) -> Actor:
-    """The test bureau's case handler (made on first use)."""
+    """The test bureau's case officer (made on first use)."""
     async with db.session() as session:
         unit = (await session.exec(select(Unit).where(Unit.code == CODE))).first()
         if unit is None:
@@ -33,13 +33,13 @@ async def handler(db: Database) -> Actor:
                 telegram_user_id=990001,
                 display_name="受理人",
                 unit_id=unit.id,
-                role=Role.HANDLER.value,
+                role=Role.CASE_OFFICER.value,
                 joined_at=AT,
                 updated_at=AT,
             )
             session.add(member)
         await session.commit()
-        return Actor(Role.HANDLER, member.id, unit.id)
+        return Actor(Role.CASE_OFFICER, member.id, unit.id)
 
 
 async def accepted(db: Database, case_id: int) -> Actor:

@@ -30,7 +30,7 @@ for _action in Action:
         MATRIX.append((Role.MEMBER, _action, _own, Refusal.NOT_STAFF))
         MATRIX.append((Role.UNIT_HEAD, _action, _own, Refusal.NOT_STAFF))
         conflict = Refusal.CONFLICT if _own and _action is Action.ACCEPT else None
-        MATRIX.append((Role.HANDLER, _action, _own, conflict))
+        MATRIX.append((Role.CASE_OFFICER, _action, _own, conflict))
         MATRIX.append((Role.ADMIN, _action, _own, conflict))
 
 
@@ -45,12 +45,12 @@ def test_permission_matrix(
 @pytest.mark.parametrize("action", [a for a in Action if a is not Action.ACCEPT])
 def test_only_the_owner_acts_after_accepting(action: Action) -> None:
     facts = READY[action]
-    other = Actor(Role.HANDLER, OTHER, MY_UNIT)
+    other = Actor(Role.CASE_OFFICER, OTHER, MY_UNIT)
     admin = Actor(Role.ADMIN, OTHER, MY_UNIT)
     assert refusal(action, other, facts) is Refusal.NOT_OWNER
     assert refusal(action, admin, facts) is Refusal.NOT_OWNER
     unowned = CaseFacts(CaseStatus.RECEIVED, CASE_UNIT, None)
-    assert refusal(action, Actor(Role.HANDLER, ME, MY_UNIT), unowned) is not None
+    assert refusal(action, Actor(Role.CASE_OFFICER, ME, MY_UNIT), unowned) is not None
 
 
 def test_an_admin_without_membership_cannot_own_a_case() -> None:
@@ -79,7 +79,7 @@ def test_an_admin_without_membership_cannot_own_a_case() -> None:
 def test_statuses_each_action_needs(action: Action, status: str, allowed: bool) -> None:
     owner = None if action is Action.ACCEPT else ME
     facts = CaseFacts(status, CASE_UNIT, owner)
-    found = refusal(action, Actor(Role.HANDLER, ME, MY_UNIT), facts)
+    found = refusal(action, Actor(Role.CASE_OFFICER, ME, MY_UNIT), facts)
     assert (found is None) is allowed
     if not allowed:
         assert found is Refusal.WRONG_STATUS
@@ -90,12 +90,12 @@ def test_results_and_available_actions() -> None:
     assert result_status(Action.REPLY, "accepted") == "answered"
     assert result_status(Action.CLOSE, "answered") == "closed"
     assert result_status(Action.TRANSFER, "in_progress") == "in_progress"
-    me = Actor(Role.HANDLER, ME, MY_UNIT)
+    me = Actor(Role.CASE_OFFICER, ME, MY_UNIT)
     assert available(me, READY[Action.ACCEPT]) == (Action.ACCEPT,)
     assert available(me, READY[Action.CLOSE]) == (Action.REPLY, Action.CLOSE, Action.TRANSFER)
-    assert available(Actor(Role.HANDLER, ME, CASE_UNIT), READY[Action.ACCEPT]) == ()
+    assert available(Actor(Role.CASE_OFFICER, ME, CASE_UNIT), READY[Action.ACCEPT]) == ()
 
 
 def test_dispatch_needs_the_unit_concerned() -> None:
     facts = CaseFacts(CaseStatus.ACCEPTED, None, ME)
-    assert refusal(Action.DISPATCH, Actor(Role.HANDLER, ME, MY_UNIT), facts) is Refusal.NO_UNIT
+    assert refusal(Action.DISPATCH, Actor(Role.CASE_OFFICER, ME, MY_UNIT), facts) is Refusal.NO_UNIT

@@ -41,7 +41,7 @@ NOT_HEAD = FollowRefusal.NOT_UNIT_HEAD
             FollowRefusal.NOT_UNIT_HEAD,
         ),
         (LedgerActor(Role.MEMBER, 3, UNIT), "open", 9, "in_progress", NOT_HEAD),
-        (LedgerActor(Role.HANDLER, 4, UNIT), "open", 9, "in_progress", NOT_HEAD),
+        (LedgerActor(Role.CASE_OFFICER, 4, UNIT), "open", 9, "in_progress", NOT_HEAD),
         (
             LedgerActor(Role.ADMIN, None, None),
             "open",
@@ -79,10 +79,10 @@ def test_return_button_only_for_the_head_before_work_starts() -> None:
 @pytest.mark.parametrize(
     ("role", "unit", "section", "private", "expected"),
     [
-        (Role.HANDLER, SECTION, SECTION, True, True),
-        (Role.HANDLER, SECTION2, SECTION, True, False),
-        (Role.HANDLER, SECTION2, SECTION, False, True),
-        (Role.HANDLER, SECTION2, None, True, True),  # a note from outside any section
+        (Role.CASE_OFFICER, SECTION, SECTION, True, True),
+        (Role.CASE_OFFICER, SECTION2, SECTION, True, False),
+        (Role.CASE_OFFICER, SECTION2, SECTION, False, True),
+        (Role.CASE_OFFICER, SECTION2, None, True, True),  # a note from outside any section
         (Role.ADMIN, None, SECTION, True, True),
         (Role.UNIT_HEAD, SECTION, SECTION, False, False),
         (Role.MEMBER, SECTION, SECTION, False, False),
@@ -96,17 +96,17 @@ def test_who_reads_a_note(
 
 
 def test_note_section_and_thread_access() -> None:
-    assert note_section(Role.HANDLER, SECTION, "section") == SECTION
-    assert note_section(Role.HANDLER, 2, "bureau") is None
+    assert note_section(Role.CASE_OFFICER, SECTION, "section") == SECTION
+    assert note_section(Role.CASE_OFFICER, 2, "bureau") is None
     assert note_section(Role.ADMIN, SECTION, "section") is None
-    assert may_open_thread(Role.HANDLER, SECTION, UNIT)
-    assert not may_open_thread(Role.HANDLER, UNIT, UNIT)  # conflict of interest
+    assert may_open_thread(Role.CASE_OFFICER, SECTION, UNIT)
+    assert not may_open_thread(Role.CASE_OFFICER, UNIT, UNIT)  # conflict of interest
     assert may_open_thread(Role.ADMIN, UNIT, UNIT)
     assert not may_open_thread(Role.UNIT_HEAD, OTHER, UNIT)
 
 
-OWNER = DeskActor(Role.HANDLER, 7, SECTION)
-COLLEAGUE = DeskActor(Role.HANDLER, 8, SECTION)
+OWNER = DeskActor(Role.CASE_OFFICER, 7, SECTION)
+COLLEAGUE = DeskActor(Role.CASE_OFFICER, 8, SECTION)
 HEAD_AT_DESK = DeskActor(Role.UNIT_HEAD, 7, UNIT)
 
 
@@ -117,7 +117,7 @@ HEAD_AT_DESK = DeskActor(Role.UNIT_HEAD, 7, UNIT)
         (OwnerAct.FILE_TO_AUTHOR, OWNER, "report", "answered", None),
         (
             OwnerAct.ASK,
-            DeskActor(Role.HANDLER, 8, SECTION),
+            DeskActor(Role.CASE_OFFICER, 8, SECTION),
             "report",
             "accepted",
             FollowRefusal.NOT_OWNER,

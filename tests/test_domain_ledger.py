@@ -27,7 +27,7 @@ HEAD_A = Actor(Role.UNIT_HEAD, member_id=1, unit_id=10)
 HEAD_B = Actor(Role.UNIT_HEAD, member_id=2, unit_id=20)
 TEACHER_A = Actor(Role.MEMBER, member_id=3, unit_id=10)
 OTHER_TEACHER_A = Actor(Role.MEMBER, member_id=4, unit_id=10)
-HANDLER = Actor(Role.HANDLER, member_id=5, unit_id=1)
+HANDLER = Actor(Role.CASE_OFFICER, member_id=5, unit_id=1)
 ADMIN = Actor(Role.ADMIN, member_id=None, unit_id=None)
 NOBODY = Actor(None, member_id=None, unit_id=None)
 

@@ -44,7 +44,7 @@ def test_check_summary_warns_on_what_identifies(summary: str, flags: list[Flag])
 def test_limits_roles_and_fingerprint() -> None:
     assert clean_summary("  第一段\n\n\n\n第二段  ") == "第一段\n\n第二段"
     assert not summary_fits("太短") and summary_fits("这是一段足够长的公开摘要。")
-    assert may_publish(Role.ADMIN) and not may_publish(Role.HANDLER)
+    assert may_publish(Role.ADMIN) and not may_publish(Role.CASE_OFFICER)
     assert is_publishable_case("closed") and not is_publishable_case("answered")
     one = check_summary("周老师", member_names=["周老师"])
     two = check_summary("周老师 13812345678", member_names=["周老师"])

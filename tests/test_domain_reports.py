@@ -126,7 +126,7 @@ UNIT, OTHER_UNIT, BUREAU = 10, 11, 1
         (Role.UNIT_HEAD, UNIT, HEAD, False, True),  # ... not confidential
         (Role.UNIT_HEAD, OTHER_UNIT, OTHER_HEAD, False, False),  # another unit's head
         (Role.MEMBER, UNIT, COLLEAGUE, False, False),  # a colleague
-        (Role.HANDLER, BUREAU, HANDLER, True, True),  # campaign staff
+        (Role.CASE_OFFICER, BUREAU, HANDLER, True, True),  # campaign staff
         (Role.ADMIN, None, None, True, True),  # an admin who is not a member
         (None, None, None, False, False),  # a stranger
         (Role.UNIT_HEAD, UNIT, AUTHOR, True, True),  # a head reporting on their own unit
@@ -145,7 +145,7 @@ def test_may_see_reporter(
         (Role.UNIT_HEAD, UNIT, HEAD, True),
         (Role.UNIT_HEAD, OTHER_UNIT, OTHER_HEAD, False),
         (Role.MEMBER, UNIT, COLLEAGUE, False),
-        (Role.HANDLER, BUREAU, HANDLER, True),
+        (Role.CASE_OFFICER, BUREAU, HANDLER, True),
         (Role.ADMIN, None, None, True),
         (None, None, None, False),
     ],
@@ -158,7 +158,7 @@ def test_may_view_report(
 
 def test_only_staff_change_status_and_see_captions() -> None:
     for role, staff in [
-        (Role.HANDLER, True),
+        (Role.CASE_OFFICER, True),
         (Role.ADMIN, True),
         (Role.UNIT_HEAD, False),
         (Role.MEMBER, False),
@@ -170,7 +170,7 @@ def test_only_staff_change_status_and_see_captions() -> None:
 
 def test_documents_go_to_the_author_and_staff_only() -> None:
     assert may_see_document_evidence(Role.MEMBER, AUTHOR, AUTHOR)
-    assert may_see_document_evidence(Role.HANDLER, HANDLER, AUTHOR)
+    assert may_see_document_evidence(Role.CASE_OFFICER, HANDLER, AUTHOR)
     assert may_see_document_evidence(Role.ADMIN, None, AUTHOR)
     assert not may_see_document_evidence(Role.UNIT_HEAD, HEAD, AUTHOR)
     assert not may_see_document_evidence(None, None, AUTHOR)

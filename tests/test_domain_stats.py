@@ -69,7 +69,7 @@ def item(
     ("role", "unit_id", "expected"),
     [
         (Role.ADMIN, None, Scope(None)),
-        (Role.HANDLER, 3, Scope(None)),
+        (Role.CASE_OFFICER, 3, Scope(None)),
         (Role.UNIT_HEAD, 3, Scope(3)),
         (Role.UNIT_HEAD, None, None),
         (Role.MEMBER, 3, None),

@@ -1,4 +1,4 @@
-"""Demo scene of the staff desk: a case handler of 人事股 opens /inbox, accepts a teacher's
+"""Demo scene of the staff desk: a case officer of 人事股 opens /inbox, accepts a teacher's
 report (谁受理谁负责), replies to the reporter and closes it: what the report was found to be,
 who was held accountable (问责) and a summary."""
 
@@ -26,7 +26,7 @@ async def scene_inbox(stage: Stage) -> None:
     made = await invites.create_invite(
         stage.db,
         unit_code="RSG",
-        role=Role.HANDLER,
+        role=Role.CASE_OFFICER,
         max_uses=1,
         ttl=timedelta(days=14),
         now=stage.clock.now(),

@@ -128,7 +128,7 @@ async def scene_hotline(stage: Stage) -> None:
         )
         receiver = sim.add_user("人事股 赵干事")
         await sim.send_command(
-            receiver, "/start", await stage.invite(Role.HANDLER, unit_code="RSG")
+            receiver, "/start", await stage.invite(Role.CASE_OFFICER, unit_code="RSG")
         )
         await sim.next_message(sim.private_chat(receiver))
         await sim.press_button(receiver, t.gettext("Accept (I am responsible)"), chat=staff)

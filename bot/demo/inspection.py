@@ -1,6 +1,6 @@
 """Demo scene of unannounced inspections (明察暗访): the administrator opens a round and puts a
 bureau member on the inspection team; the inspector records a finding at the school with
-/inspect; a case handler accepts it in /inbox and dispatches it to the school's ledger with a
+/inspect; a case officer accepts it in /inbox and dispatches it to the school's ledger with a
 deadline; /round counts the round's findings per unit."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ async def scene_inspection(stage: Stage) -> None:
         )
     )
     inspector = await _join(stage, "督查组 孙干事", "EDU", Role.MEMBER)
-    handler = await _join(stage, "人事股 周干事", "RSG", Role.HANDLER)
+    handler = await _join(stage, "人事股 周干事", "RSG", Role.CASE_OFFICER)
     await sim.send_command(stage.admin, "/round", "new 春季明察暗访")
     await sim.next_message(admin)
     await sim.send_command(stage.admin, "/inspector", "EDU")

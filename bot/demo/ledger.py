@@ -1,5 +1,5 @@
 """Demo scene of `/ledger`: the unit head lists three problems, signs the list off and marks
-one rectified; a case handler of the personnel section verifies it (销号)."""
+one rectified; a case officer of the personnel section verifies it (销号)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ async def _handler(stage: Stage) -> SimUser:
     made = await invites.create_invite(
         stage.db,
         unit_code="RSG",
-        role=Role.HANDLER,
+        role=Role.CASE_OFFICER,
         max_uses=1,
         ttl=timedelta(days=14),
         now=stage.clock.now(),

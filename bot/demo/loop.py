@@ -86,7 +86,9 @@ async def _play(stage: Stage, engine: ReminderEngine) -> None:
     t, sim = stage.t, stage.sim
     officer = sim.add_user("人事股 陈干事")
     chat, teacher_chat = sim.private_chat(officer), sim.private_chat(stage.teacher)
-    await sim.send_command(officer, "/start", await stage.invite(Role.HANDLER, unit_code="RSG"))
+    await sim.send_command(
+        officer, "/start", await stage.invite(Role.CASE_OFFICER, unit_code="RSG")
+    )
     await sim.next_message(chat)
     stage.narrate(
         t.gettext(

@@ -132,7 +132,7 @@ class ReportDraft:
 
 # -- who may see or change what --------------------------------------------------------------
 
-STAFF_ROLES: frozenset[Role] = frozenset({Role.HANDLER, Role.ADMIN})
+STAFF_ROLES: frozenset[Role] = frozenset({Role.CASE_OFFICER, Role.ADMIN})
 
 
 @dataclass(frozen=True)

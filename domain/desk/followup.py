@@ -44,7 +44,7 @@ class FollowRefusal(StrEnum):
     NOT_OWNER = "not_owner"
     NOT_REPORT = "not_report"  # only a named report has someone to send a file or ask
     WRONG_STATUS = "wrong_status"
-    CONFLICT = "conflict"  # a handler of the unit concerned
+    CONFLICT = "conflict"  # a case officer of the unit concerned
     RETURNED = "returned"  # returned already
 
 
@@ -87,13 +87,13 @@ def text_problem(text: str, limit: int) -> int | None:
 
 def note_section(role: Role | None, unit_id: int | None, unit_kind: str | None) -> int | None:
     """The section a note is written in: the author's unit when it is a section (股室)."""
-    if role is Role.HANDLER and unit_id is not None and unit_kind == UnitKind.SECTION.value:
+    if role is Role.CASE_OFFICER and unit_id is not None and unit_kind == UnitKind.SECTION.value:
         return unit_id
     return None
 
 
 def may_open_thread(role: Role | None, unit_id: int | None, case_unit_id: int | None) -> bool:
-    """The staff thread: desk staff, except a handler of the unit concerned (conflict of
+    """The staff thread: desk staff, except a case officer of the unit concerned (conflict of
     interest: they might read what the office notes about their own unit)."""
     if role not in DESK_ROLES:
         return False
@@ -107,7 +107,8 @@ def may_write_note(role: Role | None) -> bool:
 def may_read_note(
     role: Role | None, unit_id: int | None, section_id: int | None, *, private: bool
 ) -> bool:
-    """Desk staff read notes; with `private`, a section's notes only its handlers and admins."""
+    """Desk staff read notes; with `private`, a section's notes only its case officers and
+    admins."""
     if role not in DESK_ROLES:
         return False
     if not private or section_id is None or role is Role.ADMIN:

@@ -2,7 +2,7 @@
 anonymous complaint or an inspection finding, alike — (accept, reply, close, transfer,
 dispatch), the conflict of interest, and the status each action needs.
 
-谁受理、谁负责: the handler who accepts a case owns it; only the owner replies to the reporter,
+谁受理、谁负责: the case officer who accepts a case owns it; only the owner replies to the reporter,
 closes, transfers, dispatches or answers and closes it (closing always needs an owner). A
 handler of the unit concerned may not accept it. Pure rules, no I/O.
 """
@@ -15,7 +15,7 @@ from enum import StrEnum
 from domain.cases.lifecycle import CaseAction, CaseStatus, after
 from domain.membership.roles import Role
 
-DESK_ROLES: frozenset[Role] = frozenset({Role.HANDLER, Role.ADMIN})
+DESK_ROLES: frozenset[Role] = frozenset({Role.CASE_OFFICER, Role.ADMIN})
 INBOX_STATUSES: tuple[CaseStatus, ...] = (
     CaseStatus.RECEIVED,
     CaseStatus.ACCEPTED,
@@ -41,12 +41,12 @@ class Action(StrEnum):
 class Refusal(StrEnum):
     """Why an action is refused."""
 
-    NOT_STAFF = "not_staff"  # not a handler or administrator
+    NOT_STAFF = "not_staff"  # not a case officer or administrator
     NO_MEMBER = "no_member"  # an administrator without a membership cannot own a case
     CONFLICT = "conflict"  # the actor belongs to the unit concerned
     NOT_OWNER = "not_owner"  # someone else accepted it (or nobody yet)
     WRONG_STATUS = "wrong_status"  # the case is not in a status that allows the action
-    BAD_TARGET = "bad_target"  # a transfer to someone who is not another active handler
+    BAD_TARGET = "bad_target"  # a transfer to someone who is not another active case officer
     NO_UNIT = "no_unit"  # a dispatch needs the unit concerned
 
 
@@ -108,5 +108,5 @@ def available(actor: Actor, case: CaseFacts) -> tuple[Action, ...]:
 def is_transfer_target(
     role: Role | None, member_id: int | None, owner_member_id: int | None
 ) -> bool:
-    """A case can be handed only to another active handler."""
-    return role is Role.HANDLER and member_id is not None and member_id != owner_member_id
+    """A case can be handed only to another active case officer."""
+    return role is Role.CASE_OFFICER and member_id is not None and member_id != owner_member_id

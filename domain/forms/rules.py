@@ -90,7 +90,7 @@ def rated_unit_kinds(form: Form) -> tuple[str, ...]:
 
 def sees_results(role: Role | None) -> str | None:
     """ "all" for staff, "unit" for a unit head (their own unit), None for anyone else."""
-    if role in (Role.ADMIN, Role.HANDLER):
+    if role in (Role.ADMIN, Role.CASE_OFFICER):
         return "all"
     if role is Role.UNIT_HEAD:
         return "unit"

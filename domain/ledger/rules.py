@@ -72,8 +72,8 @@ class ItemFacts:
 
 
 def is_staff(actor: Actor) -> bool:
-    """Case handlers and admins see every unit's ledger."""
-    return actor.role in (Role.HANDLER, Role.ADMIN)
+    """Case officers and admins see every unit's ledger."""
+    return actor.role in (Role.CASE_OFFICER, Role.ADMIN)
 
 
 def heads_unit(actor: Actor, unit_id: int) -> bool:
@@ -152,7 +152,7 @@ def may_mark(actor: Actor, item: ItemFacts, target: LedgerStatus) -> bool:
 
 
 def may_verify(actor: Actor, item: ItemFacts) -> bool:
-    """Verification (销号) or its rejection: handlers and admins only, on a rectified item,
+    """Verification (销号) or its rejection: case officers and admins only, on a rectified item,
     never by the person who marked it rectified."""
     if not is_staff(actor):
         return False

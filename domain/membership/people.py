@@ -29,9 +29,9 @@ def may_manage(manager: Manager, unit_id: int) -> bool:
 
 
 def assignable_roles(manager: Manager) -> tuple[Role, ...]:
-    """The roles a manager may give: a unit head cannot make case handlers (bureau staff)."""
+    """The roles a manager may give: a unit head cannot make case officers (bureau staff)."""
     if manager.is_admin:
-        return (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER)
+        return (Role.MEMBER, Role.UNIT_HEAD, Role.CASE_OFFICER)
     if manager.manages_people:
         return (Role.MEMBER, Role.UNIT_HEAD)
     return ()
@@ -58,13 +58,13 @@ ROLE_NAMES: dict[str, Role] = {
     "member": Role.MEMBER,
     "unit_head": Role.UNIT_HEAD,
     "head": Role.UNIT_HEAD,
-    "handler": Role.HANDLER,
+    "handler": Role.CASE_OFFICER,
     "成员": Role.MEMBER,
     "教职工": Role.MEMBER,
     "单位负责人": Role.UNIT_HEAD,
     "负责人": Role.UNIT_HEAD,
-    "承办人": Role.HANDLER,
-    "承办人员": Role.HANDLER,
+    "承办人": Role.CASE_OFFICER,
+    "承办人员": Role.CASE_OFFICER,
 }
 NAME_MAX = 64
 STAFF_NUMBER_MAX = 32

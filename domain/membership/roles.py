@@ -10,19 +10,19 @@ class Role(StrEnum):
 
     MEMBER = "member"
     UNIT_HEAD = "unit_head"
-    HANDLER = "handler"
+    CASE_OFFICER = "handler"  # the stored value of the first release, kept
     ADMIN = "admin"
     MONITOR = "monitor"  # 评议员 / 行风监督员: rates units in evaluations (forms)
 
 
-INVITABLE_ROLES: tuple[Role, ...] = (Role.MEMBER, Role.UNIT_HEAD, Role.HANDLER, Role.MONITOR)
+INVITABLE_ROLES: tuple[Role, ...] = (Role.MEMBER, Role.UNIT_HEAD, Role.CASE_OFFICER, Role.MONITOR)
 
 # Commands anyone may use, registered or not: the hotline must stay open to the public.
 PUBLIC_COMMANDS: tuple[str, ...] = ("start", "help", "cancel", "language", "complain", "status")
 
 _MEMBER_COMMANDS: tuple[str, ...] = ("report", "mine", "forms")
 _HEAD_COMMANDS: tuple[str, ...] = ("ledger", "overdue", "stats", "export", "forms")
-_HANDLER_COMMANDS: tuple[str, ...] = (
+_CASE_OFFICER_COMMANDS: tuple[str, ...] = (
     "inbox",
     "ledger",
     "overdue",
@@ -103,8 +103,8 @@ def commands_for(
     if role in (Role.UNIT_HEAD, Role.ADMIN):
         allowed.update(_HEAD_COMMANDS)
         allowed.update(_PEOPLE_COMMANDS)
-    if role in (Role.HANDLER, Role.ADMIN):
-        allowed.update(_HANDLER_COMMANDS)
+    if role in (Role.CASE_OFFICER, Role.ADMIN):
+        allowed.update(_CASE_OFFICER_COMMANDS)
     if role is Role.ADMIN:
         allowed.update(_ADMIN_COMMANDS)
     return tuple(c for c in ALL_COMMANDS if c in allowed)

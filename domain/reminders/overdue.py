@@ -43,9 +43,9 @@ def late_cases(
 
 
 def may_see_overdue(role: Role | None) -> bool:
-    return role in (Role.ADMIN, Role.HANDLER, Role.UNIT_HEAD)
+    return role in (Role.ADMIN, Role.CASE_OFFICER, Role.UNIT_HEAD)
 
 
 def sees_all_units(role: Role | None) -> bool:
     """Staff and admins see every unit and the cases; a unit head only their own unit."""
-    return role in (Role.ADMIN, Role.HANDLER)
+    return role in (Role.ADMIN, Role.CASE_OFFICER)

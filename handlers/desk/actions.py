@@ -169,7 +169,7 @@ async def _pick_colleague(update: Update, context: BotContext, who: Viewer, case
     if refused is not None:
         await query.answer(refusal_text(t, refused), show_alert=True)
         return
-    colleagues = await desk.handlers_besides(context.services.db, actor_of(who).member_id)
+    colleagues = await desk.officers_besides(context.services.db, actor_of(who).member_id)
     if not colleagues:
         await query.answer(t.gettext("There is no other case handler to transfer to."))
         return
@@ -190,7 +190,7 @@ async def _to_colleague(update: Update, context: BotContext, who: Viewer, value:
         await query.answer(who.t.gettext("This button is no longer valid."))
         return
     case_id, member_id = pair
-    colleagues = await desk.handlers_besides(context.services.db, actor_of(who).member_id)
+    colleagues = await desk.officers_besides(context.services.db, actor_of(who).member_id)
     target = next((c for c in colleagues if c.member_id == member_id), None)
     if target is None:
         await query.answer(refusal_text(who.t, Refusal.BAD_TARGET), show_alert=True)

@@ -60,7 +60,7 @@ async def _refusal(
     t = who.t
     if where == HOTLINE:
         chat = update.effective_chat
-        staff = who.role in (Role.HANDLER, Role.ADMIN)
+        staff = who.role in (Role.CASE_OFFICER, Role.ADMIN)
         if not staff or chat is None or chat.id != context.services.settings.staff_chat:
             return t.gettext("Only case handlers and administrators can do this.")
         found = await desk.desk_case(context.services.db, case_id)

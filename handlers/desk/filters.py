@@ -104,7 +104,7 @@ async def describe(who: Viewer, context: BotContext, f: InboxFilter) -> str:
     elif f.assignee == NOBODY:
         parts.append(t.gettext("not accepted yet"))
     elif isinstance(f.assignee, int):
-        names = {c.member_id: c.name for c in await desk_filters.handlers_besides(svc.db, None)}
+        names = {c.member_id: c.name for c in await desk_filters.officers_besides(svc.db, None)}
         parts.append(t.gettext("with {name}", name=names.get(f.assignee, "?")))
     if f.overdue:
         parts.append(t.gettext("overdue"))
@@ -250,7 +250,7 @@ async def picker_view(
             (t.gettext("Not accepted yet"), NOBODY),
         ):
             choices.append(_choice(label, f.assignee == value, "f", replace(f, assignee=value)))
-        for colleague in (await desk_filters.handlers_besides(svc.db, actor_of(who).member_id))[
+        for colleague in (await desk_filters.officers_besides(svc.db, actor_of(who).member_id))[
             :PICKER_MAX
         ]:
             on = f.assignee == colleague.member_id

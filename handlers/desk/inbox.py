@@ -3,7 +3,7 @@ reporter here, a complaint nobody, a finding its facts) and the buttons of what 
 do now — accept, reply, close, transfer, dispatch — for any kind of case alike.
 
 The list and its filters are in handlers/desk/filters.py, the buttons' work in
-handlers/desk/actions.py and handlers/desk/prompts.py. Only case handlers and administrators,
+handlers/desk/actions.py and handlers/desk/prompts.py. Only case officers and administrators,
 in a private chat; in the staff chat only the card's "accept" and "open in private chat".
 Every button `inbox:v1:<action>:<value>` is re-checked against the presser's role and the
 case's current state.

@@ -1,5 +1,5 @@
 """`/round`: the inspection rounds with their findings counted per unit (staff: admins and
-case handlers); `/round new NAME` opens a round (admins only)."""
+case officers); `/round new NAME` opens a round (admins only)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ async def show_rounds(update: Update, context: BotContext) -> None:
     if who is None or message is None:
         return
     t, svc = who.t, context.services
-    if who.role not in (Role.ADMIN, Role.HANDLER):
+    if who.role not in (Role.ADMIN, Role.CASE_OFFICER):
         await message.reply_text(t.gettext("Only staff see the inspection rounds."))
         return
     args = list(context.args or [])

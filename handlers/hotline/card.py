@@ -2,7 +2,7 @@
 evidence re-sent by the bot from its stored file ids (a copy, never a forward: a forward
 would carry the sender), and the card's buttons — reply, close, reject with a reason.
 
-Every press is re-checked: the presser must be a case handler or an administrator, in the
+Every press is re-checked: the presser must be a case officer or an administrator, in the
 staff chat, and the complaint's current state must allow the action. Replies and reasons are
 asked for with a ForceReply prompt in the staff chat; the prompt's context lives in the staff
 chat's `chat_data` (it names staff, never the complainant).
@@ -34,7 +34,7 @@ from storage.cases import complaint_staff, complaints
 log = logging.getLogger(__name__)
 PROMPT_MARK = "✍️"
 PROMPTS_KEY = "hotline:prompts"
-STAFF_ROLES = (Role.HANDLER, Role.ADMIN)
+STAFF_ROLES = (Role.CASE_OFFICER, Role.ADMIN)
 MAX_OPEN_PROMPTS = 50  # older unanswered prompts expire
 
 

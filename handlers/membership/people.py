@@ -36,7 +36,7 @@ PATTERN = ROUTE.pattern
 ARITY = {"u": 2, "p": 1, "r": 1, "m": 1, "mv": 2, "d": 1, "dx": 1, "x": 1}
 PAGE = 10  # people per page of a unit's list
 MOVE_CHOICES = 24  # units offered as buttons for a move
-ROLE_CODES: dict[str, Role] = {"m": Role.MEMBER, "h": Role.UNIT_HEAD, "s": Role.HANDLER}
+ROLE_CODES: dict[str, Role] = {"m": Role.MEMBER, "h": Role.UNIT_HEAD, "s": Role.CASE_OFFICER}
 CODE_OF: dict[Role, str] = {role: code for code, role in ROLE_CODES.items()}
 
 

@@ -32,7 +32,7 @@ PROMPT_MARK = "✉️"  # starts every prompt whose answer is a broadcast's text
 PROMPTS_KEY = "broadcast:prompts"
 ALL = "all"
 _KIND_VALUES = frozenset(k.value for k in UnitKind)
-_ROLE_CODES = {"m": Role.MEMBER, "h": Role.UNIT_HEAD, "s": Role.HANDLER}
+_ROLE_CODES = {"m": Role.MEMBER, "h": Role.UNIT_HEAD, "s": Role.CASE_OFFICER}
 
 
 def kind_label(t: Translator, kind: str) -> str:

@@ -1,6 +1,6 @@
 """`/export`: the rectification ledger (整改台账) or the case register as an xlsx or CSV file,
 sent as a document. Handlers and admins export every unit; a unit head their own unit's
-ledger. The case register is for handlers and admins only: it holds complaints about the
+ledger. The case register is for case officers and admins only: it holds complaints about the
 unit itself, which its head must not read.
 
 The file is the bureau office's document: Chinese headers and labels whatever the reader's

@@ -24,7 +24,7 @@ def role_label(t: Translator, role: Role) -> str:
             return t.gettext("member")
         case Role.UNIT_HEAD:
             return t.gettext("unit head")
-        case Role.HANDLER:
+        case Role.CASE_OFFICER:
             return t.gettext("case handler")
         case Role.ADMIN:
             return t.gettext("administrator")

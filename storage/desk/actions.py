@@ -39,11 +39,11 @@ from storage.cases.reports import StatusChange, author_of
 from storage.cases.transitions import Step, move_case
 from storage.db import Database
 from storage.desk.dispatch import add_ledger_item
-from storage.desk.filters import Colleague, InboxLine, InboxPage, handlers_besides, list_open
+from storage.desk.filters import Colleague, InboxLine, InboxPage, list_open, officers_besides
 from storage.models import Case, InspectionFinding, Member, Unit
 
 # The lists, re-exported for older callers.
-__all__ = ["Colleague", "InboxLine", "InboxPage", "handlers_besides", "list_open"]
+__all__ = ["Colleague", "InboxLine", "InboxPage", "list_open", "officers_besides"]
 COMPLAINT = "complaint"
 
 
@@ -314,7 +314,7 @@ async def transfer(
     today: date,
     now: datetime,
 ) -> DeskResult:
-    """Hand the case to another active handler; the reason is kept as an internal note."""
+    """Hand the case to another active case officer; the reason is kept as an internal note."""
     note = _message(case_id, reason, actor, today, now, direction="internal")
 
     async def rows(session: AsyncSession, case: Case) -> _Told:

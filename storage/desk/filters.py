@@ -169,14 +169,14 @@ class Colleague:
     unit_name: str
 
 
-async def handlers_besides(db: Database, member_id: int | None) -> tuple[Colleague, ...]:
-    """The active case handlers other than `member_id`, by unit and name."""
+async def officers_besides(db: Database, member_id: int | None) -> tuple[Colleague, ...]:
+    """The active case officers other than `member_id`, by unit and name."""
     async with db.session() as session:
         rows = (
             await session.exec(
                 select(Member, Unit)
                 .join(Unit, col(Unit.id) == col(Member.unit_id))
-                .where(Member.role == Role.HANDLER.value)
+                .where(Member.role == Role.CASE_OFFICER.value)
                 .where(col(Member.active).is_(True))
                 .order_by(col(Unit.code), col(Member.display_name))
             )

@@ -1,5 +1,5 @@
 """Shared by the hotline's end-to-end tests: the bot with a staff chat, cheap receipt hashing
-and a case handler in that chat, and a helper that files a complaint as a person would."""
+and a case officer in that chat, and a helper that files a complaint as a person would."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ async def hotline_bot(
                 await units.import_units(database, list(enumerate(UNITS, start=2)), now=clock.now())
                 h = Harness(sim=sim, app=app, db=database, clock=clock, config=config)
                 handler = sim.add_user("刘干事", user_id=660001)
-                await h.register(handler, Role.HANDLER)
+                await h.register(handler, Role.CASE_OFFICER)
                 yield Hotline(h=h, staff=staff, handler=handler)
         finally:
             if db is None:

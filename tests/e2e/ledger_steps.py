@@ -17,13 +17,13 @@ from tests.e2e.conftest import Harness
 
 
 async def people(harness: Harness, unit: str = "SCH001") -> tuple[SimUser, SimUser, SimUser]:
-    """A unit head and a teacher of `unit`, and a case handler of the bureau."""
+    """A unit head and a teacher of `unit`, and a case officer of the bureau."""
     head = harness.sim.add_user(f"校长{unit}")
     teacher = harness.sim.add_user(f"老师{unit}")
     handler = harness.sim.add_user(f"承办人{unit}")
     await harness.register(head, Role.UNIT_HEAD, unit)
     await harness.register(teacher, Role.MEMBER, unit)
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     return head, teacher, handler
 
 

@@ -44,7 +44,7 @@ async def test_close_records_finding_and_accountability_and_the_register_exports
     assert "核查结论" in findings.text and ["属实"] in findings.buttons
     # Another handler replaying the press finds no draft of theirs: nothing changes.
     other = sim.add_user("另一承办人")
-    await harness.register(other, Role.HANDLER, "EDU")
+    await harness.register(other, Role.CASE_OFFICER, "EDU")
     await harness.ask(other, "/help")
     replay = await answer_of(
         sim,

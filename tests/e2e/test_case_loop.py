@@ -75,7 +75,7 @@ async def dispatched_report(h: Harness) -> tuple[SimUser, SimUser, SimUser, int]
     teacher, handler = h.sim.add_user("周老师"), h.sim.add_user("人事股刘干事")
     head = h.sim.add_user("郑校长")
     await h.register(teacher)
-    await h.register(handler, Role.HANDLER, "EDU")
+    await h.register(handler, Role.CASE_OFFICER, "EDU")
     await h.register(head, Role.UNIT_HEAD, "SCH001")
     who = await members.by_telegram_id(h.db, teacher.id)
     school = await units.by_code(h.db, "SCH001")
@@ -271,7 +271,7 @@ async def test_a_complaints_loop_with_status_push_and_rehandling(hl: Hotline) ->
     case_id = await complaint_staff.case_id_of(h.db, pseudonym)
     assert case_id is not None
     bureau, head = sim.add_user("人事股王干事"), sim.add_user("郑校长")
-    await h.register(bureau, Role.HANDLER, "EDU")
+    await h.register(bureau, Role.CASE_OFFICER, "EDU")
     await h.register(head, Role.UNIT_HEAD, "SCH001")
     await sim.press_button(bureau, "受理（由我负责）", chat=hl.staff)
     await sim.wait_edit(card)

@@ -48,7 +48,7 @@ async def test_complaint_goes_from_filing_to_rating(hl: Hotline) -> None:
     refused = await answer_of(sim, await sim.press_button(hl.handler, "办结", chat=hl.staff))
     assert refused is not None and "请先受理" in refused
     bureau = sim.add_user("人事股王干事")
-    await hl.h.register(bureau, Role.HANDLER, "EDU")  # 刘干事 is of the school: 回避
+    await hl.h.register(bureau, Role.CASE_OFFICER, "EDU")  # 刘干事 is of the school: 回避
     await sim.press_button(bureau, "受理（由我负责）", chat=hl.staff)
     named = await sim.state.signal.wait_for(lambda: "承办人：人事股王干事" in card.text, 5.0)
     assert named and card.buttons == [["回复"], ["办结", "不予受理"]]

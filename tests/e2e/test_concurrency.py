@@ -67,7 +67,7 @@ async def test_interleaved_forms_under_load_store_what_each_user_sent(harness: H
         page = await reports.list_by_author(harness.db, found.member.id, limit=10)
         assert len(page.items) == 1, f"user {n} has {len(page.items)} reports"
         own = page.items[0]
-        viewer = reports.ReportViewer(role=Role.HANDLER, unit_id=None, member_id=None)
+        viewer = reports.ReportViewer(role=Role.CASE_OFFICER, unit_id=None, member_id=None)
         view = await reports.view_for(harness.db, own.case_id, viewer)
         assert view is not None
         assert view.category_key == CATEGORIES[n % len(CATEGORIES)][1]

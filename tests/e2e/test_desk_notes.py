@@ -59,7 +59,7 @@ async def accepted_report(harness: Harness, teacher: SimUser, owner: SimUser) ->
     async with harness.db.session() as session:
         case_id = (await session.exec(select(Case.id).where(Case.number == filed.number))).one()
     assert case_id is not None
-    actor = Actor(Role.HANDLER, boss.member.id, boss.member.unit_id)
+    actor = Actor(Role.CASE_OFFICER, boss.member.id, boss.member.unit_id)
     await desk.accept(harness.db, case_id, actor, today=now.date(), now=now)
     return case_id, filed.number
 
@@ -100,8 +100,8 @@ async def test_notes_files_question_and_status(harness: Harness) -> None:
     teacher, owner = harness.sim.add_user("周老师"), harness.sim.add_user("人事股刘干事")
     other = harness.sim.add_user("督导室王干事")
     await harness.register(teacher)
-    await harness.register(owner, Role.HANDLER, "RSG")
-    await harness.register(other, Role.HANDLER, "DDS")
+    await harness.register(owner, Role.CASE_OFFICER, "RSG")
+    await harness.register(other, Role.CASE_OFFICER, "DDS")
     case_id, number = await accepted_report(harness, teacher, owner)
     # The card in /inbox carries the thread's button.
     await harness.sim.send_command(owner, "/inbox")

@@ -60,7 +60,7 @@ async def test_private_section_notes(private: Harness) -> None:
     admin = harness.sim.add_user("管理员", user_id=ADMIN_ID)
     await harness.register(teacher)
     for user, code in ((owner, "RSG"), (same, "RSG"), (other, "DDS"), (local, "SCH001")):
-        await harness.register(user, Role.HANDLER, code)
+        await harness.register(user, Role.CASE_OFFICER, code)
     case_id, _number = await accepted_report(harness, teacher, owner)
     await open_panel(harness, owner, case_id)
     await harness.sim.press_button(owner, "添加内部备注")

@@ -36,7 +36,7 @@ async def dispatched_case(harness: Harness) -> tuple[SimUser, SimUser, SimUser, 
     teacher, handler = harness.sim.add_user("周老师"), harness.sim.add_user("人事股刘干事")
     head = harness.sim.add_user("郑校长")
     await harness.register(teacher)
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     await harness.register(head, Role.UNIT_HEAD, "SCH001")
     who = await members.by_telegram_id(harness.db, teacher.id)
     school = await units.by_code(harness.db, "SCH001")

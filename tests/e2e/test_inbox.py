@@ -52,7 +52,7 @@ async def file_report(harness: Harness, author: SimUser, unit_code: str = "SCH00
 async def people(harness: Harness) -> tuple[SimUser, SimUser]:
     teacher, handler = harness.sim.add_user("周老师"), harness.sim.add_user("人事股刘干事")
     await harness.register(teacher)
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     return teacher, handler
 
 
@@ -106,7 +106,7 @@ async def test_accept_reply_close_end_to_end(harness: Harness) -> None:
 async def test_conflict_of_interest_and_forged_buttons(harness: Harness) -> None:
     teacher, _handler = await people(harness)
     local = harness.sim.add_user("本校承办人")
-    await harness.register(local, Role.HANDLER, "SCH001")
+    await harness.register(local, Role.CASE_OFFICER, "SCH001")
     number = await file_report(harness, teacher)
     await open_card(harness, local, number)
     assert harness.sim.bot_messages(local)[-1].buttons == []  # no accept for its own unit
@@ -132,7 +132,7 @@ async def test_conflict_of_interest_and_forged_buttons(harness: Harness) -> None
 async def test_two_handlers_accept_at_once_one_wins(harness: Harness) -> None:
     teacher, first = await people(harness)
     second = harness.sim.add_user("督导室王干事")
-    await harness.register(second, Role.HANDLER, "EDU")
+    await harness.register(second, Role.CASE_OFFICER, "EDU")
     number = await file_report(harness, teacher)
     await open_card(harness, first, number)
     await open_card(harness, second, number)
@@ -241,7 +241,7 @@ async def test_complaint_card_in_inbox_names_nobody(harness: Harness) -> None:
 async def test_transfer_to_another_handler(harness: Harness) -> None:
     teacher, first = await people(harness)
     second = harness.sim.add_user("督导室王干事")
-    await harness.register(second, Role.HANDLER, "EDU")
+    await harness.register(second, Role.CASE_OFFICER, "EDU")
     number = await file_report(harness, teacher)
     await open_card(harness, first, number)
     await harness.sim.press_button(first, ACCEPT)

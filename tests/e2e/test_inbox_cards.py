@@ -31,7 +31,7 @@ async def test_report_card_posted_accepted_and_edited_in_place(hl: Hotline) -> N
     teacher = sim.add_user("周老师")
     await h.register(teacher, Role.MEMBER, "SCH002")
     handler = sim.add_user("督导室王干事")
-    await h.register(handler, Role.HANDLER, "EDU")
+    await h.register(handler, Role.CASE_OFFICER, "EDU")
     sim.faults.fail_next("sendMessage", status=502)  # Telegram has a bad moment
     number = await file_report(h, teacher, "SCH002")
     assert await desk_jobs.sweep_once(h.app) == 1
@@ -71,7 +71,7 @@ async def test_report_card_posted_accepted_and_edited_in_place(hl: Hotline) -> N
 async def test_complaint_accepted_answered_and_closed_from_the_inbox(hl: Hotline) -> None:
     h, sim, staff = hl.h, hl.sim, hl.staff
     handler = sim.add_user("督导室王干事")
-    await h.register(handler, Role.HANDLER, "EDU")
+    await h.register(handler, Role.CASE_OFFICER, "EDU")
     parent = hl.complainant()
     receipt = await hl.file(parent, push=True)
     card = await sim.next_message(staff)
@@ -79,7 +79,7 @@ async def test_complaint_accepted_answered_and_closed_from_the_inbox(hl: Hotline
     assert "尚无人受理" in card.text
     assert await desk_jobs.sweep_once(h.app) == 0  # the hotline posted it: no second card
 
-    text = await open_card(h, hl.handler, pseudonym)  # a handler of the school concerned
+    text = await open_card(h, hl.handler, pseudonym)  # a case officer of the school concerned
     assert pseudonym in text and ACCEPT not in str(sim.bot_messages(hl.handler)[-1].buttons)
     await open_card(h, handler, pseudonym)
     await sim.press_button(handler, ACCEPT)

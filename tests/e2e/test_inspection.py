@@ -28,7 +28,7 @@ async def test_a_finding_becomes_a_ledger_item(tmp_path: Path) -> None:
             w.sim.add_user("郑校长"),
         )
         await w.register(inspector, Role.MEMBER, "EDU")
-        await w.register(handler, Role.HANDLER, "EDU")
+        await w.register(handler, Role.CASE_OFFICER, "EDU")
         await w.register(head, Role.UNIT_HEAD, "SCH002")
 
         await w.sim.send_command(inspector, "/inspect")

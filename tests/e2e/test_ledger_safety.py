@@ -97,7 +97,7 @@ async def test_self_verification_is_refused(harness: Harness) -> None:
     sim = harness.sim
     head, _teacher, handler = await people(harness)
     doer = sim.add_user("兼职承办人")
-    await harness.register(doer, Role.HANDLER, "SCH001")
+    await harness.register(doer, Role.CASE_OFFICER, "SCH001")
     await add_by_chat(harness, head, "公车私用", responsible="兼职承办人")
     [item_id] = [i.id for i in (await _page(harness)).items if i.id is not None]
     await harness.ask(doer, "/ledger", "SCH001")

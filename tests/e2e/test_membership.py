@@ -59,7 +59,7 @@ async def test_help_lists_what_each_role_may_use(harness: Harness) -> None:
     admin = harness.sim.add_user("管理员", user_id=ADMIN_ID)
     await harness.register(member)
     await harness.register(head, Role.UNIT_HEAD)
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
 
     def commands(text: str) -> set[str]:
         return {line.split()[0] for line in text.splitlines() if line.startswith("/")}

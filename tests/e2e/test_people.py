@@ -37,7 +37,7 @@ async def test_menus_follow_role_marks_and_language(harness: Harness) -> None:
     assert menu(harness, outsider, "en") == set(PUBLIC_MENU)
     await harness.register(member)
     await harness.register(head, Role.UNIT_HEAD)
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     await harness.ask(admin, "/start")
     assert menu(harness, member) == {*PUBLIC_MENU, "report", "mine", "forms"}
     assert {"ledger", "overdue", "stats", "export", "members", "invite"} <= menu(harness, head)
@@ -122,7 +122,7 @@ async def test_another_units_head_and_forged_presses_see_nothing(harness: Harnes
     ):
         notice = await answer_of(harness, await forge_press(harness, other_head, data))
         assert notice is not None and "无权" in notice and "赵老师" not in notice
-    # A unit head cannot make a case handler, even with a forged button.
+    # A unit head cannot make a case officer, even with a forged button.
     await harness.ask(head, "/members")
     notice = await answer_of(harness, await forge_press(harness, head, f"ppl:v1:r:{target}.s"))
     assert notice is not None and "无权" in notice

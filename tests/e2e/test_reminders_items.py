@@ -77,7 +77,7 @@ async def test_item_due_overdue_chased_escalated_then_quiet(tmp_path: Path) -> N
 async def test_a_complaint_acknowledgement_clock_warns_then_escalates(tmp_path: Path) -> None:
     async with world(tmp_path, start=nine(5, 1)) as w:
         handler = w.sim.add_user("赵干事")
-        handler_id = await w.register(handler, Role.HANDLER, "EDU")
+        handler_id = await w.register(handler, Role.CASE_OFFICER, "EDU")
         await w.add_case("complaint", date(2027, 5, 1), owner=handler_id, number="TS-2027-0001")
         w.clock.set(nine(5, 4))
         await w.engine.sweep_once()

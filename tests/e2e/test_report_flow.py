@@ -47,7 +47,7 @@ async def test_full_report_with_a_photo(harness: Harness) -> None:
     assert "R-2027-0001" in done and "/mine" in done
     stored = await own_reports(harness, user)
     assert [r.number for r in stored] == ["R-2027-0001"]
-    view = await reports.view_for(harness.db, stored[0].case_id, reports_viewer(Role.HANDLER))
+    view = await reports.view_for(harness.db, stored[0].case_id, reports_viewer(Role.CASE_OFFICER))
     assert view is not None
     assert view.occurred == "3月8日上午，教务处办公室"
     assert [(e.kind, e.caption) for e in view.evidence] == [("photo", "拍摄于教务处")]

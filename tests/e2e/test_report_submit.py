@@ -70,7 +70,7 @@ async def test_confidential_report_hides_the_reporter_from_the_unit_head(
     handler = harness.sim.add_user("人事股干部")
     await harness.register(teacher)
     await harness.register(head, Role.UNIT_HEAD)
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     await file_report_until_summary(harness, teacher, confidential=True)
     await submit(harness, teacher)
     await file_report_until_summary(harness, teacher, description="另一件事，不保密。")

@@ -35,7 +35,7 @@ async def test_handler_sees_everything_and_gets_charts(harness: Harness) -> None
     await _setup(harness)
     sim = harness.sim
     handler = sim.add_user("承办人")
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     text = await harness.ask(handler, "/stats")
     assert "统计 · 全部单位 · 2027年3月10日" in text
     assert "案件：共 3 件" in text and "按单位：城关第一中学 2 · 城关第二小学 1" in text
@@ -71,7 +71,7 @@ async def test_export_xlsx_and_csv(harness: Harness) -> None:
     await _setup(harness)
     sim = harness.sim
     handler = sim.add_user("承办人")
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     assert "全部单位" in await harness.ask(handler, "/export")
     await press(harness, handler, "整改台账 · Excel")
     sent = await sim.next_message(handler)
@@ -113,7 +113,7 @@ async def test_unit_head_exports_only_their_ledger(harness: Harness) -> None:
 async def test_unit_ratings_at_the_end_of_a_phase(harness: Harness) -> None:
     await _setup(harness)
     handler, head = harness.sim.add_user("承办人"), harness.sim.add_user("校长")
-    await harness.register(handler, Role.HANDLER, "EDU")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
     await harness.register(head, Role.UNIT_HEAD, "SCH002")
     text = await harness.ask(handler, "/stats")
     assert "单位评定" not in text  # the items came after the first phase ended

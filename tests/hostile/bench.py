@@ -224,7 +224,7 @@ async def bench_bot(
                 await h.ask(admin, "/start")
                 made = []
                 for role, unit, name, uid in (
-                    (Role.HANDLER, "EDU", "刘干事", 660001),
+                    (Role.CASE_OFFICER, "EDU", "刘干事", 660001),
                     (Role.UNIT_HEAD, "SCH001", "王校长", 660002),
                     (Role.MEMBER, "SCH001", "周老师", 660003),
                     (Role.UNIT_HEAD, "SCH002", "李校长", 660004),

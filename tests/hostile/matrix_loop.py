@@ -40,7 +40,7 @@ async def ledger_ask_extension(b: Bench, user: SimUser, scope: str) -> bool:
 async def _pending_extension(b: Bench, scope: str) -> int:
     """A case the handler owns, dispatched to the scope's unit, whose head asked for time."""
     found, _number = await owned_case(b, scope)
-    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    owner = Actor(Role.CASE_OFFICER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
     now = b.h.clock.now()
     sent = await desk.dispatch(
         b.db, found, owner, date(2027, 4, 30), "限期整改。", today=now.date(), now=now

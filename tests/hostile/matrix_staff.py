@@ -101,7 +101,7 @@ async def owned_case(b: Bench, scope: str, *, answered: bool = False) -> tuple[i
     author = b.people.member if scope == "own" else b.people.member2
     number = await report(b, author, unit_of(scope))
     found = await case_id(b, number)
-    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    owner = Actor(Role.CASE_OFFICER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
     now = b.h.clock.now()
     done = await desk.accept(b.db, found, owner, today=now.date(), now=now)
     assert done.outcome is Outcome.OK
@@ -132,7 +132,7 @@ def inbox_owned(action: str, *, answered: bool = False) -> Drive:
 
 async def transfer(b: Bench, user: SimUser, scope: str) -> bool:
     if not await b.count(Member, Member.display_name == "第二承办人"):
-        await b.person(Role.HANDLER, "EDU", "第二承办人")  # someone to hand the case to
+        await b.person(Role.CASE_OFFICER, "EDU", "第二承办人")  # someone to hand the case to
     return await inbox_owned("transfer")(b, user, scope)
 
 
@@ -175,7 +175,7 @@ async def verified_case(b: Bench, scope: str) -> tuple[int, str]:
     """A report about the scope's unit, accepted and dispatched by the handler, rectified by the
     unit's head and verified: it awaits its owner's answer."""
     found, number = await owned_case(b, scope)
-    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    owner = Actor(Role.CASE_OFFICER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
     now = b.h.clock.now()
     sent = await desk.dispatch(
         b.db, found, owner, now.date() + timedelta(days=30), "整改。", today=now.date(), now=now
@@ -272,7 +272,7 @@ async def complaint_card_accept(b: Bench, user: SimUser, scope: str) -> bool:
 async def report_rating(b: Bench, user: SimUser, scope: str) -> bool:
     """回访: only the report's author rates its answer (own: the member's report)."""
     found, _number = await owned_case(b, scope, answered=True)
-    owner = Actor(Role.HANDLER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
+    owner = Actor(Role.CASE_OFFICER, await member_id(b, b.people.handler), b.unit_ids["EDU"])
     now = b.h.clock.now()
     done = await desk.close(b.db, found, owner, "办结", today=now.date(), now=now)
     assert done.outcome is Outcome.OK

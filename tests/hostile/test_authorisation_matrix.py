@@ -1,6 +1,6 @@
 """The authorisation matrix through the simulator: role × action × own/other unit.
 
-Roles are an unregistered person, a member and the unit head of SCH001, a case handler of the
+Roles are an unregistered person, a member and the unit head of SCH001, a case officer of the
 bureau and an administrator. "own" acts on SCH001's things (the member's and head's own unit),
 "other" on SCH002's. Every command is sent as typed; every button is a made-up press of its
 callback data (the bot must re-check it, whatever its keyboards show). A cell expected "Y"

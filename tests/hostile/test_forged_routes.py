@@ -5,7 +5,7 @@ states and fallbacks too) is found by walking the handlers; each route's actions
 pattern's alternatives or, for a route-wide pattern, from `ACTIONS` (a test below fails when a
 route has no entry). Each action gets hostile values: Unicode digits, 2**66, negative numbers,
 empty and extra fields, random characters, data over 64 bytes. Pressed by a stranger, a
-member, a unit head, a case handler and an administrator: the press is answered, never with
+member, a unit head, a case officer and an administrator: the press is answered, never with
 the apology, no ERROR record carries a traceback, and the database is unchanged.
 
 Conversation states are reached only through their conversation: a press outside it goes to

@@ -83,13 +83,13 @@ async def test_accept_reply_close(db: Database, people: People) -> None:
 
 async def test_only_the_owner_acts_and_conflicts_are_refused(db: Database, people: People) -> None:
     filed = await file(db, people)  # about SCH001
-    local = await join(db, "SCH001", Role.HANDLER, 21, "本校承办人")
+    local = await join(db, "SCH001", Role.CASE_OFFICER, 21, "本校承办人")
     conflict = await desk.accept(db, filed.case_id, actor(local), today=TODAY, now=NOW)
     assert conflict.refusal is Refusal.CONFLICT
     head = await desk.accept(db, filed.case_id, actor(people.head), today=TODAY, now=NOW)
     assert head.refusal is Refusal.NOT_STAFF
     await desk.accept(db, filed.case_id, actor(people.handler), today=TODAY, now=NOW)
-    other = await join(db, "SCH002", Role.HANDLER, 22, "另一承办人")
+    other = await join(db, "SCH002", Role.CASE_OFFICER, 22, "另一承办人")
     stolen = await desk.reply(db, filed.case_id, actor(other), "x", today=TODAY, now=NOW)
     assert stolen.refusal is Refusal.NOT_OWNER
     assert (await desk.accept(db, 999_999, actor(other), today=TODAY, now=NOW)).outcome is (
@@ -99,7 +99,7 @@ async def test_only_the_owner_acts_and_conflicts_are_refused(db: Database, peopl
 
 async def test_two_handlers_accepting_at_once_one_wins(db: Database, people: People) -> None:
     filed = await file(db, people)
-    other = await join(db, "SCH002", Role.HANDLER, 23, "督导室")
+    other = await join(db, "SCH002", Role.CASE_OFFICER, 23, "督导室")
     results = await asyncio.gather(
         desk.accept(db, filed.case_id, actor(people.handler), today=TODAY, now=NOW),
         desk.accept(db, filed.case_id, actor(other), today=TODAY, now=NOW),
@@ -125,8 +125,8 @@ async def test_transfer_keeps_the_reason_internal_and_checks_the_target(
         db, filed.case_id, handler, people.handler.id or 0, "x", today=TODAY, now=NOW
     )
     assert to_self.refusal is Refusal.BAD_TARGET
-    other = await join(db, "SCH002", Role.HANDLER, 24, "督导室")
-    colleagues = await desk.handlers_besides(db, people.handler.id)
+    other = await join(db, "SCH002", Role.CASE_OFFICER, 24, "督导室")
+    colleagues = await desk.officers_besides(db, people.handler.id)
     assert [c.name for c in colleagues] == ["督导室"]
     moved = await desk.transfer(
         db, filed.case_id, handler, other.id or 0, "属督导室职责", today=TODAY, now=NOW

@@ -114,14 +114,14 @@ async def test_notes_by_section_and_answers_only_from_the_reporter(
     await desk_notes.add_note(
         db,
         filed.case_id,
-        role=Role.HANDLER,
+        role=Role.CASE_OFFICER,
         member_id=people.handler.id,
         body="内部",
         file=None,
         today=TODAY,
         now=NOW,
     )
-    staff = Reader(Role.HANDLER, None, private=True)
+    staff = Reader(Role.CASE_OFFICER, None, private=True)
     assert [line.body for line in await desk_notes.thread(db, filed.case_id, staff)] == ["内部"]
     asked = await desk_owner.ask(db, filed.case_id, handler, "哪天？", today=TODAY, now=NOW)
     assert asked.outcome is Outcome.OK

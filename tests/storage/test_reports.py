@@ -65,7 +65,7 @@ async def people(db: Database) -> People:
         author=await join(db, "SCH001", Role.MEMBER, 11, "张老师"),
         head=await join(db, "SCH001", Role.UNIT_HEAD, 12, "李校长"),
         other_head=await join(db, "SCH002", Role.UNIT_HEAD, 13, "王校长"),
-        handler=await join(db, "EDU", Role.HANDLER, 14, "人事股"),
+        handler=await join(db, "EDU", Role.CASE_OFFICER, 14, "人事股"),
         school=school.id,
         other_school=other.id,
     )
@@ -218,7 +218,7 @@ async def test_set_status_moves_validly_and_names_the_reporter(
     filed = await file(db, people)
     handler = people.handler
 
-    async def move(to: CaseStatus, role: Role | None = Role.HANDLER) -> reports.StatusChange:
+    async def move(to: CaseStatus, role: Role | None = Role.CASE_OFFICER) -> reports.StatusChange:
         change = await reports.set_status(
             db,
             case_id=filed.case_id,
