@@ -1,6 +1,6 @@
 """extensions, channels, findings and accountability
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-05
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0011"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
