@@ -1,19 +1,27 @@
-"""The `[hotline]` config section: the server-side pepper, the receipt hash's cost, limits
-on complaints and evidence, and how long closed complaints are kept."""
+"""The `[hotline]` config section: the server-side pepper, the key that wraps complaints' data
+keys and where those keys live, the receipt hash's cost, limits on complaints and evidence,
+and how long closed complaints are kept."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Mapping
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictInt
+from sqlalchemy.engine import make_url
 
+from domain.hotline.crypto import Kek, kek_from_secret
 from domain.hotline.receipts import HashParams
 from domain.hotline.rules import HotlinePolicy
 
+if TYPE_CHECKING:
+    from bot.config import Config
+
 ENV_PEPPER = "BOT_HOTLINE_PEPPER"
+ENV_DATA_KEY = "BOT_HOTLINE_DATA_KEY"
 MIN_PEPPER_CHARS = 32
 
 
@@ -22,6 +30,16 @@ class HotlineConfig(BaseModel):
 
     # Required by `run` (or env BOT_HOTLINE_PEPPER); the demo and tests make a random one.
     pepper: SecretStr | None = None
+    # The key-encryption key that wraps each complaint's data key (or env
+    # BOT_HOTLINE_DATA_KEY); unset, one is derived from the pepper. Rotate by moving the old
+    # value to `retired_data_keys` and running `python -m bot hotline rekey`.
+    data_key: SecretStr | None = None
+    retired_data_keys: tuple[SecretStr, ...] = ()
+    # Where the wrapped data keys live: a database of their own, never the main one (deleting
+    # a key must shred the complaint in the main database's backups too). Unset: a SQLite file
+    # beside a SQLite database (`bot.db` → `bot.keyring.db`); with PostgreSQL the database
+    # `<name>_keyring` on the same server (create it as you created the main one).
+    keyring_url: str | None = None
     # Argon2id cost of the receipt hash (RFC 9106's second recommendation by default).
     hash_time_cost: Annotated[StrictInt, Field(ge=1, le=20)] = 3
     hash_memory_kib: Annotated[StrictInt, Field(ge=64, le=1048576)] = 65536
@@ -69,3 +87,47 @@ def hotline_policy(config: HotlineConfig) -> HotlinePolicy:
         max_evidence_files=config.max_evidence_files,
         max_file_bytes=config.max_file_mb * 1024 * 1024,
     )
+
+
+def data_keys(
+    config: HotlineConfig, pepper: bytes, env: Mapping[str, str] | None = None
+) -> tuple[Kek, ...]:
+    """The KEKs, current first: env BOT_HOTLINE_DATA_KEY or `data_key`, else one derived from
+    the pepper (its own label, so neither key reveals the other); then the retired ones."""
+    source = os.environ if env is None else env
+    current = source.get(ENV_DATA_KEY, "").strip() or (
+        config.data_key.get_secret_value().strip() if config.data_key is not None else ""
+    )
+    first = kek_from_secret(current) if current else kek_from_secret(pepper)
+    retired = tuple(kek_from_secret(k.get_secret_value().strip()) for k in config.retired_data_keys)
+    return (first, *(k for k in retired if k.key_id != first.key_id))
+
+
+def keyring_url(config: HotlineConfig, storage_url: str) -> str:
+    """Where the keyring is: the configured URL; else beside the main database: a SQLite file
+    next to its file (`bot.db` → `bot.keyring.db`), a database of the same server named
+    `<name>_keyring` (to be created by the operator, like the main one)."""
+    if config.keyring_url:
+        return config.keyring_url
+    parsed = make_url(storage_url)
+    name = parsed.database
+    if not name or name == ":memory:":
+        raise ValueError(
+            "hotline.keyring_url: required for this database (a database of its own for the "
+            "complaints' keys, never the main one)"
+        )
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(name)
+        keyring = parsed.set(database=str(path.with_name(f"{path.stem}.keyring{path.suffix}")))
+    else:
+        keyring = parsed.set(database=f"{name}_keyring")
+    return keyring.render_as_string(hide_password=False)
+
+
+def keyring_problem(config: Config) -> str | None:
+    """Why `run` cannot find a keyring for the complaints' keys, or None."""
+    try:
+        keyring_url(config.hotline, config.storage.url)
+    except ValueError as error:
+        return str(error)
+    return None

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
 from storage import audit
+from storage.cases import sealing
 from storage.cases.complaints import KIND, day_mark
 from storage.cases.messages import add_message
 from storage.cases.transitions import Moved, Step, move_case
@@ -213,6 +214,9 @@ async def purge(db: Database, *, before: date, today: date, dry_run: bool) -> Pu
                 )
             )
         ids = [c.id for c in doomed]
+        # The keys go first and for good: a crash after this leaves only noise to delete
+        # tomorrow, and a backup made before today opens no more (storage.cases.sealing).
+        await sealing.keyring_of(db).shred(i for i in ids if i is not None)
         # The rows cascade from the case; explicit deletes do not depend on foreign keys.
         for model, column in (
             (Evidence, Evidence.case_id),

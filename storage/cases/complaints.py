@@ -19,8 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
-from domain.hotline import receipts
+from domain.hotline import crypto, receipts
 from domain.hotline.rules import HotlinePolicy, fingerprint, new_pseudonym
+from storage.cases import sealing
 from storage.cases.messages import add_message
 from storage.cases.transitions import Step, move_case
 from storage.db import Database
@@ -123,18 +124,25 @@ async def file_complaint(
             await session.exec(select(Case.id).where(Case.number == pseudonym))
         ).first() is not None:
             pseudonym = new_pseudonym()
+        case_id = anonymous_row_id()
+        keyring = sealing.keyring_of(db)
+        data_key = await keyring.create(case_id)  # the key first: no text is ever stored clear
         case = Case(
-            id=anonymous_row_id(),
+            id=case_id,
             kind=KIND,
             number=pseudonym,
             category_key=complaint.category_key,
             unit_id=complaint.unit_id,
             status=CaseStatus.RECEIVED,
-            description=complaint.description,
+            description=crypto.seal(data_key, case_id, "description", complaint.description),
             opened_on=today,
         )
         session.add(case)
-        await session.flush()
+        try:
+            await session.flush()
+        except BaseException:
+            await keyring.shred([case_id])
+            raise
         assert case.id is not None
         session.add(ComplaintFingerprint(digest=digest, day=today))
         session.add(
@@ -156,7 +164,11 @@ async def file_complaint(
                     added_on=today,
                 )
             )
-        await session.commit()
+        try:
+            await session.commit()
+        except BaseException:
+            await keyring.shred([case_id])
+            raise
         return Filed(case_id=case.id, pseudonym=pseudonym)
 
 
@@ -200,6 +212,7 @@ async def view(db: Database, case_id: int) -> ComplaintView | None:
         ).all()
         rating = await session.get(ComplaintRating, case_id)
         push = await session.get(ComplaintPushLink, case_id)
+        words = await sealing.opener(session, [case_id])
     return ComplaintView(
         case_id=case_id,
         pseudonym=case.number,
@@ -207,9 +220,12 @@ async def view(db: Database, case_id: int) -> ComplaintView | None:
         category_key=case.category_key,
         unit_name=unit.name if unit else None,
         opened_on=case.opened_on,
-        description=case.description,
-        rejection_reason=case.rejection_reason,
-        messages=tuple(Message(m.direction, m.body, m.sent_on) for m in messages),
+        description=words.text(case_id, "description", case.description),
+        rejection_reason=words.maybe(case_id, "rejection_reason", case.rejection_reason),
+        messages=tuple(
+            Message(m.direction, words.text(case_id, sealing.MESSAGE, m.body), m.sent_on)
+            for m in messages
+        ),
         evidence=tuple(
             EvidenceFile(e.kind, e.telegram_file_id, e.mime_type, e.size) for e in evidence
         ),

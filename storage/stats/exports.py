@@ -16,6 +16,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from storage.cases import sealing
 from storage.db import Database
 from storage.models import Case, LedgerItem, LedgerProgress, Member, Unit
 
@@ -156,6 +157,7 @@ async def case_rows(
                 col(Case.closed_on),
                 col(Case.description),
                 col(Case.closing_summary),
+                col(Case.id),
             )
             .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
             .order_by(col(Case.opened_on), col(Case.number))
@@ -169,7 +171,28 @@ async def case_rows(
             rows = (await session.exec(query)).all()
         if not rows:
             return
-        yield [CaseRow(*row) for row in rows]
+        words = await sealing.opener(db, [r[-1] for r in rows if r[1] == sealing.COMPLAINT])
+        yield [_opened(words, row) for row in rows]
         if len(rows) < batch:
             return
         last = (rows[-1][6], rows[-1][0])
+
+
+def _opened(words: sealing.Opener, row: Any) -> CaseRow:
+    """A register row with a complaint's sealed words opened (exports are staff-only)."""
+    number, kind, category, code, name, status, opened, answered, closed, text, summary, case_id = (
+        row
+    )
+    return CaseRow(
+        number,
+        kind,
+        category,
+        code,
+        name,
+        status,
+        opened,
+        answered,
+        closed,
+        words.text(case_id, "description", text),
+        words.maybe(case_id, "closing_summary", summary),
+    )

@@ -9,17 +9,22 @@ import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from telegram.ext import ConversationHandler
 
+from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs
 from bot.ops.logs import Format
 from domain.cases.lifecycle import CaseStatus
-from storage.cases import complaints
+from handlers.context import SERVICES_KEY
+from storage.cases import complaints, sealing
+from storage.db import Database
 from storage.models import metadata
+from storage.ops import backup
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
 from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
@@ -286,3 +291,53 @@ async def test_dates_not_times_and_lists_do_not_reveal_order(hl: Hotline) -> Non
     for card in sim.bot_messages(hl.staff):
         assert "09:" not in card.text and "时" not in card.text.split("日期")[1][:14]
     assert all(v.status == CaseStatus.RECEIVED for v in listed)
+
+
+# What a copied database must not show: the complaint's words in both directions.
+WORDS = ("多次收取学生额外伙食费", "正在核查", "收费在每周一", "已退还")
+
+
+def database_files(db_path: Path) -> list[Path]:
+    return sorted(db_path.parent.glob(db_path.name + "*"))
+
+
+async def test_complaint_words_are_sealed_in_the_database_while_status_shows_them(
+    hl: Hotline,
+) -> None:
+    receipt = await full_flow(hl)
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    keyring = path.with_name(path.stem + ".keyring" + path.suffix)
+    files = [*database_files(path), *database_files(keyring)]
+    assert keyring in files  # the keys live in a file of their own
+    for file in files:
+        data = file.read_bytes()
+        for words in WORDS:
+            assert words.encode() not in data, f"{words} in {file.name}"
+    parent = hl.sim.user(int(COMPLAINANT["user_id"]))
+    shown = await hl.h.ask(parent, "/status", receipt)
+    for words in WORDS:
+        assert words in shown
+
+
+async def test_a_backup_made_before_the_purge_is_noise_after_it(
+    hl: Hotline, tmp_path: Path
+) -> None:
+    await full_flow(hl)
+    copy = tmp_path / "before-purge.db"
+    await backup.backup(hl.h.db.url, copy)
+    restored = Database(f"sqlite+aiosqlite:///{copy}")
+    restored.keyring = hl.h.db.keyring  # the attacker holds the backup, the server and its key
+    try:
+        (before,) = await complaints.for_staff(restored)
+        assert WORDS[0] in before.description  # while the key exists, the backup opens
+        services = hl.h.app.bot_data[SERVICES_KEY]
+        hl.h.clock.advance(timedelta(days=services.settings.hotline.retention_days + 1))
+        assert (await hotline_jobs.purge_once(services)).purged == 1
+        assert await sealing.keyring_of(hl.h.db).case_ids() == set()
+        (after,) = await complaints.for_staff(restored)
+        assert after.description == sealing.UNREADABLE
+        assert all(m.body == sealing.UNREADABLE for m in after.messages)
+    finally:
+        await restored.dispose()
