@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from domain.hotline.crypto import Kek, kek_from_secret
 from domain.hotline.receipts import HashParams
 from domain.hotline.rules import HotlinePolicy
+from domain.hotline.throttle import ThrottlePolicy
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -48,6 +50,14 @@ class HotlineConfig(BaseModel):
     retention_days: Annotated[StrictInt, Field(ge=30, le=3650)] = 365
     max_evidence_files: Annotated[StrictInt, Field(ge=0, le=20)] = 5
     max_file_mb: Annotated[StrictInt, Field(ge=1, le=20)] = 20
+    # Throttles, kept in the database under keyed hashes (they outlive a restart): receipts
+    # one sender may have checked per hour; past `wrong_receipts_per_hour` wrong receipts from
+    # everyone, every check waits `flood_delay_seconds` first (slower, never refused); how
+    # many receipt hashes are checked at once.
+    status_checks_per_hour: Annotated[StrictInt, Field(ge=1, le=1000)] = 12
+    wrong_receipts_per_hour: Annotated[StrictInt, Field(ge=1, le=100000)] = 300
+    flood_delay_seconds: Annotated[float, Field(ge=0, le=60)] = 2.0
+    receipt_workers: Annotated[StrictInt, Field(ge=1, le=8)] = 1
 
 
 def pepper_of(config: HotlineConfig, env: Mapping[str, str] | None = None) -> str | None:
@@ -86,6 +96,12 @@ def hotline_policy(config: HotlineConfig) -> HotlinePolicy:
         retention_days=config.retention_days,
         max_evidence_files=config.max_evidence_files,
         max_file_bytes=config.max_file_mb * 1024 * 1024,
+        throttle=ThrottlePolicy(
+            checks_per_hour=config.status_checks_per_hour,
+            global_wrong_per_hour=config.wrong_receipts_per_hour,
+            flood_delay=timedelta(seconds=config.flood_delay_seconds),
+            workers=config.receipt_workers,
+        ),
     )
 
 

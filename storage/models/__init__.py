@@ -26,6 +26,7 @@ from storage.models.hotline import (
     ComplaintRating,
     ComplaintReceipt,
     ComplaintTombstone,
+    HotlineCounter,
 )
 from storage.models.ledger import LedgerDeadlineChange, LedgerItem, LedgerProgress, SignOff
 from storage.models.numbering import CaseNumberCounter
@@ -55,6 +56,7 @@ __all__ = [
     "DeskCard",
     "Evidence",
     "GroupBinding",
+    "HotlineCounter",
     "InspectionFinding",
     "InspectionRound",
     "Inspector",

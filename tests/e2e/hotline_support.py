@@ -3,6 +3,7 @@ and a case handler in that chat, and a helper that files a complaint as a person
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import secrets
@@ -44,6 +45,8 @@ class Hotline:
 
     def complainant(self) -> SimUser:
         c = COMPLAINANT
+        if int(c["user_id"]) in self.sim.state.chats:  # known from a run before a restart
+            return self.sim.user(int(c["user_id"]))
         return self.sim.add_user(
             str(c["first_name"]),
             str(c["last_name"]),
@@ -107,11 +110,13 @@ async def hotline_bot(
     db: Database | None = None,
     text_max_chars: int | None = None,
     staff_supergroup: bool = True,
+    sim: BotApiSimulator | None = None,  # one the test keeps across restarts (same database)
     **hotline: object,
 ) -> AsyncIterator[Hotline]:
-    async with BotApiSimulator(
-        token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
-    ) as sim:
+    async with contextlib.AsyncExitStack() as stack:
+        sim = sim or await stack.enter_async_context(
+            BotApiSimulator(token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手")
+        )
         staff = sim.add_group("投诉受理工作群", supergroup=staff_supergroup)
         base = example_config(
             base_url=sim.base_url,
@@ -136,8 +141,11 @@ async def hotline_bot(
             async with running(config, clock=clock, db=database, poll_timeout=1) as app:
                 await units.import_units(database, list(enumerate(UNITS, start=2)), now=clock.now())
                 h = Harness(sim=sim, app=app, db=database, clock=clock, config=config)
-                handler = sim.add_user("刘干事", user_id=660001)
-                await h.register(handler, Role.HANDLER)
+                if 660001 in sim.state.chats:  # registered in a run before a restart
+                    handler = sim.user(660001)
+                else:
+                    handler = sim.add_user("刘干事", user_id=660001)
+                    await h.register(handler, Role.HANDLER)
                 yield Hotline(h=h, staff=staff, handler=handler)
         finally:
             if db is None:

@@ -20,13 +20,16 @@ from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs
 from bot.ops.logs import Format
 from domain.cases.lifecycle import CaseStatus
+from domain.hotline import receipts
 from handlers.context import SERVICES_KEY
+from simulator import BotApiSimulator
 from storage.cases import complaints, sealing
 from storage.db import Database
 from storage.models import metadata
 from storage.ops import backup
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
+from tests.e2e.conftest import TOKEN
 from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
 
 HOTLINE_TABLES = (
@@ -341,3 +344,59 @@ async def test_a_backup_made_before_the_purge_is_noise_after_it(
         assert all(m.body == sealing.UNREADABLE for m in after.messages)
     finally:
         await restored.dispose()
+
+
+PEPPER = "anonymity-test-pepper-" + "p" * 32
+
+
+async def test_throttles_outlive_a_restart_and_store_no_identifier(tmp_path: Path) -> None:
+    async with BotApiSimulator(token=TOKEN, bot_username="rectify_test_bot") as sim:
+        async with hotline_bot(tmp_path, sim=sim, pepper=PEPPER, max_per_day=1) as first:
+            parent = first.complainant()
+            receipt = await first.file(parent)
+            for _ in range(3):
+                answer = await first.h.ask(parent, "/status", "7KQ2-M9XD-4HPA-TR3W")
+                assert "没有与此回执码对应的投诉" in answer
+        async with hotline_bot(tmp_path, sim=sim, pepper=PEPPER, max_per_day=1) as again:
+            assert "最多提交 1 件" in await again.h.ask(parent, "/complain")
+            assert "次数过多" in await again.h.ask(parent, "/status", receipt)  # still waiting
+            again.h.clock.advance(timedelta(seconds=31))
+            assert "多次收取学生额外伙食费" in await again.h.ask(parent, "/status", receipt)
+            async with again.h.db.engine.connect() as conn:
+                rows = (await conn.execute(text("SELECT * FROM hotline_counters"))).all()
+            assert rows  # the counts are there, under keyed hashes only
+            assert_absent("hotline_counters", repr(rows).encode())
+
+
+async def test_a_correct_receipt_is_throttled_per_sender_too(tmp_path: Path) -> None:
+    async with hotline_bot(tmp_path, status_checks_per_hour=2) as hl:
+        parent = hl.complainant()
+        receipt = await hl.file(parent)
+        for _ in range(2):
+            assert "多次收取学生额外伙食费" in await hl.h.ask(parent, "/status", receipt)
+            await hl.sim.press_button(parent, "完成")
+            await hl.sim.next_message(parent)
+        assert "查询次数过多" in await hl.h.ask(parent, "/status", receipt)
+        hl.h.clock.advance(timedelta(hours=1))
+        assert "多次收取学生额外伙食费" in await hl.h.ask(parent, "/status", receipt)
+
+
+async def test_a_flood_of_wrong_receipts_slows_the_owner_but_never_locks_them_out(
+    tmp_path: Path,
+) -> None:
+    # 100 accounts × 3 wrong receipts against a ceiling of 300 an hour, scaled down ten times.
+    async with hotline_bot(tmp_path, wrong_receipts_per_hour=30, flood_delay_seconds=0.5) as hl:
+        parent = hl.complainant()
+        receipt = await hl.file(parent)
+        guessers = [hl.sim.add_user(f"guesser{i}") for i in range(10)]
+        for guesser in guessers:
+            for _ in range(3):
+                answer = await hl.h.ask(guesser, "/status", receipts.new_receipt())
+                assert "没有与此回执码对应的投诉" in answer
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        shown = await hl.h.ask(parent, "/status", receipt)
+        took = loop.time() - started
+        assert "多次收取学生额外伙食费" in shown  # the owner gets in …
+        assert took >= 0.5  # … after the flood's delay
+        print(f"\nowner's /status during the flood: {took:.2f} s")

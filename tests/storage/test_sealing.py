@@ -1,10 +1,11 @@
 """Complaint texts sealed at rest (storage.cases.sealing), on SQLite and PostgreSQL: what the
 tables hold, what staff and the complainant read, the key's shredding on purge, sealing rows
-stored before sealing existed, and the rotation of the key-encryption key."""
+stored before sealing existed, the rotation of the key-encryption key; and the hotline's
+throttle counters (storage.cases.throttles)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -13,10 +14,10 @@ from sqlmodel import select
 from domain.cases.lifecycle import CaseStatus
 from domain.hotline import crypto, receipts
 from domain.hotline.crypto import kek_from_secret
-from storage.cases import complaint_staff, complaints, sealing
+from storage.cases import complaint_staff, complaints, sealing, throttles
 from storage.cases.sealing import UNREADABLE, Keyring
 from storage.db import Database
-from storage.models import Case, CaseMessage
+from storage.models import Case, CaseMessage, ComplaintFingerprint
 from storage.stats import exports
 from tests.storage.test_complaints import POLICY, new
 
@@ -148,3 +149,22 @@ async def test_rotating_the_key_encryption_key_rewraps_every_key(
     assert await old.unknown_keks() == 1
     view = await complaints.view(db, filed.case_id)
     assert view is not None and view.description == UNREADABLE
+
+
+async def test_throttle_counts_add_up_and_earlier_days_are_forgotten(db: Database) -> None:
+    assert await throttles.bump(db, "a", day=DAY) == 1
+    assert await throttles.bump(db, "a", day=DAY, blocked_until=NOW) == 2
+    (a, b) = await throttles.read(db, "a", "b")
+    assert (a.count, a.blocked_until, b.count) == (2, NOW, 0)
+    await throttles.clear(db, "a")
+    assert (await throttles.read(db, "a"))[0].count == 0
+    await throttles.bump(db, "old", day=DAY)
+    await complaints.file_complaint(
+        db, new(WORDS), receipt=receipts.new_receipt(), policy=POLICY, today=DAY, sender="s"
+    )
+    await throttles.bump(db, "new", day=DAY + timedelta(days=1))  # a new day: the old go
+    old, fresh = await throttles.read(db, "old", "new")
+    assert (old.count, fresh.count) == (0, 1)
+    await throttles.forget_before(db, DAY + timedelta(days=1))
+    async with db.session() as session:
+        assert (await session.exec(select(ComplaintFingerprint))).all() == []
