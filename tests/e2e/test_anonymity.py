@@ -30,7 +30,7 @@ from storage.ops import backup
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
 from tests.e2e.conftest import TOKEN
-from tests.e2e.hotline_support import COMPLAINANT, Hotline, hotline_bot
+from tests.e2e.hotline_support import COMPLAINANT, Hotline, answer_of, forge_press, hotline_bot
 
 HOTLINE_TABLES = (
     "cases",
@@ -400,3 +400,28 @@ async def test_a_flood_of_wrong_receipts_slows_the_owner_but_never_locks_them_ou
         assert "多次收取学生额外伙食费" in shown  # the owner gets in …
         assert took >= 0.5  # … after the flood's delay
         print(f"\nowner's /status during the flood: {took:.2f} s")
+
+
+async def test_complaint_and_status_buttons_replayed_by_another_reveal_nothing(
+    hl: Hotline,
+) -> None:
+    sim, parent = hl.sim, hl.complainant()
+    receipt = await hl.file(parent, push=True)
+    await hl.h.ask(parent, "/status", receipt)  # the menu: add, notices, done
+    shown: list[str] = []
+    for message in sim.bot_messages(parent):
+        for row in (message.raw.get("reply_markup") or {}).get("inline_keyboard", []):
+            shown += [b["callback_data"] for b in row if "callback_data" in b]
+    assert any(d.startswith("status:v1:") for d in shown)
+    other = sim.add_user("另一位家长")
+    await hl.h.ask(other, "/help")
+    before = await complaints.for_staff(hl.h.db)
+    for data in dict.fromkeys(shown):
+        count = len(sim.bot_messages(other))
+        query = await forge_press(sim, other, sim.private_chat(other), data)
+        answer = await answer_of(sim, query)
+        await sim.wait_confirmed()
+        said = " ".join([answer or "", *(m.text for m in sim.bot_messages(other)[count:])])
+        assert "伙食费" not in said and receipt not in said, (data, said)
+        assert before[0].pseudonym not in said
+    assert await complaints.for_staff(hl.h.db) == before  # nothing changed
