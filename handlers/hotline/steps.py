@@ -8,6 +8,7 @@ from telegram import Message, Update
 from domain.hotline.rules import UnitChoice, match_units
 from handlers.context import BotContext, Viewer, viewer
 from handlers.hotline.common import draft_of
+from handlers.hotline.files import cleaned_copy
 from handlers.hotline.views import COMPLAIN
 from handlers.i18n import escape
 from handlers.ui import pickers
@@ -181,6 +182,12 @@ async def add_evidence(update: Update, context: BotContext) -> str | None:
         item = EvidenceFile("document", doc.file_id, doc.mime_type, doc.file_size)
     else:
         return None
+    too_big = item.size is not None and item.size > policy.max_file_bytes
+    if message.document is not None and not too_big:
+        cleaned = await cleaned_copy(message, who, context, message.document)
+        if cleaned is None:
+            return None
+        item = cleaned  # the copy without metadata; the original's id is not kept
     if item.size is not None and item.size > policy.max_file_bytes:
         await message.reply_text(
             t.gettext(

@@ -20,7 +20,7 @@ from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs
 from bot.ops.logs import Format
 from domain.cases.lifecycle import CaseStatus
-from domain.hotline import receipts
+from domain.hotline import evidence, receipts
 from handlers.context import SERVICES_KEY
 from simulator import BotApiSimulator
 from storage.cases import complaints, sealing
@@ -31,6 +31,7 @@ from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
 from tests.e2e.conftest import TOKEN
 from tests.e2e.hotline_support import COMPLAINANT, Hotline, answer_of, forge_press, hotline_bot
+from tests.test_hotline_evidence import AUTHOR, jpeg_with_gps, pdf_with_author
 
 HOTLINE_TABLES = (
     "cases",
@@ -425,3 +426,41 @@ async def test_complaint_and_status_buttons_replayed_by_another_reveal_nothing(
         assert "伙食费" not in said and receipt not in said, (data, said)
         assert before[0].pseudonym not in said
     assert await complaints.for_staff(hl.h.db) == before  # nothing changed
+
+
+async def test_evidence_reaches_staff_without_metadata_and_other_types_are_refused(
+    hl: Hotline,
+) -> None:
+    sim, parent = hl.sim, hl.complainant()
+    await hl.h.ask(parent, "/complain")
+    await hl.press(parent, "继续")
+    await sim.press_button(parent, hl.first_category_label(parent))
+    await sim.next_message(parent)
+    await sim.press_button(parent, "不知道")
+    await sim.next_message(parent)
+    await hl.say(parent, "食堂账目不公开，附照片和文件。")  # the evidence prompt
+    await sim.send_document(parent, b"MZ\x90\x00evil", "evil.exe", "application/x-msdownload")
+    assert "不接受" in (await sim.next_message(parent)).text
+    await sim.send_document(parent, b"MZ\x90\x00evil", "invoice.pdf", "application/pdf")
+    assert "无法按其类型读取" in (await sim.next_message(parent)).text  # not really a PDF
+    originals = {"张三的照片.jpg": jpeg_with_gps(), "账目.pdf": pdf_with_author()}
+    for name, data in originals.items():
+        await sim.send_document(parent, data, name)
+        copy = await sim.next_message(parent)  # the cleaned copy, sent back
+        assert "已去除" in copy.text and copy.raw["document"]["file_name"].startswith("evidence")
+        await sim.next_message(parent)  # "file n added"
+    await hl.press(parent, "完成")
+    await hl.press(parent, "不需要通知")
+    await hl.press(parent, "提交")
+    for _ in range(3):  # the card and its two files
+        await sim.next_message(hl.staff)
+    sent = [m.raw["document"] for m in sim.bot_messages(hl.staff) if "document" in m.raw]
+    assert len(sent) == 2
+    for document in sent:
+        data = sim.state.files[document["file_id"]].data
+        assert data not in originals.values()
+        assert b"PhoneMaker" not in data and AUTHOR.encode() not in data
+        assert evidence.metadata_found(document.get("mime_type"), data) == []
+        assert "张三" not in document.get("file_name", "")
+    (stored,) = await complaints.for_staff(hl.h.db)
+    assert {e.file_id for e in stored.evidence} == {d["file_id"] for d in sent}
