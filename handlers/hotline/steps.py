@@ -147,11 +147,13 @@ async def ask_evidence(message: Message, who: Viewer, context: BotContext) -> st
     t = who.t
     await message.reply_text(
         t.gettext(
-            "You may add photos or documents as evidence (at most {count}, each up to {mb} MB), "
-            "then press “Done”. Send pictures as photos, not files: files keep details such "
-            "as the camera and place. Captions are not kept.",
+            "You may add photos or documents as evidence (at most {count}, each up to {mb} MB; "
+            "{types}), then press “Done”. The bot removes a file's hidden details (author, "
+            "camera, place) and sends you back the copy staff will receive. Captions are not "
+            "kept.",
             count=policy.max_evidence_files,
             mb=policy.max_file_bytes // (1024 * 1024),
+            types=context.services.settings.evidence.allowed_labels(),
         ),
         reply_markup=keyboard([COMPLAIN.button(t.gettext("Done"), "files_done")]),
     )
