@@ -98,6 +98,16 @@ class Hotline:
         assert found is not None, answer
         return found.group(0)
 
+    async def to_evidence(self, user: SimUser, text: str) -> str:
+        """Walk /complain (first category, unit not known) to the evidence prompt; its text."""
+        await self.h.ask(user, "/complain")
+        await self.press(user, "继续")
+        await self.sim.press_button(user, self.first_category_label(user))
+        await self.sim.next_message(user)
+        await self.sim.press_button(user, "不知道")
+        await self.sim.next_message(user)
+        return await self.say(user, text)
+
     def first_category_label(self, user: SimUser) -> str:
         msg = self.sim.bot_messages(user)[-1]
         return msg.buttons[0][0] if msg.buttons else ""

@@ -432,13 +432,7 @@ async def test_evidence_reaches_staff_without_metadata_and_other_types_are_refus
     hl: Hotline,
 ) -> None:
     sim, parent = hl.sim, hl.complainant()
-    await hl.h.ask(parent, "/complain")
-    await hl.press(parent, "继续")
-    await sim.press_button(parent, hl.first_category_label(parent))
-    await sim.next_message(parent)
-    await sim.press_button(parent, "不知道")
-    await sim.next_message(parent)
-    await hl.say(parent, "食堂账目不公开，附照片和文件。")  # the evidence prompt
+    await hl.to_evidence(parent, "食堂账目不公开，附照片和文件。")
     await sim.send_document(parent, b"MZ\x90\x00evil", "evil.exe", "application/x-msdownload")
     assert "不接受" in (await sim.next_message(parent)).text
     await sim.send_document(parent, b"MZ\x90\x00evil", "invoice.pdf", "application/pdf")

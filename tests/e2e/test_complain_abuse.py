@@ -40,13 +40,7 @@ async def test_at_most_n_complaints_per_sender_per_day(hl: Hotline) -> None:
 
 async def _file_again(hl: Hotline, who: SimUser, text: str) -> str:
     """Walk /complain with `text` to the submit button; the answer to pressing it."""
-    await hl.h.ask(who, "/complain")
-    await hl.press(who, "继续")
-    await hl.sim.press_button(who, hl.first_category_label(who))
-    await hl.sim.next_message(who)
-    await hl.sim.press_button(who, "不知道")
-    await hl.sim.next_message(who)
-    await hl.say(who, text)
+    await hl.to_evidence(who, text)
     await hl.press(who, "完成")
     await hl.press(who, "不需要通知")
     return await hl.press(who, "提交")
