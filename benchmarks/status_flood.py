@@ -69,25 +69,38 @@ async def _report(sim: BotApiSimulator, member: SimUser) -> list[float]:
     return took
 
 
+KINDS: dict[str, int] = {}
+
+
+def _kind(text: str) -> str:
+    if "状态：" in text:
+        return "shown"
+    return "refused" if "次数过多" in text else "other"
+
+
 async def _flood(
     sim: BotApiSimulator, senders: list[tuple[SimUser, str]], total: int, seconds: float
 ) -> list[float]:
-    """`total` /status spread evenly over `seconds`; each one's time until its answer."""
+    """`total` /status spread evenly over `seconds`; each one's time until its answer (a
+    sender's updates are handled in order, so their k-th answer is to their k-th /status)."""
     gap = seconds / total
+    sent: dict[int, list[float]] = {user.id: [] for user, _r in senders}
     answered: list[float] = []
 
-    async def one(user: SimUser, receipt: str) -> None:
-        started = time.perf_counter()
-        await sim.send_command(user, "/status", receipt)
-        await sim.next_message(user, timeout=600)
-        answered.append(time.perf_counter() - started)
+    async def answers(user: SimUser, count: int) -> None:
+        for k in range(count):
+            answer = await sim.next_message(user, timeout=600)
+            answered.append(time.perf_counter() - sent[user.id][k])
+            KINDS[_kind(answer.text)] = KINDS.get(_kind(answer.text), 0) + 1
 
-    tasks = []
-    for i in range(total):
+    per_sender = total // len(senders)
+    readers = [asyncio.create_task(answers(user, per_sender)) for user, _r in senders]
+    for i in range(per_sender * len(senders)):
         user, receipt = senders[i % len(senders)]
-        tasks.append(asyncio.create_task(one(user, receipt)))
+        sent[user.id].append(time.perf_counter())  # before the /status: its answer comes after
+        await sim.send_command(user, "/status", receipt)
         await asyncio.sleep(gap)
-    await asyncio.gather(*tasks)
+    await asyncio.gather(*readers)
     return answered
 
 
@@ -149,7 +162,7 @@ async def run(quick: bool) -> None:
     print(f"/status flood: {total} in {seconds:.0f} s from {senders_n} senders (correct receipts)")
     print(
         f"/status answered: p50 {median(answers):.2f} s, max {max(answers):.2f} s "
-        f"(one Argon2id worker; the queue drains at its pace)"
+        f"(one Argon2id worker; the queue drains at its pace); answers: {KINDS}"
     )
     print(
         f"report steps without the flood: p50 {q50 * 1000:.0f} ms, max {max(quiet) * 1000:.0f} ms"
