@@ -226,6 +226,7 @@ async def test_identifiers_are_absent_from_a_postgresql_dump(tmp_path: Path) -> 
                 dump.extend(str(row[0]) for row in rows)
         assert any("C-" in line for line in dump)  # the dump did read the complaint
         assert_absent("the PostgreSQL dump", "\n".join(dump).encode())
+        assert not [w for w in WORDS if w in "\n".join(dump)]  # the words are sealed
     finally:
         await drop_database(db, schema)
 
