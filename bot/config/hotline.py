@@ -40,7 +40,7 @@ class HotlineConfig(BaseModel):
     # Where the wrapped data keys live: a database of their own, never the main one (deleting
     # a key must shred the complaint in the main database's backups too). Unset: a SQLite file
     # beside a SQLite database (`bot.db` → `bot.keyring.db`); with PostgreSQL the database
-    # `<name>_keyring` on the same server (create it as you created the main one).
+    # `<name>_keyring` on the same server (created at start-up if the user may).
     keyring_url: str | None = None
     # Argon2id cost of the receipt hash (RFC 9106's second recommendation by default).
     hash_time_cost: Annotated[StrictInt, Field(ge=1, le=20)] = 3
