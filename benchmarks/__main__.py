@@ -1,6 +1,6 @@
 """Run every benchmark, one after the other, then repeat their verdict lines.
 
-    .venv/bin/python -m benchmarks [--quick] [conversation fanout sweep export memory]
+    .venv/bin/python -m benchmarks [--quick] [conversation fanout sweep export memory status]
 
 `--quick` runs smaller versions (a few minutes in all). The full run takes about 40 minutes,
 most of it the memory benchmark's 10,000 conversations; the 1M-item ledger of the sweep
@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from benchmarks import conversation, export, fanout, memory, reminder_sweep
+from benchmarks import conversation, export, fanout, memory, reminder_sweep, status_flood
 from benchmarks.support import VERDICTS, machine
 
 BENCHMARKS: dict[str, Callable[[list[str] | None], Awaitable[None]]] = {
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[list[str] | None], Awaitable[None]]] = {
     "sweep": reminder_sweep.main,
     "export": export.main,
     "memory": memory.main,
+    "status": status_flood.main,
 }
 
 

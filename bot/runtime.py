@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot import leadership, menu, persistence, reminders
+from bot import keyring, leadership, menu, persistence, reminders
 from bot.app import build_application
 from bot.config import Config
 from bot.jobs import checkin as checkin_jobs
@@ -45,6 +45,7 @@ async def running(
         if before != after:
             log.info("database migrated from %s to %s", before or "empty", after)
         app = build_application(config, db=database, clock=clock)
+        await keyring.attach(database, config, app.bot_data[SERVICES_KEY].settings.hotline)
         persistence.on_start(app, clock, used_before=before is not None)
         await reach.initialize(app, config.telegram)  # retried while Telegram is away
         try:
@@ -78,6 +79,7 @@ async def running(
         finally:
             await app.shutdown()
     finally:
+        await keyring.detach(database)
         await lease.release()
         if own_db:
             await database.dispose()

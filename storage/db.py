@@ -8,12 +8,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from storage.cases.sealing import Keyring
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -58,6 +61,8 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Where complaints' data keys live (storage.cases.sealing); attached at start-up.
+        self.keyring: Keyring | None = None
 
     @property
     def address(self) -> str:
@@ -67,6 +72,7 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session; the caller commits. Rolled back if the block raises."""
         async with self._sessions() as session:
+            session.info["keyring"] = self.keyring
             try:
                 yield session
             except BaseException:

@@ -12,7 +12,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from domain.hotline.crypto import kek_from_secret
 from storage import migrate
+from storage.cases.sealing import Keyring
 from storage.db import Database
 
 # The suites' end-of-run tables (tests/hostile/table.py): hooks imported here so that they
@@ -70,7 +72,15 @@ async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 @pytest.fixture
-async def db(empty_db: Database) -> Database:
-    """A migrated database, on every configured backend."""
+async def db(empty_db: Database, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database, on every configured backend, with a keyring for complaints' keys
+    (a SQLite file of its own, as in production)."""
     await migrate.upgrade(empty_db)
-    return empty_db
+    store = Database(f"sqlite+aiosqlite:///{tmp_path / 'keyring.db'}")
+    keyring = Keyring(store, (kek_from_secret("test data key " + "k" * 32),))
+    await keyring.prepare()
+    empty_db.keyring = keyring
+    try:
+        yield empty_db
+    finally:
+        await store.dispose()

@@ -1,12 +1,14 @@
-"""The hotline's pure rules: self-identification, fingerprints, throttling, the sender
-limiter with its daily key, sealing the push link, unit search and retention."""
+"""The hotline's pure rules: self-identification, fingerprints, throttling (the keyed sender
+tags, the waits, the flood's slowdown), sealing the push link, unit search and retention."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 from domain.hotline import rules as hotline
-from domain.hotline.rules import SenderLimiter, UnitChoice
+from domain.hotline import throttle
+from domain.hotline.rules import UnitChoice
+from domain.hotline.throttle import Purpose, ThrottlePolicy
 
 PEPPER = b"k" * 32
 DAY = date(2027, 3, 10)
@@ -39,44 +41,48 @@ def test_fingerprint_ignores_case_and_spacing_but_not_the_day() -> None:
 
 
 def test_receipt_wait_grows_after_free_tries_and_is_capped() -> None:
-    waits = [hotline.receipt_wait(n) for n in range(0, 12)]
+    waits = [throttle.receipt_wait(n) for n in range(0, 12)]
     assert waits[:3] == [timedelta(0)] * 3
     assert waits[3] == timedelta(seconds=30) and waits[4] == timedelta(seconds=60)
     assert waits == sorted(waits)
-    assert hotline.receipt_wait(100) == timedelta(hours=1)
+    assert throttle.receipt_wait(100) == timedelta(hours=1)
 
 
-def test_limiter_counts_per_sender_and_forgets_at_midnight() -> None:
-    limiter = SenderLimiter(max_per_day=2)
-    limiter.filed(1, DAY)
-    limiter.filed(1, DAY)
-    assert not limiter.may_file(1, DAY) and limiter.may_file(2, DAY)
-    key = limiter._key
-    assert limiter.may_file(1, DAY + timedelta(days=1))
-    assert limiter._key != key
-    assert all(str(1) not in tag for tag in limiter._filed)
+def test_sender_tags_hide_the_id_and_change_with_the_day_and_purpose() -> None:
+    tag = throttle.sender_tag(PEPPER, DAY, Purpose.FILED, 7390152846)
+    assert "7390152846" not in tag and len(tag) == 40
+    assert tag == throttle.sender_tag(PEPPER, DAY, Purpose.FILED, 7390152846)  # survives restarts
+    others = {
+        throttle.sender_tag(PEPPER, DAY + timedelta(days=1), Purpose.FILED, 7390152846),
+        throttle.sender_tag(PEPPER, DAY, Purpose.WRONG, 7390152846),
+        throttle.sender_tag(PEPPER, DAY, Purpose.FILED, 7390152847),
+        throttle.sender_tag(b"o" * 32, DAY, Purpose.FILED, 7390152846),
+    }
+    assert tag not in others and len(others) == 4
 
 
-def test_limiter_blocks_wrong_receipts_then_lets_the_wait_pass() -> None:
-    limiter = SenderLimiter(max_per_day=3)
-    for _ in range(3):
-        assert limiter.receipt_blocked(9, DAY, NOW) is None
-        limiter.receipt_failed(9, DAY, NOW)
-    wait = limiter.receipt_blocked(9, DAY, NOW)
-    assert wait == timedelta(seconds=30)
-    assert limiter.receipt_blocked(8, DAY, NOW) is None  # somebody else
-    assert limiter.receipt_blocked(9, DAY, NOW + timedelta(seconds=31)) is None
-    limiter.receipt_succeeded(9, DAY)
-    limiter.receipt_failed(9, DAY, NOW)
-    assert limiter.receipt_blocked(9, DAY, NOW) is None
-
-
-def test_limiter_has_a_global_ceiling() -> None:
-    limiter = SenderLimiter(max_per_day=3, global_failures_per_hour=5)
-    for user in range(5):
-        limiter.receipt_failed(user, DAY, NOW)
-    assert limiter.receipt_blocked(99, DAY, NOW) is not None
-    assert limiter.receipt_blocked(99, DAY, NOW + timedelta(hours=1, seconds=1)) is None
+def test_the_gate_refuses_only_the_sender_and_slows_everyone_in_a_flood() -> None:
+    policy = ThrottlePolicy(checks_per_hour=3, global_wrong_per_hour=5)
+    calm = throttle.receipt_gate(
+        policy, now=NOW, blocked_until=None, checks_this_hour=0, wrong_this_hour=0
+    )
+    assert calm == throttle.Gate()
+    blocked = throttle.receipt_gate(
+        policy,
+        now=NOW,
+        blocked_until=NOW + timedelta(seconds=30),
+        checks_this_hour=0,
+        wrong_this_hour=0,
+    )
+    assert blocked.wait == timedelta(seconds=30)
+    spent = throttle.receipt_gate(
+        policy, now=NOW, blocked_until=None, checks_this_hour=3, wrong_this_hour=0
+    )
+    assert spent.wait == timedelta(hours=1)  # NOW is on the hour
+    flooded = throttle.receipt_gate(
+        policy, now=NOW, blocked_until=None, checks_this_hour=0, wrong_this_hour=500
+    )
+    assert flooded.wait == timedelta(0) and flooded.delay == policy.flood_delay
 
 
 def test_sealed_chat_opens_only_with_its_pepper_and_complaint() -> None:

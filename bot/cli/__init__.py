@@ -26,7 +26,7 @@ from bot.cli.progress import Progress
 from bot.cli.units_csv import CsvFileError, read_units
 from bot.clock import SystemClock
 from bot.config import ENV_CONFIG, Config, ConfigError, load_config
-from bot.config.hotline import pepper_problem
+from bot.config.hotline import keyring_problem, pepper_problem
 from bot.ops import logs, reach
 from bot.runtime import running
 from domain.membership.invites import deep_link
@@ -239,7 +239,7 @@ def _refused_at_start(config: Config) -> int | None:
             file=sys.stderr,
         )
         return 2
-    if problem := pepper_problem(config.hotline):
+    if problem := pepper_problem(config.hotline) or keyring_problem(config):
         print(f"config error:\n{problem}", file=sys.stderr)
         return 2
     return None

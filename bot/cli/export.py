@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot import keyring
 from bot.app import settings_from
 from bot.clock import SystemClock
 from bot.config import Config
@@ -74,6 +75,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     db = Database(config.storage.url)
     try:
         await migrate.upgrade(db)
+        await keyring.attach(db, config, settings.hotline)  # complaints' words, for staff
         unit_id = None
         if args.unit:
             unit = await units.by_code(db, args.unit)
@@ -100,6 +102,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             )
         partial.replace(args.out)
     finally:
+        await keyring.detach(db)
         await db.dispose()
     progress.done(count)
     print(f"{args.out} ({count} rows, {time.monotonic() - started:.1f} s)")

@@ -1,5 +1,6 @@
 """`python -m bot hotline purge [--dry-run]` and `python -m bot hotline hold PSEUDONYM
-[--release]`: the retention purge and legal holds, from the command line."""
+[--release]` and `python -m bot hotline rekey`: the retention purge, legal holds and the
+rotation of the key that wraps complaints' keys, from the command line."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from bot import keyring
 from bot.clock import SystemClock
 from bot.config import Config
+from bot.config.hotline import hotline_policy
 from domain.hotline.rules import is_pseudonym, purge_cutoff
 from storage import migrate
 from storage.cases import complaint_staff
@@ -27,6 +30,7 @@ def add_parser(
     hold = with_config(hsub.add_parser("hold", help="keep a complaint past retention"))
     hold.add_argument("pseudonym", metavar="PSEUDONYM", help="the staff pseudonym, e.g. C-7F3K")
     hold.add_argument("--release", action="store_true", help="lift the legal hold")
+    with_config(hsub.add_parser("rekey", help="wrap every complaint key with the current key"))
 
 
 async def run(config: Config, args: argparse.Namespace) -> int:
@@ -35,6 +39,12 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     db = Database(config.storage.url)
     try:
         await migrate.upgrade(db)
+        await keyring.attach(db, config, hotline_policy(config.hotline))
+        if args.hotline_command == "rekey":
+            assert db.keyring is not None
+            moved = await db.keyring.rewrap()
+            print(f"{moved} complaint key(s) now wrapped by the current data key")
+            return 0
         if args.hotline_command == "purge":
             before = purge_cutoff(today, config.hotline.retention_days)
             result = await complaint_staff.purge(
@@ -59,4 +69,5 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         print(f"{pseudonym}: legal hold {'lifted' if args.release else 'placed'}")
         return 0
     finally:
+        await keyring.detach(db)
         await db.dispose()

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pypdf import PdfWriter
 from sqlalchemy import text
 
 from bot.demo.reports import PHOTO
@@ -108,6 +109,15 @@ async def scene_hotline(stage: Stage) -> None:
         await sim.next_message(chat)
         await sim.send_photo(parent, PHOTO)
         await sim.next_message(chat)
+        stage.narrate(
+            t.gettext(
+                "The parent also sends a PDF as a file: the bot removes its author and software "
+                "details and sends back the copy that staff will receive."
+            )
+        )
+        await sim.send_document(parent, _pdf_with_author(), "收费单.pdf")
+        await sim.next_message(chat)  # the cleaned copy
+        await sim.next_message(chat)  # "file 2 added"
         await sim.press_button(parent, t.gettext("Done"))
         await sim.next_message(chat)
         await sim.press_button(parent, t.gettext("Notify me"))
@@ -119,6 +129,7 @@ async def scene_hotline(stage: Stage) -> None:
         receipt = match.group(0)
         card = await sim.next_message(staff)  # the card
         await sim.next_message(staff)  # the photo, re-sent by the bot
+        await sim.next_message(staff)  # the cleaned PDF
 
         stage.narrate(
             t.gettext(
@@ -206,4 +217,19 @@ async def _prove_absence(stage: Stage, log_text: str) -> None:
         in_log = any(form in log_text.encode() for form in forms)
         assert not in_db and not in_log, what
         lines.append(t.gettext("✔ {what}: absent from both", what=what))
+    words = ("向学生额外收取伙食费", "extra 50 yuan a month")
+    assert not any(w.encode() in data for w in words)
+    lines.append(
+        t.gettext("✔ the complaint's text: stored encrypted, absent from the database file")
+    )
     stage.narrate("\n".join(lines))
+
+
+def _pdf_with_author() -> bytes:
+    """A one-page PDF whose properties name its author, as office software writes them."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Author": f"{PARENT_LAST}{PARENT_FIRST}", "/Creator": "WPS Office"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

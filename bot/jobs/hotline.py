@@ -1,4 +1,5 @@
-"""The hotline's scheduled work: the daily retention purge of closed complaints.
+"""The hotline's scheduled work: the daily retention purge of closed complaints, and the
+throttles' counts and same-text fingerprints of earlier days forgotten.
 
 The job reads the injected clock, so tests call `purge_once` with a travelled clock; the
 database, not the scheduler, decides what is due (a missed night is caught up the next).
@@ -14,7 +15,7 @@ from telegram.ext import ContextTypes
 from bot.config import Config
 from domain.hotline.rules import purge_cutoff
 from handlers.context import SERVICES_KEY, BotApplication, Services
-from storage.cases import complaint_staff
+from storage.cases import complaint_staff, throttles
 from storage.cases.complaint_staff import PurgeResult
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ async def purge_once(services: Services, *, dry_run: bool = False) -> PurgeResul
     """Purge what the retention period allows today (or only count it)."""
     policy = services.settings.hotline
     today = services.clock.now().astimezone(services.settings.timezone).date()
+    await throttles.forget_before(services.db, today)  # yesterday's counts and fingerprints
     result = await complaint_staff.purge(
         services.db,
         before=purge_cutoff(today, policy.retention_days),

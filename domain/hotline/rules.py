@@ -1,9 +1,5 @@
 """The hotline's pure rules: staff pseudonyms, the self-identification check, duplicate
-fingerprints, throttling arithmetic, the in-memory sender limiter, ratings and retention.
-
-Nothing here knows who a complainant is beyond the moment of a check: the sender limiter
-counts on HMAC(daily key, user id) with a random key that lives only in memory and is
-replaced at local midnight, so yesterday's counts cannot be tied to anybody, even by us.
+fingerprints, ratings and retention (the throttles' rules: `domain.hotline.throttle`).
 """
 
 from __future__ import annotations
@@ -15,20 +11,18 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.hotline.receipts import ALPHABET, HashParams
+from domain.hotline.throttle import ThrottlePolicy
 
 PSEUDONYM_PREFIX = "C-"
 PSEUDONYM_CHARS = 4
 MIN_NAME_CHARS = 2
-FREE_RECEIPT_TRIES = 3
-FIRST_WAIT = timedelta(seconds=30)
-LONGEST_WAIT = timedelta(hours=1)
 
 
 class Rating(StrEnum):
@@ -70,72 +64,6 @@ def fingerprint(key: bytes, text: str, day: date) -> str:
     return hmac.new(key, b"dup:" + message, hashlib.sha256).hexdigest()
 
 
-def receipt_wait(failures: int) -> timedelta:
-    """How long a sender waits after `failures` wrong receipts in a row (free tries first)."""
-    if failures < FREE_RECEIPT_TRIES:
-        return timedelta(0)
-    doubled: timedelta = FIRST_WAIT * int(2 ** min(failures - FREE_RECEIPT_TRIES, 12))
-    return min(doubled, LONGEST_WAIT)
-
-
-@dataclass
-class _Tries:
-    failures: int = 0
-    blocked_until: datetime | None = None
-
-
-@dataclass
-class SenderLimiter:
-    """Per-sender counters keyed by HMAC(daily random key, user id), kept in memory only.
-
-    Counts: complaints filed today (at most `max_per_day`) and wrong receipts (a few free
-    tries, then a growing wait), plus a global ceiling on wrong receipts per hour so that many
-    accounts cannot share the guessing. The key and every count vanish at local midnight.
-    """
-
-    max_per_day: int
-    global_failures_per_hour: int = 300
-    _day: date | None = None
-    _key: bytes = b""
-    _filed: dict[str, int] = field(default_factory=dict)
-    _tries: dict[str, _Tries] = field(default_factory=dict)
-    _global: list[datetime] = field(default_factory=list)
-
-    def _tag(self, user_id: int, today: date) -> str:
-        if self._day != today:
-            self._day, self._key = today, secrets.token_bytes(32)
-            self._filed.clear()
-            self._tries.clear()
-        return hmac.new(self._key, str(user_id).encode(), hashlib.sha256).hexdigest()
-
-    def may_file(self, user_id: int, today: date) -> bool:
-        return self._filed.get(self._tag(user_id, today), 0) < self.max_per_day
-
-    def filed(self, user_id: int, today: date) -> None:
-        tag = self._tag(user_id, today)
-        self._filed[tag] = self._filed.get(tag, 0) + 1
-
-    def receipt_blocked(self, user_id: int, today: date, now: datetime) -> timedelta | None:
-        """How long the sender must still wait before trying a receipt, or None."""
-        self._global = [at for at in self._global if now - at < timedelta(hours=1)]
-        if len(self._global) >= self.global_failures_per_hour:
-            return self._global[0] + timedelta(hours=1) - now
-        tries = self._tries.get(self._tag(user_id, today))
-        if tries is None or tries.blocked_until is None or tries.blocked_until <= now:
-            return None
-        return tries.blocked_until - now
-
-    def receipt_failed(self, user_id: int, today: date, now: datetime) -> None:
-        tries = self._tries.setdefault(self._tag(user_id, today), _Tries())
-        tries.failures += 1
-        wait = receipt_wait(tries.failures)
-        tries.blocked_until = now + wait if wait else None
-        self._global.append(now)
-
-    def receipt_succeeded(self, user_id: int, today: date) -> None:
-        self._tries.pop(self._tag(user_id, today), None)
-
-
 def purge_cutoff(today: date, retention_days: int) -> date:
     """Closed complaints whose closing day is before this day are purged."""
     return today - timedelta(days=retention_days)
@@ -168,6 +96,7 @@ class HotlinePolicy:
     retention_days: int
     max_evidence_files: int
     max_file_bytes: int
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
 
 
 def _push_key(pepper: bytes) -> bytes:

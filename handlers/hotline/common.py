@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from telegram import Update
 from telegram.constants import ChatType
 
-from domain.hotline.rules import SenderLimiter
 from handlers.context import BotContext
 from storage.cases.complaints import EvidenceFile, NewComplaint
 
 DRAFT_KEY = "complain:draft"
-LIMITER_KEY = "hotline:limiter"
 
 
 @dataclass
@@ -41,15 +39,6 @@ def draft_of(context: BotContext) -> Draft | None:
     data = context.chat_data
     found = data.get(DRAFT_KEY) if data is not None else None
     return found if isinstance(found, Draft) else None
-
-
-def limiter_of(context: BotContext) -> SenderLimiter:
-    """The process's sender limiter (memory only; its key changes every local day)."""
-    found = context.bot_data.get(LIMITER_KEY)
-    if not isinstance(found, SenderLimiter):
-        found = SenderLimiter(max_per_day=context.services.settings.hotline.max_per_day)
-        context.bot_data[LIMITER_KEY] = found
-    return found
 
 
 async def forget_empty(update: Update, context: BotContext) -> None:

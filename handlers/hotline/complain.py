@@ -22,12 +22,12 @@ from telegram.ext import (
 )
 
 from domain.hotline import receipts
-from domain.hotline.rules import SenderLimiter, clean_text, seal_chat, self_mentions
+from domain.hotline.rules import clean_text, seal_chat, self_mentions
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
-from handlers.hotline import held, steps
+from handlers.hotline import held, steps, throttle
 from handlers.hotline.card import post_card
-from handlers.hotline.common import DRAFT_KEY, Draft, draft_of, limiter_of
+from handlers.hotline.common import DRAFT_KEY, Draft, draft_of
 from handlers.hotline.steps import ask_category, ask_description, ask_evidence, show_summary
 from handlers.hotline.views import COMPLAIN, opening, receipt_text
 from handlers.ui.callbacks import press_value
@@ -62,7 +62,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     t = who.t
     svc = context.services
-    if not limiter_of(context).may_file(update.effective_user.id, local_today(context)):
+    if not await throttle.may_file(context, update.effective_user.id):
         _end(context)
         await message.reply_text(_limit_text(who, svc.settings.hotline.max_per_day))
         return ConversationHandler.END
@@ -206,8 +206,7 @@ async def _submit(
 ) -> int:
     svc = context.services
     t, today = who.t, local_today(context)
-    limiter: SenderLimiter = limiter_of(context)
-    if not limiter.may_file(user_id, today):
+    if not await throttle.may_file(context, user_id):
         _end(context)
         await message.reply_text(_limit_text(who, svc.settings.hotline.max_per_day))
         return ConversationHandler.END
@@ -219,6 +218,7 @@ async def _submit(
             receipt=receipt,
             policy=svc.settings.hotline,
             today=today,
+            sender=throttle.duplicate_key(context, user_id),
         )
     except complaints.DuplicateComplaint:
         _end(context)
@@ -226,7 +226,7 @@ async def _submit(
             t.gettext("The same complaint was already received today; it is not filed twice.")
         )
         return ConversationHandler.END
-    limiter.filed(user_id, today)
+    await throttle.filed(context, user_id)
     if draft.push:
         sealed = seal_chat(svc.settings.hotline.pepper, filed.case_id, message.chat_id)
         await complaints.set_push(svc.db, filed.case_id, sealed)

@@ -1,13 +1,16 @@
 """/status: the complainant follows up with the receipt — reads the status and every staff
 reply, adds information, turns notices on or off, and rates the handling once it is closed.
 
-Wrong receipts are throttled per sender (keyed hash in memory, never stored) and globally.
+Receipt checks are throttled per sender (counts in the database under a keyed hash, never an
+id: `handlers.hotline.throttle`), right or wrong, and slowed for everyone while wrong receipts
+flood in; the Argon2id checks run in a small pool.
 While the conversation runs, `chat_data` holds the complaint's id; it is removed when the
 conversation ends. The message that carried the receipt is deleted from the chat if possible.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -31,8 +34,8 @@ from domain.hotline.rules import Rating, clean_text, seal_chat
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.desk.loop import tell_complaint_rated
+from handlers.hotline import throttle
 from handlers.hotline.card import tell_staff_added
-from handlers.hotline.common import limiter_of
 from handlers.hotline.views import STATUS, author_view
 from handlers.ui import limits
 from handlers.ui.callbacks import press_value
@@ -95,21 +98,7 @@ async def _check(update: Update, context: BotContext, who: Viewer, typed: str) -
     user = update.effective_user
     assert message is not None and user is not None
     t, svc = who.t, context.services
-    limiter = limiter_of(context)
-    today, now = local_today(context), svc.clock.now()
-    wait = limiter.receipt_blocked(user.id, today, now)
-    if wait is not None:
-        _end(context)
-        minutes = max(1, int(wait.total_seconds() + 59) // 60)
-        await message.reply_text(
-            t.ngettext(
-                "Too many wrong receipts. Please try again in {n} minute.",
-                "Too many wrong receipts. Please try again in {n} minutes.",
-                minutes,
-            )
-        )
-        return ConversationHandler.END
-    if receipts.normalise(typed) is None:
+    if receipts.normalise(typed) is None:  # costs no hash: neither counted nor throttled
         await message.reply_text(
             t.gettext(
                 "That is not a receipt: a receipt has 16 letters and digits in four groups, "
@@ -117,15 +106,37 @@ async def _check(update: Update, context: BotContext, who: Viewer, typed: str) -
             )
         )
         return RECEIPT
-    case_id = await complaints.find_by_receipt(svc.db, svc.settings.hotline, typed)
+    gate = await throttle.gate(context, user.id)
+    if gate.wait:
+        _end(context)
+        await _delete_quietly(message)
+        minutes = max(1, int(gate.wait.total_seconds() + 59) // 60)
+        if gate.spent:
+            said = t.ngettext(
+                "Too many receipt checks this hour. Please try again in {n} minute.",
+                "Too many receipt checks this hour. Please try again in {n} minutes.",
+                minutes,
+            )
+        else:
+            said = t.ngettext(
+                "Too many wrong receipts. Please try again in {n} minute.",
+                "Too many wrong receipts. Please try again in {n} minutes.",
+                minutes,
+            )
+        await message.reply_text(said)
+        return ConversationHandler.END
+    if gate.delay:  # wrong receipts are flooding in: everyone is slowed, nobody refused
+        await asyncio.sleep(gate.delay.total_seconds())
+    async with throttle.checking(context):
+        case_id = await complaints.find_by_receipt(svc.db, svc.settings.hotline, typed)
     await _delete_quietly(message)
     if case_id is None:
-        limiter.receipt_failed(user.id, today, now)
+        await throttle.wrong(context, user.id)
         await message.reply_text(
             t.gettext("No complaint has this receipt. Check it and send it again, or /cancel.")
         )
         return RECEIPT
-    limiter.receipt_succeeded(user.id, today)
+    await throttle.right(context, user.id)
     if context.chat_data is not None:
         context.chat_data[CASE_KEY] = case_id
     return await _show(message, context, who)

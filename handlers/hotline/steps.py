@@ -8,6 +8,7 @@ from telegram import Message, Update
 from domain.hotline.rules import UnitChoice, match_units
 from handlers.context import BotContext, Viewer, viewer
 from handlers.hotline.common import draft_of
+from handlers.hotline.files import cleaned_copy
 from handlers.hotline.views import COMPLAIN
 from handlers.i18n import escape
 from handlers.ui import pickers
@@ -146,11 +147,13 @@ async def ask_evidence(message: Message, who: Viewer, context: BotContext) -> st
     t = who.t
     await message.reply_text(
         t.gettext(
-            "You may add photos or documents as evidence (at most {count}, each up to {mb} MB), "
-            "then press “Done”. Send pictures as photos, not files: files keep details such "
-            "as the camera and place. Captions are not kept.",
+            "You may add photos or documents as evidence (at most {count}, each up to {mb} MB; "
+            "{types}), then press “Done”. The bot removes a file's hidden details (author, "
+            "camera, place) and sends you back the copy staff will receive. Captions are not "
+            "kept.",
             count=policy.max_evidence_files,
             mb=policy.max_file_bytes // (1024 * 1024),
+            types=context.services.settings.evidence.allowed_labels(),
         ),
         reply_markup=keyboard([COMPLAIN.button(t.gettext("Done"), "files_done")]),
     )
@@ -181,6 +184,12 @@ async def add_evidence(update: Update, context: BotContext) -> str | None:
         item = EvidenceFile("document", doc.file_id, doc.mime_type, doc.file_size)
     else:
         return None
+    too_big = item.size is not None and item.size > policy.max_file_bytes
+    if message.document is not None and not too_big:
+        cleaned = await cleaned_copy(message, who, context, message.document)
+        if cleaned is None:
+            return None
+        item = cleaned  # the copy without metadata; the original's id is not kept
     if item.size is not None and item.size > policy.max_file_bytes:
         await message.reply_text(
             t.gettext(

@@ -63,13 +63,14 @@ from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import close_keyboard
 from storage.cases import reports
 
-# {draft token: number} of the latest filings, to answer a second Submit press. Kept in the
-# bot's memory by the draft's random token, not in anyone's user_data: nothing per person stays.
+# {draft token: (presser's user id, number)} of the latest filings, to answer a second Submit
+# press of the same person. Kept in the bot's memory, not in anyone's user_data; the token alone
+# is not enough: a press replayed by anyone else gets the same neutral answer as a stale one.
 SUBMITTED_KEY = "report:submitted"
 SUBMITTED_KEPT = 4096
 
 
-def _submitted(context: BotContext) -> OrderedDict[str, str]:
+def _submitted(context: BotContext) -> OrderedDict[str, tuple[int, str]]:
     found = context.bot_data.get(SUBMITTED_KEY)
     if not isinstance(found, OrderedDict):
         found = context.bot_data[SUBMITTED_KEY] = OrderedDict()
@@ -139,9 +140,9 @@ async def stale_button(update: Update, context: BotContext) -> None:
         return
     press = pressed(update)
     if press is not None and press.route == "report" and press.action == "submit":
-        number = _submitted(context).get(press.value)
-        if isinstance(number, str):
-            await query.answer(who.t.gettext("Already submitted as {number}.", number=number))
+        filed = _submitted(context).get(press.value)
+        if filed is not None and filed[0] == query.from_user.id:  # the presser's own filing
+            await query.answer(who.t.gettext("Already submitted as {number}.", number=filed[1]))
             return
     await query.answer(who.t.gettext("This button is no longer active."))
 
@@ -184,7 +185,7 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
         context.user_data[DRAFT_KEY] = draft  # nothing was stored: the member may press again
         raise
     submitted = _submitted(context)
-    submitted[draft.token] = filed.number
+    submitted[draft.token] = (query.from_user.id, filed.number)
     while len(submitted) > SUBMITTED_KEPT:
         submitted.popitem(last=False)
     # Stored: from here on a refused send is retried or logged, never an apology, and the

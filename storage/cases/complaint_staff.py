@@ -17,6 +17,7 @@ from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
 from domain.desk.rules import Refusal
 from storage import audit
+from storage.cases import sealing
 from storage.cases.accountability import ClosingRecord, write_record
 from storage.cases.complaints import KIND, day_mark
 from storage.cases.messages import add_message
@@ -234,6 +235,9 @@ async def purge(db: Database, *, before: date, today: date, dry_run: bool) -> Pu
                 )
             )
         ids = [c.id for c in doomed]
+        # The keys go first and for good: a crash after this leaves only noise to delete
+        # tomorrow, and a backup made before today opens no more (storage.cases.sealing).
+        await sealing.keyring_of(db).shred(i for i in ids if i is not None)
         # The rows cascade from the case; explicit deletes do not depend on foreign keys.
         for model, column in (
             (Evidence, Evidence.case_id),

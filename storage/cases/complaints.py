@@ -19,8 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
-from domain.hotline import receipts
+from domain.hotline import crypto, receipts
 from domain.hotline.rules import HotlinePolicy, fingerprint, new_pseudonym
+from storage.cases import sealing
 from storage.cases.messages import add_message
 from storage.cases.transitions import Step, move_case
 from storage.db import Database
@@ -102,11 +103,13 @@ async def file_complaint(
     receipt: str,
     policy: HotlinePolicy,
     today: date,
+    sender: str | None = None,
 ) -> Filed:
     """Store the complaint, its evidence and its receipt's hash in one unit of work.
 
-    Raises DuplicateComplaint when the same text was filed today (also a second press of the
-    submit button, so nothing is stored twice).
+    Raises DuplicateComplaint when the same sender (`sender`: their keyed hash for the day,
+    `domain.hotline.throttle`) filed the same text today — also a second press of the submit
+    button. Another sender's identical text is filed: the check is nobody's oracle.
     """
     canonical = receipts.normalise(receipt)
     if canonical is None:
@@ -114,29 +117,37 @@ async def file_complaint(
     hashed = await asyncio.to_thread(
         receipts.hash_receipt, policy.pepper, canonical, policy.hash_params
     )
-    digest = fingerprint(policy.pepper, complaint.description, today)
+    digest = fingerprint(policy.pepper, f"{sender}\n{complaint.description}", today)
     async with db.session() as session:
-        if await session.get(ComplaintFingerprint, digest) is not None:
+        if sender is not None and await session.get(ComplaintFingerprint, digest) is not None:
             raise DuplicateComplaint
         pseudonym = new_pseudonym()
         while (
             await session.exec(select(Case.id).where(Case.number == pseudonym))
         ).first() is not None:
             pseudonym = new_pseudonym()
+        case_id = anonymous_row_id()
+        keyring = sealing.keyring_of(db)
+        data_key = await keyring.create(case_id)  # the key first: no text is ever stored clear
         case = Case(
-            id=anonymous_row_id(),
+            id=case_id,
             kind=KIND,
             number=pseudonym,
             category_key=complaint.category_key,
             unit_id=complaint.unit_id,
             status=CaseStatus.RECEIVED,
-            description=complaint.description,
+            description=crypto.seal(data_key, case_id, "description", complaint.description),
             opened_on=today,
         )
         session.add(case)
-        await session.flush()
+        try:
+            await session.flush()
+        except BaseException:
+            await keyring.shred([case_id])
+            raise
         assert case.id is not None
-        session.add(ComplaintFingerprint(digest=digest, day=today))
+        if sender is not None:
+            session.add(ComplaintFingerprint(digest=digest, day=today))
         session.add(
             ComplaintReceipt(
                 case_id=case.id,
@@ -156,7 +167,11 @@ async def file_complaint(
                     added_on=today,
                 )
             )
-        await session.commit()
+        try:
+            await session.commit()
+        except BaseException:
+            await keyring.shred([case_id])
+            raise
         return Filed(case_id=case.id, pseudonym=pseudonym)
 
 
@@ -216,6 +231,7 @@ async def view(db: Database, case_id: int) -> ComplaintView | None:
         ).all()
         rating = await session.get(ComplaintRating, case_id)
         push = await session.get(ComplaintPushLink, case_id)
+        words = await sealing.opener(session, [case_id])
     return ComplaintView(
         case_id=case_id,
         pseudonym=case.number,
@@ -223,9 +239,12 @@ async def view(db: Database, case_id: int) -> ComplaintView | None:
         category_key=case.category_key,
         unit_name=unit.name if unit else None,
         opened_on=case.opened_on,
-        description=case.description,
-        rejection_reason=case.rejection_reason,
-        messages=tuple(Message(m.direction, m.body, m.sent_on) for m in messages),
+        description=words.text(case_id, "description", case.description),
+        rejection_reason=words.maybe(case_id, "rejection_reason", case.rejection_reason),
+        messages=tuple(
+            Message(m.direction, words.text(case_id, sealing.MESSAGE, m.body), m.sent_on)
+            for m in messages
+        ),
         evidence=tuple(
             EvidenceFile(e.kind, e.telegram_file_id, e.mime_type, e.size) for e in evidence
         ),

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.cases.sealing import MESSAGE, seal_for
 from storage.models import CaseMessage
 from storage.models.base import anonymous_row_id
 
@@ -39,7 +40,7 @@ async def add_message(
         case_id=case_id,
         seq=(last or 0) + 1,
         direction=direction,
-        body=body,
+        body=await seal_for(session, case_id, MESSAGE, body),  # a complaint's words, sealed
         sent_on=sent_on,
         sent_at=None if anonymous else sent_at,
         staff_member_id=staff_member_id,

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.cases.lifecycle import CaseAction, CaseStatus, after, stays_final
 from domain.cases.outcome import Outcome
 from storage import audit
+from storage.cases.sealing import seal_values
 from storage.db import Database
 from storage.models import Case
 
@@ -96,12 +97,13 @@ async def move_case(
             return Moved(Outcome.INVALID, case=case)
         if version is not None and version != read:
             return Moved(Outcome.STALE, case=case)
+        values = await seal_values(session, case, dict(step.values))  # a complaint's words
         moved = await session.exec(
             update(Case)
             .where(col(Case.id) == case_id)
             .where(col(Case.version) == read)
             .where(col(Case.status) == before)
-            .values(status=to.value, version=read + 1, **step.values)
+            .values(status=to.value, version=read + 1, **values)
         )
         if moved.rowcount != 1:
             await session.rollback()  # expires `case`: it goes no further

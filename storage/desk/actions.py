@@ -30,7 +30,7 @@ from domain.desk.rules import (
     refusal,
 )
 from domain.membership.roles import Role
-from storage.cases import complaint_staff
+from storage.cases import complaint_staff, sealing
 from storage.cases.accountability import ClosingRecord, write_record
 from storage.cases.complaint_staff import push_link
 from storage.cases.loop import answered_notice, last_answer
@@ -92,6 +92,7 @@ async def desk_case(db: Database, case_id: int) -> DeskCase | None:
             found = await session.get(InspectionFinding, case.id)
             member_id = found.inspector_member_id if found is not None else None
             inspector = await session.get(Member, member_id) if member_id is not None else None
+        words = await sealing.opener(session, [case.id])
     return DeskCase(
         case_id=case.id,
         kind=case.kind,
@@ -101,7 +102,7 @@ async def desk_case(db: Database, case_id: int) -> DeskCase | None:
         category_key=case.category_key,
         unit_name=unit.name if unit is not None else None,
         opened_on=case.opened_on,
-        description=case.description,
+        description=words.text(case.id, "description", case.description),
         inspector_name=inspector.display_name if inspector is not None else None,
     )
 

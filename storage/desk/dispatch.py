@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.desk.rules import Actor
 from domain.membership.roles import Role
+from storage.cases import sealing
 from storage.ledger.add import new_item_in
 from storage.models import Case, Member
 
@@ -21,11 +22,12 @@ async def add_ledger_item(
     assert case.unit_id is not None and case.id is not None
     unit_id = case.unit_id
     deadline, requirement = dispatch
+    words = await sealing.opener(session, [case.id])  # the unit's item is its own, in clear
     await new_item_in(
         session,
         unit_id=unit_id,
         category_key=case.category_key,
-        description=case.description,
+        description=words.text(case.id, "description", case.description),
         deadline=deadline,
         source_case_id=case.id,
         requirement=requirement,

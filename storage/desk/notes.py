@@ -16,6 +16,7 @@ from domain.desk.followup import may_read_note, may_write_note, note_section
 from domain.desk.rules import CaseFacts
 from domain.membership.roles import Role
 from storage import audit
+from storage.cases import sealing
 from storage.cases.messages import add_message
 from storage.db import Database
 from storage.models import Case, CaseMessage, CaseWait, Evidence, Member, NoteSection, Unit
@@ -169,6 +170,7 @@ async def thread(db: Database, case_id: int, reader: Reader) -> Sequence[ThreadL
                 .order_by(col(Evidence.added_on), col(Evidence.id))
             )
         ).all()
+        words = await sealing.opener(session, [case_id])
     by_message: dict[int, list[FileRef]] = {}
     for f in files:
         ref = FileRef(f.kind, f.telegram_file_id, f.mime_type, f.size)
@@ -185,7 +187,7 @@ async def thread(db: Database, case_id: int, reader: Reader) -> Sequence[ThreadL
         lines.append(
             ThreadLine(
                 message.direction,
-                message.body,
+                words.text(case_id, sealing.MESSAGE, message.body),
                 author.display_name if author is not None else None,
                 message.sent_on,
                 message.sent_at,

@@ -35,6 +35,7 @@ from storage.models.hotline import (
     ComplaintRating,
     ComplaintReceipt,
     ComplaintTombstone,
+    HotlineCounter,
 )
 from storage.models.ledger import (
     LedgerDeadlineChange,
@@ -77,6 +78,7 @@ __all__ = [
     "FormPublicMark",
     "FormRespondent",
     "GroupBinding",
+    "HotlineCounter",
     "InspectionFinding",
     "InspectionRound",
     "Inspector",

@@ -9,10 +9,12 @@ table of its own, and is deleted when the complaint closes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlmodel import Field, SQLModel
+
+from storage.models.base import UTCDateTime
 
 
 class ComplaintReceipt(SQLModel, table=True):
@@ -92,3 +94,21 @@ class ComplaintTombstone(SQLModel, table=True):
     rating: str | None = Field(default=None, sa_column=Column(String(24), nullable=True))
     purged_on: date = Field(sa_column=Column(Date(), nullable=False))
     messages: int = Field(default=0, sa_column=Column(Integer(), nullable=False))
+
+
+class HotlineCounter(SQLModel, table=True):
+    """A throttle's count for one sender and purpose on one local day (complaints filed,
+    receipts checked, wrong receipts), or for everyone in one hour: it outlives a restart.
+
+    The key is HMAC(a key derived from the pepper and the day, purpose + Telegram user id):
+    no identifier is stored, each purpose's rows are unlinkable to the others', and every row
+    of an earlier day is deleted (storage.cases.throttles.forget_before)."""
+
+    __tablename__ = "hotline_counters"
+
+    tag: str = Field(sa_column=Column(String(64), primary_key=True))
+    day: date = Field(sa_column=Column(Date(), nullable=False, index=True))
+    count: int = Field(default=0, sa_column=Column(Integer(), nullable=False))
+    blocked_until: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime(), nullable=True)
+    )

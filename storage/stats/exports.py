@@ -16,6 +16,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from storage.cases import sealing
 from storage.db import Database
 from storage.models import (
     Accountability,
@@ -211,6 +212,7 @@ async def case_rows(
             held = await _accountability_of(session, [r[-1] for r in rows])
         if not rows:
             return
+        words = await sealing.opener(db, [r[-1] for r in rows if r[1] == sealing.COMPLAINT])
         yield [
             CaseRow(
                 number=row[0],
@@ -222,8 +224,8 @@ async def case_rows(
                 opened_on=row[6],
                 answered_on=row[7],
                 closed_on=row[8],
-                description=row[9],
-                closing_summary=row[10],
+                description=words.text(row[-1], "description", row[9]),
+                closing_summary=words.maybe(row[-1], "closing_summary", row[10]),
                 channel=row[11] or "chat",
                 owner=row[12],
                 acknowledged_on=row[13],

@@ -3,6 +3,7 @@ and a case officer in that chat, and a helper that files a complaint as a person
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import secrets
@@ -44,6 +45,8 @@ class Hotline:
 
     def complainant(self) -> SimUser:
         c = COMPLAINANT
+        if int(c["user_id"]) in self.sim.state.chats:  # known from a run before a restart
+            return self.sim.user(int(c["user_id"]))
         return self.sim.add_user(
             str(c["first_name"]),
             str(c["last_name"]),
@@ -104,6 +107,16 @@ class Hotline:
         await self.sim.press_button(self.handler, finding, chat=self.staff)
         return (await self.sim.wait_edit(findings)).text
 
+    async def to_evidence(self, user: SimUser, text: str) -> str:
+        """Walk /complain (first category, unit not known) to the evidence prompt; its text."""
+        await self.h.ask(user, "/complain")
+        await self.press(user, "继续")
+        await self.sim.press_button(user, self.first_category_label(user))
+        await self.sim.next_message(user)
+        await self.sim.press_button(user, "不知道")
+        await self.sim.next_message(user)
+        return await self.say(user, text)
+
     def first_category_label(self, user: SimUser) -> str:
         msg = self.sim.bot_messages(user)[-1]
         return msg.buttons[0][0] if msg.buttons else ""
@@ -116,11 +129,13 @@ async def hotline_bot(
     db: Database | None = None,
     text_max_chars: int | None = None,
     staff_supergroup: bool = True,
+    sim: BotApiSimulator | None = None,  # one the test keeps across restarts (same database)
     **hotline: object,
 ) -> AsyncIterator[Hotline]:
-    async with BotApiSimulator(
-        token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
-    ) as sim:
+    async with contextlib.AsyncExitStack() as stack:
+        sim = sim or await stack.enter_async_context(
+            BotApiSimulator(token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手")
+        )
         staff = sim.add_group("投诉受理工作群", supergroup=staff_supergroup)
         base = example_config(
             base_url=sim.base_url,
@@ -145,8 +160,11 @@ async def hotline_bot(
             async with running(config, clock=clock, db=database, poll_timeout=1) as app:
                 await units.import_units(database, list(enumerate(UNITS, start=2)), now=clock.now())
                 h = Harness(sim=sim, app=app, db=database, clock=clock, config=config)
-                handler = sim.add_user("刘干事", user_id=660001)
-                await h.register(handler, Role.CASE_OFFICER)
+                if 660001 in sim.state.chats:  # registered in a run before a restart
+                    handler = sim.user(660001)
+                else:
+                    handler = sim.add_user("刘干事", user_id=660001)
+                    await h.register(handler, Role.CASE_OFFICER)
                 yield Hotline(h=h, staff=staff, handler=handler)
         finally:
             if db is None:

@@ -9,26 +9,42 @@ import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from telegram.ext import ConversationHandler
 
+from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs
 from bot.ops.logs import Format
 from domain.cases.accountability import Finding, Party
 from domain.cases.lifecycle import CaseStatus
 from domain.cases.outcome import Outcome
+from domain.hotline import evidence, receipts
+from handlers.context import SERVICES_KEY
 from handlers.hotline.held import HELD_KEY, HeldReceipts
-from storage.cases import complaint_staff, complaints
+from simulator import BotApiSimulator
+from storage.cases import complaint_staff, complaints, sealing
 from storage.cases.accountability import ClosingRecord, Entry
+from storage.db import Database
 from storage.membership import units
 from storage.models import metadata
+from storage.ops import backup
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
-from tests.e2e.hotline_support import COMPLAINANT, RECEIPT_RE, Hotline, hotline_bot
+from tests.e2e.conftest import TOKEN
+from tests.e2e.hotline_support import (
+    COMPLAINANT,
+    RECEIPT_RE,
+    Hotline,
+    answer_of,
+    forge_press,
+    hotline_bot,
+)
 from tests.owners import accepted
+from tests.test_hotline_evidence import AUTHOR, jpeg_with_gps, pdf_with_author
 
 HOTLINE_TABLES = (
     "cases",
@@ -224,6 +240,7 @@ async def test_identifiers_are_absent_from_a_postgresql_dump(tmp_path: Path) -> 
                 dump.extend(str(row[0]) for row in rows)
         assert any("C-" in line for line in dump)  # the dump did read the complaint
         assert_absent("the PostgreSQL dump", "\n".join(dump).encode())
+        assert not [w for w in WORDS if w in "\n".join(dump)]  # the words are sealed
     finally:
         await drop_database(db, schema)
 
@@ -410,3 +427,166 @@ async def test_a_public_survey_from_a_units_link_keeps_no_identifier(hl: Hotline
     for file in path.parent.glob(path.name + "*"):
         assert_absent(file.name, file.read_bytes())
     assert await persisted_rows.rows_mentioning(hl.h.db, parent.id) == 0
+
+
+# What a copied database must not show: the complaint's words in both directions.
+WORDS = ("多次收取学生额外伙食费", "正在核查", "收费在每周一", "已退还")
+
+
+def database_files(db_path: Path) -> list[Path]:
+    return sorted(db_path.parent.glob(db_path.name + "*"))
+
+
+async def test_complaint_words_are_sealed_in_the_database_while_status_shows_them(
+    hl: Hotline,
+) -> None:
+    receipt = await full_flow(hl)
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    keyring = path.with_name(path.stem + ".keyring" + path.suffix)
+    files = [*database_files(path), *database_files(keyring)]
+    assert keyring in files  # the keys live in a file of their own
+    for file in files:
+        data = file.read_bytes()
+        for words in WORDS:
+            assert words.encode() not in data, f"{words} in {file.name}"
+    parent = hl.sim.user(int(COMPLAINANT["user_id"]))
+    shown = await hl.h.ask(parent, "/status", receipt)
+    for words in WORDS:
+        assert words in shown
+
+
+async def test_a_backup_made_before_the_purge_is_noise_after_it(
+    hl: Hotline, tmp_path: Path
+) -> None:
+    await full_flow(hl)
+    copy = tmp_path / "before-purge.db"
+    await backup.backup(hl.h.db.url, copy)
+    restored = Database(f"sqlite+aiosqlite:///{copy}")
+    restored.keyring = hl.h.db.keyring  # the attacker holds the backup, the server and its key
+    try:
+        (before,) = await complaints.for_staff(restored)
+        assert WORDS[0] in before.description  # while the key exists, the backup opens
+        services = hl.h.app.bot_data[SERVICES_KEY]
+        hl.h.clock.advance(timedelta(days=services.settings.hotline.retention_days + 1))
+        assert (await hotline_jobs.purge_once(services)).purged == 1
+        assert await sealing.keyring_of(hl.h.db).case_ids() == set()
+        (after,) = await complaints.for_staff(restored)
+        assert after.description == sealing.UNREADABLE
+        assert all(m.body == sealing.UNREADABLE for m in after.messages)
+    finally:
+        await restored.dispose()
+
+
+PEPPER = "anonymity-test-pepper-" + "p" * 32
+
+
+async def test_throttles_outlive_a_restart_and_store_no_identifier(tmp_path: Path) -> None:
+    async with BotApiSimulator(token=TOKEN, bot_username="rectify_test_bot") as sim:
+        async with hotline_bot(tmp_path, sim=sim, pepper=PEPPER, max_per_day=1) as first:
+            parent = first.complainant()
+            receipt = await first.file(parent)
+            for _ in range(3):
+                answer = await first.h.ask(parent, "/status", "7KQ2-M9XD-4HPA-TR3W")
+                assert "没有与此回执码对应的投诉" in answer
+        async with hotline_bot(tmp_path, sim=sim, pepper=PEPPER, max_per_day=1) as again:
+            assert "最多提交 1 件" in await again.h.ask(parent, "/complain")
+            assert "次数过多" in await again.h.ask(parent, "/status", receipt)  # still waiting
+            again.h.clock.advance(timedelta(seconds=31))
+            assert "多次收取学生额外伙食费" in await again.h.ask(parent, "/status", receipt)
+            async with again.h.db.engine.connect() as conn:
+                rows = (await conn.execute(text("SELECT * FROM hotline_counters"))).all()
+            assert rows  # the counts are there, under keyed hashes only
+            assert_absent("hotline_counters", repr(rows).encode())
+
+
+async def test_a_correct_receipt_is_throttled_per_sender_too(tmp_path: Path) -> None:
+    async with hotline_bot(tmp_path, status_checks_per_hour=2) as hl:
+        parent = hl.complainant()
+        receipt = await hl.file(parent)
+        for _ in range(2):
+            assert "多次收取学生额外伙食费" in await hl.h.ask(parent, "/status", receipt)
+            await hl.sim.press_button(parent, "完成")
+            await hl.sim.next_message(parent)
+        assert "查询次数过多" in await hl.h.ask(parent, "/status", receipt)
+        hl.h.clock.advance(timedelta(hours=1))
+        assert "多次收取学生额外伙食费" in await hl.h.ask(parent, "/status", receipt)
+
+
+async def test_a_flood_of_wrong_receipts_slows_the_owner_but_never_locks_them_out(
+    tmp_path: Path,
+) -> None:
+    # 100 accounts × 3 wrong receipts against a ceiling of 300 an hour, scaled down ten times.
+    async with hotline_bot(tmp_path, wrong_receipts_per_hour=30, flood_delay_seconds=0.5) as hl:
+        parent = hl.complainant()
+        receipt = await hl.file(parent)
+        guessers = [hl.sim.add_user(f"guesser{i}") for i in range(10)]
+        for guesser in guessers:
+            for _ in range(3):
+                answer = await hl.h.ask(guesser, "/status", receipts.new_receipt())
+                assert "没有与此回执码对应的投诉" in answer
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        shown = await hl.h.ask(parent, "/status", receipt)
+        took = loop.time() - started
+        assert "多次收取学生额外伙食费" in shown  # the owner gets in …
+        assert took >= 0.5  # … after the flood's delay
+        print(f"\nowner's /status during the flood: {took:.2f} s")
+
+
+async def test_complaint_and_status_buttons_replayed_by_another_reveal_nothing(
+    hl: Hotline,
+) -> None:
+    sim, parent = hl.sim, hl.complainant()
+    receipt = await hl.file(parent, push=True)
+    await hl.h.ask(parent, "/status", receipt)  # the menu: add, notices, done
+    shown: list[str] = []
+    for message in sim.bot_messages(parent):
+        for row in (message.raw.get("reply_markup") or {}).get("inline_keyboard", []):
+            shown += [b["callback_data"] for b in row if "callback_data" in b]
+    assert any(d.startswith("status:v1:") for d in shown)
+    other = sim.add_user("另一位家长")
+    await hl.h.ask(other, "/help")
+    before = await complaints.for_staff(hl.h.db)
+    for data in dict.fromkeys(shown):
+        count = len(sim.bot_messages(other))
+        query = await forge_press(sim, other, sim.private_chat(other), data)
+        answer = await answer_of(sim, query)
+        await sim.wait_confirmed()
+        said = " ".join([answer or "", *(m.text for m in sim.bot_messages(other)[count:])])
+        assert "伙食费" not in said and receipt not in said, (data, said)
+        assert before[0].pseudonym not in said
+    assert await complaints.for_staff(hl.h.db) == before  # nothing changed
+
+
+async def test_evidence_reaches_staff_without_metadata_and_other_types_are_refused(
+    hl: Hotline,
+) -> None:
+    sim, parent = hl.sim, hl.complainant()
+    await hl.to_evidence(parent, "食堂账目不公开，附照片和文件。")
+    await sim.send_document(parent, b"MZ\x90\x00evil", "evil.exe", "application/x-msdownload")
+    assert "不接受" in (await sim.next_message(parent)).text
+    await sim.send_document(parent, b"MZ\x90\x00evil", "invoice.pdf", "application/pdf")
+    assert "无法按其类型读取" in (await sim.next_message(parent)).text  # not really a PDF
+    originals = {"张三的照片.jpg": jpeg_with_gps(), "账目.pdf": pdf_with_author()}
+    for name, data in originals.items():
+        await sim.send_document(parent, data, name)
+        copy = await sim.next_message(parent)  # the cleaned copy, sent back
+        assert "已去除" in copy.text and copy.raw["document"]["file_name"].startswith("evidence")
+        await sim.next_message(parent)  # "file n added"
+    await hl.press(parent, "完成")
+    await hl.press(parent, "不需要通知")
+    await hl.press(parent, "提交")
+    for _ in range(3):  # the card and its two files
+        await sim.next_message(hl.staff)
+    sent = [m.raw["document"] for m in sim.bot_messages(hl.staff) if "document" in m.raw]
+    assert len(sent) == 2
+    for document in sent:
+        data = sim.state.files[document["file_id"]].data
+        assert data not in originals.values()
+        assert b"PhoneMaker" not in data and AUTHOR.encode() not in data
+        assert evidence.metadata_found(document.get("mime_type"), data) == []
+        assert "张三" not in document.get("file_name", "")
+    (stored,) = await complaints.for_staff(hl.h.db)
+    assert {e.file_id for e in stored.evidence} == {d["file_id"] for d in sent}

@@ -14,9 +14,11 @@ from bot.jobs import hotline as hotline_jobs
 from bot.ops import logs
 from domain.cases.lifecycle import CaseStatus
 from domain.hotline import receipts
+from domain.hotline.crypto import kek_from_secret
 from handlers.context import SERVICES_KEY
 from storage import migrate
 from storage.cases import complaint_staff, complaints
+from storage.cases.sealing import Keyring
 from storage.db import Database
 from tests.e2e.hotline_support import Hotline, hotline_bot
 from tests.owners import accepted
@@ -55,10 +57,19 @@ async def test_the_daily_job_purges_closed_complaints_after_retention(hl: Hotlin
     assert "没有与此回执码对应的投诉" in await hl.h.ask(parent, "/status", receipt)
 
 
+def _keyring(url: str) -> Keyring:
+    """The keyring the CLI finds beside the database (`b.db` → `b.keyring.db`)."""
+    path = Path(url.removeprefix("sqlite+aiosqlite:///"))
+    store = Database(f"sqlite+aiosqlite:///{path.with_name(path.stem + '.keyring.db')}")
+    return Keyring(store, (kek_from_secret("an old data key " + "o" * 32),))
+
+
 async def _old_closed_complaints(url: str) -> list[str]:
     db = Database(url)
+    db.keyring = _keyring(url)
     try:
         await migrate.upgrade(db)
+        await db.keyring.prepare()
         day = date(2024, 1, 5)
         now = datetime(2024, 1, 5, 2, tzinfo=UTC)
         made = []
@@ -76,14 +87,18 @@ async def _old_closed_complaints(url: str) -> list[str]:
             made.append(filed.pseudonym)
         return made
     finally:
+        await db.keyring.store.dispose()
         await db.dispose()
 
 
-async def _count(url: str) -> int:
+async def _count(url: str) -> tuple[int, int]:
+    """The complaints left, and the data keys left in the keyring."""
     db = Database(url)
+    keyring = _keyring(url)
     try:
-        return len(await complaints.for_staff(db))
+        return len(await complaints.for_staff(db)), len(await keyring.case_ids())
     finally:
+        await keyring.store.dispose()
         await db.dispose()
 
 
@@ -105,5 +120,5 @@ def test_cli_purge_dry_run_hold_and_purge(
     assert cli.main(["hotline", "purge", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert "purged 1" in out and "1 kept on legal hold" in out
-    assert asyncio.run(_count(url)) == 1
+    assert asyncio.run(_count(url)) == (1, 1)  # the purged complaint's key is shredded
     assert first != second

@@ -3,6 +3,7 @@ by receipt, duplicates, messages and moves, the push link, rating, legal hold an
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -56,19 +57,19 @@ async def test_file_and_find_by_receipt(db: Database) -> None:
     assert receipt not in row.receipt_hash and receipts.normalise(receipt) not in row.receipt_hash
 
 
-async def test_same_text_twice_a_day_is_a_duplicate(db: Database) -> None:
-    await complaints.file_complaint(
-        db, new("同一件事"), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
-    )
-    with pytest.raises(DuplicateComplaint):
-        await complaints.file_complaint(
-            db, new("同一件事 "), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
+async def test_same_text_twice_a_day_from_one_sender_is_a_duplicate(db: Database) -> None:
+    def again(text: str, sender: str | None, day: date = DAY) -> Awaitable[complaints.Filed]:
+        return complaints.file_complaint(
+            db, new(text), receipt=receipts.new_receipt(), policy=POLICY, today=day, sender=sender
         )
-    tomorrow = DAY + timedelta(days=1)
-    await complaints.file_complaint(
-        db, new("同一件事"), receipt=receipts.new_receipt(), policy=POLICY, today=tomorrow
-    )
-    assert len(await complaints.for_staff(db)) == 2
+
+    await again("同一件事", "sender-a")
+    with pytest.raises(DuplicateComplaint):
+        await again("同一件事 ", "sender-a")
+    await again("同一件事", "sender-b")  # another person's same words are filed
+    await again("同一件事", None)  # no sender known (e.g. registered by staff): no check
+    await again("同一件事", "sender-a", DAY + timedelta(days=1))
+    assert len(await complaints.for_staff(db)) == 4
 
 
 async def test_reply_answers_and_information_reopens(db: Database) -> None:

@@ -16,7 +16,7 @@ from domain.hotline import receipts
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import CaseClock
-from storage.cases import complaints, reports
+from storage.cases import complaints, reports, sealing
 from storage.cases.complaints import NewComplaint
 from storage.db import Database
 from storage.desk import actions as desk
@@ -125,7 +125,10 @@ async def test_complaint_through_the_desk_keeps_the_hotline_rules(
         messages = (
             await session.exec(select(CaseMessage).where(CaseMessage.case_id == filed.case_id))
         ).all()
-    assert case is not None and case.status == "closed" and case.closing_summary == "已退费，办结。"
+        words = await sealing.opener(session, [filed.case_id])
+    assert case is not None and case.status == "closed" and case.closing_summary is not None
+    assert words.text(filed.case_id, "closing_summary", case.closing_summary) == "已退费，办结。"
+    assert "已退费" not in case.closing_summary  # sealed at rest, like the hotline's own close
     assert link is None  # erased when final, as the hotline does
     assert all(m.sent_at is None for m in messages)  # days only, never instants
 
