@@ -237,7 +237,11 @@ async def _submit(
     await post_card(context, filed.case_id)
     if not delivered:
         await complaints.release_duplicate(
-            svc.db, svc.settings.hotline, description=draft.description, today=today
+            svc.db,
+            svc.settings.hotline,
+            description=draft.description,
+            today=today,
+            sender=throttle.duplicate_key(context, user_id),
         )
     return ConversationHandler.END
 

@@ -176,12 +176,15 @@ async def file_complaint(
 
 
 async def release_duplicate(
-    db: Database, policy: HotlinePolicy, *, description: str, today: date
+    db: Database, policy: HotlinePolicy, *, description: str, today: date, sender: str | None
 ) -> bool:
-    """Stop counting a stored complaint as the original of a later one with the same text:
-    its receipt never reached the complainant, who may only file again (a complaint with no
-    person attached cannot be handed its receipt another way). Whether a mark was removed."""
-    digest = fingerprint(policy.pepper, description, today)
+    """Stop counting a stored complaint as the original of a later one with the same text from
+    the same sender (`sender`, as `file` took it): its receipt never reached the complainant,
+    who may only file again (a complaint with no person attached cannot be handed its receipt
+    another way). Whether a mark was removed."""
+    if sender is None:
+        return False  # no mark was made
+    digest = fingerprint(policy.pepper, f"{sender}\n{description}", today)
     async with db.session() as session:
         found = await session.get(ComplaintFingerprint, digest)
         if found is None:

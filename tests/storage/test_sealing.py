@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from domain.cases.lifecycle import CaseStatus
+from domain.cases.outcome import Outcome
 from domain.hotline import crypto, receipts
 from domain.hotline.crypto import kek_from_secret
 from storage.cases import complaint_staff, complaints, sealing, throttles
@@ -19,6 +20,7 @@ from storage.cases.sealing import UNREADABLE, Keyring
 from storage.db import Database
 from storage.models import Case, CaseMessage, ComplaintFingerprint
 from storage.stats import exports
+from tests.owners import accepted
 from tests.storage.test_complaints import POLICY, new
 
 DAY = date(2027, 3, 10)
@@ -82,9 +84,11 @@ async def test_purge_shreds_the_key_and_an_earlier_backup_stays_noise(
         db, new(WORDS), receipt=receipts.new_receipt(), policy=POLICY, today=DAY
     )
     await complaint_staff.reply(db, filed.pseudonym, REPLY, member_id=None, now=NOW, today=DAY)
-    await complaint_staff.finish(
+    await accepted(db, filed.case_id)  # closing needs someone responsible (谁受理谁负责)
+    closed = await complaint_staff.finish(
         db, filed.pseudonym, CaseStatus.CLOSED, member_id=None, now=NOW, today=DAY
     )
+    assert closed.outcome is Outcome.OK
     async with db.session() as session:  # the backup: every sealed row as it is now
         case = await session.get(Case, filed.case_id)
         saved = (await session.exec(select(CaseMessage.body))).all()
