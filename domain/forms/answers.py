@@ -119,10 +119,6 @@ def read_scale(question: Question, value: str) -> int | Problem:
     return int(value)
 
 
-def read_option(question: Question, key: str) -> str | Problem:
-    return key if question.option(key) is not None else Problem.NOT_AN_OPTION
-
-
 def toggle(chosen: list[str], key: str) -> list[str]:
     """A multiple-choice answer with `key` added or removed (kept in option order later)."""
     return [k for k in chosen if k != key] if key in chosen else [*chosen, key]

@@ -17,7 +17,7 @@ from domain.forms.definitions import Audience, Form, Kind, Repeat
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.due import STAFF, Due, Rule, member_recipient
-from domain.reminders.timing import Policy, current_slot, local_day, send_instant
+from domain.reminders.timing import Policy, current_slot
 
 PUBLIC_PREFIX = "form-"
 
@@ -81,11 +81,6 @@ def may_answer(form: Form, *, role: Role | None, cadre: bool, unit_kind: str | N
         case Audience.MONITORS:
             return role is Role.MONITOR
     return False
-
-
-def rated_unit_kinds(form: Form) -> tuple[str, ...]:
-    """The kinds of unit a monitor or the public rates (empty: every unit)."""
-    return form.unit_kinds
 
 
 def sees_results(role: Role | None) -> str | None:
@@ -250,14 +245,6 @@ def missing_by_unit(who: Sequence[Expected]) -> list[list[Any]]:
     for person in who:
         counts[person.unit_name] = counts.get(person.unit_name, 0) + 1
     return [[name, count] for name, count in counts.items()]
-
-
-def today_of(now: datetime, policy: Policy) -> date:
-    return local_day(now, policy)
-
-
-def reminder_instant(day: date, policy: Policy) -> datetime:
-    return send_instant(day, policy)
 
 
 # -- scores -----------------------------------------------------------------------------------

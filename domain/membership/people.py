@@ -48,11 +48,6 @@ def may_move(manager: Manager, from_unit: int, to_unit: int) -> bool:
     return may_manage(manager, from_unit) and may_manage(manager, to_unit)
 
 
-def needs_warning(manager: Manager, target_member_id: int, *, last_head: bool) -> bool:
-    """A deactivation that deserves a second look: oneself, or a unit's last head."""
-    return manager.member_id == target_member_id or last_head
-
-
 # Roles as offices write them in a members CSV (Chinese or English).
 ROLE_NAMES: dict[str, Role] = {
     "member": Role.MEMBER,

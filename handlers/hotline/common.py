@@ -1,5 +1,5 @@
 """What the hotline's handlers share: the draft kept in `chat_data` while a conversation runs,
-the in-memory sender limiter, and forgetting empty per-user dicts after every update."""
+and forgetting empty per-user dicts after every update (the throttles are in `throttle`)."""
 
 from __future__ import annotations
 

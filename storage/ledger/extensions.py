@@ -101,15 +101,6 @@ async def _decider(
     return decider_for(owner, item.source_case_id is not None, code, dict(superiors))
 
 
-async def decider_of(db: Database, item_id: int, superiors: Mapping[str, int]) -> Decider | None:
-    async with db.session() as session:
-        item = await session.get(LedgerItem, item_id)
-        unit = await session.get(Unit, item.unit_id) if item is not None else None
-        if item is None or unit is None:
-            return None
-        return await _decider(session, item, unit, superiors)
-
-
 async def request(
     db: Database,
     *,

@@ -237,21 +237,3 @@ async def revoke_invite(db: Database, invite_id: int, *, actor: Actor, now: date
             )
             await session.commit()
         return invite
-
-
-async def open_invites(
-    db: Database, unit_ids: Sequence[int] | None, *, now: datetime
-) -> list[tuple[Invite, Unit]]:
-    """Invites still usable (not withdrawn, not expired, uses left), newest first."""
-    query = (
-        select(Invite, Unit)
-        .join(Unit, col(Unit.id) == col(Invite.unit_id))
-        .where(col(Invite.revoked).is_(False))
-        .where(col(Invite.expires_at) > now)
-        .where(col(Invite.uses) < col(Invite.max_uses))
-        .order_by(col(Invite.id).desc())
-    )
-    if unit_ids is not None:
-        query = query.where(col(Invite.unit_id).in_(list(unit_ids)))
-    async with db.session() as session:
-        return [(i, u) for i, u in (await session.exec(query)).all()]
