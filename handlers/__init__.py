@@ -71,6 +71,7 @@ def build_handlers() -> list[tuple[int, Handler]]:
         *hotline_.conversations,
         *duties_.conversations,
         *forms_.conversations,
+        *desk_.conversations,
     ]
     ordered: list[Handler] = [
         # 1. Group housekeeping first: a migration notice carries no command.

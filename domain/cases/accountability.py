@@ -42,6 +42,25 @@ class Channel(StrEnum):
 
 
 INTAKE_CHANNELS: tuple[Channel, ...] = tuple(c for c in Channel if c is not Channel.CHAT)
+CONTACT_NAME_MAX = 64  # case_intakes.contact_name
+CONTACT_DETAILS_MAX = 200
+
+
+class ReceivedProblem(StrEnum):
+    UNREADABLE = "unreadable"
+    NO_SUCH_DAY = "no_such_day"
+    FUTURE = "future"
+
+
+def read_received(text: str, today: date) -> date | ReceivedProblem:
+    """The day an intake was received, typed as a deadline is (2027-04-02, 4月2日, 4/2): a day
+    without a year is this year's; never after `today`."""
+    parsed = parse_deadline(text, date(today.year, 1, 1))  # no year: this year, not the next
+    if parsed is DeadlineProblem.NO_SUCH_DAY:
+        return ReceivedProblem.NO_SUCH_DAY
+    if not isinstance(parsed, date):
+        return ReceivedProblem.UNREADABLE
+    return ReceivedProblem.FUTURE if parsed > today else parsed
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ _MEMBER_COMMANDS: tuple[str, ...] = ("report", "mine", "forms")
 _HEAD_COMMANDS: tuple[str, ...] = ("ledger", "overdue", "stats", "export", "forms")
 _CASE_OFFICER_COMMANDS: tuple[str, ...] = (
     "inbox",
+    "intake",
     "ledger",
     "overdue",
     "stats",
@@ -60,6 +61,7 @@ ALL_COMMANDS: tuple[str, ...] = (
     "leave",
     "inspect",
     "inbox",
+    "intake",
     "overdue",
     "stats",
     "export",

@@ -1,5 +1,6 @@
-"""The staff desk: /inbox, the case card and its actions (accept, reply, close, transfer,
-dispatch), follow-ups (退单, notes, files, questions) and the staff-chat cards.
+"""The staff desk: /inbox, /intake (cases from other channels), the case card and its actions
+(accept, reply, close, transfer, dispatch), follow-ups (退单, notes, files, questions) and the
+staff-chat cards.
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ def handlers() -> FeatureHandlers:
     returns (退单), notes, files, questions, status changes."""
     # Imported when called: other features import this package's modules, which runs this
     # file first; importing them all at its top would make loops between features.
-    from handlers.desk import actions, closing, inbox, prompts
+    from handlers.desk import actions, closing, inbox, intake, prompts
     from handlers.desk import filters as inbox_filters
     from handlers.desk.followups import common, owner, router
 
     private = tg_filters.ChatType.PRIVATE
     return FeatureHandlers(
+        # /intake (a case from another channel), then its buttons pressed after it ended.
+        conversations=[
+            intake.build(),
+            CallbackQueryHandler(intake.stale_button, pattern=intake.ROUTE.pattern),
+        ],
         routes=[
             # Closing a case (desk or complaint card): the finding and 问责, and its prompt.
             CallbackQueryHandler(closing.on_button, pattern=closing.PATTERN),

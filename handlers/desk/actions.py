@@ -86,6 +86,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _accept(update, context, who, case_id, staff_chat_ok)
     elif action == Action.CLOSE:  # the finding and 问责 first, then the summary
         await closing.start(update, context, who, case_id, closing.DESK)
+    elif action == Action.ANSWER:  # the finding and 问责 first, then the answer
+        await closing.start(update, context, who, case_id, closing.ANSWER)
     elif action == AS_PREPARED:
         await answer_as_prepared(update, context, who, case_id)
     else:

@@ -31,10 +31,10 @@ from domain.cases.lifecycle import FINAL_STATUSES
 from domain.desk.rules import Action
 from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.hotline.views import staff_card, staff_keyboard
-from handlers.i18n import Translator, escape
+from handlers.i18n import Html, Translator, escape
 from handlers.ui.callbacks import Route
 from handlers.ui.edits import is_not_modified
-from handlers.ui.labels import category_name, status_label
+from handlers.ui.labels import category_name, channel_label, status_label
 from storage.cases import complaints
 from storage.desk import actions as desk
 from storage.desk import cards as desk_cards
@@ -73,6 +73,11 @@ def _kind_title(t: Translator, found: DeskCase) -> str:
     return t.gettext("<b>Named report {number}</b>", number=found.number)
 
 
+def channel_line(t: Translator, channel: str) -> str:
+    """Where a case registered by an officer came from (a card's line)."""
+    return t.gettext("Received by: {channel}", channel=channel_label(t, channel))
+
+
 def plain_text(svc: Services, t: Translator, found: DeskCase) -> str:
     """A report's or finding's card without the reporter: number, day, category, unit,
     status, who is responsible, what happened."""
@@ -83,6 +88,8 @@ def plain_text(svc: Services, t: Translator, found: DeskCase) -> str:
     lines = [_kind_title(t, found)]
     if found.opened_on is not None:
         lines.append(t.gettext("Filed on: {day}", day=t.date(found.opened_on)))
+    if found.channel != "chat":
+        lines.append(channel_line(t, found.channel))
     lines += [
         t.gettext("Category: {name}", name=category_name(t, campaign, found.category_key)),
         t.gettext("Unit concerned: {unit}", unit=found.unit_name or t.gettext("not known")),
@@ -104,6 +111,8 @@ async def card_content(
         if view is None:
             return None
         owner = t.gettext("Responsible: {name}", name=found.owner_name or t.gettext("nobody yet"))
+        if found.channel != "chat":
+            owner = Html(channel_line(t, found.channel) + "\n" + owner)
         text = staff_card(t, svc.settings.campaign, view, footer=owner)
     else:
         text = plain_text(svc, t, found)

@@ -1,6 +1,6 @@
-"""Closing a case, the accountability step (问责): before the desk's closing summary, or before
-the complaint card's close, the staff member records what the case was found to be (属实 /
-部分属实 / 不属实 / 无法核实) and, when it was substantiated, each handling taken (from the
+"""Closing a case, the accountability step (问责): before the desk's closing summary, before
+the answer that closes a verified case (答复办结), or before the complaint card's close, the
+staff member records what the case was found to be (属实 / 部分属实 / 不属实 / 无法核实) and, when it was substantiated, each handling taken (from the
 configured list) with the persons or units held accountable and the day it was decided.
 
 The record is written with the close itself (`storage.cases.accountability`, inside
@@ -50,6 +50,7 @@ PATTERN = ROUTE.pattern
 PROMPT_MARK = "⚖️"
 PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 DESK, HOTLINE = "desk", "hotline"
+ANSWER = "answer"  # 答复办结 of a verified case: the record first, then the answer
 PROMPTS_KEY = "closing:prompts"
 
 
@@ -74,7 +75,8 @@ async def _refusal(
     found = await desk.desk_case(context.services.db, case_id)
     if found is None:
         return t.gettext("This case no longer exists.")
-    refused = refusal(Action.CLOSE, actor_of(who), found.facts)
+    action = Action.ANSWER if where == ANSWER else Action.CLOSE
+    refused = refusal(action, actor_of(who), found.facts)
     return refusal_text(t, refused) if refused is not None else None
 
 
@@ -260,11 +262,13 @@ async def on_parties(update: Update, context: BotContext) -> None:
 
 
 async def _finish(update: Update, context: BotContext, who: Viewer, case_id: int) -> None:
-    """The desk asks for the closing summary next; the complaint card closes now."""
+    """The desk asks for the closing summary next, 答复办结 for the answer (prepared or the
+    owner's own); the complaint card closes now. The record is written with that move."""
     found = draft_of(context, case_id)
     assert found is not None
-    if found["where"] == DESK:
-        await prompt(update, context, who, Action.CLOSE, case_id, answered=True)
+    if found["where"] in (DESK, ANSWER):
+        action = Action.ANSWER if found["where"] == ANSWER else Action.CLOSE
+        await prompt(update, context, who, action, case_id, answered=True)
         return
     record = record_of(context, case_id)
     svc, t = context.services, who.t

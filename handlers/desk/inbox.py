@@ -17,13 +17,13 @@ from telegram.constants import ChatType
 from domain.cases.reports import ReportViewer
 from domain.desk.followup import may_open_thread
 from domain.desk.rules import Action, Actor, available, may_use_desk
-from handlers.context import BotContext, Viewer, viewer
-from handlers.desk.cards import ROUTE, plain_text
+from handlers.context import BotContext, Services, Viewer, viewer
+from handlers.desk.cards import ROUTE, channel_line, plain_text
 from handlers.desk.followups.common import panel_button
 from handlers.hotline.views import staff_card
-from handlers.i18n import Translator
+from handlers.i18n import Html, Translator, escape
 from handlers.report.views import report_text
-from storage.cases import complaints, reports
+from storage.cases import complaints, intake, reports
 from storage.desk import actions as desk
 from storage.desk.actions import DeskCase
 
@@ -111,6 +111,20 @@ def case_keyboard(t: Translator, actor: Actor, found: DeskCase) -> list[list[Inl
     return rows
 
 
+async def contact_lines(svc: Services, t: Translator, case_id: int) -> str:
+    """A named case's person, as the officer who registered it wrote them down: for staff in a
+    private chat only (never on the staff chat's card)."""
+    found = await intake.intake_of(svc.db, case_id)
+    if found is None or found.contact is None:
+        return ""
+    return t.gettext(
+        "Received on {day} from: {name}, {details}",
+        day=t.date(found.received_on),
+        name=escape(found.contact.name),
+        details=escape(found.contact.details),
+    )
+
+
 async def case_card(
     who: Viewer, context: BotContext, case_id: int
 ) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -126,7 +140,11 @@ async def case_card(
         view = await complaints.view(svc.db, case_id)
         if view is None:
             return None
+        if found.channel != "chat":
+            owner = Html(channel_line(t, found.channel) + "\n" + owner)
         text = staff_card(t, svc.settings.campaign, view, footer=owner)
+    elif found.kind == "report" and found.channel != "chat":  # named, from another channel
+        text = plain_text(svc, t, found) + "\n\n" + await contact_lines(svc, t, case_id)
     elif found.kind == "report":
         report = await reports.view_for(
             svc.db, case_id, ReportViewer(actor.role, actor.unit_id, actor.member_id)

@@ -26,7 +26,7 @@ from handlers.desk.dispatch import REQUIREMENT_MAX_CHARS, dispatch_deadline
 from handlers.desk.inbox import PROMPT_MARK, actor_of, case_card, desk_person
 from handlers.desk.loop import prepared_answer
 from handlers.desk.notices import outcome_notice, refusal_text, tell_after
-from handlers.i18n import escape
+from handlers.i18n import Translator, escape
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard
 from storage.cases.loop import answer_facts
@@ -151,6 +151,14 @@ async def _show_prepared(
     )
 
 
+def _record_first(t: Translator, action: Action) -> str:
+    if action is Action.ANSWER:
+        return t.gettext(
+            "Record what the case was found to be first: press Answer and close again."
+        )
+    return t.gettext("Record what the case was found to be first: press Close again.")
+
+
 async def answer_as_prepared(
     update: Update, context: BotContext, who: Viewer, case_id: int
 ) -> None:
@@ -167,8 +175,16 @@ async def answer_as_prepared(
     if refused is not None:
         await query.answer(refusal_text(t, refused), show_alert=True)
         return
+    record = record_of(context, case_id)
+    if record is None:  # the finding is recorded first (handlers/desk/closing.py)
+        await query.answer(_record_first(t, Action.ANSWER), show_alert=True)
+        return
     now, today = svc.clock.now(), local_today(context)
-    result = await desk.answer(svc.db, case_id, actor_of(who), text, today=today, now=now)
+    result = await desk.answer(
+        svc.db, case_id, actor_of(who), text, today=today, now=now, record=record
+    )
+    if result.outcome is Outcome.OK:
+        drop(context, case_id)
     if result.outcome is not Outcome.OK or result.change is None:
         await query.answer(outcome_notice(t, result), show_alert=True)
         return
@@ -226,16 +242,13 @@ async def on_prompt_reply(update: Update, context: BotContext) -> None:
         result = await desk.dispatch(svc.db, case_id, actor, deadline, text, today=today, now=now)
     elif action is Action.TRANSFER:
         result = await desk.transfer(svc.db, case_id, actor, target_id, text, today=today, now=now)
-    elif action is Action.ANSWER:
-        result = await desk.answer(svc.db, case_id, actor, text, today=today, now=now)
     else:
         record = record_of(context, case_id)
         if record is None:  # the finding is recorded first (handlers/desk/closing.py)
-            await message.reply_text(
-                t.gettext("Record what the case was found to be first: press Close again.")
-            )
+            await message.reply_text(_record_first(t, action))
             return
-        result = await desk.close(svc.db, case_id, actor, text, today=today, now=now, record=record)
+        close = desk.answer if action is Action.ANSWER else desk.close
+        result = await close(svc.db, case_id, actor, text, today=today, now=now, record=record)
         if result.outcome is Outcome.OK:
             drop(context, case_id)
     prompts.pop(message.reply_to_message.message_id, None)

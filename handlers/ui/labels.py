@@ -46,6 +46,7 @@ def command_description(t: Translator, command: str) -> str:
         "mine": t.gettext("Your reports and their status"),
         "forms": t.gettext("Forms to fill in; for staff: who has not answered, results"),
         "inbox": t.gettext("Cases waiting for staff"),
+        "intake": t.gettext("Register a case received by phone, mailbox, letter or visit"),
         "overdue": t.gettext("Overdue items"),
         "stats": t.gettext("Statistics and charts"),
         "export": t.gettext("Export to Excel or CSV"),

@@ -27,6 +27,7 @@ from storage.cases.transitions import Step, move_case
 from storage.db import Database
 from storage.models import (
     Case,
+    CaseIntake,
     CaseMessage,
     ComplaintFingerprint,
     ComplaintPushLink,
@@ -58,6 +59,10 @@ class NewComplaint:
     unit_id: int | None
     description: str
     evidence: tuple[EvidenceFile, ...] = ()
+    # Registered by a case officer from another channel (storage.cases.intake): the channel and
+    # who registered it; never anything of the person.
+    channel: str = "chat"
+    registered_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,18 @@ async def file_complaint(
         assert case.id is not None
         if sender is not None:
             session.add(ComplaintFingerprint(digest=digest, day=today))
+        # Registered by an officer: the intake row names them and the day; no audit row (its
+        # id and instant would place the call in time among the bureau's other acts).
+        if complaint.channel != "chat":
+            session.add(
+                CaseIntake(
+                    case_id=case.id,
+                    channel=complaint.channel,
+                    received_on=today,
+                    registered_by_member_id=complaint.registered_by,
+                )
+            )
+
         session.add(
             ComplaintReceipt(
                 case_id=case.id,

@@ -40,7 +40,7 @@ from storage.cases.transitions import Step, move_case
 from storage.db import Database
 from storage.desk.dispatch import add_ledger_item
 from storage.desk.filters import Colleague, InboxLine, InboxPage, list_open, officers_besides
-from storage.models import Case, InspectionFinding, Member, Unit
+from storage.models import Case, CaseIntake, InspectionFinding, Member, Unit
 
 # The lists, re-exported for older callers.
 __all__ = ["Colleague", "InboxLine", "InboxPage", "list_open", "officers_besides"]
@@ -61,6 +61,7 @@ class DeskCase:
     opened_on: date | None = None
     description: str = ""
     inspector_name: str | None = None  # a finding's inspector (staff; shown in private only)
+    channel: str = "chat"  # where it came from (storage.cases.intake)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ async def desk_case(db: Database, case_id: int) -> DeskCase | None:
             member_id = found.inspector_member_id if found is not None else None
             inspector = await session.get(Member, member_id) if member_id is not None else None
         words = await sealing.opener(session, [case.id])
+        intake = await session.get(CaseIntake, case.id)
     return DeskCase(
         case_id=case.id,
         kind=case.kind,
@@ -104,6 +106,7 @@ async def desk_case(db: Database, case_id: int) -> DeskCase | None:
         opened_on=case.opened_on,
         description=words.text(case.id, "description", case.description),
         inspector_name=inspector.display_name if inspector is not None else None,
+        channel=intake.channel if intake is not None else "chat",
     )
 
 
@@ -281,12 +284,20 @@ async def close(
 
 
 async def answer(
-    db: Database, case_id: int, actor: Actor, body: str, *, today: date, now: datetime
+    db: Database,
+    case_id: int,
+    actor: Actor,
+    body: str,
+    *,
+    today: date,
+    now: datetime,
+    record: ClosingRecord | None = None,
 ) -> DeskResult:
     """答复办结: once its item is verified, the owner answers the person and closes the case in
-    one move (the answer is also the closing summary). A report's author is told through the
-    outbox and asked to rate; a complaint's reads it with /status (its push link taken for a
-    last notice and erased, as any close does)."""
+    one move (the answer is also the closing summary), with what it found and who was held
+    accountable (`record`, written with the move as `close` writes it). A report's author is
+    told through the outbox and asked to rate; a complaint's reads it with /status (its push
+    link taken for a last notice and erased, as any close does)."""
     first = func.coalesce(col(Case.answered_on), today)
     values = {
         "answered_on": first,
@@ -297,6 +308,8 @@ async def answer(
     message = _message(case_id, body, actor, today, now)
 
     async def rows(session: AsyncSession, case: Case) -> _Told:
+        if record is not None:
+            await write_record(session, case, record, actor.member_id, today)
         await message(session, case)
         await answered_notice(session, case, body, now)
         sealed = await push_link(session, case) if case.kind == COMPLAINT else None
