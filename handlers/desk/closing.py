@@ -1,7 +1,8 @@
 """Closing a case, the accountability step (问责): before the desk's closing summary, before
 the answer that closes a verified case (答复办结), or before the complaint card's close, the
-staff member records what the case was found to be (属实 / 部分属实 / 不属实 / 无法核实) and, when it was substantiated, each handling taken (from the
-configured list) with the persons or units held accountable and the day it was decided.
+staff member records what the case was found to be (属实 / 部分属实 / 不属实 / 无法核实)
+and, when it was substantiated, each handling taken (from the configured list) with the
+persons or units held accountable and the day it was decided.
 
 The record is written with the close itself (`storage.cases.accountability`, inside
 `move_case`), never before: pressing these buttons only fills the presser's own draft. Every
