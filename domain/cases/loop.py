@@ -39,6 +39,10 @@ class Notice(StrEnum):
     ANSWERED = "answered"  # to the reporter: the answer, and how satisfied are you?
     REOPENED = "reopened"  # to the case owner: re-handle (重办), with the person's reason
     ESCALATED = "escalated"  # to the staff chat: dissatisfied again after re-handling
+    # 延期 (domain/ledger/extensions.py): the request to whoever decides it, with the buttons;
+    # the decision to the unit head who asked.
+    EXTENSION_ASKED = "extension_asked"
+    EXTENSION_DECIDED = "extension_decided"
 
 
 def notice_slot(notice: Notice, mark: object) -> str:

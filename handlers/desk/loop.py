@@ -19,6 +19,7 @@ from domain.reminders.digest import Pending
 from handlers.context import BotContext, Viewer
 from handlers.desk.cards import ROUTE, refresh_staff_card
 from handlers.i18n import Html, Translator, escape
+from handlers.ledger.extensions import compose_extension_notice
 from handlers.ledger.views import open_item_callback
 from handlers.report.rating import rating_keyboard
 from handlers.ui.text import shorten
@@ -115,6 +116,8 @@ def compose_notice(t: Translator, row: Pending) -> tuple[str, InlineKeyboardMark
             return reopened(t, str(number), str(p.get("reason", "")), case_id)
         case Notice.ESCALATED:
             return escalation(t, str(number), str(p.get("owner", "")), str(p.get("reason", "")))
+        case Notice.EXTENSION_ASKED | Notice.EXTENSION_DECIDED:
+            return compose_extension_notice(t, p)
     return t.gettext("A case has changed."), None
 
 

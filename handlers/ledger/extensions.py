@@ -1,5 +1,6 @@
-"""Extensions (延期) in the chat: why a request cannot be made, telling whoever decides it (with
-approve / refuse buttons), their press, and telling the unit head the decision.
+"""Extensions (延期) in the chat: why a request cannot be made, the words of the notices that
+tell whoever decides it (with approve / refuse buttons) and the unit head the decision (written
+into the outbox by `storage.ledger.extensions`, sent by the one paced sender), and the press.
 
 The decision buttons carry only the request's id; each press re-reads the request, its item
 and the case it came from, and checks the presser is the one who decides (the case owner, or
@@ -10,18 +11,21 @@ changes nothing and reveals nothing of the item.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from domain.cases.loop import Notice
 from domain.cases.outcome import Outcome
 from domain.ledger.extensions import ExtensionProblem, ExtensionStatus
 from handlers.context import BotContext, viewer
-from handlers.i18n import Catalogs, Translator, escape
+from handlers.i18n import Translator
 from handlers.ledger.views import cut
 from handlers.ui.callbacks import Route, pressed
 from storage.ledger import extensions as store
-from storage.ledger.extensions import Asked, Decided
+from storage.ledger.extensions import Decided
 
 log = logging.getLogger(__name__)
 ROUTE = Route("ext")
@@ -56,30 +60,33 @@ def decision_keyboard(t: Translator, extension_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def tell_decider(context: BotContext, asked: Asked) -> bool:
-    """Send the request to whoever decides it; False when nobody could be told."""
-    ext, item = asked.extension, asked.item
-    if asked.decider_chat is None or ext is None or item is None or ext.id is None:
-        return False
-    t = context.services.catalogs.get(asked.decider_language)
-    text = t.gettext(
-        "⏳ {unit} asks for more time on item {seq} ({description}): from {old} to {new}.\n"
-        "Reason: {reason}",
-        unit=asked.unit_name,
-        seq=item.seq,
-        description=cut(item.description, DESCRIPTION_CHARS),
-        old=t.date(ext.from_deadline),
-        new=t.date(ext.to_deadline),
-        reason=escape(ext.reason),
-    )
-    try:
-        await context.bot.send_message(
-            asked.decider_chat, text, reply_markup=decision_keyboard(t, ext.id)
+def compose_extension_notice(
+    t: Translator, payload: Mapping[str, object]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The words of an extension's notice from its outbox payload: the request, with approve /
+    refuse, to whoever decides it; the decision to the unit head who asked."""
+    values = {
+        "unit": payload.get("unit", ""),
+        "seq": payload.get("seq", ""),
+        "old": t.date(date.fromisoformat(str(payload.get("old")))),
+        "new": t.date(date.fromisoformat(str(payload.get("new")))),
+    }
+    if payload.get("notice") == Notice.EXTENSION_ASKED:
+        text = t.gettext(
+            "⏳ {unit} asks for more time on item {seq} ({description}): from {old} to {new}.\n"
+            "Reason: {reason}",
+            description=cut(str(payload.get("description", "")), DESCRIPTION_CHARS),
+            reason=str(payload.get("reason", "")),
+            **values,
         )
-    except TelegramError as error:
-        log.info("extension %s not delivered: %s", ext.id, type(error).__name__)
-        return False
-    return True
+        return text, decision_keyboard(t, int(str(payload.get("extension_id") or 0)))
+    return _decided_words(t, str(payload.get("status")), values), None
+
+
+def kick_outbox(context: BotContext) -> None:
+    """The notice a request or decision wrote goes out now, not at the sweep's next tick."""
+    if context.services.outbox is not None:
+        context.services.outbox.kick()
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -112,12 +119,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(t.gettext("This extension has been decided already."))
         return
     await query.answer()
+    kick_outbox(context)
     summary = _decided_text(t, decided)
     try:
         await query.edit_message_text(summary)
     except TelegramError as error:
         log.info("extension message not edited: %s", type(error).__name__)
-    await _tell_requester(context.services.catalogs, context, decided)
 
 
 def _decided_text(t: Translator, decided: Decided) -> str:
@@ -129,20 +136,14 @@ def _decided_text(t: Translator, decided: Decided) -> str:
         "old": t.date(ext.from_deadline),
         "new": t.date(ext.to_deadline),
     }
-    if ext.status == ExtensionStatus.APPROVED:
+    return _decided_words(t, ext.status, values)
+
+
+def _decided_words(t: Translator, status: str, values: Mapping[str, object]) -> str:
+    if status == ExtensionStatus.APPROVED:
         return t.gettext(
             "Extension approved: {unit}, item {seq}, now due {new} (was {old}).", **values
         )
     return t.gettext(
         "Extension refused: {unit}, item {seq} stays due {old} (asked {new}).", **values
     )
-
-
-async def _tell_requester(catalogs: Catalogs, context: BotContext, decided: Decided) -> None:
-    if decided.requester_chat is None:
-        return
-    t = catalogs.get(decided.requester_language)
-    try:
-        await context.bot.send_message(decided.requester_chat, _decided_text(t, decided))
-    except TelegramError as error:
-        log.info("extension decision not delivered: %s", type(error).__name__)

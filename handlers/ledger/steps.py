@@ -19,7 +19,7 @@ from domain.ledger.rules import LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
 from handlers.ledger.add import save_add
 from handlers.ledger.changes import finish, refused, send, still_allowed
-from handlers.ledger.extensions import extension_problem, tell_decider
+from handlers.ledger.extensions import extension_problem, kick_outbox
 from handlers.ledger.pickers import (
     DEADLINE,
     DEADLINE_REASON,
@@ -149,7 +149,8 @@ async def _ask_extension(
     if asked.outcome is not Outcome.OK:
         await send(update, t.gettext("This item has changed since you started; nothing was saved."))
         return END
-    if await tell_decider(context, asked):
+    kick_outbox(context)
+    if asked.decider_chat is not None:
         await send(update, t.gettext("Your request is sent; you will be told the decision."))
     else:
         await send(

@@ -6,6 +6,10 @@ A request bumps the item's version (two heads asking at once: one request); a de
 the request from pending once (a second press, or a replay, finds it decided and changes
 nothing). Approval moves the deadline reminders follow and the one lateness counts against;
 the deadline asked against stays on the request and in the item's deadline history.
+
+The request's notice to whoever decides it, and the decision's to the head who asked, are
+written into the reminder outbox with the change (the one paced sender delivers them: never for
+a change that was not committed, never twice).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.cases.loop import Notice, notice_slot
 from domain.cases.outcome import Outcome
 from domain.ledger.extensions import (
     Decider,
@@ -29,9 +34,11 @@ from domain.ledger.extensions import (
     request_problem,
 )
 from domain.ledger.rules import Actor, ItemFacts
+from domain.reminders.due import Due, Rule, chat_recipient, member_recipient
 from storage import audit
 from storage.db import Database
 from storage.models import Case, LedgerDeadlineChange, LedgerExtension, LedgerItem, Member, Unit
+from storage.reminders.outbox import add_in
 
 SUBJECT = "ledger_item"
 
@@ -46,8 +53,7 @@ class Asked:
     item: LedgerItem | None = None
     unit_name: str = ""
     decider: Decider | None = None
-    decider_chat: int | None = None  # the Telegram chat of whoever decides
-    decider_language: str | None = None
+    decider_chat: int | None = None  # the Telegram chat of whoever decides (None: nobody)
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,6 @@ class Decided:
     extension: LedgerExtension | None = None
     item: LedgerItem | None = None
     unit_name: str = ""
-    requester_chat: int | None = None
-    requester_language: str | None = None
 
 
 def _facts(item: LedgerItem) -> ItemFacts:
@@ -99,6 +103,51 @@ async def _decider(
         owner = case.owner_member_id if case is not None else None
     code = await _superior_code(session, unit, superiors)
     return decider_for(owner, item.source_case_id is not None, code, dict(superiors))
+
+
+def _notice(
+    notice: Notice,
+    recipient: str,
+    ext: LedgerExtension,
+    item: LedgerItem,
+    unit: Unit,
+    now: datetime,
+) -> Due:
+    """The outbox row of a request's or a decision's notice (its words: handlers)."""
+    facts: dict[str, object] = {
+        "notice": notice.value,
+        "extension_id": ext.id,
+        "item_id": item.id,
+        "seq": item.seq,
+        "unit": unit.name,
+        "description": item.description[:200],
+        "old": ext.from_deadline.isoformat(),
+        "new": ext.to_deadline.isoformat(),
+        "reason": ext.reason[:500],
+        "status": ext.status,
+    }
+    slot = notice_slot(notice, ext.id)
+    return Due(Rule.CASE_NOTICE, f"item:{item.id}", recipient, slot, now, unit.id, facts)
+
+
+async def _decider_recipient(session: AsyncSession, decider: Decider) -> tuple[str, int] | None:
+    """(outbox recipient, chat) of whoever decides, or None when nobody can be reached."""
+    member: Member | None
+    if decider.member_id is not None:
+        member = await session.get(Member, decider.member_id)
+    else:
+        member = (
+            await session.exec(
+                select(Member).where(Member.telegram_user_id == decider.telegram_user_id)
+            )
+        ).first()
+    if member is not None and member.id is not None:
+        if not member.active:
+            return None
+        return member_recipient(member.id), member.telegram_user_id
+    if decider.telegram_user_id is None:
+        return None
+    return chat_recipient(decider.telegram_user_id), decider.telegram_user_id
 
 
 async def request(
@@ -145,6 +194,7 @@ async def request(
             requested_at=now,
         )
         session.add(asked)
+        await session.flush()  # its id keys the notice
         audit.record(
             session,
             at=now,
@@ -156,21 +206,14 @@ async def request(
             from_value=item.deadline.isoformat(),
             to_value=to_deadline.isoformat(),
         )
-        await session.commit()
         unit = await session.get(Unit, item.unit_id)
         assert unit is not None
         decider = await _decider(session, item, unit, superiors)
-        chat, language = decider.telegram_user_id, None
-        if decider.member_id is not None:
-            member = await session.get(Member, decider.member_id)
-            active = member is not None and member.active
-            chat = member.telegram_user_id if member is not None and active else None
-            language = member.language if member is not None else None
-        else:
-            member_row = (
-                await session.exec(select(Member).where(Member.telegram_user_id == chat))
-            ).first()
-            language = member_row.language if member_row is not None else None
+        reached = await _decider_recipient(session, decider)
+        if reached is not None:
+            notice = _notice(Notice.EXTENSION_ASKED, reached[0], asked, item, unit, now)
+            await add_in(session, [notice], now=now)
+        await session.commit()
         item = await session.get(LedgerItem, item_id)
     return Asked(
         Outcome.OK,
@@ -178,8 +221,7 @@ async def request(
         item=item,
         unit_name=unit.name,
         decider=decider,
-        decider_chat=chat,
-        decider_language=language,
+        decider_chat=reached[1] if reached is not None else None,
     )
 
 
@@ -241,20 +283,18 @@ async def decide(
             from_value=ext.from_deadline.isoformat(),
             to_value=ext.to_deadline.isoformat(),
         )
-        await session.commit()
         requester = (
             await session.get(Member, ext.requested_by_member_id)
             if ext.requested_by_member_id is not None
             else None
         )
+        await session.refresh(ext)
+        if requester is not None and requester.id is not None and requester.active:
+            told = member_recipient(requester.id)
+            await add_in(
+                session, [_notice(Notice.EXTENSION_DECIDED, told, ext, item, unit, now)], now=now
+            )
+        await session.commit()
         ext = await session.get(LedgerExtension, extension_id)
         item = await session.get(LedgerItem, ext.item_id) if ext is not None else None
-    active = requester is not None and requester.active
-    return Decided(
-        Outcome.OK,
-        ext,
-        item,
-        unit.name,
-        requester_chat=requester.telegram_user_id if requester is not None and active else None,
-        requester_language=requester.language if requester is not None else None,
-    )
+    return Decided(Outcome.OK, ext, item, unit.name)

@@ -56,6 +56,13 @@ async def ask(h: Harness, user: SimUser, command: str, args: str = "") -> str:
     return await h.ask(user, command, args)
 
 
+async def record_finding(h: Harness, user: SimUser, finding: str, *, after: int) -> None:
+    """答复办结 asks what the case was found to be first (as Close does): one after which
+    nobody is held accountable, so the answer is asked next."""
+    await seen(h, user, "核查结论", after=after)
+    await h.sim.press_button(user, finding)
+
+
 async def actor_of(h: Harness, user: SimUser) -> Actor:
     found = await members.by_telegram_id(h.db, user.id)
     assert found is not None
@@ -168,6 +175,7 @@ async def test_a_reports_full_loop_with_a_send_back(hl: Hotline) -> None:
     # 答复 + 办结: the prepared answer sent as it is.
     count = len(sim.bot_messages(handler))
     await sim.press_button(handler, "答复并办结")
+    await record_finding(h, handler, "不属实", after=count)
     prepared = await seen(h, handler, "拟答复", after=count)
     assert "已补家长委员会签字并公示" in prepared and "城关第一中学" in prepared
     await sim.press_button(handler, "按此答复并办结")
@@ -305,7 +313,9 @@ async def test_a_complaints_loop_with_status_push_and_rehandling(hl: Hotline) ->
     await sim.press_button(bureau, "✅ 验收销号")
     await seen(h, bureau, "请答复当事人并办结")
     count = len(sim.bot_messages(parent))
+    mine = len(sim.bot_messages(bureau))
     await sim.press_button(bureau, "答复并办结")
+    await record_finding(h, bureau, "无法核实", after=mine)
     prompt = await seen(h, bureau, "或回复本条消息")
     asked = next(m for m in sim.bot_messages(bureau) if m.text == prompt)
     await sim.send_text(bureau, "经核实，多收费用已全部退还。", reply_to=asked)

@@ -225,8 +225,11 @@ async def inbox_answer(b: Bench, user: SimUser, scope: str) -> bool:
 
 
 async def inbox_answer_as_prepared(b: Bench, user: SimUser, scope: str) -> bool:
-    """The prepared answer sent unedited: only the owner closes the case."""
+    """The prepared answer sent unedited, after the finding (答复办结 records it first, as Close
+    does): only the owner closes the case."""
     found, _number = await verified_case(b, scope)
+    await press(b, user, f"inbox:v1:answer:{found}")
+    await press(b, user, f"close:v1:f:{found}.2")  # 不属实: nobody held accountable
     notice = await press(b, user, f"inbox:v1:asis:{found}")
 
     async def closed() -> bool:
