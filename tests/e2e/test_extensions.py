@@ -16,11 +16,12 @@ from domain.ledger.rules import LedgerStatus
 from domain.stats import completion
 from simulator import SimUser
 from storage.ledger import items as ledger
-from storage.models import AuditEvent, LedgerExtension, LedgerItem
+from storage.models import AuditEvent, LedgerExtension, LedgerItem, ReminderOutbox
 from storage.reminders import overdue
 from storage.stats.facts import facts
 from tests.e2e.conftest import Harness
 from tests.e2e.hotline_support import answer_of, forge_press
+from tests.e2e.ledger_steps import member_id
 from tests.e2e.report_helpers import press_for_notice
 from tests.e2e.test_desk_return import dispatched_case, open_item
 
@@ -119,6 +120,20 @@ async def test_extension_approved_moves_the_deadline_reminders_and_rating_follow
         ).all()
     assert ext.status == "approved" and ext.from_deadline == date(2027, 4, 30)
     assert sorted(events) == ["ledger.extension.approved", "ledger.extension.asked"]
+    # Both notices went through the outbox (the one paced sender), once each, and were sent.
+    async with harness.db.session() as session:
+        notices = (
+            await session.exec(
+                select(ReminderOutbox.slot, ReminderOutbox.state, ReminderOutbox.recipient)
+                .where(ReminderOutbox.rule == "case_notice")
+                .order_by(col(ReminderOutbox.id))
+            )
+        ).all()
+    owner, asker = await member_id(harness, handler), await member_id(harness, head)
+    assert [tuple(n) for n in notices] == [
+        (f"extension_asked:{ext.id}", "sent", f"member:{owner}"),
+        (f"extension_decided:{ext.id}", "sent", f"member:{asker}"),
+    ]
     # The card keeps the original day on record.
     await harness.sim.drain(head)
     card = await open_item(harness, head)
