@@ -68,6 +68,7 @@ class CaseRow:
     finding: str | None = None
     accountability: tuple[tuple[str, str], ...] = ()  # (handling key, person or unit)
     rating: str | None = None  # a complaint's satisfaction
+    rehandled: int = 0  # how often dissatisfaction reopened it (重办)
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ async def case_rows(
                 col(Case.acknowledged_on),
                 col(CaseFinding.finding),
                 col(ComplaintRating.rating),
+                col(Case.rehandled),
                 col(Case.id),
             )
             .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
@@ -232,6 +234,7 @@ async def case_rows(
                 finding=row[14],
                 accountability=tuple(held.get(row[-1], ())),
                 rating=row[15],
+                rehandled=row[16] or 0,
             )
             for row in rows
         ]

@@ -72,6 +72,7 @@ CASE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("核查结论", 10),
     ("问责情况", 30),
     ("满意度", 10),
+    ("重办次数", 8),
 )
 ACCOUNTABILITY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -148,6 +149,7 @@ def case_values(row: CaseRow, number: int, labels: Labels) -> list[Cell]:
         labels.finding(row.finding) if row.finding else None,
         "；".join(f"{labels.handling(key)}：{who}" for key, who in row.accountability) or None,
         labels.rating(row.rating) if row.rating else None,
+        row.rehandled,
     ]
 
 

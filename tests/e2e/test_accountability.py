@@ -114,7 +114,7 @@ async def test_close_records_finding_and_accountability_and_the_register_exports
     header = [name for name, _ in CASE_COLUMNS]
     row = dict(zip(header, register[1], strict=True))
     assert row["来源渠道"] == "机器人" and row["承办人"] == "人事股刘干事"
-    assert row["核查结论"] == "属实" and row["按时签收"] == "按时"
+    assert row["核查结论"] == "属实" and row["按时签收"] == "按时" and row["重办次数"] == "0"
     assert row["问责情况"] == "诫勉谈话：王主任；诫勉谈话：李某；通报批评：城关第一中学"
     stats = await harness.ask(handler, "/stats")
     assert "属实率" in stats and "诫勉谈话 2" in stats and "城关第一中学 3" in stats

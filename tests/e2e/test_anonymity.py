@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 from telegram.ext import ConversationHandler
 
 from bot.jobs import hotline as hotline_jobs
@@ -23,6 +24,7 @@ from domain.cases.accountability import Finding, Party
 from domain.cases.lifecycle import CaseStatus
 from domain.cases.outcome import Outcome
 from domain.hotline import evidence, receipts
+from domain.membership.roles import Role
 from handlers.context import SERVICES_KEY
 from handlers.hotline.held import HELD_KEY, HeldReceipts
 from simulator import BotApiSimulator
@@ -30,7 +32,7 @@ from storage.cases import complaint_staff, complaints, sealing
 from storage.cases.accountability import ClosingRecord, Entry
 from storage.db import Database
 from storage.membership import units
-from storage.models import metadata
+from storage.models import CaseIntake, metadata
 from storage.ops import backup
 from storage.ops import persistence as persisted_rows
 from tests.conftest import PG_URL, drop_database, fresh_database
@@ -590,3 +592,71 @@ async def test_evidence_reaches_staff_without_metadata_and_other_types_are_refus
         assert "张三" not in document.get("file_name", "")
     (stored,) = await complaints.for_staff(hl.h.db)
     assert {e.file_id for e in stored.evidence} == {d["file_id"] for d in sent}
+
+
+CALLER_NAME, CALLER_PHONE = "赵来电", "13912345678"
+
+
+async def test_an_anonymous_intake_keeps_no_account_of_the_caller(
+    hl: Hotline, every_logger_at_debug: pytest.LogCaptureFixture
+) -> None:
+    """/intake of an anonymous call (issue 14): the officer first wrote the caller's name and
+    number down as a named case, then made it anonymous at the summary. Neither is in the
+    database files, the log at DEBUG, the staff chat, the officer's memory or the persistence;
+    the caller follows the case with the receipt alone."""
+    all_to_debug()
+    sim = hl.sim
+    officer = sim.add_user("人事股王干事")
+    await hl.h.register(officer, Role.CASE_OFFICER, "EDU")
+    await hl.h.ask(officer, "/intake")
+    await hl.press(officer, "举报专线")
+    await hl.press(officer, "今天")
+    await hl.press(officer, "实名（留有联系方式）")
+    await hl.say(officer, CALLER_NAME)
+    await hl.say(officer, CALLER_PHONE)
+    await hl.press(officer, "不涉及具体单位")
+    await hl.press(officer, hl.first_category_label(officer))
+    await hl.say(officer, "学校违规收取资料费。")
+    named = await hl.press(officer, "完成")
+    assert CALLER_NAME in named and CALLER_PHONE in named
+    anonymous = await hl.press(officer, "改为匿名")
+    assert CALLER_NAME not in anonymous and CALLER_PHONE not in anonymous
+    registered = await hl.press(officer, "登记案件")
+    found = RECEIPT_RE.search(registered)
+    assert found is not None, registered
+    await sim.next_message(hl.staff)  # the card: the handler's last step
+    await sim.wait_confirmed()
+
+    caller = sim.add_user("来电人")
+    assert "违规收取资料费" in await hl.h.ask(caller, "/status", found.group(0))
+
+    forms = {
+        "name": CALLER_NAME.encode(),
+        "name (utf-16)": CALLER_NAME.encode("utf-16-le"),
+        "number": CALLER_PHONE.encode(),
+    }
+
+    def absent(where: str, data: bytes) -> None:
+        for what, needle in forms.items():
+            assert needle not in data, f"the caller's {what} found in {where}"
+
+    async with hl.h.db.engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    path = Path(str(hl.h.db.engine.url.database))
+    for file in database_files(path):
+        absent(file.name, file.read_bytes())
+    logged = "\n".join(
+        f"{r.getMessage()} {r.exc_text or ''}" for r in every_logger_at_debug.records
+    )
+    absent("the log", (logged + every_logger_at_debug.text).encode())
+    for message in sim.messages(hl.staff):
+        absent("the staff chat", f"{message.text} {message.raw}".encode())
+    absent("the officer's chat data", repr(hl.h.app.chat_data.get(officer.id)).encode())
+    absent("the officer's user data", repr(hl.h.app.user_data.get(officer.id)).encode())
+    persistence = hl.h.app.persistence
+    assert persistence is not None
+    absent("the persistence", repr(persistence.store_data).encode())
+    async with hl.h.db.session() as session:
+        (intake,) = (await session.exec(select(CaseIntake))).all()
+    assert intake.channel == "phone" and intake.contact_name is None
+    assert intake.contact_details is None

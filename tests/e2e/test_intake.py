@@ -6,6 +6,8 @@ contact details shown to staff in private only; answer-and-close records the fin
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ from simulator import SimUser
 from storage.cases import complaint_staff
 from storage.desk import actions as desk
 from storage.models import AuditEvent, Case, CaseFinding, CaseIntake, Evidence
+from storage.stats.files import CASE_COLUMNS
 from tests.e2e.hotline_support import RECEIPT_RE, Hotline, answer_of, forge_press, hotline_bot
 from tests.e2e.test_case_loop import actor_of, ask, case_of, dispatched_report, rectify, seen
 
@@ -186,6 +189,18 @@ async def test_a_named_visit_goes_round_the_loop_and_its_answer_records_the_find
     async with h.db.session() as session:
         finding = await session.get(CaseFinding, case_id)
     assert finding is not None and finding.finding == "true"
+
+    # The case register shows where it came from, who owned it and what it found.
+    await ask(h, officer, "/export")
+    await sim.press_button(officer, "案件登记表 · CSV")
+    sent = await sim.next_message(officer)
+    assert sent.document is not None
+    data = sim.state.files[str(sent.document["file_id"])].data.decode("utf-8-sig")
+    register = list(csv.reader(io.StringIO(data)))
+    row = dict(zip([name for name, _ in CASE_COLUMNS], register[1], strict=True))
+    assert row["编号"] == "R-2027-0001" and row["来源渠道"] == "来访"
+    assert row["承办人"] == "人事股王干事" and row["核查结论"] == "属实"
+    assert row["重办次数"] == "0" and "王大妈" not in data and "13800001111" not in data
 
 
 async def test_answer_and_close_without_a_finding_records_nothing(hl: Hotline) -> None:
