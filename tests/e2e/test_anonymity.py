@@ -621,6 +621,8 @@ async def test_an_anonymous_intake_keeps_no_account_of_the_caller(
     assert CALLER_NAME in named and CALLER_PHONE in named
     anonymous = await hl.press(officer, "改为匿名")
     assert CALLER_NAME not in anonymous and CALLER_PHONE not in anonymous
+    draft = repr(hl.h.app.chat_data.get(officer.id))  # forgotten at once, not at the end
+    assert CALLER_NAME not in draft and CALLER_PHONE not in draft
     registered = await hl.press(officer, "登记案件")
     found = RECEIPT_RE.search(registered)
     assert found is not None, registered
