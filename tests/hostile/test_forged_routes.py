@@ -71,6 +71,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "rate": ("s", "b", "d"),
     "ppl": ("u", "p", "r", "m", "mv", "d", "dx", "x"),
     "ext": ("ok", "no"),
+    "intake": ("ch", "day", "who", "unit", "nounit", "cat", "files", "submit", "anon", "cancel"),
     "overdue": ("page",),
     "stats": ("chart",),
     "export": ("cases", "ledger"),
