@@ -1,6 +1,7 @@
 """The authorisation matrix's drivers for closing the loop: asking for an extension (延期) on
-a ledger card, deciding one, recording a closing finding (问责), and the accountability
-register. Every press is a made-up one; the database says whether it took effect."""
+a ledger card, deciding one, recording a closing finding (问责), the accountability register,
+and registering a case from another channel (/intake). Every press is a made-up one; the
+database says whether it took effect."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from domain.membership.roles import Role
 from simulator import SimUser
 from storage.desk import actions as desk
 from storage.ledger import extensions
-from storage.models import LedgerExtension, LedgerItem
+from storage.models import CaseIntake, LedgerExtension, LedgerItem
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_staff import case_id, owned_case
 from tests.hostile.matrix_support import cancel, effect, last_text, press, refused, unit_of
@@ -95,4 +96,32 @@ async def close_finding(b: Bench, user: SimUser, scope: str) -> bool:
     ok = await effect(notice, summary_asked)
     assert refused(notice) != ok or refused(first), (first, notice)
     assert await case_id(b, number) == found
+    return ok
+
+
+async def _intakes(b: Bench) -> int:
+    async with b.db.session() as session:
+        return len((await session.exec(select(CaseIntake))).all())
+
+
+async def intake_register(b: Bench, user: SimUser, scope: str) -> bool:
+    """/intake and every step of an anonymous phone case as made-up presses: only case
+    officers and administrators register one (each press re-checked)."""
+    before = await _intakes(b)
+    await b.sim.drain(user)
+    await b.say(user, "/intake")
+    category = services(b).settings.campaign.categories[0].key
+    for data in ("ch:phone", "day:0", "who:anon", "nounit:0", f"cat:{category}"):
+        await press(b, user, f"intake:v1:{data}")
+    await b.sim.send_text(user, "矩阵登记测试。")
+    await b.sim.wait_confirmed(settle=0.01)
+    await press(b, user, "intake:v1:files:0")
+    notice = await press(b, user, "intake:v1:submit:0")
+
+    async def registered() -> bool:
+        return await _intakes(b) > before
+
+    ok = await effect(notice, registered)
+    assert refused(notice) != ok, notice
+    await b.quiet(user)
     return ok

@@ -20,7 +20,12 @@ from simulator import SimUser
 from storage.membership import groups
 from storage.models import LedgerItem, SignOff
 from tests.hostile.bench import Bench
-from tests.hostile.matrix_loop import close_finding, extension_decide, ledger_ask_extension
+from tests.hostile.matrix_loop import (
+    close_finding,
+    extension_decide,
+    intake_register,
+    ledger_ask_extension,
+)
 from tests.hostile.matrix_people import change, person_card, revoke_invite, unit_list
 from tests.hostile.matrix_staff import (
     arrives,
@@ -293,6 +298,8 @@ ACTIONS = [
     Action("ledger: ask extension", ledger_ask_extension, roles("NN", "NN", "YN", "NN", "NN")),
     Action("extension: approve", extension_decide, roles("NN", "NN", "NN", "YY", "NN")),
     Action("close: record finding", close_finding, roles("NN", "NN", "NN", "YY", "NN")),
+    Action("/intake", command("/intake", "渠道", opens_form=True), roles("N", "N", "N", "Y", "Y")),
+    Action("intake: register a case", intake_register, roles("N", "N", "N", "Y", "Y")),
     Action(
         "export: accountability.csv",
         export_file("accountability"),
