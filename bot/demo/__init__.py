@@ -22,7 +22,7 @@ from bot.demo.forms import scene_forms
 from bot.demo.hotline import scene_hotline
 from bot.demo.inspection import scene_inspection
 from bot.demo.ledger import scene_ledger
-from bot.demo.loop import scene_loop
+from bot.demo.loop import scene_loop, scene_phone_line
 from bot.demo.people import scene_people
 from bot.demo.reminders import scene_phase_notice, scene_reminders
 from bot.demo.reports import scene_report_with_photo
@@ -119,6 +119,7 @@ SCENES: tuple[Scene, ...] = (
     scene_stats_and_export,
     scene_inbox,
     scene_loop,
+    scene_phone_line,
     scene_checkin,
     scene_inspection,
     scene_forms,

@@ -1,11 +1,16 @@
 """Demo scene of a case's loop (the 12345 bar: 受理 → 派单 → 办理 → 审核 → 答复 → 回访 →
 (重办) → 办结): a report dispatched to the school is marked rectified, sent back with a reason,
-rectified again and verified; the owner answers with the prepared answer; the teacher is not
-satisfied and says why, the case goes back to its owner (重办), who answers again; satisfied."""
+rectified again and verified; the owner records the finding and answers with the prepared
+answer; the teacher is not satisfied and says why, the case goes back to its owner (重办), who
+answers again; satisfied.
+
+And a case from the phone line (举报专线): an officer takes an anonymous call, registers it
+with /intake and reads the receipt out; the caller later follows it with /status."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from contextlib import AsyncExitStack
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -157,8 +162,17 @@ async def _play(stage: Stage, engine: ReminderEngine) -> None:
     await sim.wait_edit(chat)
     await sim.next_message(chat)
 
-    stage.narrate(t.gettext("The officer answers the teacher with the prepared answer."))
+    stage.narrate(
+        t.gettext(
+            "The officer records what the report was found to be, then answers the teacher "
+            "with the prepared answer."
+        )
+    )
     await sim.press_button(officer, t.gettext("Answer and close"))
+    findings = await sim.next_message(chat)
+    await sim.press_button(officer, t.gettext("Substantiated"))
+    await sim.wait_edit(findings)
+    await sim.press_button(officer, t.gettext("Done: close the case"))
     await sim.next_message(chat)
     await sim.next_message(chat)
     await sim.press_button(officer, t.gettext("Send this answer and close"))
@@ -190,3 +204,61 @@ async def _play(stage: Stage, engine: ReminderEngine) -> None:
     await sim.drain(teacher_chat)
     await sim.press_button(stage.teacher, _rating_button(stage, 0))
     await sim.next_message(teacher_chat)
+
+
+RECEIPT = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+async def scene_phone_line(stage: Stage) -> None:
+    """An anonymous call to the reporting line, registered with /intake; /status later."""
+    t, sim = stage.t, stage.sim
+    officer = sim.add_user("纪检组 林干事")
+    chat = sim.private_chat(officer)
+    await sim.send_command(
+        officer, "/start", await stage.invite(Role.CASE_OFFICER, unit_code="RSG")
+    )
+    await sim.next_message(chat)
+    stage.narrate(
+        t.gettext(
+            "A parent calls the reporting line (举报专线) and will not give a name. The officer "
+            "registers the call with /intake, step by step."
+        )
+    )
+    await sim.send_command(officer, "/intake")
+    await sim.next_message(chat)
+    await sim.press_button(officer, t.gettext("phone line"))
+    await sim.next_message(chat)
+    await sim.press_button(officer, t.gettext("Today"))
+    await sim.next_message(chat)
+    await sim.press_button(officer, t.gettext("Anonymous"))
+    await sim.next_message(chat)
+    await sim.send_text(officer, "SCH001")
+    found = await sim.next_message(chat)
+    await sim.press_button(officer, found.buttons[0][0])
+    categories = await sim.next_message(chat)
+    await sim.press_button(officer, categories.buttons[0][0])
+    await sim.next_message(chat)
+    await sim.send_text(
+        officer, t.gettext("The caller says the school charges for extra classes after hours.")
+    )
+    await sim.next_message(chat)
+    await sim.press_button(officer, t.gettext("Done"))
+    await sim.next_message(chat)
+    await sim.press_button(officer, t.gettext("Register the case"))
+    registered = await sim.next_message(chat)
+    receipt = RECEIPT.search(registered.text)
+    assert receipt is not None, registered.text
+    await sim.wait_confirmed()
+
+    stage.narrate(
+        t.gettext(
+            "The officer reads the receipt out on the phone. Nothing about the caller is "
+            "stored. Days later the caller follows the case in the bot with /status."
+        )
+    )
+    caller = sim.add_user("来电家长")
+    caller_chat = sim.private_chat(caller)
+    await sim.send_command(caller, "/status", receipt.group(0))
+    await sim.next_message(caller_chat)
+    await sim.press_button(caller, t.gettext("Done"))
+    await sim.next_message(caller_chat)
