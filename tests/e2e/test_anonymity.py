@@ -58,6 +58,7 @@ HOTLINE_TABLES = (
     "complaint_ratings",
     "complaint_holds",
     "complaint_tombstones",
+    "case_intakes",  # an anonymous intake's row: channel, day, officer (contact columns empty)
 )
 PERSON_COLUMNS = {
     "telegram_user_id",
