@@ -618,35 +618,30 @@ def build() -> ConversationHandler[BotContext]:
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     files = filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL)
 
-    def press(*actions: str) -> Handler:
+    def press(callback: Any, *actions: str) -> Handler:
+        """The step's buttons: `intake:v1:<one of actions>:…`."""
         alternatives = "|".join(actions)
-        return CallbackQueryHandler(_route(actions), pattern=rf"^intake:v1:({alternatives}):")
-
-    def _route(actions: tuple[str, ...]) -> Any:
-        return {
-            ("ch", "cancel"): choose_channel,
-            ("day", "cancel"): received_button,
-            ("who", "cancel"): named_choice,
-            ("unit", "nounit", "cancel"): unit_button,
-            ("cat", "cancel"): category_button,
-            ("files",): files_done,
-            ("submit", "anon", "cancel"): confirm,
-        }[actions]
+        return CallbackQueryHandler(callback, pattern=rf"^intake:v1:({alternatives}):")
 
     with one_draft_per_person():
         return ConversationHandler(
             entry_points=[CommandHandler("intake", begin, filters=private)],
             states={
-                CHANNEL: step(press("ch", "cancel")),
-                RECEIVED: step(press("day", "cancel"), MessageHandler(text, received_typed)),
-                NAMED: step(press("who", "cancel")),
+                CHANNEL: step(press(choose_channel, "ch", "cancel")),
+                RECEIVED: step(
+                    press(received_button, "day", "cancel"), MessageHandler(text, received_typed)
+                ),
+                NAMED: step(press(named_choice, "who", "cancel")),
                 NAME: step(MessageHandler(text, name_typed)),
                 CONTACT: step(MessageHandler(text, contact_typed)),
-                UNIT: step(press("unit", "nounit", "cancel"), MessageHandler(text, search_unit)),
-                CATEGORY: step(press("cat", "cancel")),
+                UNIT: step(
+                    press(unit_button, "unit", "nounit", "cancel"),
+                    MessageHandler(text, search_unit),
+                ),
+                CATEGORY: step(press(category_button, "cat", "cancel")),
                 DESCRIBE: step(MessageHandler(text, describe)),
-                FILES: step(press("files"), MessageHandler(files, add_photo)),
-                CONFIRM: step(press("submit", "anon", "cancel")),
+                FILES: step(press(files_done, "files"), MessageHandler(files, add_photo)),
+                CONFIRM: step(press(confirm, "submit", "anon", "cancel")),
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[
