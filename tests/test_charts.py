@@ -28,12 +28,14 @@ def test_charts_render_chinese_without_missing_glyphs() -> None:
             [Bar("城关第一中学", 66.7, "2/3"), Bar("城关第二小学", 0, "0/1")],
             axis_label="已销号比例（%）",
             percent=True,
+            as_of="截至 2027年4月22日",
         )
         lines = line_chart(
             "每周受理与办结件数",
             ["03-01", "03-08"],
             [("受理", [2, 1]), ("办结", [0, 1])],
             axis_label="件数",
+            as_of="截至 2027年4月22日",
         )
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
     assert [w for w in caught if issubclass(w.category, UserWarning)] == []
