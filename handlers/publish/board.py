@@ -23,7 +23,7 @@ from handlers.publish.texts import (
     post_text,
 )
 from handlers.stats import rating
-from handlers.stats.rating import explained, grade_label, unit_line
+from handlers.stats.rating import explained, unit_line
 from handlers.ui.callbacks import number
 from handlers.ui.dates import local_today
 from storage.models import Publication
@@ -102,8 +102,7 @@ async def pick_subject(
         if kind_code == "h":
             chosen.reverse()
         for r in chosen[:CHOICES]:
-            name = ratings.names.get(r.unit_id, str(r.unit_id))
-            label = f"{name} · {grade_label(t, r.grade)} · {r.score:.0f}"
+            label = unit_line(t, ratings.names.get(r.unit_id, str(r.unit_id)), r)
             rows.append([ROUTE.button(label, "mk", kind_code, f"u{r.unit_id}")])
     await query.answer()
     if not rows:
