@@ -30,6 +30,14 @@ def test_the_example_documents_the_defaults_and_they_reach_the_handlers() -> Non
     assert settings_from(from_file).unit_rating == RatingRules()
 
 
+def test_the_former_stats_section_is_refused_by_name() -> None:
+    data = example()
+    data["stats"] = {"excellent_completion": 0.9}
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(data, env={})
+    assert caught.value.problems == ("stats: unknown key",)
+
+
 def test_custom_weights_become_the_rules() -> None:
     config = config_from_dict(example(clocks_weight=0.0, excellent=95, good=80), env={})
     rules = settings_from(config).unit_rating
