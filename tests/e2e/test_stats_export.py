@@ -16,6 +16,7 @@ from domain.membership.roles import Role
 from domain.stats import UnitGrade
 from handlers.context import SERVICES_KEY
 from handlers.stats.rating import compute
+from storage.forms import answers as form_answers
 from storage.membership import units
 from storage.models import LedgerItem
 from storage.stats import rating as stored_ratings
@@ -164,3 +165,34 @@ async def test_a_stored_phase_rating_is_not_rewritten_by_a_later_edit(harness: H
     assert "城关第一中学：较好，" in after and "城关第一中学：优秀" not in after
     kept = await stored_ratings.stored(harness.db, "self_check")
     assert kept is not None and kept.rated_on == date(2027, 3, 31)
+
+
+async def test_evaluation_scores_reach_the_unit_rating(harness: Harness) -> None:
+    """Parents' 满意度 answers (a public form with `rating = "satisfaction"`, weight 0.2) move
+    a school's grade in /stats, with their own line of reasons."""
+    await _setup(harness)
+    handler = harness.sim.add_user("承办人")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
+    school = await units.by_code(harness.db, "SCH001")
+    form = harness.app.bot_data[SERVICES_KEY].settings.forms.get("parent_satisfaction")
+    assert school is not None and school.id is not None and form is not None
+    for n in range(2):  # two parents, very unsatisfied (1 of 5: a score of 0)
+        filed = await form_answers.submit(
+            harness.db,
+            form_answers.Submission(
+                form=form,
+                period="once",
+                unit_id=school.id,
+                answers={"overall": 1, "fees": "no"},
+                today=date(2027, 3, 10),
+                now=harness.clock.now(),
+                late=False,
+                public_mark=f"mark-{n}",
+            ),
+        )
+        assert filed is form_answers.Filed.OK
+    harness.clock.advance(timedelta(days=23))  # 2 April: 自查自纠 ended on 31 March
+    text = await harness.ask(handler, "/stats")
+    # without them 较好 (see above); with them: 0.8 × 81 + 0.2 × 0
+    assert "城关第一中学：一般，65 分" in text
+    assert "满意度评议：2 份评价，0 分（权重 20%）" in text
