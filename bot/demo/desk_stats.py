@@ -42,7 +42,8 @@ async def scene_stats_and_export(stage: Stage) -> None:
         )
     )
     await sim.press_button(admin, t.gettext("Completion per unit"))
-    chart = await sim.next_message(chat)
+    # the first chart imports matplotlib and draws in a thread: seconds on a busy machine
+    chart = await sim.next_message(chat, timeout=60)
     assert chart.photo is not None, "the chart did not arrive"
 
     stage.narrate(t.gettext("The office wants the ledger in Excel, ready to file."))
