@@ -119,15 +119,10 @@ async def board(
     if phase is not None and (kept := await store.stored(svc.db, phase)) is not None:
         ratings = [from_record(r) for r in kept.records]
         chosen = [r for r in ratings if unit_ids is None or r.unit_id in unit_ids]
-        names = await _names(svc, unit_ids)
+        names = await store.unit_names(svc.db, unit_ids)
         return Board(phase, kept.rated_on, tuple(sorted(chosen, key=worst_first)), names, True)
     rated, names = await compute(svc, policy, first=first, day=day, ended=ended, unit_ids=unit_ids)
     return Board(phase, day, tuple(rated), names)
-
-
-async def _names(svc: Services, unit_ids: Collection[int] | None) -> dict[int, str]:
-    facts = await stats_facts.facts(svc.db, unit_id=None, unit_ids=unit_ids)
-    return {u.id: u.name for u in facts.units.values()}
 
 
 async def store_ended_phases(svc: Services, policy: DutyPolicy, *, now: datetime) -> list[str]:

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from domain.stats import CaseFact
 from storage.db import Database
-from storage.models import Case, LedgerItem, PhaseRating
+from storage.models import Case, LedgerItem, PhaseRating, Unit
 
 
 async def dispatched(
@@ -50,6 +50,16 @@ async def dispatched(
             CaseFact(kind, category, unit, status, opened, ack, answered, closed)
         )
     return out
+
+
+async def unit_names(db: Database, unit_ids: Collection[int] | None = None) -> dict[int, str]:
+    """The names of the units (of `unit_ids`, or all), by id."""
+    async with db.session() as session:
+        query: Any = select(col(Unit.id), col(Unit.name))
+        if unit_ids is not None:
+            query = query.where(col(Unit.id).in_(sorted(unit_ids)))
+        rows = (await session.exec(query)).all()
+    return {uid: name for uid, name in rows}
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,8 @@ async def test_a_stored_phase_rating_is_not_rewritten_by_a_later_edit(harness: H
     harness.clock.advance(timedelta(days=23))  # 2 April: both phases so far have ended
     services = harness.app.bot_data[SERVICES_KEY]
     policy = harness.config.checkin.policy(harness.config.campaign.tz)
+    assert harness.app.job_queue is not None
+    assert harness.app.job_queue.get_jobs_by_name(rating_jobs.JOB_NAME)  # registered at start
     assert await rating_jobs.store_once(services, policy) == ["mobilise", "self_check"]
     assert await rating_jobs.store_once(services, policy) == []  # once per phase
     before = await harness.ask(handler, "/stats")
