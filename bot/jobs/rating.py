@@ -1,15 +1,18 @@
 """The rating job: when a campaign phase has ended, every unit's rating at its last day is
 stored (`phase_ratings`), once, so later edits of the ledger do not rewrite history.
 
-The database, not the scheduler, is the memory: each run stores the ended phases that have no
+It runs daily just after local midnight (a phase ends at the end of its last day). The
+database, not the scheduler, is the memory: each run stores the ended phases that have no
 ratings yet, so a run missed while the bot was down is caught up by the next one, and a phase
-is never rated twice (the phase key is the table's key). The job reads the injected clock;
-tests call `store_once` after travelling.
+is never rated twice (the phase key is the table's key). Until then `/stats` computes the
+same rating on the spot. The job reads the injected clock; tests call `store_once` after
+travelling.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import time
 
 from telegram.ext import ContextTypes
 
@@ -20,8 +23,7 @@ from handlers.stats.rating import store_ended_phases
 
 log = logging.getLogger(__name__)
 JOB_NAME = "phase-ratings"
-EVERY_SECONDS = 3600  # a phase ends at midnight; within the hour is soon enough
-FIRST_AFTER_SECONDS = 60
+RUN_AT = time(0, 20)  # local time: the night after a phase's last day
 
 
 async def store_once(services: Services, policy: DutyPolicy) -> list[str]:
@@ -43,11 +45,10 @@ def start(app: BotApplication, config: Config) -> None:
     queue = app.job_queue
     if queue is None or queue.get_jobs_by_name(JOB_NAME):
         return
-    queue.run_repeating(
+    queue.run_daily(
         _job,
-        interval=EVERY_SECONDS,
-        first=FIRST_AFTER_SECONDS,
+        time=RUN_AT.replace(tzinfo=config.campaign.tz),
         name=JOB_NAME,
         data=config.checkin.policy(config.campaign.tz),
-        job_kwargs={"misfire_grace_time": EVERY_SECONDS, "coalesce": True},
+        job_kwargs={"misfire_grace_time": 12 * 3600, "coalesce": True},
     )
