@@ -96,7 +96,7 @@ def settings_from(config: Config) -> Settings:
             campaign_years(config.campaign.start, config.campaign.end),
             config.reminders.calendar_file,
         ),
-        unit_rating=config.stats.thresholds(),
+        unit_rating=config.rating.rules(),
         publication_channel=config.publication.channel,
         private_notes=config.desk.private_notes,
         handlings=config.accountability.domain_handlings(),

@@ -14,6 +14,7 @@ from bot.jobs import checkin as checkin_jobs
 from bot.jobs import desk as desk_jobs
 from bot.jobs import forms as forms_jobs
 from bot.jobs import hotline as hotline_jobs
+from bot.jobs import rating as rating_jobs
 from bot.ops import logs, reach
 from bot.reminders import broadcasts, notices
 from bot.updates import webhook
@@ -59,6 +60,7 @@ async def running(
             notices.attach(app)
             await hotline_jobs.start(app, config)
             await desk_jobs.start(app)
+            rating_jobs.start(app, config)
             try:
                 async with (
                     webhook.http_server(app, config),

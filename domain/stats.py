@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from domain.campaign import Campaign
+from domain.campaign import Campaign, Phase
 from domain.ledger.extensions import due_for_rating
 from domain.membership.roles import Role
 from domain.reminders.calendar import WorkCalendar
@@ -218,38 +218,30 @@ class UnitGrade(StrEnum):
     FAIR = "fair"
 
 
-@dataclass(frozen=True)
-class RatingThresholds:
-    """A unit is excellent with at least `excellent_completion` of its items verified and at
-    most `excellent_max_late` of them late or overdue; good likewise; fair otherwise."""
-
-    excellent_completion: float = 0.9
-    excellent_max_late: float = 0.1
-    good_completion: float = 0.7
-    good_max_late: float = 0.3
-
-
-def unit_grade(c: Completion, thresholds: RatingThresholds) -> UnitGrade | None:
-    """The unit's grade (None for a unit with no items: nothing to rate)."""
-    share, lateness = c.share, c.lateness
-    if share is None or lateness is None:
-        return None
-    t = thresholds
-    if share >= t.excellent_completion and lateness <= t.excellent_max_late:
-        return UnitGrade.EXCELLENT
-    if share >= t.good_completion and lateness <= t.good_max_late:
-        return UnitGrade.GOOD
-    return UnitGrade.FAIR
-
-
 def rating_day(campaign: Campaign, today: date) -> tuple[str | None, date]:
     """When units are rated: at the end of the latest phase that has ended (its key and last
     day), or today (None) while the first phase is still running."""
-    ended = [p for p in campaign.phases if p.end < today]
+    ended = ended_phases(campaign, today)
     if not ended:
         return None, today
-    last = max(ended, key=lambda p: p.end)
-    return last.key, last.end
+    return ended[-1].key, ended[-1].end
+
+
+def ended_phases(campaign: Campaign, today: date) -> list[Phase]:
+    """The phases whose last day is before `today`, in the order they ended."""
+    return sorted((p for p in campaign.phases if p.end < today), key=lambda p: p.end)
+
+
+def rating_window(campaign: Campaign, today: date) -> tuple[str | None, date, date, bool]:
+    """(phase key or None, first day, rating day, whether the rating day is over): the window
+    whose duty nights and evaluations a rating counts — the latest ended phase, or from the
+    campaign's start to today while the first phase runs."""
+    key, day = rating_day(campaign, today)
+    phase = next((p for p in campaign.phases if p.key == key), None)
+    if phase is not None:
+        return key, phase.start, day, True
+    starts = [p.start for p in campaign.phases]
+    return None, min([*starts, today]), day, False
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from domain.forms.definitions import FormCatalog
 from domain.hotline.rules import HotlinePolicy
 from domain.membership.roles import Role
 from domain.membership.units import UnitKind
+from domain.rating import RatingRules
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import Policy
-from domain.stats import RatingThresholds
 from handlers.i18n import Catalogs, Translator
 from storage.db import Database
 from storage.membership import members, units
@@ -51,7 +51,7 @@ class Settings:
     hotline: HotlinePolicy
     reminders: Policy
     calendar: WorkCalendar
-    unit_rating: RatingThresholds
+    unit_rating: RatingRules
     publication_channel: int | None = None  # [publication] channel
     private_notes: bool = False  # [desk] private_notes
     handlings: tuple[Handling, ...] = DEFAULT_HANDLINGS  # [accountability] handlings

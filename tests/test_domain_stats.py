@@ -14,11 +14,8 @@ from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import CaseClock
 from domain.stats import (
     CaseFact,
-    Completion,
     ItemFact,
-    RatingThresholds,
     Scope,
-    UnitGrade,
     case_clocks,
     completion,
     phase_of,
@@ -27,7 +24,6 @@ from domain.stats import (
     ratio,
     scope_for,
     series_span,
-    unit_grade,
     verified_on_time,
     weekly,
 )
@@ -208,25 +204,6 @@ def test_completion_as_of_a_day() -> None:
     assert c.lateness == pytest.approx(1 / 3)
     # an item created after the day does not exist yet
     assert completion(items, TZ, as_of=date(2027, 2, 28)) == []
-
-
-TH = RatingThresholds()
-
-
-@pytest.mark.parametrize(
-    ("counts", "expected"),
-    [
-        ((10, 9, 9, 0, 0), UnitGrade.EXCELLENT),
-        ((10, 9, 8, 1, 0), UnitGrade.EXCELLENT),  # 10 % late is still excellent
-        ((10, 9, 7, 2, 0), UnitGrade.GOOD),  # too late for excellent
-        ((10, 7, 7, 0, 3), UnitGrade.GOOD),
-        ((10, 7, 7, 0, 4), UnitGrade.FAIR),  # 40 % overdue
-        ((10, 6, 6, 0, 0), UnitGrade.FAIR),  # too little verified
-        ((0, 0, 0, 0, 0), None),
-    ],
-)
-def test_unit_grade(counts: tuple[int, int, int, int, int], expected: UnitGrade | None) -> None:
-    assert unit_grade(Completion(1, *counts), TH) is expected
 
 
 def test_rating_day_is_the_end_of_the_latest_finished_phase() -> None:

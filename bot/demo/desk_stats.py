@@ -34,8 +34,16 @@ async def scene_stats_and_export(stage: Stage) -> None:
     await sim.drain(chat)
     await sim.send_command(admin, "/stats")
     await sim.next_message(chat)
+    stage.narrate(
+        t.gettext(
+            "Unit ratings count only what was due by the rating day: items whose deadlines are "
+            "still ahead do not count, a unit with nothing due is not rated yet and never "
+            "called slow, and each rating shows its reasons."
+        )
+    )
     await sim.press_button(admin, t.gettext("Completion per unit"))
-    chart = await sim.next_message(chat)
+    # the first chart imports matplotlib and draws in a thread: seconds on a busy machine
+    chart = await sim.next_message(chat, timeout=60)
     assert chart.photo is not None, "the chart did not arrive"
 
     stage.narrate(t.gettext("The office wants the ledger in Excel, ready to file."))

@@ -12,7 +12,6 @@ from telegram.constants import ChatType
 from domain.cases.outcome import Outcome
 from domain.publish import publication as rules
 from domain.publish.publication import Kind, State
-from domain.stats import completion, rating_day, unit_grade
 from handlers.context import BotContext, Viewer, viewer
 from handlers.conversation import RepliesTo
 from handlers.publish.texts import (
@@ -23,12 +22,12 @@ from handlers.publish.texts import (
     list_line,
     post_text,
 )
-from handlers.stats.texts import grade_label, pct
+from handlers.stats import rating
+from handlers.stats.rating import explained, unit_line
 from handlers.ui.callbacks import number
 from handlers.ui.dates import local_today
 from storage.models import Publication
 from storage.publish import publications
-from storage.stats import facts as stats
 
 PROMPTS_KEY = "publish:prompts"
 MAX_OPEN_PROMPTS = 10
@@ -96,15 +95,15 @@ async def pick_subject(
             label = f"{case.number} · {case.unit_name or '—'}"
             rows.append([ROUTE.button(label, "mk", kind_code, f"c{case.id}")])
     else:
-        facts = await stats.facts(svc.db, unit_id=None)
-        _, day = rating_day(svc.settings.campaign, local_today(context))
-        done = completion(facts.items, svc.settings.timezone, as_of=day)
-        graded = [(c, g) for c in done if (g := unit_grade(c, svc.settings.unit_rating))]
-        graded.sort(key=lambda p: p[0].share or 0.0, reverse=kind_code == "h")
-        for c, grade in graded[:CHOICES]:
-            name = facts.units[c.unit_id].name if c.unit_id in facts.units else str(c.unit_id)
-            label = f"{name} · {grade_label(t, grade)} · {pct(c.share)}"
-            rows.append([ROUTE.button(label, "mk", kind_code, f"u{c.unit_id}")])
+        # The same ratings /stats shows (worst first); only rated units: one with nothing
+        # due is on track, not a subject for either board.
+        ratings = await rating.board(context, today=local_today(context))
+        chosen = [r for r in ratings.ratings if r.rated]
+        if kind_code == "h":
+            chosen.reverse()
+        for r in chosen[:CHOICES]:
+            label = unit_line(t, ratings.names.get(r.unit_id, str(r.unit_id)), r)
+            rows.append([ROUTE.button(label, "mk", kind_code, f"u{r.unit_id}")])
     await query.answer()
     if not rows:
         await query.edit_message_text(t.gettext("There is nothing to choose from yet."))
@@ -135,21 +134,20 @@ async def make_draft(
         title = f"{choice.unit_name or '—'} · {category.name if category else choice.category_key}"
         case_id = subject_id
     else:
-        facts = await stats.facts(svc.db, unit_id=subject_id)
-        phase_key, day = rating_day(svc.settings.campaign, local_today(context))
-        done = completion(facts.items, svc.settings.timezone, as_of=day)
-        grade = unit_grade(done[0], svc.settings.unit_rating) if done else None
-        unit = facts.units.get(subject_id)
-        if unit is None or grade is None:
+        ratings = await rating.board(
+            context, today=local_today(context), unit_ids=frozenset({subject_id})
+        )
+        rated = next((r for r in ratings.ratings if r.rated), None)
+        name = ratings.names.get(subject_id)
+        if rated is None or name is None:
             await query.answer(t.gettext("This unit has no rating yet."), show_alert=True)
             return
-        title = channel_t.gettext(
-            "{unit}: {grade}, {share} of its problems rectified",
-            unit=unit.name,
-            grade=grade_label(channel_t, grade),
-            share=pct(done[0].share),
-        )
-        unit_id = subject_id
+        title = unit_line(channel_t, name, rated)
+        phase_key, unit_id = ratings.phase_key, subject_id
+        if query.message is not None:  # the admin sees why, before writing the summary
+            await context.bot.send_message(
+                query.message.chat.id, "\n".join(explained(t, name, rated))
+            )
     item = await publications.create_draft(
         svc.db,
         kind=_KINDS[kind_code],

@@ -1,5 +1,7 @@
 """Statistics charts as PNG bytes: completion per unit, cases per category (bars) and weekly
-intake and closures (lines), with Chinese glyphs from the Noto Sans SC font (SIL Open Font
+intake and closures (lines), each saying the day it shows ("截至 2027年4月22日"). No bar is
+ever dropped: more bars than one picture holds go on several pictures (`pages`). Chinese
+glyphs from the Noto Sans SC font (SIL Open Font
 License) that the `pylopdf-fonts-zh-cn` package ships.
 
 matplotlib is imported only when a chart is drawn (it is slow to import), through its
@@ -19,7 +21,7 @@ from typing import Any
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 FONT_FILE = "NotoSansSC-Regular.otf"
 DPI = 110
-MAX_BARS = 30  # more would not be readable in a chat picture
+MAX_BARS = 30  # bars on one picture; more would not be readable in a chat picture
 
 
 class FontMissingError(RuntimeError):
@@ -66,16 +68,24 @@ def _figure(height_rows: int) -> tuple[Any, Any]:
 
 
 def _png(figure: Any) -> bytes:
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.04, 1, 1))  # the bottom strip keeps the as-of day
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
 
 
-def bar_chart(title: str, bars: Sequence[Bar], *, axis_label: str, percent: bool) -> bytes:
-    """Horizontal bars, the first bar on top; values in percent (0-100) or counts."""
+def pages(bars: Sequence[Bar], size: int = MAX_BARS) -> list[tuple[Bar, ...]]:
+    """The bars cut into pictures of at most `size`, in order: none is left out."""
+    return [tuple(bars[i : i + size]) for i in range(0, len(bars), size)] or [()]
+
+
+def bar_figure(
+    title: str, bars: Sequence[Bar], *, axis_label: str, percent: bool, as_of: str
+) -> Any:
+    """The figure of `bar_chart` (tests read its labels): horizontal bars, the first on top,
+    values in percent (0-100) or counts, `as_of` under the title."""
     font = _font()
-    shown = list(bars)[:MAX_BARS]
+    shown = list(bars)
     figure, ax = _figure(len(shown))
     positions = list(range(len(shown)))
     ax.barh(positions, [b.value for b in shown], color="#c0392b" if percent else "#2e6da4")
@@ -88,7 +98,22 @@ def bar_chart(title: str, bars: Sequence[Bar], *, axis_label: str, percent: bool
     for position, bar in zip(positions, shown, strict=True):
         ax.text(bar.value, position, f" {bar.note}", va="center", fontproperties=font)
     ax.grid(axis="x", alpha=0.3)
-    return _png(figure)
+    _as_of(figure, as_of, font)
+    return figure
+
+
+def bar_chart(
+    title: str, bars: Sequence[Bar], *, axis_label: str, percent: bool, as_of: str
+) -> bytes:
+    """One picture of bars (at most `MAX_BARS`: callers cut longer lists with `pages`)."""
+    if len(bars) > MAX_BARS:
+        raise ValueError(f"{len(bars)} bars do not fit on one picture; cut them with pages()")
+    return _png(bar_figure(title, bars, axis_label=axis_label, percent=percent, as_of=as_of))
+
+
+def _as_of(figure: Any, text: str, font: Any) -> None:
+    """The day the chart shows, in the lower right corner."""
+    figure.text(0.99, 0.005, text, ha="right", va="bottom", fontproperties=font, fontsize=9)
 
 
 def line_chart(
@@ -97,6 +122,7 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[int]]],
     *,
     axis_label: str,
+    as_of: str,
 ) -> bytes:
     """One line per series over the labelled points (e.g. weeks)."""
     font = _font()
@@ -111,4 +137,5 @@ def line_chart(
     ax.set_ylim(bottom=0)
     ax.legend(prop=font)
     ax.grid(alpha=0.3)
+    _as_of(figure, as_of, font)
     return _png(figure)

@@ -16,8 +16,15 @@ from domain.reminders.timing import local_day
 from domain.stats import Scope, scope_for
 from handlers.context import BotContext, Viewer, viewer
 from handlers.duties import stats as checkin_stats
-from handlers.stats import charts
-from handlers.stats.texts import category_data, completion_data, summary, weekly_data
+from handlers.i18n import Translator
+from handlers.stats import charts, rating
+from handlers.stats.texts import (
+    ChartData,
+    category_data,
+    completion_data,
+    summary,
+    weekly_data,
+)
 from handlers.ui.callbacks import Route, pressed
 from storage.stats import facts as store
 
@@ -30,6 +37,13 @@ VIEWS: tuple[View, ...] = ("completion", "categories", "weekly")
 def scope_of(who: Viewer) -> Scope | None:
     unit_id = who.membership.unit.id if who.membership is not None else None
     return scope_for(who.role, unit_id, who.oversees)
+
+
+def units_of(scope: Scope) -> frozenset[int] | None:
+    """The units a scope covers (None: all)."""
+    if scope.unit_ids is not None:
+        return scope.unit_ids
+    return None if scope.unit_id is None else frozenset({scope.unit_id})
 
 
 def place_allowed(update: Update, context: BotContext) -> bool:
@@ -74,7 +88,8 @@ async def show_stats(update: Update, context: BotContext) -> None:
     facts = await store.facts(svc.db, unit_id=scope.unit_id, unit_ids=scope.unit_ids)
     today = local_day(svc.clock.now(), svc.settings.reminders)
     duty = await checkin_stats.compliance_lines(context, t, unit_id=scope.unit_id, today=today)
-    text = summary(t, svc.settings, facts, scope, today, duty)
+    ratings = await rating.board(context, today=today, unit_ids=units_of(scope))
+    text = summary(t, svc.settings, facts, scope, today, duty, ratings)
     await message.reply_text(text, reply_markup=_keyboard(who))
 
 
@@ -103,22 +118,51 @@ async def on_button(update: Update, context: BotContext) -> None:
     if view == "weekly":
         data = weekly_data(t, facts, today)
         png = await asyncio.to_thread(
-            charts.line_chart, data.title, data.labels, data.series, axis_label=data.axis
+            charts.line_chart,
+            data.title,
+            data.labels,
+            data.series,
+            axis_label=data.axis,
+            as_of=data.as_of,
         )
-    else:
-        data = (completion_data if view == "completion" else category_data)(t, svc.settings, facts)
-        if not data.bars:
-            await context.bot.send_message(
-                query.message.chat.id, t.gettext("Nothing to chart yet.")
-            )
-            return
+        await context.bot.send_photo(
+            chat_id=query.message.chat.id, photo=png, caption=data.title, filename="chart.png"
+        )
+        return
+    data = (completion_data if view == "completion" else category_data)(
+        t, svc.settings, facts, today
+    )
+    if not data.bars:
+        await context.bot.send_message(query.message.chat.id, t.gettext("Nothing to chart yet."))
+        return
+    await send_bar_pictures(context, query.message.chat.id, t, data, view)
+
+
+def picture_titles(t: Translator, data: ChartData) -> list[str]:
+    """The title of each picture: "(2/4)" after it when the bars take several."""
+    count = len(charts.pages(data.bars))
+    if count == 1:
+        return [data.title]
+    return [
+        t.gettext("{title} ({page}/{pages})", title=data.title, page=n, pages=count)
+        for n in range(1, count + 1)
+    ]
+
+
+async def send_bar_pictures(
+    context: BotContext, chat_id: int, t: Translator, data: ChartData, view: View
+) -> None:
+    """Every bar on some picture (worst first on the first), one photo per picture."""
+    titles = picture_titles(t, data)
+    for title, page in zip(titles, charts.pages(data.bars), strict=True):
         png = await asyncio.to_thread(
             charts.bar_chart,
-            data.title,
-            data.bars,
+            title,
+            page,
             axis_label=data.axis,
             percent=view == "completion",
+            as_of=data.as_of,
         )
-    await context.bot.send_photo(
-        chat_id=query.message.chat.id, photo=png, caption=data.title, filename="chart.png"
-    )
+        await context.bot.send_photo(
+            chat_id=chat_id, photo=png, caption=title, filename="chart.png"
+        )

@@ -16,21 +16,21 @@ from domain.stats import (
     count_by,
     phase_of,
     rates,
-    rating_day,
     ratio,
     series_span,
     substantiated,
-    unit_grade,
     weekly,
 )
 from handlers.context import Settings
 from handlers.i18n import Html, Translator
 from handlers.ledger.views import category_label
 from handlers.stats.charts import Bar
+from handlers.stats.rating import Board, explained, grade_label
 from handlers.ui.labels import handling_label, status_label
 from storage.stats.facts import Facts
 
 MAX_LINES = 15  # units or categories listed in the text; the charts show more
+EXPLAINED_UNITS = 5  # rated units shown with their reasons in the text, worst first
 
 
 def pct(value: float | None) -> str:
@@ -49,51 +49,38 @@ def _unit_label(facts: Facts, unit_id: Hashable, t: Translator) -> str:
     return unit.name if unit is not None else t.gettext("no unit")
 
 
-def grade_label(t: Translator, grade: UnitGrade) -> str:
-    match grade:
-        case UnitGrade.EXCELLENT:
-            return t.gettext("excellent")
-        case UnitGrade.GOOD:
-            return t.gettext("good")
-        case UnitGrade.FAIR:
-            return t.gettext("fair")
-
-
-def ratings(
-    t: Translator, settings: Settings, facts: Facts, scope: Scope, today: date
-) -> list[str]:
-    """The unit ratings at the end of the latest finished phase (or as of today), with the
-    slow units named."""
-    phase, day = rating_day(settings.campaign, today)
-    graded = [
-        (c, grade)
-        for c in completion(facts.items, settings.timezone, as_of=day)
-        if (grade := unit_grade(c, settings.unit_rating)) is not None
-    ]
-    if not graded:
+def ratings(t: Translator, settings: Settings, board: Board, scope: Scope) -> list[str]:
+    """The unit ratings of the board (at the end of the latest finished phase, as stored then,
+    or as of today), worst first with the reasons of each; the slow units (those with overdue
+    items) named; units with nothing due are not rated yet."""
+    if not board.ratings:
         return []
     lines: list[str]
-    if phase is None:
-        lines = [t.gettext("<b>Unit ratings</b> as of {date}", date=t.date(day))]
+    if board.phase_key is None:
+        lines = [t.gettext("<b>Unit ratings</b> as of {date}", date=t.date(board.day))]
     else:
-        name = _phase_label(t, settings, phase)
+        name = _phase_label(t, settings, board.phase_key)
         lines = [
             t.gettext(
-                "<b>Unit ratings</b> at the end of {phase} ({date})", phase=name, date=t.date(day)
+                "<b>Unit ratings</b> at the end of {phase} ({date})",
+                phase=name,
+                date=t.date(board.day),
             )
         ]
     if not scope.per_unit:
-        lines.append(t.gettext("Your unit: {grade}", grade=grade_label(t, graded[0][1])))
+        r = board.ratings[0]
+        lines += explained(t, board.names.get(r.unit_id, "?"), r)
         return lines
-    tally = count_by(graded, lambda pair: pair[1])
-    lines.append(_counts([(grade_label(t, g), tally[g]) for g in UnitGrade if tally[g]]))
-    slow = sorted(
-        (c for c, grade in graded if grade is UnitGrade.FAIR), key=lambda c: c.share or 0.0
-    )
+    tally = count_by(board.ratings, lambda r: r.grade)
+    grades: list[UnitGrade | None] = [*UnitGrade, None]
+    lines.append(_counts([(grade_label(t, g), tally[g]) for g in grades if tally[g]]))
+    slow = [r for r in board.ratings if r.slow]
     if slow:
         comma = t.gettext(", ")  # 、 in Chinese
-        names = comma.join(_unit_label(facts, c.unit_id, t) for c in slow[:MAX_LINES])
-        lines.append(t.gettext("Slow units: {names}", names=names))
+        names = comma.join(board.names.get(r.unit_id, "?") for r in slow[:MAX_LINES])
+        lines.append(t.gettext("Slow units (with overdue items): {names}", names=names))
+    for r in [r for r in board.ratings if r.rated][:EXPLAINED_UNITS]:
+        lines += explained(t, board.names.get(r.unit_id, "?"), r)
     return lines
 
 
@@ -131,6 +118,7 @@ def summary(
     scope: Scope,
     today: date,
     extra: Sequence[str] = (),  # more sections, e.g. the "124" duty's (handlers/checkin_stats)
+    board: Board | None = None,  # the unit ratings (handlers/stats/rating.py)
 ) -> Html:
     """The text that `/stats` answers with (well under Telegram's 4096 characters)."""
     campaign = settings.campaign
@@ -235,7 +223,7 @@ def summary(
                         late=c.late,
                     )
                 )
-    rated = ratings(t, settings, facts, scope, today)
+    rated = ratings(t, settings, board, scope) if board is not None else []
     if rated:
         lines.append("")
         lines.extend(rated)
@@ -249,30 +237,52 @@ def summary(
 class ChartData:
     title: str
     axis: str
+    as_of: str  # "截至 2027年4月22日": every chart says the day it shows
     bars: tuple[Bar, ...] = ()
     labels: tuple[str, ...] = ()
     series: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
-def completion_data(t: Translator, settings: Settings, facts: Facts) -> ChartData:
+def as_of_label(t: Translator, today: date) -> str:
+    return t.gettext("As of {date}", date=t.date(today))
+
+
+def completion_data(t: Translator, settings: Settings, facts: Facts, today: date) -> ChartData:
+    """Every unit's ledger completion, worst first: the most overdue items (as a share), then
+    the least verified; no unit is left out (the chart is cut into pictures instead)."""
     per_unit = sorted(
-        completion(facts.items, settings.timezone), key=lambda c: (-(c.share or 0.0), c.unit_id)
+        completion(facts.items, settings.timezone, as_of=today),
+        key=lambda c: (-(c.overdue / c.total if c.total else 0.0), c.share or 0.0, c.unit_id),
     )
     bars = tuple(
         Bar(
             _unit_label(facts, c.unit_id, t),
             100 * (c.share or 0.0),
-            f"{c.verified}/{c.total}",
+            t.gettext(
+                "{verified}/{total}, {overdue} overdue",
+                verified=c.verified,
+                total=c.total,
+                overdue=c.overdue,
+            )
+            if c.overdue
+            else f"{c.verified}/{c.total}",
         )
         for c in per_unit
     )
-    return ChartData(t.gettext("Ledger completion per unit"), t.gettext("verified (%)"), bars)
+    return ChartData(
+        t.gettext("Ledger completion per unit"),
+        t.gettext("verified (%)"),
+        as_of_label(t, today),
+        bars,
+    )
 
 
-def category_data(t: Translator, settings: Settings, facts: Facts) -> ChartData:
+def category_data(t: Translator, settings: Settings, facts: Facts, today: date) -> ChartData:
     counts = count_by(facts.cases, lambda c: c.category_key).most_common()
     bars = tuple(Bar(category_label(t, settings.campaign, str(k)), n, str(n)) for k, n in counts)
-    return ChartData(t.gettext("Cases per category"), t.gettext("cases"), bars)
+    return ChartData(
+        t.gettext("Cases per category"), t.gettext("cases"), as_of_label(t, today), bars
+    )
 
 
 def weekly_data(t: Translator, facts: Facts, today: date) -> ChartData:
@@ -281,6 +291,7 @@ def weekly_data(t: Translator, facts: Facts, today: date) -> ChartData:
     return ChartData(
         t.gettext("Cases received and closed per week"),
         t.gettext("cases"),
+        as_of_label(t, today),
         labels=tuple(w.start.strftime("%m-%d") for w in weeks),
         series=(
             (t.gettext("received"), tuple(w.opened for w in weeks)),

@@ -42,6 +42,7 @@ from storage.models.ledger import (
     LedgerExtension,
     LedgerItem,
     LedgerProgress,
+    PhaseRating,
     SignOff,
 )
 from storage.models.numbering import CaseNumberCounter
@@ -90,6 +91,7 @@ __all__ = [
     "LedgerReturn",
     "Member",
     "NoteSection",
+    "PhaseRating",
     "ProcessedUpdate",
     "Publication",
     "ReminderOutbox",

@@ -152,3 +152,15 @@ class LedgerExtension(SQLModel, table=True):
     decided_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
+
+
+class PhaseRating(SQLModel, table=True):
+    """Every unit's rating at the end of a phase (domain.rating `as_record`, as JSON text),
+    stored once by the rating job so later edits of the ledger do not rewrite it."""
+
+    __tablename__ = "phase_ratings"
+
+    phase_key: str = Field(sa_column=Column(String(32), primary_key=True))
+    rated_on: date = Field(sa_column=Column(Date(), nullable=False))
+    ratings: str = Field(sa_column=Column(Text(), nullable=False))
+    stored_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

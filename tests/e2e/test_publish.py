@@ -130,10 +130,15 @@ async def test_a_units_result_without_a_channel(tmp_path: Path) -> None:
         assert {"publish", "published", "broadcast"} <= set(commands)  # the admin's own menu
         await b.press(admin, "⚠️ 曝光：单位整改成绩")
         listing = await b.sim.wait_edit(admin)
-        assert listing.buttons == [["城关第二小学 · 一般 · 0%"], ["城关第一中学 · 优秀 · 100%"]]
-        await b.press(admin, "城关第二小学 · 一般 · 0%")
+        # the same ratings as /stats, worst first for the exposure board
+        assert listing.buttons == [["城关第二小学：一般，0 分"], ["城关第一中学：优秀，100 分"]]
+        await b.press(admin, "城关第二小学：一般，0 分")
+        reasons = await b.sim.next_message(admin)  # why, before the admin writes
+        assert "整改台账：到期 1 项中已销号 0 项（逾期销号 0 项），逾期未改 1 项 → 0 分" in (
+            reasons.text
+        )
         prompt = await b.sim.next_message(admin)
-        assert prompt.text.startswith("📝 城关第二小学：一般，问题整改完成率 0%")
+        assert prompt.text.startswith("📝 城关第二小学：一般，0 分")
         await b.sim.send_text(admin, "该校整改推进缓慢，台账问题逾期未改。", reply_to=prompt)
         preview = await b.sim.next_message(admin)
         check = await b.sim.next_message(admin)

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlmodel import select
 
+from bot.jobs import rating as rating_jobs
 from domain.membership.roles import Role
+from domain.stats import UnitGrade
+from handlers.context import SERVICES_KEY
+from handlers.stats.rating import compute
+from storage.forms import answers as form_answers
 from storage.membership import units
+from storage.models import LedgerItem
+from storage.stats import rating as stored_ratings
 from storage.stats.files import CASE_COLUMNS, LEDGER_COLUMNS
 from tests.e2e.conftest import Harness
 from tests.e2e.ledger_steps import answer_of, forge_press, press
@@ -116,9 +124,77 @@ async def test_unit_ratings_at_the_end_of_a_phase(harness: Harness) -> None:
     await harness.register(handler, Role.CASE_OFFICER, "EDU")
     await harness.register(head, Role.UNIT_HEAD, "SCH002")
     text = await harness.ask(handler, "/stats")
-    assert "单位评定" not in text  # the items came after the first phase ended
+    # the items came after the first phase ended: nobody is rated, nobody is slow
+    assert "暂不评定 2" in text and "进度滞后" not in text and "一般" not in text
     harness.clock.advance(timedelta(days=23))  # 2 April: 自查自纠 ended on 31 March
     text = await harness.ask(handler, "/stats")
-    assert "单位评定（自查自纠阶段结束，2027年3月31日）" in text and "一般 2" in text
-    assert "进度滞后单位：城关第二小学、城关第一中学" in text
-    assert "本单位：一般" in await harness.ask(head, "/stats")
+    assert "单位评定（自查自纠阶段结束，2027年3月31日）" in text
+    # 城关第一中学: one item verified on time, one late (half credit), one not due yet
+    assert "较好 1 · 暂不评定 1" in text and "进度滞后" not in text
+    assert "城关第一中学：较好，" in text
+    assert "整改台账：到期 2 项中已销号 2 项（逾期销号 1 项），逾期未改 0 项 → 75 分" in text
+    # 城关第二小学's only item has no deadline: on track, not rated, not shamed
+    own = await harness.ask(head, "/stats")
+    assert "城关第二小学：暂不评定" in own and "一般" not in own
+
+
+async def test_a_stored_phase_rating_is_not_rewritten_by_a_later_edit(harness: Harness) -> None:
+    await _setup(harness)
+    handler = harness.sim.add_user("承办人")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
+    harness.clock.advance(timedelta(days=23))  # 2 April: both phases so far have ended
+    services = harness.app.bot_data[SERVICES_KEY]
+    policy = harness.config.checkin.policy(harness.config.campaign.tz)
+    assert harness.app.job_queue is not None
+    assert harness.app.job_queue.get_jobs_by_name(rating_jobs.JOB_NAME)  # registered at start
+    assert await rating_jobs.store_once(services, policy) == ["mobilise", "self_check"]
+    assert await rating_jobs.store_once(services, policy) == []  # once per phase
+    before = await harness.ask(handler, "/stats")
+    assert "城关第一中学：较好，" in before
+    # later, the bureau moves the late item's deadline: computed afresh it would be on time
+    async with harness.db.session() as session:
+        late = (
+            await session.exec(select(LedgerItem).where(LedgerItem.description == "问题2"))
+        ).one()
+        late.deadline = late.due_on = date(2027, 3, 20)
+        session.add(late)
+        await session.commit()
+    fresh, _ = await compute(
+        services, policy, first=date(2027, 3, 6), day=date(2027, 3, 31), ended=True
+    )
+    assert UnitGrade.EXCELLENT in [r.grade for r in fresh]  # what a rewrite would show
+    after = await harness.ask(handler, "/stats")
+    assert "城关第一中学：较好，" in after and "城关第一中学：优秀" not in after
+    kept = await stored_ratings.stored(harness.db, "self_check")
+    assert kept is not None and kept.rated_on == date(2027, 3, 31)
+
+
+async def test_evaluation_scores_reach_the_unit_rating(harness: Harness) -> None:
+    """Parents' 满意度 answers (a public form with `rating = "satisfaction"`, weight 0.2) move
+    a school's grade in /stats, with their own line of reasons."""
+    await _setup(harness)
+    handler = harness.sim.add_user("承办人")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
+    school = await units.by_code(harness.db, "SCH001")
+    form = harness.app.bot_data[SERVICES_KEY].settings.forms.get("parent_satisfaction")
+    assert school is not None and school.id is not None and form is not None
+    for n in range(2):  # two parents, very unsatisfied (1 of 5: a score of 0)
+        filed = await form_answers.submit(
+            harness.db,
+            form_answers.Submission(
+                form=form,
+                period="once",
+                unit_id=school.id,
+                answers={"overall": 1, "fees": "no"},
+                today=date(2027, 3, 10),
+                now=harness.clock.now(),
+                late=False,
+                public_mark=f"mark-{n}",
+            ),
+        )
+        assert filed is form_answers.Filed.OK
+    harness.clock.advance(timedelta(days=23))  # 2 April: 自查自纠 ended on 31 March
+    text = await harness.ask(handler, "/stats")
+    # without them 较好 (see above); with them: 0.8 × 81 + 0.2 × 0
+    assert "城关第一中学：一般，65 分" in text
+    assert "满意度评议：2 份评价，0 分（权重 20%）" in text
