@@ -11,7 +11,7 @@ from collections import Counter
 
 from docx import Document
 from pypdf import PdfReader
-from sqlmodel import col, select
+from sqlmodel import select
 
 from domain.membership.roles import Role
 from storage.ledger import queries as ledger_queries
@@ -25,6 +25,7 @@ from tests.stats_seed import seed
 def _file(harness: Harness, document: dict[str, object] | None) -> bytes:
     assert document is not None
     return harness.sim.state.files[str(document["file_id"])].data
+
 
 # Drawing a PDF or the summary's charts is CPU work; on a loaded machine it takes seconds.
 FILE_SECONDS = 30.0
@@ -77,7 +78,8 @@ async def test_head_gets_the_signed_list_after_signing_and_on_request(harness: H
     await harness.ask(head, "/ledger")
     await press(harness, head, "🖨 打印问题整改清单（PDF）")
     again = await sim.next_message(head, timeout=FILE_SECONDS)
-    assert again.document is not None and "签字确认：第1版" in pdf_text(_file(harness, again.document))
+    assert again.document is not None
+    assert "签字确认：第1版" in pdf_text(_file(harness, again.document))
 
     # a teacher forging the print button gets nothing
     await harness.ask(teacher, "/ledger")
