@@ -29,7 +29,9 @@ async def test_the_brief_is_sent_once_per_week_across_a_restart(tmp_path: Path) 
     ) as sim:
         staff = sim.add_group("局作风办工作群", supergroup=True)
         reporter = sim.add_user("实名举报人甲")
-        async with world(tmp_path, start=MONDAY_0800, sim=sim, staff=staff, forms=False) as w:
+        async with world(
+            tmp_path, start=MONDAY_0800, sim=sim, staff=staff, forms=False, brief=True
+        ) as w:
             await w.register(reporter, Role.MEMBER, "SCH002")
             # SCH001: one item overdue since 10 April; SCH002: one verified last week
             await w.add_item("SCH001", date(2027, 4, 10))
@@ -67,6 +69,7 @@ async def test_the_brief_is_sent_once_per_week_across_a_restart(tmp_path: Path) 
             staff=staff,
             fresh=False,
             forms=False,
+            brief=True,
         ) as again:
             await again.engine.sweep_once()
             await again.engine.sweep_once()
