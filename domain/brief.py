@@ -1,11 +1,12 @@
 """The weekly brief to the staff chat (一周简报): when it is due and what it counts.
 
 It is due once per ISO week, from the configured weekday and time (Monday 08:30 by default,
-campaign time) until `GRACE_DAYS` later, so a bot that was down on the day still sends it;
-its outbox slot is the week ("2027-W15"), which makes it one message per week however often
-the sweep runs or the bot restarts. Its trend tells of the seven days before the week began
-(against the seven before those); the progress per unit and the overdue counts are as of the
-day it is sent.
+campaign time) to the end of that day, so a bot restarted later that day still sends it (a
+brief days late would tell of a stale week); its outbox slot is the week ("2027-W15"), which
+makes it one message per week however often the sweep runs or the bot restarts. Once written
+it waits out quiet hours in the outbox like every reminder. Its trend tells of the seven days
+before the week began (against the seven before those); the progress per unit and the overdue
+counts are as of the day it is sent.
 
 The figures are counts per unit and per week only: no reporter, complainant or case text."""
 
@@ -22,7 +23,6 @@ from domain.reminders.due import OPEN_CASE_STATUSES, STAFF, Due, Rule
 from domain.reminders.timing import CaseClock
 from domain.stats import CaseFact, ItemFact, clocks_met, completion
 
-GRACE_DAYS = 2
 SUBJECT = "all"
 
 
@@ -43,7 +43,7 @@ def brief_week(now: datetime, policy: BriefPolicy) -> tuple[str, datetime, date]
     monday = local.date() - timedelta(days=local.weekday())
     day = monday + timedelta(days=policy.weekday)
     when = datetime.combine(day, policy.at, tzinfo=policy.timezone)
-    if not when <= local < when + timedelta(days=GRACE_DAYS + 1):
+    if local.date() != day or local < when:
         return None
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}", when, monday - timedelta(days=7)

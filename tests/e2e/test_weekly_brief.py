@@ -95,7 +95,7 @@ def test_the_brief_week_follows_the_configured_day_and_time() -> None:
     assert brief_week(wednesday, policy) is None
     slot = brief_week(wednesday + timedelta(minutes=1), policy)
     assert slot is not None and slot[0] == "2027-W16" and slot[2] == date(2027, 4, 12)
-    # still due two days late (the bot was down), not three
-    assert brief_week(wednesday + timedelta(days=2, minutes=1), policy) is not None
-    assert brief_week(wednesday + timedelta(days=3, minutes=1), policy) is None
+    # still due later that day (a restart), not the next day
+    assert brief_week(wednesday + timedelta(hours=14, minutes=44), policy) is not None
+    assert brief_week(wednesday + timedelta(hours=14, minutes=46), policy) is None
     assert brief_week(wednesday, BriefPolicy(enabled=False)) is None
