@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, Update
 
@@ -29,6 +30,9 @@ from handlers.stats.summary import make_summary, summary_docx
 from handlers.ui.callbacks import Route, pressed
 from storage.ledger.queries import ListLine, ProblemList, problem_lists
 from storage.membership import units
+
+if TYPE_CHECKING:  # fpdf2 is imported when a list is drawn (it is slow to import)
+    from fpdf import FPDF
 
 FILE_LANGUAGE = "zh_CN"  # the bureau office's document, whatever the reader's language
 ROUTE = Route("papers")
@@ -73,10 +77,12 @@ def problem_list_pdf(
     pdf.set_creator(campaign_name)
     printed = str(t.gettext("Printed: ")) + t.datetime(printed_at)
 
+    unit_on_page = [""]  # each page's footer names its unit: a file may hold many
+
     def footer() -> None:
         pdf.set_y(-12)
         pdf.set_font(FONT, size=8)
-        pdf.cell(0, 5, f"{printed}    {pdf.page_no()}", align="C")
+        pdf.cell(0, 5, f"{unit_on_page[0]}    {printed}    {pdf.page_no()}", align="C")
 
     pdf.footer = footer  # type: ignore[method-assign]
     headings = (
@@ -87,7 +93,8 @@ def problem_list_pdf(
         t.gettext("Responsible"),
     )
     for plist in lists:
-        pdf.add_page()
+        pdf.add_page()  # writes the last page's footer, with the unit before
+        unit_on_page[0] = plist.unit.name
         pdf.set_font(FONT, size=11)
         pdf.cell(0, 7, campaign_name, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, size=17)
@@ -147,12 +154,9 @@ def signoff_line(t: Translator, plist: ProblemList) -> str:
     return text
 
 
-def _signature_block(pdf: object, t: Translator, plist: ProblemList) -> None:
+def _signature_block(pdf: FPDF, t: Translator, plist: ProblemList) -> None:
     """The sign-off recorded in the bot, then room for the head's signature, the stamp and
     the date, all on one page."""
-    from fpdf import FPDF
-
-    assert isinstance(pdf, FPDF)
     if pdf.will_page_break(SIGNATURE_BLOCK_MM):
         pdf.add_page()
     pdf.ln(5)
