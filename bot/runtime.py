@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from bot import keyring, leadership, menu, persistence, reminders
 from bot.app import build_application
 from bot.config import Config
+from bot.jobs import brief as brief_jobs
 from bot.jobs import checkin as checkin_jobs
 from bot.jobs import desk as desk_jobs
 from bot.jobs import forms as forms_jobs
@@ -56,6 +57,7 @@ async def running(
             await reminders.start(app, config)
             checkin_jobs.start(app, config)
             forms_jobs.start(app)
+            brief_jobs.start(app, config.brief.policy(config.campaign.tz))
             broadcasts.attach(app, database)
             notices.attach(app)
             await hotline_jobs.start(app, config)

@@ -94,6 +94,7 @@ CROSS_FEATURE = {
     ("hotline", "desk"): "a complaint's staff card",
     ("hotline", "membership"): "the ordinary answer to stray text after the restart notice",
     ("ledger", "desk"): "the ledger card's 'return to the desk' button",
+    ("ledger", "stats"): "the signed problem list (PDF) sent after sign-off and on request",
     ("membership", "desk"): "a staff chat upgraded to a supergroup: its owed cards follow",
     ("publish", "stats"): "a unit's grade on the honour roll",
     ("reminders", "ledger"): "the button that opens a ledger item",

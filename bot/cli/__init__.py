@@ -22,6 +22,7 @@ from bot.cli import duties as cli_duties
 from bot.cli import export as cli_export
 from bot.cli import hotline as cli_hotline
 from bot.cli import members as cli_members
+from bot.cli import papers as cli_papers
 from bot.cli.progress import Progress
 from bot.cli.units_csv import CsvFileError, read_units
 from bot.clock import SystemClock
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_backup.add_parser(sub, with_config)
     cli_duties.add_parser(sub, with_config)
     cli_members.add_parser(sub, with_config)
+    cli_papers.add_parser(sub, with_config)
     n = sub.add_parser("i18n", help="(developers) sync translation catalogs with the code")
     n.add_argument("--check", action="store_true", help="only report problems; exit 1 if any")
     n.add_argument(
@@ -167,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cli_duties.run(config(), args))
             case "members":
                 return asyncio.run(cli_members.run(config(), args))
+            case "papers":
+                return asyncio.run(cli_papers.run(config(), args))
     except (ConfigError, logs.LevelError) as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2

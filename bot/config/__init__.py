@@ -45,9 +45,9 @@ from bot.config.ops import (
     with_env_secret,
 )
 from bot.config.publication import PublicationConfig
-from bot.config.rating import RatingConfig
 from bot.config.reminders import RemindersConfig
 from bot.config.reports import ReportsConfig
+from bot.config.stats import BriefConfig, RatingConfig
 
 ENV_CONFIG = "BOT_CONFIG"
 ENV_TOKEN = "BOT_TOKEN"
@@ -165,6 +165,7 @@ class Config(ConfigModel):
     hotline: HotlineConfig = HotlineConfig()
     reminders: RemindersConfig = RemindersConfig()
     rating: RatingConfig = RatingConfig()
+    brief: BriefConfig = BriefConfig()
     checkin: CheckinConfig = CheckinConfig()
     publication: PublicationConfig = PublicationConfig()
     ops: OpsConfig = OpsConfig()

@@ -1,6 +1,7 @@
 """Demo scene of `/stats` and `/export`: the administrator reads the statistics, gets the chart
-of ledger completion per unit, and exports the ledger as an Excel file, which the demo saves
-under `./demo-output/` (the demo's own temporary directory disappears when it ends)."""
+of ledger completion per unit, and exports the ledger as an Excel file, the problem lists to
+sign as a PDF and the year-end summary as a Word file, which the demo saves under
+`./demo-output/` (the demo's own temporary directory disappears when it ends)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from bot.demo.stage import Stage
 
 OUTPUT_DIR = Path("demo-output")
+PAPER_SECONDS = 60.0  # a PDF or the summary's charts: seconds of CPU on a loaded machine
 
 
 def _save(data: bytes, name: str) -> Path:
@@ -57,3 +59,22 @@ async def scene_stats_and_export(stage: Stage) -> None:
     name = str(document.get("file_name") or "ledger.xlsx")
     path = await asyncio.to_thread(_save, data, name)
     stage.narrate(t.gettext("The demo saved the file as {path}", path=str(path)))
+
+    stage.narrate(
+        t.gettext(
+            "Beside the workbook the office files the problem lists, printed, signed and "
+            "stamped, and drafts its year-end summary from the bot's figures."
+        )
+    )
+    for label, fallback in (
+        (t.gettext("Problem lists · PDF"), "problem-list.pdf"),
+        (t.gettext("Year-end summary · Word"), "summary.docx"),
+    ):
+        await sim.drain(chat)
+        await sim.press_button(admin, label)
+        paper = await sim.next_message(chat, timeout=PAPER_SECONDS)
+        assert paper.document is not None, "the file did not arrive"
+        data = sim.state.files[str(paper.document["file_id"])].data
+        name = str(paper.document.get("file_name") or fallback)
+        path = await asyncio.to_thread(_save, data, name)
+        stage.narrate(t.gettext("The demo saved the file as {path}", path=str(path)))

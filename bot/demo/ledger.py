@@ -94,6 +94,11 @@ async def scene_ledger(stage: Stage) -> None:
     await sim.wait_edit(chat)
     await sim.press_button(head, t.gettext("Confirm sign-off"))
     listing = await sim.wait_edit(chat)
+    stage.narrate(
+        t.gettext("Right after signing, the head gets the list as a PDF to print, sign and stamp.")
+    )
+    signed = await sim.next_message(chat, timeout=60.0)  # drawing the PDF takes a moment
+    assert signed.document is not None, "the problem list did not arrive"
 
     stage.narrate(
         t.gettext("A week later the first problem is fixed: the head marks it rectified.")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application
 
 from bot.reminders.calendar_source import calendar_warnings, campaign_years
-from bot.reminders.sweep import ReminderEngine, SweepReport, telegram_send
+from bot.reminders.sweep import ReminderEngine, SweepReport, telegram_send, telegram_send_photo
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ async def start(app: BotApplication, config: Config, *, schedule: bool = True) -
         catalogs=services.catalogs,
         staff_chat=settings.staff_chat,
         send=telegram_send(app.bot),
+        send_photo=telegram_send_photo(app.bot),
         max_attempts=config.reminders.max_send_attempts,
     )
     app.bot_data[ENGINE_KEY] = engine

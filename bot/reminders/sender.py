@@ -29,6 +29,8 @@ from storage.reminders import outbox
 log = logging.getLogger(__name__)
 
 Send = Callable[[int, str, InlineKeyboardMarkup | None], Awaitable[int]]
+# A picture with its caption (the weekly brief): chat id, PNG bytes, caption -> message id.
+SendPhoto = Callable[[int, bytes, str], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Outgoing:
     private: bool
     member_id: int | None = None
     digest_day: date | None = None
+    photo: bytes | None = None  # sent as a picture with `text` as its caption
 
 
 @dataclass
@@ -68,8 +71,10 @@ class Sender:
         max_attempts: int,
         inline_wait_max: float = 10.0,
         concurrency: int = 16,
+        send_photo: SendPhoto | None = None,
     ) -> None:
         self.db, self.clock, self._send, self.pacer = db, clock, send, pacer
+        self._send_photo = send_photo
         self.max_attempts = max_attempts
         self.inline_wait_max = inline_wait_max
         self._slots = asyncio.Semaphore(concurrency)
@@ -112,7 +117,10 @@ class Sender:
                     self.pacer.sending(chat_id, private=message.private, priority=priority),
                     self._slots,  # bounds requests in flight
                 ):
-                    message_id = await self._send(chat_id, message.text, message.markup)
+                    if message.photo is not None and self._send_photo is not None:
+                        message_id = await self._send_photo(chat_id, message.photo, message.text)
+                    else:
+                        message_id = await self._send(chat_id, message.text, message.markup)
             except RetryAfter as error:
                 seconds = retry_seconds(error)
                 waited_429 += 1
@@ -176,4 +184,13 @@ class Sender:
             return
 
 
-__all__ = ["BULK", "GROUP_FIRST", "Outcome", "Outgoing", "Pacer", "Sender", "backoff"]
+__all__ = [
+    "BULK",
+    "GROUP_FIRST",
+    "Outcome",
+    "Outgoing",
+    "Pacer",
+    "SendPhoto",
+    "Sender",
+    "backoff",
+]

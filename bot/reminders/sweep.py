@@ -17,7 +17,7 @@ from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
 
-from bot.reminders.sender import Outcome, Outgoing, Pacer, Send, Sender
+from bot.reminders.sender import Outcome, Outgoing, Pacer, Send, Sender, SendPhoto
 from domain.campaign import Campaign
 from domain.clock import Clock
 from domain.reminders.calendar import WorkCalendar
@@ -86,6 +86,7 @@ class ReminderEngine:
         send: Send,
         max_attempts: int,
         pacer: Pacer | None = None,
+        send_photo: SendPhoto | None = None,
     ) -> None:
         self.db, self.clock, self.campaign = db, clock, campaign
         self.policy, self.calendar, self.catalogs = policy, calendar, catalogs
@@ -96,6 +97,7 @@ class ReminderEngine:
             send=self._dequeued_after(send),
             pacer=pacer or Pacer(),
             max_attempts=max_attempts,
+            send_photo=self._photo_dequeued_after(send_photo) if send_photo else None,
         )
         self.totals = SweepReport()  # since start: what /metrics reports (bot/ops/metrics.py)
         self.queued: Counter[int] = Counter()  # chat id -> messages still in the sender
@@ -109,6 +111,17 @@ class ReminderEngine:
 
         async def sending(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
             message_id = await send(chat_id, text, markup)
+            if self.queued[chat_id] > 0:
+                self.queued[chat_id] -= 1
+            return message_id
+
+        return sending
+
+    def _photo_dequeued_after(self, send_photo: SendPhoto) -> SendPhoto:
+        """`send_photo`, taking each sent picture off its chat's count in `queued`."""
+
+        async def sending(chat_id: int, photo: bytes, caption: str) -> int:
+            message_id = await send_photo(chat_id, photo, caption)
             if self.queued[chat_id] > 0:
                 self.queued[chat_id] -= 1
             return message_id
@@ -214,8 +227,12 @@ class ReminderEngine:
             member_id = member_of(recipient)
             language = people[member_id].language if member_id is not None else None
             t = self.catalogs.get(language)
+            photo: bytes | None = None
             if (source := own.get(batch[0].id)) is not None:
                 text, markup = source.compose(t, batch[0], today=today)
+                picture = getattr(source, "picture", None)  # a source that sends a picture
+                if picture is not None:
+                    photo = await picture(t, batch[0])
             else:
                 text, markup = compose(
                     t, batch, today=today, campaign=self.campaign, digest=index in plan.digests
@@ -236,6 +253,7 @@ class ReminderEngine:
                     private=private,
                     member_id=member_id,
                     digest_day=today if index in plan.digests else None,
+                    photo=photo,
                 )
             )
         self.queued.update(m.chat_id for m in messages)
@@ -272,6 +290,16 @@ class ReminderEngine:
             ]
         if notices:
             await outbox.enqueue(self.db, notices, now=now)
+
+
+def telegram_send_photo(bot: Bot) -> SendPhoto:
+    """Sending a picture with its caption over a python-telegram-bot `Bot`."""
+
+    async def send(chat_id: int, photo: bytes, caption: str) -> int:
+        message = await bot.send_photo(chat_id, photo, caption=caption)
+        return message.message_id
+
+    return send
 
 
 def telegram_send(bot: Bot) -> Send:

@@ -59,6 +59,8 @@ class Rule(StrEnum):
     FORM_DUE = "form_due"  # the ladder to someone who has not answered, and the late notice
     FORM_MISSING = "form_missing"  # the missing list per unit to the staff chat
     FORM_CHASE = "form_chase"  # a staff member's chase (催报) of those who have not answered
+    # The weekly brief to the staff chat (domain/brief.py decides it; the engine sends it).
+    WEEKLY_BRIEF = "weekly_brief"
 
 
 def member_recipient(member_id: int) -> str:

@@ -32,6 +32,7 @@ from handlers.ledger.views import (
     page_text,
     parse_cb,
 )
+from handlers.stats.papers import send_problem_list
 from handlers.ui.edits import edit_pressed
 from handlers.ui.outcomes import Noun, outcome_text
 from storage.ledger import items as ledger
@@ -276,6 +277,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await open_item(update, context, who, ids[0])
     elif action in ("sg", "sy") and len(ids) == 2:
         await sign(update, context, who, action, ids[0], ids[1])
+    elif action == "pdf" and len(ids) == 1:
+        await print_list(update, context, who, ids[0])
     elif action in ("ip", "vf") and len(ids) == 2:
         target = LedgerStatus.IN_PROGRESS if action == "ip" else LedgerStatus.VERIFIED
         await move(update, context, who, ids[0], ids[1], target)
@@ -430,3 +433,18 @@ async def sign(
         return
     text, markup = await unit_page(context, who, unit_id, 0)
     await show(query, text, markup, t.gettext("Signed off: version {v}.", v=signed.version))
+    if query.message is not None:  # the head gets the list to print, sign and stamp
+        await send_problem_list(context, query.message.chat.id, unit_id=unit_id, t=t)
+
+
+async def print_list(update: Update, context: BotContext, who: Viewer, unit_id: int) -> None:
+    """The unit's problem list as a PDF, for those who may see the whole list."""
+    query = update.callback_query
+    assert query is not None
+    t = who.t
+    if not rules.may_view_unit(actor_of(who), unit_id) or query.message is None:
+        await query.answer(t.gettext("You cannot open this unit's ledger."))
+        return
+    await query.answer(t.gettext("Making the file…"))
+    if not await send_problem_list(context, query.message.chat.id, unit_id=unit_id, t=t):
+        await context.bot.send_message(query.message.chat.id, t.gettext("No problems on the list."))

@@ -189,6 +189,15 @@ def page_keyboard(
         )
     if actions:
         rows.append(actions)
+    if rules.may_view_unit(actor, unit_id) and page.total > 0:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t.gettext("🖨 Problem list to print (PDF)"),
+                    callback_data=ROUTE.data("pdf", unit_id),
+                )
+            ]
+        )
     if rules.is_staff(actor):
         rows.append(
             [InlineKeyboardButton(t.gettext("« All units"), callback_data=ROUTE.data("us", 0))]

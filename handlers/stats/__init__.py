@@ -13,7 +13,7 @@ def handlers() -> FeatureHandlers:
     """/stats and /export, with their buttons."""
     # Imported when called: other features import this package's modules, which runs this
     # file first; importing them all at its top would make loops between features.
-    from handlers.stats import export, show
+    from handlers.stats import export, papers, show
 
     return FeatureHandlers(
         routes=[
@@ -21,5 +21,6 @@ def handlers() -> FeatureHandlers:
             CallbackQueryHandler(show.on_button, pattern=show.CALLBACK_PATTERN),
             CommandHandler("export", export.offer_export),
             CallbackQueryHandler(export.on_button, pattern=export.CALLBACK_PATTERN),
+            CallbackQueryHandler(papers.on_button, pattern=papers.CALLBACK_PATTERN),
         ]
     )

@@ -24,6 +24,8 @@ from handlers.context import BotContext, Settings, Viewer, viewer
 from handlers.i18n import Translator
 from handlers.ledger.views import category_label
 from handlers.ledger.views import status_label as ledger_status
+from handlers.stats.papers import FILE_LANGUAGE as FILE_LANGUAGE
+from handlers.stats.papers import export_buttons
 from handlers.stats.show import place_allowed, scope_of
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.labels import channel_label, finding_label, handling_label, rating_label
@@ -37,7 +39,6 @@ from storage.stats.files import ExtraSheet, Format, Labels, write_export
 
 ROUTE = Route("export")
 CALLBACK_PATTERN = ROUTE.pattern
-FILE_LANGUAGE = "zh_CN"
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
 What = Literal["ledger", "cases", "accountability"]
 CHOICES: tuple[tuple[What, Format], ...] = (
@@ -122,7 +123,8 @@ def _keyboard(who: Viewer, scope: Scope) -> InlineKeyboardMarkup:
         for what, fmt in CHOICES
         if allowed(scope, what)
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows + export_buttons(t, scope))
 
 
 async def offer_export(update: Update, context: BotContext) -> None:

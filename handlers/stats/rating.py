@@ -10,6 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from domain.campaign import Phase
 from domain.duties.checkin import DutyPolicy, compliance, duty_days_between
 from domain.forms.rules import unit_scores
 from domain.rating import (
@@ -24,9 +25,10 @@ from domain.rating import (
     worst_first,
 )
 from domain.stats import ItemFact, UnitGrade, ended_phases, rating_window
-from handlers.context import BotContext, Services
+from handlers.context import BotContext, Services, Settings
 from handlers.duties.common import policy_of
 from handlers.i18n import Translator
+from storage.db import Database
 from storage.duties import checkins
 from storage.forms import answers
 from storage.stats import facts as stats_facts
@@ -45,16 +47,16 @@ class Board:
 
 
 async def _evaluations(
-    svc: Services, first: date, day: date, unit_ids: Collection[int] | None
+    db: Database, settings: Settings, first: date, day: date, unit_ids: Collection[int] | None
 ) -> dict[int, list[Evaluation]]:
     """Per unit, the scores of the evaluation forms answered between `first` and `day`."""
     out: dict[int, list[Evaluation]] = {}
-    for form in svc.settings.forms:
+    for form in settings.forms:
         if form.rating is None or form.weight <= 0:
             continue
         rows = [
             r
-            for r in await answers.answer_rows(svc.db, form_key=form.key)
+            for r in await answers.answer_rows(db, form_key=form.key)
             if first <= r.submitted_on <= day and (unit_ids is None or r.unit_id in unit_ids)
         ]
         for s in unit_scores(form, ((r.unit_id, r.answers) for r in rows)):
@@ -66,7 +68,8 @@ async def _evaluations(
 
 
 async def compute(
-    svc: Services,
+    db: Database,
+    settings: Settings,
     policy: DutyPolicy,
     *,
     first: date,
@@ -75,14 +78,13 @@ async def compute(
     unit_ids: Collection[int] | None = None,
 ) -> tuple[list[UnitRating], dict[int, str]]:
     """Every unit with ledger items (in `unit_ids`, or all) rated on `day`, worst first."""
-    settings = svc.settings
-    facts = await stats_facts.facts(svc.db, unit_id=None, unit_ids=unit_ids)
-    cases = await store.dispatched(svc.db, unit_ids=unit_ids)
+    facts = await stats_facts.facts(db, unit_id=None, unit_ids=unit_ids)
+    cases = await store.dispatched(db, unit_ids=unit_ids)
     last = day if ended else day - timedelta(days=1)
-    duty = await checkins.duty_facts(svc.db, first, last, tz=policy.timezone)
+    duty = await checkins.duty_facts(db, first, last, tz=policy.timezone)
     nights = duty_days_between(first, last, policy, settings.calendar)
     duty_by_unit = {c.unit_id: c for c in compliance(duty, nights)}
-    evaluations = await _evaluations(svc, first, day, unit_ids)
+    evaluations = await _evaluations(db, settings, first, day, unit_ids)
     items: dict[int, list[ItemFact]] = {}
     for item in facts.items:
         items.setdefault(item.unit_id, []).append(item)
@@ -121,7 +123,9 @@ async def board(
         chosen = [r for r in ratings if unit_ids is None or r.unit_id in unit_ids]
         names = await store.unit_names(svc.db, unit_ids)
         return Board(phase, kept.rated_on, tuple(sorted(chosen, key=worst_first)), names, True)
-    rated, names = await compute(svc, policy, first=first, day=day, ended=ended, unit_ids=unit_ids)
+    rated, names = await compute(
+        svc.db, svc.settings, policy, first=first, day=day, ended=ended, unit_ids=unit_ids
+    )
     return Board(phase, day, tuple(rated), names)
 
 
@@ -134,7 +138,9 @@ async def store_ended_phases(svc: Services, policy: DutyPolicy, *, now: datetime
     for phase in ended_phases(svc.settings.campaign, today):
         if phase.key in done:
             continue
-        rated, _ = await compute(svc, policy, first=phase.start, day=phase.end, ended=True)
+        rated, _ = await compute(
+            svc.db, svc.settings, policy, first=phase.start, day=phase.end, ended=True
+        )
         if await store.store(
             svc.db,
             phase_key=phase.key,
@@ -144,6 +150,29 @@ async def store_ended_phases(svc: Services, policy: DutyPolicy, *, now: datetime
         ):
             stored.append(phase.key)
     return stored
+
+
+async def phase_ratings(
+    db: Database,
+    settings: Settings,
+    policy: DutyPolicy,
+    *,
+    today: date,
+    unit_ids: Collection[int] | None = None,
+) -> list[tuple[Phase, list[UnitRating]]]:
+    """Each ended phase with its ratings: as stored when it ended, or computed for its last
+    day if the job has not stored them yet (the year-end summary's table)."""
+    out: list[tuple[Phase, list[UnitRating]]] = []
+    for phase in ended_phases(settings.campaign, today):
+        kept = await store.stored(db, phase.key)
+        if kept is not None:
+            rated = [from_record(r) for r in kept.records]
+        else:
+            rated, _ = await compute(
+                db, settings, policy, first=phase.start, day=phase.end, ended=True
+            )
+        out.append((phase, [r for r in rated if unit_ids is None or r.unit_id in unit_ids]))
+    return out
 
 
 # -- words ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -255,3 +255,72 @@ async def member_in_unit(db: Database, member_id: int, unit_id: int) -> Member |
     if member is None or not member.active or member.unit_id != unit_id:
         return None
     return member
+
+
+@dataclass(frozen=True)
+class ListLine:
+    """One row of the printed problem list (问题整改清单)."""
+
+    seq: int
+    description: str
+    measure: str | None
+    requirement: str | None  # the bureau's 整改要求 of a dispatched item
+    deadline: date | None
+    responsible: str | None
+    added_after_signoff: bool
+
+
+@dataclass(frozen=True)
+class ProblemList:
+    """A unit's problem list as it stands, with its latest sign-off and who signed it."""
+
+    unit: Unit
+    lines: tuple[ListLine, ...]
+    signoff: SignOff | None
+    signed_by: str | None
+
+
+async def problem_lists(db: Database, unit_ids: Collection[int] | None) -> list[ProblemList]:
+    """The problem lists of `unit_ids` (every unit that has items when None), by unit code;
+    items returned to the bureau (退单) are not on a unit's list, as at sign-off."""
+    async with db.session() as session:
+        query = (
+            select(LedgerItem, Unit)
+            .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
+            .where(LedgerItem.status != LedgerStatus.RETURNED.value)
+            .order_by(col(Unit.code), col(LedgerItem.seq))
+        )
+        if unit_ids is not None:
+            query = query.where(col(LedgerItem.unit_id).in_(sorted(unit_ids)))
+        rows = (await session.exec(query)).all()
+        units_by_id: dict[int, Unit] = {}
+        if unit_ids is not None:
+            found = await session.exec(select(Unit).where(col(Unit.id).in_(sorted(unit_ids))))
+            units_by_id = {u.id: u for u in found.all() if u.id is not None}
+        for _, unit in rows:
+            assert unit.id is not None
+            units_by_id[unit.id] = unit
+        signoffs = {uid: await _latest(session, uid) for uid in units_by_id}
+        people = {s.member_id for s in signoffs.values() if s is not None and s.member_id}
+        people |= {i.responsible_member_id for i, _ in rows if i.responsible_member_id}
+        names = await _names(session, {p for p in people if p is not None})
+    lines: dict[int, list[ListLine]] = {uid: [] for uid in units_by_id}
+    for item, _ in rows:
+        who = item.responsible_name or names.get(item.responsible_member_id or 0)
+        lines[item.unit_id].append(
+            ListLine(
+                item.seq,
+                item.description,
+                item.measure,
+                item.requirement,
+                item.deadline,
+                who,
+                item.added_after_signoff,
+            )
+        )
+    out = []
+    for uid, unit in sorted(units_by_id.items(), key=lambda kv: kv[1].code):
+        signed = signoffs[uid]
+        signer = names.get(signed.member_id) if signed and signed.member_id else None
+        out.append(ProblemList(unit, tuple(lines[uid]), signed, signer))
+    return out

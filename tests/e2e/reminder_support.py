@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot.clock import TravelClock
 from bot.config import AccessConfig, Config
+from bot.config.stats import BriefConfig
 from bot.demo import example_config
 from bot.reminders import ReminderEngine, engine_of
 from bot.reminders.sender import Pacer
@@ -160,10 +161,12 @@ async def world(
     fresh: bool = True,
     database: Database | None = None,
     forms: bool = True,
+    brief: bool = False,
 ) -> AsyncIterator[World]:
     """The bot with a staff chat; `sim`/`staff` given to restart on the same simulator;
     `database` given (e.g. PostgreSQL) is used and left open; `forms=False` drops the example
-    config's forms."""
+    config's forms; `brief=True` keeps the weekly brief to the staff chat (off by default: the
+    other tests count the staff chat's messages on Mondays)."""
     own_sim = sim is None
     simulator = sim or BotApiSimulator(
         token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
@@ -185,6 +188,8 @@ async def world(
         )
         if not forms:  # the example's forms have reminders of their own
             config = config.model_copy(update={"forms": ()})
+        if not brief:
+            config = config.model_copy(update={"brief": BriefConfig(enabled=False)})
         db = database or Database(config.storage.url)
         clock = TravelClock(start)
         try:

@@ -19,6 +19,10 @@ async def test_demo_in_chinese_shows_registration_language_switch_and_refusals()
         "Language set: English.",
         "本群今后接收 城关第一中学（SCH001）的提醒。",
         "[按钮]",
+        # the signed list after sign-off, and the papers saved beside the workbook
+        "签字确认后，校长立即收到问题整改清单 PDF",
+        "demo-output/problem-list-all-",
+        "demo-output/summary-bureau-",
     ):
         assert expected in transcript, expected
 

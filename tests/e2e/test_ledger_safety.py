@@ -74,6 +74,9 @@ async def test_stale_and_repeated_presses_change_nothing_twice(harness: Harness)
     assert notices == ["已签字确认：第 1 版。", "问题清单已在此期间签字确认。"]
     latest = await ledger_queries.latest_signoff(harness.db, (await _unit_id(harness)))
     assert latest is not None and latest.version == 1
+    # the one sign-off sends the list to print once
+    signed = await sim.next_message(head, timeout=30.0)
+    assert signed.document is not None and signed.document["file_name"].endswith(".pdf")
     # "Done" pressed twice when adding: one item
     await harness.ask(head, "/ledger")
     await press(harness, head, "➕ 新增问题")

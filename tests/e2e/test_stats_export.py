@@ -160,7 +160,12 @@ async def test_a_stored_phase_rating_is_not_rewritten_by_a_later_edit(harness: H
         session.add(late)
         await session.commit()
     fresh, _ = await compute(
-        services, policy, first=date(2027, 3, 6), day=date(2027, 3, 31), ended=True
+        services.db,
+        services.settings,
+        policy,
+        first=date(2027, 3, 6),
+        day=date(2027, 3, 31),
+        ended=True,
     )
     assert UnitGrade.EXCELLENT in [r.grade for r in fresh]  # what a rewrite would show
     after = await harness.ask(handler, "/stats")

@@ -50,7 +50,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": ("set",),
     "ledger": (
         *("u", "us", "o", "m", "sg", "sy", "add", "ip", "rc", "vf", "rj", "pn", "em"),
-        *("ed", "er", "cat", "dl", "who", "done", "xr"),
+        *("ed", "er", "cat", "dl", "who", "done", "xr", "pdf"),
     ),
     "close": ("f", "h", "d", "x"),
     "form": (
@@ -75,6 +75,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "overdue": ("page",),
     "stats": ("chart",),
     "export": ("cases", "ledger"),
+    "papers": ("pdf", "docx"),
     "checkin": ("here",),
     "inspect": ("round", "unit", "cat", "done", "now", "submit", "cancel"),
     "report": ("cat", "unit", "skip", "done", "clear", "conf", "submit", "edit", "cancel"),

@@ -1,13 +1,17 @@
-"""The `[rating]` config section: how the unit rating (优秀 / 较好 / 一般) that `/stats` and
-`/publish` give weighs its inputs, the credit of an item verified late, and the scores the
-grades need. Evaluation forms bring their own weights (`[[forms]] weight`)."""
+"""The leader's view in config: `[rating]`, how the unit rating (优秀 / 较好 / 一般) that
+`/stats` and `/publish` give weighs its inputs, the credit of an item verified late, and the
+scores the grades need (evaluation forms bring their own weights, `[[forms]] weight`); and
+`[brief]`, the weekly brief (一周简报) to the staff chat, its day and time."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.brief import BriefPolicy
 from domain.rating import RatingRules
 
 Weight = Annotated[float, Field(ge=0, le=1)]
@@ -41,3 +45,16 @@ class RatingConfig(BaseModel):
             excellent=self.excellent,
             good=self.good,
         )
+
+
+class BriefConfig(BaseModel):
+    """`[brief]`: the weekly brief to the staff chat."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    enabled: bool = True
+    weekday: Annotated[int, Field(ge=0, le=6)] = 0  # 0 = Monday
+    time: dt.time = dt.time(8, 30)  # "08:30", campaign time
+
+    def policy(self, tz: ZoneInfo) -> BriefPolicy:
+        return BriefPolicy(enabled=self.enabled, weekday=self.weekday, at=self.time, timezone=tz)
