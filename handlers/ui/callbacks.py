@@ -69,6 +69,11 @@ class Press:
     def parts(self, sep: str = ":") -> list[str]:
         return self.value.split(sep)
 
+    def fields(self, count: int, sep: str = ".") -> tuple[str, ...] | None:
+        """Exactly `count` non-empty fields of the value; None for more, fewer or an empty
+        one (the arity check every route gets from the parser)."""
+        return fields(self.value, count, sep=sep)
+
     def number(self, *, negative: bool = False) -> int | None:
         return number(self.value, negative=negative)
 
@@ -78,18 +83,23 @@ class Press:
         return numbers(self.value, count, sep=sep, negative=negative)
 
 
-def parse(data: str | None) -> Press | None:
-    """The four parts of `<route>:<version>:<action>:<value>`; None for anything else."""
+def parse(data: str | None, *, fields: int | None = None, sep: str = ".") -> Press | None:
+    """The four parts of `<route>:<version>:<action>:<value>`; None for anything else, and,
+    when `fields` is given, for a value that is not exactly that many non-empty fields."""
     pieces = (data or "").split(":", 3)
     if len(pieces) != 4:
         return None
-    return Press(*pieces)
+    press = Press(*pieces)
+    if fields is not None and press.fields(fields, sep) is None:
+        return None
+    return press
 
 
-def pressed(update: Update) -> Press | None:
-    """The pressed button's data, parsed (None: no button, or data of another shape)."""
+def pressed(update: Update, *, fields: int | None = None, sep: str = ".") -> Press | None:
+    """The pressed button's data, parsed (None: no button, data of another shape, or not
+    exactly `fields` fields when the caller says how many its action carries)."""
     query = update.callback_query
-    return parse(query.data) if query is not None else None
+    return parse(query.data, fields=fields, sep=sep) if query is not None else None
 
 
 def press_value(update: Update, part: str = "value") -> str:
@@ -98,6 +108,12 @@ def press_value(update: Update, part: str = "value") -> str:
     if press is None:
         return ""
     return press.action if part == "action" else press.value
+
+
+def fields(text: str, count: int, *, sep: str = ".") -> tuple[str, ...] | None:
+    """`text` split by `sep` into exactly `count` non-empty fields, else None."""
+    parts = tuple(text.split(sep))
+    return parts if len(parts) == count and all(parts) else None
 
 
 def number(text: str, *, negative: bool = False) -> int | None:
