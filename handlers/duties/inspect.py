@@ -30,6 +30,7 @@ from handlers.i18n import Html, Translator
 from handlers.ui import pickers
 from handlers.ui.callbacks import Route, press_value, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import rows_of
 from handlers.ui.labels import inspection_category
 from handlers.ui.text import shorten
@@ -285,12 +286,14 @@ async def submit(update: Update, context: BotContext) -> int | None:
         today=local_today(context),
         now=svc.clock.now(),
     )
-    await message.edit_reply_markup(None)
-    await message.reply_text(
-        t.gettext(
-            "Finding {number} is filed; the staff desk takes it from here.", number=filed.number
-        )
+    # Stored: a refused send is retried or logged, never an apology, and the conversation
+    # ends whatever happens (else /cancel would say the finding was not filed).
+    what = f"finding case {filed.case_id}"
+    await quietly(message.edit_reply_markup(None), what=what)
+    text = t.gettext(
+        "Finding {number} is filed; the staff desk takes it from here.", number=filed.number
     )
+    await confirm(lambda: message.reply_text(text), what=what)
     await post_staff_card(context, filed.case_id)  # the staff chat's card of the finding
     return ConversationHandler.END
 

@@ -50,6 +50,7 @@ from handlers.forms.draft import (
 from handlers.i18n import Html, escape
 from handlers.ui.callbacks import numbers, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import close_keyboard, rows_of
 from handlers.ui.text import shorten
 from storage.forms import answers as stored
@@ -580,17 +581,19 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
         keep(context, draft)
         await query.answer(t.gettext("Some required questions have no answer."), show_alert=True)
         return None
-    await asyncio.gather(query.answer(), close_keyboard(update))
+    # Stored: a refused send is retried or logged, never an apology, and the conversation
+    # ends whatever happens (else /cancel would say nothing was saved).
+    what = f"form {draft.form_key}"
+    await quietly(query.answer(), what=what)
+    await quietly(close_keyboard(update), what=what)
     if message is not None:
         if result == stored.Filed.ALREADY:
-            await message.reply_text(
-                t.gettext(
-                    "You have already answered this for this period; this answer was not "
-                    "counted again."
-                )
+            text = t.gettext(
+                "You have already answered this for this period; this answer was not counted again."
             )
         else:
-            await message.reply_text(t.gettext("Thank you — your answers have been submitted."))
+            text = t.gettext("Thank you — your answers have been submitted.")
+        await confirm(lambda: message.reply_text(text), what=what)
     return ConversationHandler.END
 
 

@@ -36,6 +36,7 @@ from handlers.ledger.pickers import (
     responsible_prompt,
 )
 from handlers.ledger.views import actor_of, parse_cb
+from handlers.ui.deliver import confirm
 from storage.ledger import extensions as extension_store
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
@@ -150,15 +151,14 @@ async def _ask_extension(
         await send(update, t.gettext("This item has changed since you started; nothing was saved."))
         return END
     if await tell_decider(context, asked):
-        await send(update, t.gettext("Your request is sent; you will be told the decision."))
+        text = t.gettext("Your request is sent; you will be told the decision.")
     else:
-        await send(
-            update,
-            t.gettext(
-                "Your request is recorded, but nobody to decide it could be reached; "
-                "please tell the bureau office."
-            ),
+        text = t.gettext(
+            "Your request is recorded, but nobody to decide it could be reached; "
+            "please tell the bureau office."
         )
+    # Stored: a refused confirmation is retried, never an apology; the conversation ends.
+    await confirm(lambda: send(update, text), what=f"extension of item {data['item_id']}")
     return END
 
 

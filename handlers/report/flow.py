@@ -190,7 +190,8 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
         submitted.popitem(last=False)
     # Stored: from here on a refused send is retried or logged, never an apology, and the
     # conversation ends whatever happens (else /mine and /cancel would deny the report).
-    t, what = who.t, f"report case {filed.case_id}"
+    t = who.t
+    what = f"report case {filed.case_id}"
     await quietly(query.answer(), what=what)
     await quietly(close_keyboard(update), what=what)
     message = update.effective_message
