@@ -18,7 +18,7 @@ from domain.membership.roles import Role
 from simulator import SimUser
 from storage.ledger import queries as ledger_queries
 from storage.membership import units
-from storage.models import Absence, Case, LedgerExtension, LedgerItem
+from storage.models import Absence, Case, CheckIn, FormAnswer, LedgerExtension, LedgerItem
 from tests.e2e.conftest import ADMIN_ID, START, Harness
 from tests.e2e.ledger_steps import people, press, reply, seed_items
 from tests.e2e.reminder_support import World, world
@@ -215,4 +215,62 @@ async def test_a_leave_request_whose_confirmation_is_refused(
                 "sendMessage 502 ×1",
                 "stored 1; shown on the retry; head asked; 0 apologies",
             ),
+        )
+
+
+def shanghai(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2027, month, day, hour - 8, minute, tzinfo=UTC)
+
+
+async def test_a_check_in_whose_confirmation_is_refused(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    async with bot(tmp_path, shanghai(3, 12, 10)) as (w, h):
+        admin = w.sim.add_user("管理员", user_id=ADMIN_ID)
+        here = w.sim.add_user("王副校长")
+        await w.register(here, Role.MEMBER)
+        await w.sim.send_command(admin, "/boarding", "SCH001 36.0611 103.8343 300")
+        await w.sim.next_message(admin)
+        await w.sim.send_command(admin, "/cadre", "SCH001")
+        marks = await w.sim.next_message(admin)
+        await w.sim.press_button(admin, "☐ 王副校长")
+        await w.sim.wait_edit(marks)
+        w.clock.set(shanghai(3, 15, 19, 5))
+        w.sim.faults.fail_next("sendMessage", status=502, chat=here.id)
+        await w.sim.send_command(here, "/checkin")
+        await truthful(h, here, "✅ 已签到：", conversation=False)
+        assert await count(h, CheckIn) == 1
+        row(
+            request,
+            TITLE,
+            HEADERS,
+            ("check-in", "sendMessage 502 ×1", "stored 1; shown on the retry; 0 apologies"),
+        )
+
+
+async def test_a_form_whose_confirmation_is_refused(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    async with bot(tmp_path, shanghai(3, 22, 10)) as (w, h):
+        unit = await units.by_code(w.db, "SCH001")
+        assert unit is not None and unit.id is not None
+        parent = w.sim.add_user("赵家长")
+        await w.sim.send_command(parent, "/start", f"form-parent_satisfaction-{unit.id}")
+        await w.sim.next_message(parent)
+        await w.sim.next_message(parent)
+        await w.sim.press_button(parent, "4")
+        await w.sim.next_message(parent)
+        await w.sim.press_button(parent, "没有")
+        await w.sim.next_message(parent)
+        await w.sim.send_text(parent, "老师很负责")
+        await w.sim.next_message(parent)
+        w.sim.faults.fail_next("sendMessage", status=502, chat=parent.id)
+        await w.sim.press_button(parent, "✅ 提交")
+        await truthful(h, parent, "谢谢，您的回答已提交。", conversation=True)
+        assert await count(h, FormAnswer) == 1
+        row(
+            request,
+            TITLE,
+            HEADERS,
+            ("form answered", "sendMessage 502 ×1", "stored 1; shown on the retry; 0 apologies"),
         )
