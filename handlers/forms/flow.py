@@ -532,9 +532,14 @@ async def back(update: Update, context: BotContext) -> str | None:
     return await show_summary(message, who, context)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """Drop the draft; nothing was stored."""
+async def cancel(update: Update, context: BotContext) -> int | None:
+    """Drop the draft; nothing was stored. A Cancel button of another draft (or a forged
+    one) is stale: it drops nothing."""
     who = await viewer(update, context)
+    draft = draft_of(context)
+    if update.callback_query is not None and (draft is None or not _own_press(update, draft)):
+        await _stale(update, who)
+        return None if draft is not None else ConversationHandler.END
     drop(context)
     if update.callback_query is not None:
         await asyncio.gather(update.callback_query.answer(), close_keyboard(update))

@@ -298,12 +298,16 @@ def _conversation(
             DESCRIBE: step(MessageHandler(text, take_description), otherwise=wrong_input(DESCRIBE)),
             OCCURRED: step(
                 MessageHandler(text, take_occurred),
-                CallbackQueryHandler(skip_occurred, pattern=ROUTE.action_pattern("skip")),
+                CallbackQueryHandler(
+                    skip_occurred, pattern=ROUTE.exact_pattern("skip", "occurred")
+                ),
                 otherwise=wrong_input(OCCURRED),
             ),
             EVIDENCE: step(
                 MessageHandler(files, take_evidence),
-                CallbackQueryHandler(finish_evidence, pattern=ROUTE.action_pattern("done")),
+                CallbackQueryHandler(
+                    finish_evidence, pattern=ROUTE.exact_pattern("done", "evidence")
+                ),
                 CallbackQueryHandler(clear_evidence, pattern=ROUTE.action_pattern("clear")),
                 otherwise=wrong_input(EVIDENCE),
             ),
@@ -313,8 +317,8 @@ def _conversation(
             ),
             CONFIRM: step(
                 CallbackQueryHandler(submit, pattern=ROUTE.action_pattern("submit")),
-                CallbackQueryHandler(edit, pattern=ROUTE.action_pattern("edit")),
-                CallbackQueryHandler(cancel, pattern=ROUTE.action_pattern("cancel")),
+                CallbackQueryHandler(edit, pattern=ROUTE.exact_pattern("edit")),
+                CallbackQueryHandler(cancel, pattern=ROUTE.exact_pattern("cancel")),
                 otherwise=wrong_input(CONFIRM),
             ),
             EDIT: step(

@@ -12,6 +12,7 @@ and a number past 2**63 would reach the database and fail there; both are "not a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, Update
@@ -44,6 +45,12 @@ class Route:
     def action_pattern(self, action: str) -> str:
         """The regex of this route's `action` buttons."""
         return f"^{self.prefix}{action}:"
+
+    def exact_pattern(self, action: str, *values: object) -> str:
+        """The regex of one button whose data never varies (Skip, Done, Cancel): the same
+        action with any other value is not a button we built, and falls through to the
+        route's stale-button notice instead of acting."""
+        return f"^{re.escape(self.data(action, *values))}$"
 
     def data(self, action: str, *values: object) -> str:
         """`<route>:v1:<action>:<values joined>`; over 64 bytes is a programming error."""
