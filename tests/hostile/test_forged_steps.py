@@ -80,7 +80,7 @@ async def _inspection_round(b: Bench, user: SimUser) -> object:
 @dataclass(frozen=True)
 class Walk:
     name: str
-    who: Role | None  # None: a stranger; Role.ADMIN-like powers come from `admin`
+    who: Role | None  # None: a stranger (the ADMIN_WALKS use the bench's admin)
     steps: tuple[Step, ...]
     done: str  # what the last answer says when the walk reached its end
 
@@ -175,7 +175,7 @@ async def _forge_round(
     prefixes = sorted({":".join(d.split(":", 3)[:3]) + ":" for d in datas if d.count(":") >= 3})
     presses = [p + v for p in prefixes for v in (*VALUES, "999999999")]
     presses += [p + "".join(chr(rng.randrange(33, 0x2FFF)) for _ in range(8)) for p in prefixes]
-    presses += [*FOREIGN, *datas[:0]]
+    presses += FOREIGN
     before, apologies = await snapshot(b), b.apologies()
     messages = len(b.sim.bot_messages(user))
     for data in presses:
