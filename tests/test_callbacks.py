@@ -57,3 +57,16 @@ def test_several_numbers() -> None:
     assert numbers("", 1) is None
     assert numbers("") == ()  # any count: none at all
     assert numbers("3.-4", negative=True) == (3, -4)
+
+
+def test_the_parser_checks_the_number_of_fields() -> None:
+    assert parse("ppl:v1:u:3.0", fields=2) == Press("ppl", "v1", "u", "3.0")
+    for value in ("3", "3.0.1", "3.", ".0", "", "3..0"):
+        assert parse(f"ppl:v1:u:{value}", fields=2) is None, value
+    assert parse("ppl:v1:r:7.h", fields=2) is not None  # fields are text: numbers come after
+    assert parse("pub:v1:go:4:2", fields=2, sep=":") is not None
+    press = parse("ppl:v1:r:7.h")
+    assert press is not None
+    assert press.fields(2) == ("7", "h")
+    assert press.fields(1) is None
+    assert press.fields(3) is None

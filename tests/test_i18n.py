@@ -23,9 +23,6 @@ EXEMPT = {
     ("handlers/i18n.py", "MMM d, yyyy, HH:mm"),  # a date pattern, not text
     ("handlers/ui/labels.py", "简体中文"),  # a language's name in itself, the same for every reader
     ("handlers/errors.py", " (caused by "),  # goes to the operator's log, never to a user
-    # handlers/ui/deliver.py's `what`: log labels of a confirmation after the commit
-    ("handlers/hotline/held.py", "complaint receipt"),
-    ("handlers/report/flow.py", "report case "),
     ("handlers/stats/summary.py", "Table Grid"),  # python-docx's name of a table style
     (
         "handlers/ui/edits.py",
@@ -48,6 +45,16 @@ def _untranslated_literals(source: str) -> list[tuple[int, str]]:
                 allowed.update(id(a) for a in node.args[:2])
             if node.func.attr in LOGGING or node.func.attr in {"startswith", "removeprefix"}:
                 allowed.update(id(a) for a in ast.walk(node) if isinstance(a, ast.Constant))
+        # handlers/ui/deliver.py's `what=` (or a name `what` bound for it): a log label
+        labels: list[ast.expr] = []
+        if isinstance(node, ast.Call):
+            labels += [k.value for k in node.keywords if k.arg == "what"]
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id.lower() == "what":
+                labels.append(node.value)
+        for label in labels:
+            allowed.update(id(a) for a in ast.walk(label) if isinstance(a, ast.Constant))
         if isinstance(node, ast.Raise) and node.exc is not None:  # exceptions are for developers
             allowed.update(id(a) for a in ast.walk(node.exc) if isinstance(a, ast.Constant))
     found = []

@@ -12,6 +12,7 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.duties.common import policy_of, refusal_text
 from handlers.duties.texts import here_keyboard, location_hint
 from handlers.ui.callbacks import press_value
+from handlers.ui.deliver import confirm
 from storage.duties import checkins
 
 
@@ -79,7 +80,8 @@ async def _record(
             )
     elif done.created:
         text += "\n" + location_hint(t)
-    await message.reply_text(text)
+    # Stored: a refused confirmation is retried, never turned into the apology.
+    await confirm(lambda: message.reply_text(text), what=f"check-in of duty {duty.member_id}")
     return True
 
 

@@ -30,6 +30,7 @@ from handlers.i18n import Html, Translator
 from handlers.ui import pickers
 from handlers.ui.callbacks import Route, press_value, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import rows_of
 from handlers.ui.labels import inspection_category
 from handlers.ui.text import shorten
@@ -55,14 +56,22 @@ def _draft(context: BotContext) -> dict[str, Any]:
     return draft
 
 
-async def _who(update: Update, context: BotContext) -> tuple[Viewer, Message] | None:
+async def _who(
+    update: Update, context: BotContext, *, answer: bool = True
+) -> tuple[Viewer, Message] | None:
     who = await viewer(update, context)
     message = update.effective_message
     if who is None or message is None:
         return None
-    if update.callback_query is not None:
+    if update.callback_query is not None and answer:
         await update.callback_query.answer()
     return who, message
+
+
+async def _not_ours(update: Update, who: Viewer) -> None:
+    """A press whose value names no unit or category we offered: a notice, the step stays."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
 
 
 async def start(update: Update, context: BotContext) -> str | int:
@@ -132,14 +141,17 @@ async def search_unit(update: Update, context: BotContext) -> str | None:
 
 
 async def choose_unit(update: Update, context: BotContext) -> str | None:
-    found = await _who(update, context)
+    found = await _who(update, context, answer=False)
     if found is None:
         return None
     who, message = found
     t = who.t
     unit = await UNITS.chosen(update, context.services.db)
     if unit is None:
-        return await _ask_unit(message, t)
+        await _not_ours(update, who)
+        return None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     _draft(context)["unit"], _draft(context)["unit_name"] = unit.id, unit.name
     await message.reply_text(
         t.gettext("What did you find? Choose the category."),
@@ -149,13 +161,16 @@ async def choose_unit(update: Update, context: BotContext) -> str | None:
 
 
 async def choose_category(update: Update, context: BotContext) -> str | None:
-    found = await _who(update, context)
+    found = await _who(update, context, answer=False)
     if found is None:
         return None
     who, message = found
     key = press_value(update)
     if key not in rules.CATEGORY_KEYS:
+        await _not_ours(update, who)
         return None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     _draft(context)["category"] = key
     await message.reply_text(who.t.gettext("Describe what you saw, in one message."))
     return DESCRIBE
@@ -285,12 +300,14 @@ async def submit(update: Update, context: BotContext) -> int | None:
         today=local_today(context),
         now=svc.clock.now(),
     )
-    await message.edit_reply_markup(None)
-    await message.reply_text(
-        t.gettext(
-            "Finding {number} is filed; the staff desk takes it from here.", number=filed.number
-        )
+    # Stored: a refused send is retried or logged, never an apology, and the conversation
+    # ends whatever happens (else /cancel would say the finding was not filed).
+    what = f"finding case {filed.case_id}"
+    await quietly(message.edit_reply_markup(None), what=what)
+    text = t.gettext(
+        "Finding {number} is filed; the staff desk takes it from here.", number=filed.number
     )
+    await confirm(lambda: message.reply_text(text), what=what)
     await post_staff_card(context, filed.case_id)  # the staff chat's card of the finding
     return ConversationHandler.END
 
@@ -331,15 +348,15 @@ def build() -> ConversationHandler[BotContext]:
         DESCRIBE: step(MessageHandler(text, take_description)),
         PHOTOS: step(
             MessageHandler(photos, take_photo),
-            CallbackQueryHandler(finish_photos, pattern=ROUTE.action_pattern("done")),
+            CallbackQueryHandler(finish_photos, pattern=ROUTE.exact_pattern("done")),
         ),
         WHEN: step(
-            CallbackQueryHandler(take_time, pattern=ROUTE.action_pattern("now")),
+            CallbackQueryHandler(take_time, pattern=ROUTE.exact_pattern("now")),
             MessageHandler(text, take_time),
         ),
         CONFIRM: step(
-            CallbackQueryHandler(submit, pattern=ROUTE.action_pattern("submit")),
-            CallbackQueryHandler(cancel, pattern=ROUTE.action_pattern("cancel")),
+            CallbackQueryHandler(submit, pattern=ROUTE.exact_pattern("submit")),
+            CallbackQueryHandler(cancel, pattern=ROUTE.exact_pattern("cancel")),
         ),
     }
     with one_draft_per_person():

@@ -16,6 +16,7 @@ from handlers.context import BotContext, viewer
 from handlers.duties.common import policy_of
 from handlers.i18n import Html, Translator
 from handlers.ui.callbacks import Route, pressed
+from handlers.ui.deliver import confirm
 from storage.duties import checkins
 from storage.duties import leave as checkin_leave
 
@@ -108,7 +109,7 @@ async def request_leave(update: Update, context: BotContext) -> None:
     if not heads and staff is not None:
         st = svc.catalogs.get(None)
         asked += await _send(context.bot, staff, _request_text(st, view), _keyboard(st, absence_id))
-    await message.reply_text(
+    text = (
         t.gettext(
             "Your leave request for {days} is filed and waits for approval.", days=_days(t, view)
         )
@@ -119,6 +120,8 @@ async def request_leave(update: Update, context: BotContext) -> None:
             days=_days(t, view),
         )
     )
+    # Stored: a refused confirmation is retried, never turned into the apology.
+    await confirm(lambda: message.reply_text(text), what=f"leave {absence_id}")
 
 
 async def on_button(update: Update, context: BotContext) -> None:

@@ -50,6 +50,7 @@ from handlers.forms.draft import (
 from handlers.i18n import Html, escape
 from handlers.ui.callbacks import numbers, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import close_keyboard, rows_of
 from handlers.ui.text import shorten
 from storage.forms import answers as stored
@@ -531,9 +532,14 @@ async def back(update: Update, context: BotContext) -> str | None:
     return await show_summary(message, who, context)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    """Drop the draft; nothing was stored."""
+async def cancel(update: Update, context: BotContext) -> int | None:
+    """Drop the draft; nothing was stored. A Cancel button of another draft (or a forged
+    one) is stale: it drops nothing."""
     who = await viewer(update, context)
+    draft = draft_of(context)
+    if update.callback_query is not None and (draft is None or not _own_press(update, draft)):
+        await _stale(update, who)
+        return None if draft is not None else ConversationHandler.END
     drop(context)
     if update.callback_query is not None:
         await asyncio.gather(update.callback_query.answer(), close_keyboard(update))
@@ -580,17 +586,19 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
         keep(context, draft)
         await query.answer(t.gettext("Some required questions have no answer."), show_alert=True)
         return None
-    await asyncio.gather(query.answer(), close_keyboard(update))
+    # Stored: a refused send is retried or logged, never an apology, and the conversation
+    # ends whatever happens (else /cancel would say nothing was saved).
+    what = f"form {draft.form_key}"
+    await quietly(query.answer(), what=what)
+    await quietly(close_keyboard(update), what=what)
     if message is not None:
         if result == stored.Filed.ALREADY:
-            await message.reply_text(
-                t.gettext(
-                    "You have already answered this for this period; this answer was not "
-                    "counted again."
-                )
+            text = t.gettext(
+                "You have already answered this for this period; this answer was not counted again."
             )
         else:
-            await message.reply_text(t.gettext("Thank you — your answers have been submitted."))
+            text = t.gettext("Thank you — your answers have been submitted.")
+        await confirm(lambda: message.reply_text(text), what=what)
     return ConversationHandler.END
 
 

@@ -8,6 +8,7 @@ stored or logged. The receipt is shown once, after the commit.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from telegram import Message, Update
@@ -52,6 +53,12 @@ def _end(context: BotContext) -> int:
     if context.chat_data is not None:
         context.chat_data.pop(DRAFT_KEY, None)
     return ConversationHandler.END
+
+
+def _bare(*actions: str) -> str:
+    """Buttons without a value (Continue, Done, Submit, Cancel): only their exact data acts;
+    the same action with any other value is not one we built and gets the stale notice."""
+    return f"^{COMPLAIN.prefix}({'|'.join(actions)}):{re.escape(COMPLAIN.empty)}$"
 
 
 async def begin(update: Update, context: BotContext) -> str | int:
@@ -288,7 +295,7 @@ def build() -> ConversationHandler[BotContext]:
             ],
             states={
                 INTRO: step(
-                    CallbackQueryHandler(intro_choice, pattern=r"^complain:v1:(go|cancel):"),
+                    CallbackQueryHandler(intro_choice, pattern=_bare("go", "cancel")),
                 ),
                 CATEGORY: step(
                     CallbackQueryHandler(steps.choose_category, pattern=r"^complain:v1:cat:"),
@@ -299,17 +306,17 @@ def build() -> ConversationHandler[BotContext]:
                 ),
                 DESCRIBE: step(MessageHandler(text, describe)),
                 SELF_ID: step(
-                    CallbackQueryHandler(self_id_choice, pattern=r"^complain:v1:(edit|keep):"),
+                    CallbackQueryHandler(self_id_choice, pattern=_bare("edit", "keep")),
                 ),
                 EVIDENCE: step(
                     MessageHandler(files, steps.add_evidence),
-                    CallbackQueryHandler(steps.evidence_done, pattern=r"^complain:v1:files_done:"),
+                    CallbackQueryHandler(steps.evidence_done, pattern=_bare("files_done")),
                 ),
                 PUSH: step(
-                    CallbackQueryHandler(push_choice, pattern=r"^complain:v1:(push|no_push):"),
+                    CallbackQueryHandler(push_choice, pattern=_bare("push", "no_push")),
                 ),
                 CONFIRM: step(
-                    CallbackQueryHandler(confirm, pattern=r"^complain:v1:(submit|cancel):"),
+                    CallbackQueryHandler(confirm, pattern=_bare("submit", "cancel")),
                 ),
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },

@@ -12,7 +12,6 @@ from handlers.ui import limits
 from handlers.ui.callbacks import Route
 from handlers.ui.keyboards import keyboard
 from handlers.ui.labels import category_name, rating_label, status_label
-from handlers.ui.text import clip
 from storage.cases.complaints import ComplaintView
 
 CARD_TEXT_MAX = 3000  # the card must stay under Telegram's 4096 characters
@@ -108,7 +107,7 @@ def staff_card(t: Translator, campaign: Campaign, view: ComplaintView, footer: s
     )
     room = limits.TEXT_LIMIT - limits.length(f"{head}\n\n{note}{tail}") - 2
     text = view.description
-    if len(text) > CARD_TEXT_MAX or limits.units(text) > room:
+    if limits.units(text) > min(CARD_TEXT_MAX, room):
         text = limits.clip(text, min(CARD_TEXT_MAX, room))
     else:
         note = ""
@@ -129,5 +128,5 @@ def added_information(t: Translator, pseudonym: str, body: str) -> str:
     return t.gettext(
         "<b>{pseudonym}</b>: the complainant added information:\n\n{body}",
         pseudonym=pseudonym,
-        body=Html(escape(clip(body, CARD_TEXT_MAX))),
+        body=Html(escape(limits.clip(body, CARD_TEXT_MAX))),
     )

@@ -24,6 +24,7 @@ from handlers.ledger.pickers import (
     start_draft,
 )
 from handlers.ledger.views import ROUTE, actor_of, card_keyboard, card_text, parse_cb
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.labels import category_label
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
@@ -162,13 +163,18 @@ async def save_add(update: Update, context: BotContext) -> str | int:
         if context.user_data is not None:  # nothing was stored: the person may press again
             context.user_data[DRAFT_KEY] = data
         raise
-    await query.answer()
-    await query.edit_message_text(t.gettext("Saved as item {seq}.", seq=item.seq))
+    # Stored: a refused send is retried or logged, never an apology; the conversation ends.
+    what = f"ledger item {item.id}"
+    await quietly(query.answer(), what=what)
+    saved = t.gettext("Saved as item {seq}.", seq=item.seq)
+    if not await confirm(lambda: query.edit_message_text(saved), what=what):
+        await confirm(lambda: query.get_bot().send_message(query.from_user.id, saved), what=what)
     card = await ledger_queries.item_card(svc.db, item.id or 0)
     if card is not None:
-        await query.get_bot().send_message(
-            query.from_user.id,
-            card_text(t, svc.settings.campaign, card),
-            reply_markup=card_keyboard(t, actor, card.item),
+        text = card_text(t, svc.settings.campaign, card)
+        markup = card_keyboard(t, actor, card.item)
+        await confirm(
+            lambda: query.get_bot().send_message(query.from_user.id, text, reply_markup=markup),
+            what=what,
         )
     return END

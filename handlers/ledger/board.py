@@ -33,6 +33,7 @@ from handlers.ledger.views import (
     parse_cb,
 )
 from handlers.stats.papers import send_problem_list
+from handlers.ui.deliver import confirm, quietly
 from handlers.ui.edits import edit_pressed
 from handlers.ui.outcomes import Noun, outcome_text
 from storage.ledger import items as ledger
@@ -431,8 +432,12 @@ async def sign(
     if signed is None:
         await query.answer(t.gettext("The list has been signed off since."))
         return
+    # Stored: the notice and the page are retried or logged, never turned into the apology.
+    what = f"sign-off of unit {unit_id}"
+    notice = t.gettext("Signed off: version {v}.", v=signed.version)
+    await quietly(query.answer(notice), what=what)
     text, markup = await unit_page(context, who, unit_id, 0)
-    await show(query, text, markup, t.gettext("Signed off: version {v}.", v=signed.version))
+    await confirm(lambda: edit_pressed(query, f"{notice}\n\n{text}", markup), what=what)
     if query.message is not None:  # the head gets the list to print, sign and stamp
         await send_problem_list(context, query.message.chat.id, unit_id=unit_id, t=t)
 

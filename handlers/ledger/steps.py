@@ -36,6 +36,8 @@ from handlers.ledger.pickers import (
     responsible_prompt,
 )
 from handlers.ledger.views import actor_of, parse_cb
+from handlers.ui.callbacks import pressed
+from handlers.ui.deliver import confirm
 from storage.ledger import extensions as extension_store
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
@@ -151,15 +153,14 @@ async def _ask_extension(
         return END
     kick_outbox(context)
     if asked.decider_chat is not None:
-        await send(update, t.gettext("Your request is sent; you will be told the decision."))
+        text = t.gettext("Your request is sent; you will be told the decision.")
     else:
-        await send(
-            update,
-            t.gettext(
-                "Your request is recorded, but nobody to decide it could be reached; "
-                "please tell the bureau office."
-            ),
+        text = t.gettext(
+            "Your request is recorded, but nobody to decide it could be reached; "
+            "please tell the bureau office."
         )
+    # Stored: a refused confirmation is retried, never an apology; the conversation ends.
+    await confirm(lambda: send(update, text), what=f"extension of item {data['item_id']}")
     return END
 
 
@@ -277,12 +278,17 @@ async def on_file(update: Update, context: BotContext) -> str | int:
     return EVIDENCE
 
 
-async def on_done(update: Update, context: BotContext) -> str | int:
-    """Evidence finished: save the new item, or the rectification."""
+async def on_done(update: Update, context: BotContext) -> str | int | None:
+    """Evidence finished: save the new item, or the rectification. The button carries the
+    number of files it was shown with: any other value is an older or forged button."""
     who = await viewer(update, context)
     data = draft(context)
     if who is None:
         return END
+    query, press = update.callback_query, pressed(update)
+    if query is not None and (press is None or press.number() != len(data.get("evidence", []))):
+        await query.answer(who.t.gettext("This button is no longer valid."))
+        return None
     if data.get("mode") == "add":
         return await save_add(update, context)
     if update.callback_query is not None:

@@ -32,8 +32,6 @@ from storage.models import Unit
 
 ROUTE = Route("ppl")
 PATTERN = ROUTE.pattern
-# How many numbers each action's button carries (a press with more or fewer is forged).
-ARITY = {"u": 2, "p": 1, "r": 1, "m": 1, "mv": 2, "d": 1, "dx": 1, "x": 1}
 PAGE = 10  # people per page of a unit's list
 MOVE_CHOICES = 24  # units offered as buttons for a move
 ROLE_CODES: dict[str, Role] = {"m": Role.MEMBER, "h": Role.UNIT_HEAD, "s": Role.CASE_OFFICER}
@@ -208,20 +206,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     if not manager.manages_people:
         await _refuse(update, t)
         return
-    # A role button carries a role letter after the person's id; every other value is numbers.
-    values = press.numbers() if press.action != "r" else None
-    if press.action == "r":
-        head, _, code = press.value.partition(".")
-        values = (n,) if (n := press_number(head)) is not None and code in ROLE_CODES else None
-    if values is None or len(values) != ARITY.get(press.action, 0):
-        await _refuse(update, t)
-        return
+    # Each action states how many fields its button carries; the parser refuses any other
+    # count. A role button carries a role letter after the person's id, the others numbers.
     match press.action:
-        case "u":
+        case "u" if (values := press.numbers(2)) is not None:  # unit, page
             await _on_unit(update, context, manager, values)
-        case "x":
+        case "x" if (values := press.numbers(1)) is not None:  # invite
             await _on_revoke(update, context, manager, values[0])
-        case "p" | "r" | "m" | "mv" | "d" | "dx":
+        case "p" | "m" | "d" | "dx" if press.numbers(1) is not None:  # person
+            await _on_person(update, context, manager, press.action, press.value)
+        case "mv" if press.numbers(2) is not None:  # person, unit
+            await _on_person(update, context, manager, press.action, press.value)
+        case "r" if (parts := press.fields(2)) and press_number(parts[0]) is not None:
             await _on_person(update, context, manager, press.action, press.value)
         case _:
             await _refuse(update, t)

@@ -167,6 +167,10 @@ async def choose_confidential(update: Update, context: BotContext) -> str | None
     if found is None:
         return None
     who, draft, message = found
-    draft.confidential = press_value(update) == "1"
+    value, query = press_value(update), update.callback_query
+    if value not in ("0", "1") and query is not None:  # not a button we built: nothing changes
+        await query.answer(who.t.gettext("This button is no longer valid."))
+        return None
+    draft.confidential = value == "1"
     await answer_button(update)
     return await show_summary(message, who, context)

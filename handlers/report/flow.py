@@ -190,7 +190,8 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
         submitted.popitem(last=False)
     # Stored: from here on a refused send is retried or logged, never an apology, and the
     # conversation ends whatever happens (else /mine and /cancel would deny the report).
-    t, what = who.t, f"report case {filed.case_id}"
+    t = who.t
+    what = f"report case {filed.case_id}"
     await quietly(query.answer(), what=what)
     await quietly(close_keyboard(update), what=what)
     message = update.effective_message
@@ -297,12 +298,16 @@ def _conversation(
             DESCRIBE: step(MessageHandler(text, take_description), otherwise=wrong_input(DESCRIBE)),
             OCCURRED: step(
                 MessageHandler(text, take_occurred),
-                CallbackQueryHandler(skip_occurred, pattern=ROUTE.action_pattern("skip")),
+                CallbackQueryHandler(
+                    skip_occurred, pattern=ROUTE.exact_pattern("skip", "occurred")
+                ),
                 otherwise=wrong_input(OCCURRED),
             ),
             EVIDENCE: step(
                 MessageHandler(files, take_evidence),
-                CallbackQueryHandler(finish_evidence, pattern=ROUTE.action_pattern("done")),
+                CallbackQueryHandler(
+                    finish_evidence, pattern=ROUTE.exact_pattern("done", "evidence")
+                ),
                 CallbackQueryHandler(clear_evidence, pattern=ROUTE.action_pattern("clear")),
                 otherwise=wrong_input(EVIDENCE),
             ),
@@ -312,8 +317,8 @@ def _conversation(
             ),
             CONFIRM: step(
                 CallbackQueryHandler(submit, pattern=ROUTE.action_pattern("submit")),
-                CallbackQueryHandler(edit, pattern=ROUTE.action_pattern("edit")),
-                CallbackQueryHandler(cancel, pattern=ROUTE.action_pattern("cancel")),
+                CallbackQueryHandler(edit, pattern=ROUTE.exact_pattern("edit")),
+                CallbackQueryHandler(cancel, pattern=ROUTE.exact_pattern("cancel")),
                 otherwise=wrong_input(CONFIRM),
             ),
             EDIT: step(

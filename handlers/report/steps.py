@@ -62,8 +62,10 @@ async def choose_category(update: Update, context: BotContext) -> str | None:
         return None
     who, draft, message = found
     category = context.services.settings.campaign.category(press_value(update))
-    if category is None:
-        await answer_button(update)
+    if category is None:  # a forged or foreign value: a notice, the question stays as it is
+        if update.callback_query is not None:
+            await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
+            return None
         return await ask_category(message, who, context)
     draft.category_key = category.key
     await answer_button(update, who.t.gettext("Category: {name}", name=category.name))

@@ -12,12 +12,12 @@ from handlers.ui import pickers
 from handlers.ui.callbacks import Route
 from handlers.ui.keyboards import rows_of
 from handlers.ui.labels import category_name, status_label
-from handlers.ui.text import clip
+from handlers.ui.limits import clip
 from storage.cases.reports import ReportView
 
 ROUTE = Route("report")
 UNITS = pickers.UnitPicker(ROUTE)
-PREVIEW_MAX_CHARS = 3000  # the summary card must stay under Telegram's 4096 characters
+PREVIEW_MAX_CHARS = 3000  # UTF-16 units: the summary card stays under Telegram's 4096
 
 
 def category_keyboard(campaign: Campaign, language: str) -> InlineKeyboardMarkup:
@@ -58,7 +58,7 @@ def summary_card(t: Translator, campaign: Campaign, draft: ReportDraft, unit_nam
         t.gettext("Evidence: {files}", files=Html(files)),
         t.gettext("Confidential: {answer}", answer=Html(confidential)),
     ]
-    if len(description) > PREVIEW_MAX_CHARS:
+    if _preview(description) != description:
         lines.append(t.gettext("(The description is shortened here; all of it will be filed.)"))
     return "\n".join(lines)
 

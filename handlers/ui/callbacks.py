@@ -12,6 +12,7 @@ and a number past 2**63 would reach the database and fail there; both are "not a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, Update
@@ -45,6 +46,12 @@ class Route:
         """The regex of this route's `action` buttons."""
         return f"^{self.prefix}{action}:"
 
+    def exact_pattern(self, action: str, *values: object) -> str:
+        """The regex of one button whose data never varies (Skip, Done, Cancel): the same
+        action with any other value is not a button we built, and falls through to the
+        route's stale-button notice instead of acting."""
+        return f"^{re.escape(self.data(action, *values))}$"
+
     def data(self, action: str, *values: object) -> str:
         """`<route>:v1:<action>:<values joined>`; over 64 bytes is a programming error."""
         value = self.sep.join(str(v) for v in values) if values else self.empty
@@ -69,6 +76,11 @@ class Press:
     def parts(self, sep: str = ":") -> list[str]:
         return self.value.split(sep)
 
+    def fields(self, count: int, sep: str = ".") -> tuple[str, ...] | None:
+        """Exactly `count` non-empty fields of the value; None for more, fewer or an empty
+        one (the arity check every route gets from the parser)."""
+        return fields(self.value, count, sep=sep)
+
     def number(self, *, negative: bool = False) -> int | None:
         return number(self.value, negative=negative)
 
@@ -78,18 +90,23 @@ class Press:
         return numbers(self.value, count, sep=sep, negative=negative)
 
 
-def parse(data: str | None) -> Press | None:
-    """The four parts of `<route>:<version>:<action>:<value>`; None for anything else."""
+def parse(data: str | None, *, fields: int | None = None, sep: str = ".") -> Press | None:
+    """The four parts of `<route>:<version>:<action>:<value>`; None for anything else, and,
+    when `fields` is given, for a value that is not exactly that many non-empty fields."""
     pieces = (data or "").split(":", 3)
     if len(pieces) != 4:
         return None
-    return Press(*pieces)
+    press = Press(*pieces)
+    if fields is not None and press.fields(fields, sep) is None:
+        return None
+    return press
 
 
-def pressed(update: Update) -> Press | None:
-    """The pressed button's data, parsed (None: no button, or data of another shape)."""
+def pressed(update: Update, *, fields: int | None = None, sep: str = ".") -> Press | None:
+    """The pressed button's data, parsed (None: no button, data of another shape, or not
+    exactly `fields` fields when the caller says how many its action carries)."""
     query = update.callback_query
-    return parse(query.data) if query is not None else None
+    return parse(query.data, fields=fields, sep=sep) if query is not None else None
 
 
 def press_value(update: Update, part: str = "value") -> str:
@@ -98,6 +115,12 @@ def press_value(update: Update, part: str = "value") -> str:
     if press is None:
         return ""
     return press.action if part == "action" else press.value
+
+
+def fields(text: str, count: int, *, sep: str = ".") -> tuple[str, ...] | None:
+    """`text` split by `sep` into exactly `count` non-empty fields, else None."""
+    parts = tuple(text.split(sep))
+    return parts if len(parts) == count and all(parts) else None
 
 
 def number(text: str, *, negative: bool = False) -> int | None:

@@ -1,5 +1,10 @@
-"""Telegram's length limit on a message's text, kept by construction: how long a text is as
-Telegram counts it, a plain text shortened to a budget, and a long view cut into pages.
+"""Telegram's length limits, kept by construction: how long a text is as Telegram counts it,
+the one cut rule (`clip`: a plain text shortened to a budget, also behind the buttons'
+`handlers.ui.text.shorten`), a long view cut into pages, and `fit_call`, which the bot's
+send layer (`bot/spec_bot.py`) applies to every call: a text over 4096 or a caption over 1024
+is sent as pages, never refused and never cut silently. A view that knows better where to cut
+(`/status`, a form's answers) pages itself with `pages`; every other view reaches the person
+whole through `fit_call`.
 
 How Telegram counts (docs/telegram-limits.md): 1-4096 characters of text *after entity
 parsing* — HTML tags do not count, `&lt;` counts as one character — with surrounding white
@@ -15,8 +20,11 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 ELLIPSIS = "…"
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|.", re.DOTALL)
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
@@ -120,3 +128,63 @@ def _track(open_tags: list[str], token: str) -> None:
                 break
     else:
         open_tags.append(token)
+
+
+# Bot API methods whose `caption` Telegram limits to CAPTION_LIMIT.
+CAPTIONED = frozenset(
+    {
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendAnimation",
+        "editMessageCaption",
+    }
+)
+# What a page sent after (or before) the call keeps of the call's parameters.
+_KEPT = ("chat_id", "message_thread_id", "disable_notification", "protect_content")
+
+
+@dataclass
+class Fitted:
+    """A call made to fit: `before` and `after` are sendMessage calls around `call`."""
+
+    call: dict[str, Any]
+    before: list[dict[str, Any]] = field(default_factory=list)
+    after: list[dict[str, Any]] = field(default_factory=list)
+
+
+def fit_call(endpoint: str, data: dict[str, Any]) -> Fitted | None:
+    """`data` of a Bot API call made to fit Telegram's limits; None when it fits already
+    (or carries explicit entities, which we never send and cannot re-cut).
+
+    - sendMessage: every page but the last sent first, without the buttons; the call sends
+      the last page, with them (the person presses under the end of what they read).
+    - editMessageText: the message becomes the first page and keeps its buttons; the rest
+      follows as new messages (an edit cannot grow into two messages).
+    - a caption: the first 1024 units stay under the media; the rest follows as messages.
+    A plain text (no HTML parse mode) is escaped and its pages are sent as HTML.
+    """
+    key, limit = ("caption", CAPTION_LIMIT) if endpoint in CAPTIONED else ("text", TEXT_LIMIT)
+    if endpoint not in CAPTIONED and endpoint not in ("sendMessage", "editMessageText"):
+        return None
+    text = data.get(key)
+    if not isinstance(text, str) or data.get("entities") or data.get("caption_entities"):
+        return None
+    is_html = str(data.get("parse_mode") or "").upper() == "HTML"
+    source = text if is_html else html.escape(text, quote=False)
+    if fits(source, limit):
+        return None
+    cut = pages(source, limit)
+    call = {**data, "parse_mode": "HTML"}
+    page = {name: data[name] for name in _KEPT if name in data} | {"parse_mode": "HTML"}
+    if endpoint == "sendMessage":
+        call["text"] = cut[-1]
+        return Fitted(call, before=[page | {"text": part} for part in cut[:-1]])
+    if "chat_id" not in data:  # an inline message: no chat to send the rest to
+        call[key] = pages(source, limit - units(ELLIPSIS) - 1)[0] + "\n" + ELLIPSIS
+        return Fitted(call)
+    call[key] = cut[0]
+    rest = "".join(cut[1:])
+    return Fitted(call, after=[page | {"text": part} for part in pages(rest)])
