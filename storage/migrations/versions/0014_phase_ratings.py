@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0014_rating"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
