@@ -139,7 +139,7 @@ async def test_incremental_sweeps_send_what_whole_sweeps_send(tmp_path: Path) ->
             if kind == "+1":
                 args: tuple[object, ...] = ((now.date() + timedelta(days=1)).isoformat(), stamp)
             elif kind == "item":
-                args = _item(40, 2, TODAY + timedelta(days=3))[1][:7] + (stamp, stamp)
+                args = (*_item(40, 2, TODAY + timedelta(days=3))[1][:7], stamp, stamp)
             elif kind == "-":
                 args = ()
             elif kind == "twice":
@@ -181,4 +181,4 @@ def test_next_look_is_the_next_slot_of_any_rule() -> None:
     # Created after its ladder's steps: its first chase.
     far = next_look(item(date(2027, 6, 9), created=date(2027, 6, 9)), now=now, p=POLICY, cal=cal)
     assert far == at(date(2027, 6, 10))
-    assert NEVER > now
+    assert now < NEVER
