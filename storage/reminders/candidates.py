@@ -204,9 +204,16 @@ async def snapshot(
 
 
 async def _items(
-    session: AsyncSession, until: date, where: ColumnElement[bool] | None
+    session: AsyncSession,
+    until: date,
+    where: ColumnElement[bool] | None,
+    *,
+    window: bool = True,
+    status: bool = True,
 ) -> list[Any]:
-    """Open candidate items (deadline on or before `until`) as columns, `where` also holds."""
+    """Open candidate items (deadline on or before `until`) as columns, `where` also holds.
+    `window` / `status` False: that part is checked here instead of in the query, so the
+    database picks the index of `where` (a scan of every open item in the window otherwise)."""
     responsible = aliased(Member)
     query = (
         # Columns, not ORM objects: a deadline-day sweep reads thousands of items, and
@@ -221,8 +228,7 @@ async def _items(
             col(LedgerItem.created_at),
             col(LedgerItem.remind_at),
             col(responsible.id),
-        )
-        .outerjoin(
+        ).outerjoin(
             responsible,
             and_(
                 col(responsible.id) == col(LedgerItem.responsible_member_id),
@@ -230,13 +236,18 @@ async def _items(
                 col(responsible.unit_id) == col(LedgerItem.unit_id),
             ),
         )
-        .where(col(LedgerItem.status).in_(sorted(OPEN_ITEM_STATUSES)))
-        .where(col(LedgerItem.deadline).is_not(None))
-        .where(col(LedgerItem.deadline) <= until)
     )
+    if status:
+        query = query.where(col(LedgerItem.status).in_(sorted(OPEN_ITEM_STATUSES)))
+    if window:
+        query = query.where(col(LedgerItem.deadline).is_not(None))
+        query = query.where(col(LedgerItem.deadline) <= until)
     if where is not None:
         query = query.where(where)
-    return list((await session.exec(query)).all())  # type: ignore[call-overload]  # 9 columns
+    rows = list((await session.exec(query)).all())  # type: ignore[call-overload]  # 9 columns
+    if window and status:
+        return rows
+    return [r for r in rows if r[5] in OPEN_ITEM_STATUSES and r[4] is not None and r[4] <= until]
 
 
 async def _scoped_items(
@@ -244,21 +255,22 @@ async def _scoped_items(
 ) -> list[Any]:
     """The items an incremental sweep reads: one indexed query per reason, joined by id
     (an OR of them would make the database scan every open candidate)."""
-    reasons: list[ColumnElement[bool]] = []
-    if scope.due_by is not None:
-        reasons += [  # ix_ledger_items_status_remind
-            col(LedgerItem.remind_at).is_(None),
-            col(LedgerItem.remind_at) <= scope.due_by,
+    # (reason, whether the query keeps the window, whether it keeps the status)
+    reasons: list[tuple[ColumnElement[bool], bool, bool]] = []
+    if scope.due_by is not None:  # both through ix_ledger_items_status_remind
+        reasons += [
+            (col(LedgerItem.remind_at).is_(None), True, True),  # not looked at yet
+            (col(LedgerItem.remind_at) <= scope.due_by, False, True),
         ]
-    if scope.changed_since is not None:
-        reasons.append(col(LedgerItem.updated_at) >= scope.changed_since)
+    if scope.changed_since is not None:  # ix_ledger_items_updated_at
+        reasons.append((col(LedgerItem.updated_at) >= scope.changed_since, False, False))
     if whole:
-        reasons.append(col(LedgerItem.unit_id).in_(sorted(whole)))
+        reasons.append((col(LedgerItem.unit_id).in_(sorted(whole)), True, True))
     if scope.item_ids:
-        reasons.append(col(LedgerItem.id).in_(sorted(scope.item_ids)))
+        reasons.append((col(LedgerItem.id).in_(sorted(scope.item_ids)), False, False))
     found: dict[int, Any] = {}
-    for reason in reasons:
-        for row in await _items(session, until, reason):
+    for reason, window, status in reasons:
+        for row in await _items(session, until, reason, window=window, status=status):
             found.setdefault(row[0], row)
     return list(found.values())
 
