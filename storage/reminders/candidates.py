@@ -120,28 +120,8 @@ async def snapshot(
                 )
             ).all()
             audience_rows[audience] = tuple((m, u) for m, u in rows if m is not None)
-    head_map: dict[int, list[int]] = {}
-    for member_id, unit_id in heads:
-        if member_id is not None:
-            head_map.setdefault(unit_id, []).append(member_id)
-    group_map: dict[int, list[int]] = {}
-    for chat_id, unit_id in groups:
-        group_map.setdefault(unit_id, []).append(chat_id)
-    units: dict[int, UnitFacts] = {
-        uid: UnitFacts(
-            id=uid,
-            code=code,
-            name=name,
-            heads=tuple(head_map.get(uid, ())),
-            groups=tuple(sorted(group_map.get(uid, ()))),
-            signed_off=uid in signed,
-            paused=uid in paused,
-        )
-        for uid, code, name in unit_rows
-        if uid is not None
-    }
-    whole: frozenset[int] | None = None
-    async with db.session() as session:
+        units = _unit_facts(unit_rows, heads, groups, signed, paused)
+        whole: frozenset[int] | None = None
         if scope is None:
             item_rows = await _items(session, until, None)
         else:
@@ -201,6 +181,35 @@ async def snapshot(
         staff_chat=staff_chat,
         whole_units=whole,
     )
+
+
+def _unit_facts(
+    unit_rows: Iterable[Any],
+    heads: Iterable[Any],
+    groups: Iterable[Any],
+    signed: Collection[int],
+    paused: Collection[int],
+) -> dict[int, UnitFacts]:
+    head_map: dict[int, list[int]] = {}
+    for member_id, unit_id in heads:
+        if member_id is not None:
+            head_map.setdefault(unit_id, []).append(member_id)
+    group_map: dict[int, list[int]] = {}
+    for chat_id, unit_id in groups:
+        group_map.setdefault(unit_id, []).append(chat_id)
+    return {
+        uid: UnitFacts(
+            id=uid,
+            code=code,
+            name=name,
+            heads=tuple(head_map.get(uid, ())),
+            groups=tuple(sorted(group_map.get(uid, ()))),
+            signed_off=uid in signed,
+            paused=uid in paused,
+        )
+        for uid, code, name in unit_rows
+        if uid is not None
+    }
 
 
 async def _items(
