@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -28,12 +27,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import text
+
 from benchmarks.support import (
     BotProcess,
     Inbox,
+    database_option,
+    is_postgres,
     machine,
     median,
     percentile,
+    postgres_database,
     serve_until_stdin_closes,
     verdict,
 )
@@ -90,7 +94,7 @@ class Run:
 # -- the bot side (child process) -----------------------------------------------------------
 
 
-async def serve(kind: str, base_url: str, file_url: str, db_path: str) -> None:
+async def serve(kind: str, base_url: str, file_url: str, storage_url: str) -> None:
     if kind == "echo":
         await serve_echo(base_url)
         return
@@ -104,7 +108,7 @@ async def serve(kind: str, base_url: str, file_url: str, db_path: str) -> None:
     config = example_config(
         base_url=base_url,
         base_file_url=file_url,
-        storage_url=f"sqlite+aiosqlite:///{db_path}",
+        storage_url=storage_url,
         language="zh_CN",
         admins=[ADMIN_ID],
         token=TOKEN,
@@ -176,7 +180,7 @@ async def serve_echo(base_url: str) -> None:
 # -- the users' side (this process) ---------------------------------------------------------
 
 
-async def prepare_database(path: Path, users: int) -> str:
+async def prepare_database(url: str, users: int) -> str:
     """A migrated database with the test units and one invite for every user."""
     from domain.membership.roles import Role
     from domain.membership.units import UnitKind, UnitRow
@@ -184,7 +188,7 @@ async def prepare_database(path: Path, users: int) -> str:
     from storage.db import Database
     from storage.membership import invites, units
 
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(url)
     try:
         await migrate.upgrade(db)
         rows = [
@@ -252,16 +256,23 @@ class Users:
                 raise AssertionError(f"user {n}: echo {answer!r} for {text!r}")
 
 
-def stored_reports(path: Path) -> dict[int, tuple[str, str, bool]]:
-    con = sqlite3.connect(path)
+async def stored_reports(url: str) -> dict[int, tuple[str, str, bool]]:
+    from storage.db import Database
+
+    db = Database(url)
     try:
-        rows = con.execute(
-            "SELECT m.telegram_user_id, c.category_key, c.description, a.confidential "
-            "FROM cases c JOIN report_authors a ON a.case_id = c.id "
-            "JOIN members m ON m.id = a.member_id WHERE c.kind = 'report'"
-        ).fetchall()
+        async with db.session() as session:
+            rows = (
+                await session.exec(  # type: ignore[call-overload]
+                    text(
+                        "SELECT m.telegram_user_id, c.category_key, c.description, "
+                        "a.confidential FROM cases c JOIN report_authors a ON a.case_id = c.id "
+                        "JOIN members m ON m.id = a.member_id WHERE c.kind = 'report'"
+                    )
+                )
+            ).all()
     finally:
-        con.close()
+        await db.dispose()
     found: dict[int, tuple[str, str, bool]] = {}
     for user_id, key, description, confidential in rows:
         if user_id in found:
@@ -270,8 +281,13 @@ def stored_reports(path: Path) -> dict[int, tuple[str, str, bool]]:
     return found
 
 
-async def measure(kind: str, users: int, latency: float, tmp: Path, think: float = 0.0) -> Run:
-    db_path = tmp / f"{kind}-{users}-{think}.db"
+async def measure(
+    kind: str, users: int, latency: float, tmp: Path, think: float = 0.0, database: str = "sqlite"
+) -> Run:
+    url = f"sqlite+aiosqlite:///{tmp / f'{kind}-{users}-{think}.db'}"
+    if is_postgres(database) and kind != "echo":  # a new, empty database for each run
+        what = f"conversation_{kind}_{users}_{round(think * 1000)}"
+        url, _ = await postgres_database(database, what, fresh=True)
     name = {
         "ours": "our bot, per-user concurrent",
         "sequential": "our bot, sequential",
@@ -279,10 +295,8 @@ async def measure(kind: str, users: int, latency: float, tmp: Path, think: float
     }[kind]
     run = Run(name=name + (f", think {think:g}-{2 * think:g} s" if think else ""), users=users)
     async with BotApiSimulator(token=TOKEN, bot_username="rectify_bench_bot") as sim:
-        invite = await prepare_database(db_path, users) if kind != "echo" else ""
-        child = BotProcess(
-            Path(__file__), ["--serve", kind, sim.base_url, sim.base_file_url, str(db_path)]
-        )
+        invite = await prepare_database(url, users) if kind != "echo" else ""
+        child = BotProcess(Path(__file__), ["--serve", kind, sim.base_url, sim.base_file_url, url])
         await child.start(sim)
         inbox = Inbox(sim)
         inbox.start()
@@ -308,7 +322,7 @@ async def measure(kind: str, users: int, latency: float, tmp: Path, think: float
             await inbox.stop()
             await child.stop()
     if kind != "echo":
-        stored = stored_reports(db_path)
+        stored = await stored_reports(url)
         if stored != run.sent:
             wrong = [u for u in run.sent if stored.get(u) != run.sent[u]]
             raise AssertionError(f"{len(wrong)} stored reports differ from what was sent")
@@ -323,7 +337,8 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--light-users", type=int, default=20, help="users who think")
     parser.add_argument("--latency", type=float, default=0.050)
     parser.add_argument("--quick", action="store_true", help="50 users, 8 sequential")
-    parser.add_argument("--serve", nargs=4, metavar=("KIND", "BASE", "FILES", "DB"))
+    parser.add_argument("--serve", nargs=4, metavar=("KIND", "BASE", "FILES", "DB_URL"))
+    database_option(parser)
     args = parser.parse_args(argv)
     if args.serve:
         logging.basicConfig(level=logging.ERROR, format="bot: %(levelname)s %(name)s %(message)s")
@@ -339,16 +354,22 @@ async def main(argv: list[str] | None = None) -> None:
         return
     if args.quick:
         args.users, args.sequential_users, args.light_users = 50, 8, 10
-    print(f"conversation throughput, API latency {args.latency * 1000:.0f} ms; {machine()}")
+    on = "PostgreSQL" if is_postgres(args.database) else "SQLite"
+    print(f"conversation throughput, {on}, API latency {args.latency * 1000:.0f} ms; {machine()}")
+    db = args.database
     with tempfile.TemporaryDirectory(prefix="conversation-bench-") as tmp:
-        ours = await measure("ours", args.users, args.latency, Path(tmp))
+        ours = await measure("ours", args.users, args.latency, Path(tmp), database=db)
         print(ours.line(), flush=True)
         print(f"  API calls: {ours.calls}")
-        sequential = await measure("sequential", args.sequential_users, args.latency, Path(tmp))
+        sequential = await measure(
+            "sequential", args.sequential_users, args.latency, Path(tmp), database=db
+        )
         print(sequential.line(), flush=True)
         echo = await measure("echo", args.sequential_users, args.latency, Path(tmp))
         print(echo.line(), flush=True)
-        light = await measure("ours", args.light_users, args.latency, Path(tmp), think=0.5)
+        light = await measure(
+            "ours", args.light_users, args.latency, Path(tmp), think=0.5, database=db
+        )
         print(light.line(), flush=True)
     speedup = ours.updates_per_second / sequential.updates_per_second
     print(

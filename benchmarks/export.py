@@ -5,6 +5,7 @@ write-only mode, so the peak barely moves from 10,000 to 100,000 rows. xlsx is a
 with openpyxl's pure-Python XML writer (`OPENPYXL_LXML=False`) to show what lxml gives.
 
     .venv/bin/python benchmarks/export.py [--items 100000] [--small 10000] [--tracemalloc]
+        [--database postgresql+asyncpg://postgres@127.0.0.1:5432/bench]
 """
 
 from __future__ import annotations
@@ -29,7 +30,17 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.support import child_env, machine, verdict
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from benchmarks.support import (
+    child_env,
+    database_option,
+    is_postgres,
+    machine,
+    postgres_database,
+    verdict,
+)
 from storage import migrate
 from storage.db import Database
 from storage.stats import exports
@@ -49,6 +60,63 @@ LABELS = Labels(
 )
 
 
+def _rows(items: int, stamp: Any, day: Any) -> Iterator[tuple[object, ...]]:
+    """Every ledger item's values (`day` turns a date into what the driver takes)."""
+    seqs = [0] * (UNITS + 1)
+    for i in range(items):
+        unit = i % UNITS + 1
+        seqs[unit] += 1
+        deadline = day(TODAY + timedelta(days=i % 200 - 100))
+        verified = stamp if i % 3 == 0 else None
+        status = "verified" if verified else "open"
+        yield (
+            i + 1,
+            unit,
+            seqs[unit],
+            "slow",
+            f"问题描述 {i}：窗口办事拖拉，群众反映强烈",
+            "限期整改，每周检查",
+            deadline,
+            "王主任",
+            status,
+            verified,
+            stamp,
+            stamp,
+        )
+
+
+async def build_postgres(url: str, items: int) -> None:
+    """The same ledger in a new PostgreSQL database, through COPY."""
+    db = Database(url)
+    await migrate.upgrade(db)
+    await db.dispose()
+    raw = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(raw)
+    try:
+        await conn.copy_records_to_table(
+            "units",
+            records=[(u, f"U{u:04d}", f"单位{u}", "school", NOW, NOW) for u in range(1, UNITS + 1)],
+            columns=["id", "code", "name", "kind", "created_at", "updated_at"],
+        )
+        await conn.copy_records_to_table(
+            "ledger_items",
+            records=[(*r, False, 1, False) for r in _rows(items, NOW, lambda d: d)],
+            columns=[
+                "id", "unit_id", "seq", "category_key", "description", "measure", "deadline",
+                "responsible_name", "status", "verified_at", "created_at", "updated_at",
+                "added_after_signoff", "version", "bureau_deadline",
+            ],
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "ledger_progress",
+            records=[(i, "note", f"进展 {i}", NOW) for i in range(1, items + 1, 2)],
+            columns=["item_id", "kind", "note", "at"],
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
 async def build(path: Path, items: int) -> None:
     db = Database(f"sqlite+aiosqlite:///{path}")
     await migrate.upgrade(db)
@@ -63,27 +131,7 @@ async def build(path: Path, items: int) -> None:
     )
 
     def rows() -> Iterator[tuple[object, ...]]:
-        seqs = [0] * (UNITS + 1)
-        for i in range(items):
-            unit = i % UNITS + 1
-            seqs[unit] += 1
-            deadline = (TODAY + timedelta(days=i % 200 - 100)).isoformat()
-            verified = stamp if i % 3 == 0 else None
-            status = "verified" if verified else "open"
-            yield (
-                i + 1,
-                unit,
-                seqs[unit],
-                "slow",
-                f"问题描述 {i}：窗口办事拖拉，群众反映强烈",
-                "限期整改，每周检查",
-                deadline,
-                "王主任",
-                status,
-                verified,
-                stamp,
-                stamp,
-            )
+        return _rows(items, stamp, date.isoformat)
 
     con.executemany(
         "INSERT INTO ledger_items (id, unit_id, seq, category_key, description, measure, "
@@ -100,8 +148,8 @@ async def build(path: Path, items: int) -> None:
     con.close()
 
 
-async def export(path: Path, fmt: str, out: Path, trace: bool) -> tuple[float, int, float]:
-    db = Database(f"sqlite+aiosqlite:///{path}")
+async def export(url: str, fmt: str, out: Path, trace: bool) -> tuple[float, int, float]:
+    db = Database(url)
     if trace:  # tracemalloc makes the export several times slower: only on request
         tracemalloc.start()
     started = time.perf_counter()
@@ -134,7 +182,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def one(db_path: str, fmt: str, out: str, trace: bool) -> None:
+async def one(url: str, fmt: str, out: str, trace: bool) -> None:
     """In the child: one export, then its figures as a JSON line."""
     if os.environ.get("BENCH_XLSX_CELLS"):  # the reference: every row through openpyxl's cells
         from storage.stats import files as export_files
@@ -143,18 +191,18 @@ async def one(db_path: str, fmt: str, out: str, trace: bool) -> None:
             self._rows.send(("cells", self._cells(values)))
 
         export_files._XlsxSink.write = through_cells  # type: ignore[method-assign]
-    seconds, count, heap = await export(Path(db_path), fmt, Path(out), trace)
+    seconds, count, heap = await export(url, fmt, Path(out), trace)
     rss = peak_rss_mb()
     print("RESULT " + json.dumps({"seconds": seconds, "rows": count, "rss": rss, "heap": heap}))
 
 
 def measure(
-    db_path: Path, fmt: str, out: Path, trace: bool, lxml: bool, cells: bool = False
+    url: str, fmt: str, out: Path, trace: bool, lxml: bool, cells: bool = False
 ) -> dict[str, float]:
     env = {**child_env(), "OPENPYXL_LXML": "True" if lxml else "False"}
     if cells:
         env["BENCH_XLSX_CELLS"] = "1"
-    command = [sys.executable, __file__, "--one", str(db_path), fmt, str(out)]
+    command = [sys.executable, __file__, "--one", url, fmt, str(out)]
     done = subprocess.run(
         command + (["--tracemalloc"] if trace else []),
         env=env,
@@ -177,6 +225,7 @@ async def main(argv: list[str] | None = None) -> None:
         "--tracemalloc", action="store_true", help="also measure the Python heap peak (slow)"
     )
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    database_option(parser)
     args = parser.parse_args(argv)
     if args.one:
         await one(*args.one, trace=args.tracemalloc)
@@ -184,12 +233,18 @@ async def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.items, args.small = 20_000, 2_000
     lxml = importlib.util.find_spec("lxml") is not None
-    print(f"ledger export; lxml {'installed' if lxml else 'not installed'}; {machine()}")
+    on = "PostgreSQL" if is_postgres(args.database) else "SQLite"
+    print(f"ledger export, {on}; lxml {'installed' if lxml else 'not installed'}; {machine()}")
     figures: dict[tuple[int, str], dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         for items in (args.small, args.items):
-            db_path = Path(tmp) / f"ledger-{items}.db"
-            await build(db_path, items)
+            if is_postgres(args.database):
+                url, _ = await postgres_database(args.database, f"export_{items}", fresh=True)
+                await build_postgres(url, items)
+            else:
+                db_path = Path(tmp) / f"ledger-{items}.db"
+                await build(db_path, items)
+                url = f"sqlite+aiosqlite:///{db_path}"
             kinds = [("xlsx", lxml, False), ("csv", lxml, False)]
             if items == args.items:  # the references: openpyxl's cells, with and without lxml
                 kinds.append(("xlsx", lxml, True))
@@ -197,7 +252,7 @@ async def main(argv: list[str] | None = None) -> None:
                     kinds += [("xlsx", False, False), ("xlsx", False, True)]
             for fmt, with_lxml, cells in kinds:
                 out = Path(tmp) / f"ledger-{items}.{fmt}"
-                f = measure(db_path, fmt, out, args.tracemalloc, with_lxml, cells)
+                f = measure(url, fmt, out, args.tracemalloc, with_lxml, cells)
                 name = "xlsx, openpyxl cells" if cells else fmt
                 name += "" if with_lxml or fmt == "csv" else " without lxml"
                 figures[(items, name)] = f

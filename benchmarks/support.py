@@ -15,6 +15,10 @@ import statistics
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -180,3 +184,57 @@ class Inbox:
             return await asyncio.wait_for(future, timeout)
         finally:
             self._waiting.pop(chat_id, None)
+
+
+# -- the database a benchmark runs on (`--database`) ---------------------------------------
+
+DATABASE_HELP = (
+    "SQLite (default) or a PostgreSQL server as postgresql+asyncpg://user@host:port/NAME: "
+    "each benchmark creates databases NAME_<what> there (and reuses those it built before)"
+)
+
+
+def database_option(parser: Any) -> None:
+    """`--database`, defaulting to $BENCH_DATABASE_URL, else SQLite."""
+    parser.add_argument(
+        "--database", default=os.environ.get("BENCH_DATABASE_URL", "sqlite"), help=DATABASE_HELP
+    )
+
+
+def is_postgres(option: str) -> bool:
+    return option.startswith("postgresql")
+
+
+def _server(option: str) -> tuple[str, str]:
+    """(asyncpg URL of the server's `postgres` database, the name prefix) from `option`."""
+    url = make_url(option)
+    prefix = url.database or "bench"
+    admin = url.set(drivername="postgresql", database="postgres")
+    return admin.render_as_string(hide_password=False), prefix
+
+
+async def postgres_database(option: str, what: str, *, fresh: bool) -> tuple[str, bool]:
+    """The URL of database `<prefix>_<what>` on the server of `option`, created (empty) when
+    missing or `fresh`; and whether it existed before (a built one to reuse)."""
+    admin, prefix = _server(option)
+    name = f"{prefix}_{what}".lower().replace("-", "_")
+    conn = await asyncpg.connect(admin)
+    try:
+        found = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if found and fresh:
+            await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            found = None
+        if not found:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return make_url(option).set(database=name).render_as_string(hide_password=False), bool(found)
+
+
+async def drop_postgres_database(option: str, what: str) -> None:
+    admin, prefix = _server(option)
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{what}" WITH (FORCE)')
+    finally:
+        await conn.close()

@@ -18,6 +18,7 @@ from bot.ops import health, metrics
 from bot.persistence import DatabasePersistence, exactly_once_handlers
 from bot.reminders.broadcasts import EngineKick
 from bot.reminders.calendar_source import campaign_years, working_calendar
+from bot.reminders.pacer import PacedLimiter, Pacer
 from bot.spec_bot import SpecBot
 from bot.updates import polling
 from domain import campaign as domain_campaign
@@ -127,6 +128,9 @@ def build_application(
         request=request or polling.application_request(CONNECTIONS, POOL_WAIT, proxy=proxy),
         # Drops updates the poller already took from getUpdates answers (the same module).
         get_updates_request=get_updates_request or polling.updates_request(proxy=proxy),
+        # One pacer for every message the bot sends: answers, staff cards and their edits,
+        # group messages; the reminder engine sends through the same one (bot/reminders).
+        rate_limiter=PacedLimiter(Pacer(speed=config.telegram.pace_speed)),
     )
     builder: Any = (
         ApplicationBuilder()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.reminders.pacer import BULK_SEND, PacedLimiter
+from bot.reminders.pacer import PacedLimiter
 from bot.reminders.sender import Pacer, backoff
+from handlers.ui.deliver import in_bulk
 
 
 async def test_overall_rate_and_per_chat_interval() -> None:
@@ -115,14 +116,17 @@ async def test_the_rate_limiter_counts_every_message_in_the_one_pacer() -> None:
     limiter = PacedLimiter(pacer)
     calls: list[tuple[str, object]] = []
 
-    async def call(endpoint: str, chat: object, args: dict[str, object] | None = None) -> object:
+    async def call(endpoint: str, chat: object, *, bulk: bool = False) -> object:
         async def callback() -> bool:
             calls.append((endpoint, chat))
             return True
 
         clock.now += 0.1  # (the fake clock moves only when told: past the overall spacing)
-
-        return await limiter.process_request(callback, (), {}, endpoint, {"chat_id": chat}, args)
+        data = {"chat_id": chat}
+        if bulk:
+            with in_bulk():
+                return await limiter.process_request(callback, (), {}, endpoint, data, None)
+        return await limiter.process_request(callback, (), {}, endpoint, data, None)
 
     await call("getUpdates", None)  # not a message: not counted
     await call("sendMessage", 5)  # an answer: counted, never waits
@@ -133,7 +137,7 @@ async def test_the_rate_limiter_counts_every_message_in_the_one_pacer() -> None:
     await call("sendMessage", -100)  # a group: its turn (1 a minute here)
     assert pacer.sent == 4 and len(calls) == 5
     second = asyncio.create_task(call("sendMessage", -100))
-    bulk = asyncio.create_task(call("sendMessage", 6, BULK_SEND))  # 1 s after the last to 6
+    bulk = asyncio.create_task(call("sendMessage", 6, bulk=True))  # 1 s after the last to 6
     await asyncio.sleep(0.05)
     assert not second.done() and not bulk.done()
     clock.now += 1.0

@@ -75,6 +75,10 @@ class TelegramConfig(ConfigModel):
     # "polling" (default) or "webhook" (then [telegram.webhook] needs url and secret_token).
     mode: Mode = "polling"
     webhook: WebhookConfig | None = None
+    # How fast the clock of Telegram's limits runs for the one pacer every message goes
+    # through (bot/reminders/pacer.py): 1 against Telegram. Only a Bot API simulator whose
+    # flood clock runs N times faster (the demo, the end-to-end tests) is given N.
+    pace_speed: Annotated[float, Field(gt=0, le=1000)] = 1.0
 
     @model_validator(mode="after")
     def _mode(self) -> TelegramConfig:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application
 
 from bot.reminders.calendar_source import calendar_warnings, campaign_years
+from bot.reminders.pacer import PacedLimiter
 from bot.reminders.sweep import ReminderEngine, SweepReport, telegram_send, telegram_send_photo
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 
@@ -68,6 +69,8 @@ async def start(app: BotApplication, config: Config, *, schedule: bool = True) -
         send=telegram_send(app.bot),
         send_photo=telegram_send_photo(app.bot),
         max_attempts=config.reminders.max_send_attempts,
+        # The bot's one pacer (bot/app.py): reminders and answers share one count.
+        pacer=limiter.pacer if isinstance(limiter := app.bot.rate_limiter, PacedLimiter) else None,
     )
     app.bot_data[ENGINE_KEY] = engine
     recovered = await engine.recover()

@@ -19,9 +19,16 @@ from typing import Any
 
 from telegram.ext import BaseRateLimiter
 
+from handlers.ui.deliver import BULK as IN_BULK
+
 ANSWER, GROUP_FIRST, BULK = 0, 1, 2  # who goes first when several wait for the overall rate
 # True inside `Pacer.sending()`: the send made there is paced already (`PacedLimiter`).
 PACED: ContextVar[bool] = ContextVar("paced", default=False)
+
+
+def _scaled(speed: float) -> Callable[[], float]:
+    """A monotonic clock running `speed` times faster than the real one."""
+    return lambda: time.monotonic() * speed
 
 
 class _Send:
@@ -61,6 +68,10 @@ class Pacer:
     `sending()` counts until its answer came back, less `lead_share` of the fastest round
     trip seen (the part of it before the message can arrive), and every window is also
     `margin` longer than Telegram's. A chat waiting for its own turn never holds up another.
+
+    `speed`: how many seconds of the limits' clock pass in one real second — 1 against
+    Telegram; a simulator whose flood clock runs N times faster (tests, the demo) takes N, so
+    the same strict limits are kept in a fraction of the time (nothing is switched off).
     """
 
     def __init__(
@@ -72,15 +83,19 @@ class Pacer:
         group_per_minute: int = 20,
         margin: float = 0.02,
         lead_share: float = 0.45,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
+        speed: float = 1.0,
     ) -> None:
+        if speed <= 0:
+            raise ValueError("the pacer's speed must be positive")
         self.per_second = per_second
         self.private_interval = private_interval
         self.group_interval = group_interval
         self.group_per_minute = group_per_minute
         self.margin = margin
         self.lead_share = lead_share
-        self._now = monotonic
+        self.speed = speed
+        self._now = monotonic or (time.monotonic if speed == 1 else _scaled(speed))
         self._fastest = math.inf  # the fastest round trip seen
         self._recent: deque[_Send] = deque()  # the last `per_second` sends
         self._last: dict[int, _Send] = {}  # chat -> its last send
@@ -154,7 +169,7 @@ class Pacer:
     async def _take(self, chat_id: int, *, private: bool, priority: int, tracked: bool) -> _Send:
         delay = self._chat_ready(chat_id, private=private) - self._now()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay / self.speed)
         send = await self._overall(priority, tracked=tracked)
         self._last[chat_id] = send
         if not private:
@@ -207,7 +222,7 @@ class Pacer:
             if free > now:
                 if not math.isinf(free):
                     loop = asyncio.get_running_loop()
-                    self._timer = loop.call_later(free - now, self._wake)
+                    self._timer = loop.call_later((free - now) / self.speed, self._wake)
                 return
             _, _, future = heapq.heappop(self._queue)
             if future.done():  # its waiter was cancelled
@@ -248,17 +263,22 @@ SENDING_METHODS = frozenset(
         "forwardMessage",
     }
 )
-BULK_SEND = {"bulk": True}  # `rate_limit_args` of a send that is not an answer
+# Edits: Telegram counts an edit in a group like a message there (a staff card edited on every
+# change of its case); an edit in a private chat is an answer to a press.
+EDITING_METHODS = frozenset(
+    {"editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup"}
+)
 
 
-class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
+class PacedLimiter(BaseRateLimiter[None]):
     """python-telegram-bot's rate-limiter seam over one `Pacer` (pass it to
     `ApplicationBuilder().rate_limiter(...)`), so every message of the bot counts in it:
 
     - sends made inside `Pacer.sending()` (the reminder sender) go straight through;
-    - a send with `rate_limit_args=BULK_SEND` (e.g. a staff card) waits like a reminder;
-    - a message to a group always waits for the group's turn (20 a minute is Telegram's
-      limit for everything a group gets), before bulk sends;
+    - a send made inside `handlers.ui.deliver.in_bulk()` (a staff card and its edits) waits
+      like a reminder;
+    - a message to a group, or an edit there, always waits for the group's turn (20 a minute
+      is Telegram's limit for everything a group gets), before bulk sends;
     - an answer in a private chat never waits: it is counted, and bulk sends make room.
 
     A 429 is not retried here: the caller sees `RetryAfter` and decides (the sender waits in
@@ -281,19 +301,24 @@ class PacedLimiter(BaseRateLimiter[dict[str, Any]]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: dict[str, Any] | None,
+        rate_limit_args: None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat = data.get("chat_id")
-        if endpoint not in SENDING_METHODS or PACED.get() or not isinstance(chat, int | str):
+        sending = endpoint in SENDING_METHODS
+        if not (sending or endpoint in EDITING_METHODS) or PACED.get():
+            return await callback(*args, **kwargs)
+        if not isinstance(chat, int | str):  # an inline message's edit: no chat to pace
             return await callback(*args, **kwargs)
         try:
             chat_id = int(chat)
         except ValueError:  # "@channelname": a channel, paced like a group
             chat_id = -abs(hash(chat))
         private = chat_id > 0
-        if private and not rate_limit_args:
-            self.pacer.count()
+        bulk = IN_BULK.get()
+        if private and not bulk:
+            if sending:
+                self.pacer.count()
             return await callback(*args, **kwargs)
-        priority = BULK if rate_limit_args else ANSWER
+        priority = BULK if bulk else ANSWER
         async with self.pacer.sending(chat_id, private=private, priority=priority):
             return await callback(*args, **kwargs)

@@ -4,6 +4,14 @@ sending, then sends through the flood-aware sender and records the outcome.
 
 The database is the only memory: a restart resumes from the outbox. `sweep_once()` runs one
 sweep now (tests and the demo call it after moving the clock; they never sleep to a time).
+
+Incremental: the first sweep of an engine looks at every candidate item; each item looked at
+gets `remind_at`, the earliest instant any rule of its ladder (`domain.reminders.due.ITEM_RULES`)
+can make something new due. Later sweeps read only the items whose instant has come, the items
+and members changed since the last sweep (less `CHANGE_MARGIN`), and every item of a unit whose
+facts changed; a new week's digest, or a clock that went back, makes a whole sweep again. A
+claimed outbox row whose item or unit this sweep did not look at is looked at before it is
+judged still due. So a sweep costs what became due since the last, whatever the ledger's size.
 """
 
 from __future__ import annotations
@@ -23,14 +31,19 @@ from domain.clock import Clock
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.digest import Pending, plan_messages, still_due
 from domain.reminders.due import (
+    ITEM_RULES,
     STAFF,
     Due,
     Rule,
+    Snapshot,
+    UnitFacts,
     candidate_window,
     chat_of,
+    digest_slot,
     due_reminders,
     member_of,
     member_recipient,
+    next_look,
     running_audiences,
 )
 from domain.reminders.timing import Policy, in_quiet_hours, local_day, send_instant
@@ -41,6 +54,10 @@ from storage.reminders import candidates as reminder_candidates
 from storage.reminders import outbox
 
 log = logging.getLogger(__name__)
+# Items and members written up to this long before the last sweep's instant are read again (a
+# write stamped before that instant may commit after the sweep read).
+CHANGE_MARGIN = timedelta(minutes=5)
+_ITEM_RULES = frozenset(r.rule.value for r in ITEM_RULES)
 
 
 @dataclass
@@ -105,6 +122,10 @@ class ReminderEngine:
         self.send_limit: int | None = None  # tests: stop after this many messages
         self._groups: frozenset[int] | None = None  # bound group ids at the last sweep
         self.sources: list[RuleSource] = []  # added after start-up (bot/jobs/checkin.py)
+        # The last sweep's instant and unit facts (None: the next sweep reads every item).
+        self._last: tuple[datetime, dict[int, UnitFacts]] | None = None
+        self._looked: Snapshot | None = None  # what this sweep read
+        self._marks: dict[int, datetime] = {}  # item -> its next look, stored after enqueue
 
     def _dequeued_after(self, send: Send) -> Send:
         """`send`, taking each sent message off its chat's count in `queued`."""
@@ -132,18 +153,45 @@ class ReminderEngine:
         """At start-up: rows left `sending` by a stopped bot go back to due."""
         return await outbox.recover(self.db, now=self.clock.now(), all_sending=True)
 
-    async def evaluate(self) -> list[Due]:
-        """What the rules find due now (no writes)."""
-        now, p = self.clock.now(), self.policy
+    def _scope(self, now: datetime) -> reminder_candidates.Scope | None:
+        """What this sweep reads: None (every candidate) on the engine's first sweep, after
+        the clock went back, or when a new week's digest came since the last sweep."""
+        if self._last is None:
+            return None
+        last, units = self._last
+        if now < last or last < digest_slot(now, self.policy)[1] <= now:
+            return None
+        return reminder_candidates.Scope(
+            due_by=now, changed_since=last - CHANGE_MARGIN, previous_units=units
+        )
+
+    async def _snapshot(self, now: datetime, scope: reminder_candidates.Scope | None) -> Snapshot:
+        p = self.policy
         _, until = candidate_window(now, p)
-        snapshot = await reminder_candidates.snapshot(
+        return await reminder_candidates.snapshot(
             self.db,
             until=until,
             case_kinds=tuple(p.case_clocks),
             audiences=running_audiences(self.campaign, now, p),
             staff_chat=self.staff_chat is not None,
             tz=p.timezone,
+            scope=scope,
         )
+
+    def _plan_looks(self, snapshot: Snapshot, now: datetime) -> None:
+        """Each item read: when to look at it again (stored once its dues are recorded)."""
+        for item in snapshot.items:
+            at = next_look(item, now=now, p=self.policy, cal=self.calendar)
+            if at != item.remind_at:
+                self._marks[item.id] = at
+
+    async def evaluate(self) -> list[Due]:
+        """What the rules find due now (no writes but the moved group chats)."""
+        now, p = self.clock.now(), self.policy
+        snapshot = await self._snapshot(now, self._scope(now))
+        self._looked = snapshot
+        self._marks = {}
+        self._plan_looks(snapshot, now)
         groups = frozenset(c for unit in snapshot.units.values() for c in unit.groups)
         if groups != self._groups:  # a group may have a new id: its reminders follow it
             for old, new in (await outbox.migrated_groups(self.db, groups)).items():
@@ -158,9 +206,13 @@ class ReminderEngine:
         """One sweep: evaluate, record, send. Concurrent calls run one after the other."""
         async with self._lock:
             report = SweepReport()
+            now_evaluated = self.clock.now()
             dues = await self.evaluate()
             report.due = len(dues)
             report.recorded = await outbox.enqueue(self.db, dues, now=self.clock.now())
+            await reminder_candidates.mark(self.db, self._marks)
+            if self._looked is not None:  # what it read is recorded: the next may read less
+                self._last = (now_evaluated, dict(self._looked.units))
             live = frozenset(d.key for d in dues)
             now = self.clock.now()
             if in_quiet_hours(now.astimezone(self.policy.timezone).time(), self.policy):
@@ -181,6 +233,7 @@ class ReminderEngine:
         rows = await outbox.claim(self.db, now=now, limit=limit)
         if not rows:
             return False
+        live |= await self._look_again(rows, now)
         today = local_day(now, self.policy)
         people = await outbox.recipients(
             self.db, [m for r in rows if (m := member_of(r.recipient)) is not None]
@@ -267,6 +320,34 @@ class ReminderEngine:
             counts.undeliverable += outcome.undeliverable
         await self._tell_heads(outcome, people)
         return True
+
+    async def _look_again(
+        self, rows: list[Pending], now: datetime
+    ) -> frozenset[tuple[str, str, str, str]]:
+        """The keys due now of the claimed rows' items and digests this sweep did not read
+        (an incremental sweep reads only what became due): read them now, record what they
+        make due, as a whole sweep would have."""
+        looked = self._looked
+        if looked is None or looked.whole_units is None:
+            return frozenset()
+        read, whole = {item.id for item in looked.items}, looked.whole_units
+        item_ids, units = set(), set()
+        for row in rows:
+            kind, _, value = row.subject.partition(":")
+            if row.rule in _ITEM_RULES and kind == "item" and int(value) not in read:
+                item_ids.add(int(value))
+            elif row.rule == Rule.UNIT_OVERDUE and kind == "unit" and int(value) not in whole:
+                units.add(int(value))
+        if not item_ids and not units:
+            return frozenset()
+        scope = reminder_candidates.Scope(units=frozenset(units), item_ids=frozenset(item_ids))
+        snapshot = await self._snapshot(now, scope)
+        dues = due_reminders(
+            self.campaign, snapshot, now=now, policy=self.policy, cal=self.calendar
+        )
+        dues = [d for d in dues if d.rule in (*(r.rule for r in ITEM_RULES), Rule.UNIT_OVERDUE)]
+        await outbox.enqueue(self.db, dues, now=now)
+        return frozenset(d.key for d in dues)
 
     async def _tell_heads(self, outcome: Outcome, people: dict[int, outbox.Recipient]) -> None:
         """A member blocked the bot: mark them unreachable; their unit heads hear it once."""

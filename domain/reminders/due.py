@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from domain.campaign import Campaign
 from domain.reminders.calendar import WorkCalendar
@@ -102,6 +103,8 @@ class ItemFacts:
     status: str
     responsible_member_id: int | None = None  # only when that member is active in the unit
     created_on: date | None = None
+    # When the sweep last planned to look at it again (`next_look`); None: not yet.
+    remind_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,10 @@ class Snapshot:
     audiences: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     # audience ("unit_heads", "members", ...) -> (member id, unit id) of active members
     staff_chat: bool = True
+    # The units whose every candidate item is in `items` (None: all of them). An incremental
+    # sweep reads only the items that can have become due; a unit's digest, which lists all
+    # of its overdue items, is made only for a unit read whole.
+    whole_units: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -223,10 +230,158 @@ def _item_payload(item: ItemFacts, unit: UnitFacts) -> dict[str, object]:
     }
 
 
+class ItemRule(Protocol):
+    """One rule of an item's reminder ladder: what it makes due now, and the next instant it
+    can make something new due (a new slot's send instant; None: never again). The sweep
+    stores the earliest of every rule's next instant per item (`ledger_items.remind_at`) and
+    looks at an item again only then or when the item, its unit or its people change — so a
+    new rule added to `ITEM_RULES` needs no change to the sweep."""
+
+    rule: Rule
+
+    def due(
+        self,
+        item: ItemFacts,
+        unit: UnitFacts,
+        people: list[str],
+        payload: Mapping[str, object],
+        *,
+        now: datetime,
+        p: Policy,
+        cal: WorkCalendar,
+        staff_chat: bool,
+    ) -> list[Due]: ...
+
+    def next_at(
+        self, item: ItemFacts, *, now: datetime, p: Policy, cal: WorkCalendar
+    ) -> datetime | None: ...
+
+
+class _BeforeDeadline:
+    """The warn-before ladder up to the deadline, to the responsible member and the heads."""
+
+    rule = Rule.ITEM_DUE
+
+    def due(
+        self,
+        item: ItemFacts,
+        unit: UnitFacts,
+        people: list[str],
+        payload: Mapping[str, object],
+        *,
+        now: datetime,
+        p: Policy,
+        cal: WorkCalendar,
+        staff_chat: bool,
+    ) -> list[Due]:
+        if local_day(now, p) > item.deadline:
+            return []
+        slot = current_slot(
+            ladder(item.deadline, p.item_ladder),
+            now=now,
+            policy=p,
+            valid_until=item.deadline,
+            not_before=item.created_on,
+        )
+        if slot is None:
+            return []
+        return _fan(self.rule, f"item:{item.id}", slot, people, payload, unit.id)
+
+    def next_at(
+        self, item: ItemFacts, *, now: datetime, p: Policy, cal: WorkCalendar
+    ) -> datetime | None:
+        later = [
+            at
+            for day, _ in ladder(item.deadline, p.item_ladder)
+            if (item.created_on is None or day >= item.created_on)
+            and (at := send_instant(day, p)) > now
+        ]
+        return min(later, default=None)
+
+
+class _Overdue:
+    """Chasing after the deadline: the day after it, then every `overdue_every_days`."""
+
+    rule = Rule.ITEM_OVERDUE
+
+    def due(
+        self,
+        item: ItemFacts,
+        unit: UnitFacts,
+        people: list[str],
+        payload: Mapping[str, object],
+        *,
+        now: datetime,
+        p: Policy,
+        cal: WorkCalendar,
+        staff_chat: bool,
+    ) -> list[Due]:
+        today = local_day(now, p)
+        if today <= item.deadline:
+            return []
+        slot = current_slot(
+            overdue_chase(item.deadline, today, p.overdue_every_days), now=now, policy=p
+        )
+        if slot is None:
+            return []
+        return _fan(self.rule, f"item:{item.id}", slot, people, payload, unit.id)
+
+    def next_at(
+        self, item: ItemFacts, *, now: datetime, p: Policy, cal: WorkCalendar
+    ) -> datetime | None:
+        every = p.overdue_every_days
+        late = (local_day(now, p) - item.deadline).days
+        n = 1 if late < 1 else 1 + -(-(late - 1) // every) * every  # the first chase day >= today
+        at = send_instant(item.deadline + timedelta(days=n), p)
+        return at if at > now else send_instant(item.deadline + timedelta(days=n + every), p)
+
+
+class _Escalate:
+    """Escalation to the staff chat after M working days overdue."""
+
+    rule = Rule.ITEM_ESCALATE
+
+    def _at(self, item: ItemFacts, p: Policy, cal: WorkCalendar) -> tuple[date, datetime]:
+        escalate_on = cal.add_working_days(item.deadline, p.escalate_after_working_days)
+        return escalate_on, send_instant(escalate_on, p)
+
+    def due(
+        self,
+        item: ItemFacts,
+        unit: UnitFacts,
+        people: list[str],
+        payload: Mapping[str, object],
+        *,
+        now: datetime,
+        p: Policy,
+        cal: WorkCalendar,
+        staff_chat: bool,
+    ) -> list[Due]:
+        if local_day(now, p) <= item.deadline:
+            return []
+        escalate_on, at = self._at(item, p, cal)
+        if not staff_chat or at > now:
+            return []
+        esc = Slot(escalate_on, f"{item.deadline.isoformat()}:esc", at)
+        return _fan(self.rule, f"item:{item.id}", esc, [STAFF], payload, unit.id)
+
+    def next_at(
+        self, item: ItemFacts, *, now: datetime, p: Policy, cal: WorkCalendar
+    ) -> datetime | None:
+        _, at = self._at(item, p, cal)
+        return at if at > now else None
+
+
+# An item's reminder ladder, in the order its reminders are listed.
+ITEM_RULES: tuple[ItemRule, ...] = (_BeforeDeadline(), _Overdue(), _Escalate())
+# Never: an item no rule will make due again (until it, its unit or its people change).
+NEVER = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCalendar) -> list[Due]:
-    """Ladders before each item's deadline, chasing after it, escalation to the staff chat
-    after M working days overdue; to the responsible member and the unit heads."""
-    today = local_day(now, p)
+    """Every rule of `ITEM_RULES` for each item: ladders before each item's deadline, chasing
+    after it, escalation to the staff chat after M working days overdue; to the responsible
+    member and the unit heads."""
     out: list[Due] = []
     for item in snapshot.items:
         unit = snapshot.units.get(item.unit_id)
@@ -234,36 +389,32 @@ def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
             continue
         people = [member_recipient(m) for m in (item.responsible_member_id, *unit.heads) if m]
         payload = _item_payload(item, unit)
-        subject = f"item:{item.id}"
-        if today <= item.deadline:
-            slot = current_slot(
-                ladder(item.deadline, p.item_ladder),
-                now=now,
-                policy=p,
-                valid_until=item.deadline,
-                not_before=item.created_on,
+        for rule in ITEM_RULES:
+            out += rule.due(
+                item, unit, people, payload, now=now, p=p, cal=cal, staff_chat=snapshot.staff_chat
             )
-            if slot is not None:
-                out += _fan(Rule.ITEM_DUE, subject, slot, people, payload, unit.id)
-            continue
-        slot = current_slot(
-            overdue_chase(item.deadline, today, p.overdue_every_days), now=now, policy=p
-        )
-        if slot is not None:
-            out += _fan(Rule.ITEM_OVERDUE, subject, slot, people, payload, unit.id)
-        escalate_on = cal.add_working_days(item.deadline, p.escalate_after_working_days)
-        at = send_instant(escalate_on, p)
-        if snapshot.staff_chat and at <= now:
-            esc = Slot(escalate_on, f"{item.deadline.isoformat()}:esc", at)
-            out += _fan(Rule.ITEM_ESCALATE, subject, esc, [STAFF], payload, unit.id)
     return out
+
+
+def next_look(item: ItemFacts, *, now: datetime, p: Policy, cal: WorkCalendar) -> datetime:
+    """When the sweep must look at `item` again, its data unchanged: the earliest instant
+    any rule of its ladder can make something new due (`NEVER` if none)."""
+    return min(
+        (at for rule in ITEM_RULES if (at := rule.next_at(item, now=now, p=p, cal=cal))),
+        default=NEVER,
+    )
+
+
+def digest_slot(now: datetime, p: Policy) -> tuple[date, datetime]:
+    """This week's digest day and its send instant (the instant may be still to come)."""
+    today = local_day(now, p)
+    monday = today - timedelta(days=(today.weekday() - p.digest_weekday) % 7)
+    return monday, send_instant(monday, p)
 
 
 def unit_digests(snapshot: Snapshot, *, now: datetime, p: Policy) -> list[Due]:
     """Once a week, each unit head gets the list of the unit's overdue items."""
-    today = local_day(now, p)
-    monday = today - timedelta(days=(today.weekday() - p.digest_weekday) % 7)
-    at = send_instant(monday, p)
+    monday, at = digest_slot(now, p)
     if at > now:
         return []
     year, week, _ = monday.isocalendar()
@@ -276,6 +427,8 @@ def unit_digests(snapshot: Snapshot, *, now: datetime, p: Policy) -> list[Due]:
     for unit_id, items in sorted(overdue.items()):
         unit = snapshot.units.get(unit_id)
         if unit is None or unit.paused or not unit.heads:
+            continue
+        if snapshot.whole_units is not None and unit_id not in snapshot.whole_units:
             continue
         listed = [
             {

@@ -33,6 +33,7 @@ from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.hotline.views import staff_card, staff_keyboard
 from handlers.i18n import Html, Translator, escape
 from handlers.ui.callbacks import Route
+from handlers.ui.deliver import in_bulk
 from handlers.ui.edits import is_not_modified
 from handlers.ui.labels import category_name, channel_label, status_label
 from storage.cases import complaints
@@ -147,12 +148,14 @@ async def _send(
     markup = keyboard if keyboard.inline_keyboard else None  # no buttons: none left on edit
     try:
         if message_id is None:
-            sent = await bot.send_message(chat_id, text, reply_markup=markup)
+            with in_bulk():  # waits its turn in the staff chat, behind any answer
+                sent = await bot.send_message(chat_id, text, reply_markup=markup)
             await desk_cards.posted(svc.db, case_id, sent.message_id, now)
         else:
-            await bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-            )
+            with in_bulk():
+                await bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
             await desk_cards.posted(svc.db, case_id, message_id, now)
     except ChatMigrated as error:
         new_id = int(error.new_chat_id)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
@@ -24,6 +26,20 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 PAUSES = (0.3, 1.0)  # between attempts; the person is waiting for this answer
 LONGEST_WAIT = 5.0  # a 429 asking for longer is not waited for inside an update
+# True around sends that are not an answer to what someone just did (a staff card and its
+# edits): the bot's one pacer (bot/reminders/pacer.py) lets them wait their turn, behind
+# every answer. Set with `in_bulk()`.
+BULK: ContextVar[bool] = ContextVar("bulk_send", default=False)
+
+
+@contextmanager
+def in_bulk() -> Iterator[None]:
+    """The sends made inside wait like bulk sends, never ahead of a person's answer."""
+    token = BULK.set(True)
+    try:
+        yield
+    finally:
+        BULK.reset(token)
 
 
 async def confirm(

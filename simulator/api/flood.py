@@ -3,7 +3,9 @@
 Telegram documents roughly 30 messages per second overall, 20 messages per minute in one
 group and about one message per second in one private chat (short bursts are tolerated).
 A refused send is answered with 429 and ``parameters.retry_after``: the whole seconds until
-the window that refused it frees a slot.  The clock is injectable so tests need not sleep.
+the window that refused it frees a slot.  The clock is injectable so tests need not sleep, and
+its ``speed`` makes the same strict windows pass N times faster (a bot paced at the same
+speed, ``[telegram] pace_speed``, keeps them in a fraction of the time).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class FloodControl:
     def __init__(self, clock: Clock = time.monotonic) -> None:
         self.clock: Clock = clock
         self.enabled = False
+        self.speed = 1.0
         self.limits = FloodLimits()
         self.refusals: dict[int, int] = {}
         self._global: deque[float] = deque()
@@ -56,13 +59,16 @@ class FloodControl:
         group_per_minute: int = 20,
         private_per_second: float = 1.0,
         private_burst: int = 3,
+        speed: float = 1.0,
     ) -> None:
-        """Switch flood control on or off and set the limits; the windows start empty."""
+        """Switch flood control on or off and set the limits; the windows start empty.
+        ``speed``: seconds of the windows that pass in one second of the clock."""
         if global_per_second < 1 or group_per_minute < 1 or private_burst < 1:
             raise ValueError("flood limits must be at least 1")
-        if private_per_second <= 0:
-            raise ValueError("private_per_second must be positive")
+        if private_per_second <= 0 or speed <= 0:
+            raise ValueError("private_per_second and speed must be positive")
         self.enabled = enabled
+        self.speed = speed
         self.limits = FloodLimits(
             global_per_second=global_per_second,
             group_per_minute=group_per_minute,
@@ -80,7 +86,7 @@ class FloodControl:
         """
         if not self.enabled:
             return None
-        now = self.clock()
+        now = self.clock() * self.speed
         limits = self.limits
         _prune(self._global, now, 1.0)
         if private:
@@ -97,7 +103,7 @@ class FloodControl:
             waits.append(chat_window[len(chat_window) - cap] + length - now)
         if waits:
             self.refusals[chat_id] = self.refusals.get(chat_id, 0) + 1
-            return max(1, math.ceil(max(waits) - 1e-9))
+            return max(1, math.ceil(max(waits) / self.speed - 1e-9))
         self._global.append(now)
         chat_window.append(now)
         return None

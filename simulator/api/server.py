@@ -154,14 +154,17 @@ class SimulatorServer:
         group_per_minute: int = 20,
         private_per_second: float = 1.0,
         private_burst: int = 3,
+        speed: float = 1.0,
     ) -> None:
-        """Switch Telegram-like flood control on or off (off by default)."""
+        """Switch Telegram-like flood control on or off (off by default); ``speed``: how
+        many times faster than real time its windows pass."""
         self.state.flood.configure(
             enabled,
             global_per_second=global_per_second,
             group_per_minute=group_per_minute,
             private_per_second=private_per_second,
             private_burst=private_burst,
+            speed=speed,
         )
 
     # -- lifecycle --------------------------------------------------------------------------

@@ -19,6 +19,9 @@ class LedgerItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ledger_items_unit_status", "unit_id", "status"),
         Index("ix_ledger_items_status_deadline", "status", "deadline"),
+        # The incremental reminder sweep (storage/reminders/candidates.py).
+        Index("ix_ledger_items_status_remind", "status", "remind_at", "deadline"),
+        Index("ix_ledger_items_updated_at", "updated_at"),
         Index("ix_ledger_items_unit_seq", "unit_id", "seq", unique=True),
     )
 
@@ -62,6 +65,9 @@ class LedgerItem(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer(), nullable=False))
+    # The reminder sweep's own mark (bot/reminders/sweep.py): the earliest instant a reminder
+    # rule of this item can produce a new slot; NULL until a sweep has looked at the item.
+    remind_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class LedgerDeadlineChange(SQLModel, table=True):

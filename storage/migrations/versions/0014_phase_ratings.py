@@ -1,6 +1,6 @@
 """phase ratings stored when a phase ends
 
-Revision ID: 0014_rating
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-06
 """
