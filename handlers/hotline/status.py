@@ -127,8 +127,9 @@ async def _check(update: Update, context: BotContext, who: Viewer, typed: str) -
         return ConversationHandler.END
     if gate.delay:  # wrong receipts are flooding in: everyone is slowed, nobody refused
         await asyncio.sleep(gate.delay.total_seconds())
-    async with throttle.checking(context):
-        case_id = await complaints.find_by_receipt(svc.db, svc.settings.hotline, typed)
+    case_id = await complaints.find_by_receipt(
+        svc.db, svc.settings.hotline, typed, run=throttle.runner(context, user.id)
+    )
     await _delete_quietly(message)
     if case_id is None:
         await throttle.wrong(context, user.id)
