@@ -185,7 +185,7 @@ async def menu(update: Update, context: BotContext) -> str | int | None:
         return None
     if case_id is None:
         _end(context)
-        await query.answer(who.t.gettext("Send /status again."))
+        await query.answer(who.t.gettext("This button is no longer valid."))
         return ConversationHandler.END
     await query.answer()
     await close_keyboard(update)
@@ -374,7 +374,7 @@ async def timed_out(update: object, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if update.callback_query is not None and who is not None:
-        await update.callback_query.answer(who.t.gettext("Send /status again."))
+        await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
 
 
 def build() -> ConversationHandler[BotContext]:

@@ -85,7 +85,9 @@ async def test_a_complaint_photo_is_kept_sealed_exported_opened_and_purged(
     await accepted(hl.h.db, case_id)
     now = hl.h.clock.now()
     today = now.date()
-    await complaint_staff.reply(hl.h.db, pseudonym, "已处理。", member_id=None, now=now, today=today)
+    await complaint_staff.reply(
+        hl.h.db, pseudonym, "已处理。", member_id=None, now=now, today=today
+    )
     await complaint_staff.finish(
         hl.h.db, pseudonym, CaseStatus.CLOSED, member_id=None, now=now, today=today
     )
