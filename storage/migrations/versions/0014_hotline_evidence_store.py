@@ -9,9 +9,10 @@ saying why there is none; NULL while the download is owed: `storage.files.eviden
 `telegram_file_id` becomes TEXT: a complaint's file id is stored sealed (`sealed:v1:…`, longer
 than the 256 characters a plain id needed).
 
-Complaint file ids stored before this version are sealed with the texts by the bot at start-up
-(`bot.keyring.attach` → `storage.cases.sealing.seal_existing`): sealing needs the server's
-key-encryption key, which `alembic upgrade` never sees.
+Complaint file ids stored before this version are sealed with the texts by
+`python -m bot migrate` right after this step when the pepper is configured (`bot.keyring.attach`
+→ `storage.cases.sealing.seal_existing`), else by `run` at its next start: sealing needs the
+server's key-encryption key, which a plain `alembic upgrade` never sees.
 """
 
 from collections.abc import Sequence
