@@ -9,9 +9,6 @@ Counts live in the database (`storage.cases.throttles`) under keyed hashes
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,27 +82,19 @@ async def right(context: BotContext, user_id: int) -> None:
     await throttles.clear(context.services.db, _tag(context, Purpose.WRONG, user_id))
 
 
-def _lower_priority(nice: int) -> None:
-    """A worker thread's own nice value (Linux threads have one each; the threads libargon2
-    starts for its lanes inherit it): the event loop's thread wins the CPU from the checks."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-
-
 class FairPool:
-    """Runs slow CPU calls (Argon2id) on a few low-priority threads, taking turns between
-    senders: each sender's calls queue behind their own, and the next call is always the
-    oldest of the sender served longest ago. A flood from some senders makes *their* answers
-    wait; it neither starves the event loop nor pushes another sender to the back."""
+    """Runs slow CPU calls (Argon2id) on a few threads, taking turns between senders: each
+    sender's calls queue behind their own, and the next call is always the oldest of the
+    sender served longest ago. A flood from some senders makes *their* answers wait; it
+    neither pushes another sender to the back nor runs more checks at once than `workers`.
 
-    def __init__(self, workers: int, *, nice: int = 10) -> None:
+    The threads keep the process's priority: a lower one (tried) let the checking thread be
+    preempted while it held the GIL, and the event loop then waited for it (the benchmark's
+    report steps got slower, not faster)."""
+
+    def __init__(self, workers: int) -> None:
         self._workers = workers
-        self._executor = ThreadPoolExecutor(
-            max_workers=workers,
-            thread_name_prefix="receipt-check",
-            initializer=_lower_priority,
-            initargs=(nice,),
-        )
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receipt-check")
         self._queues: OrderedDict[str, deque[tuple[Callable[[], Any], asyncio.Future[Any]]]] = (
             OrderedDict()
         )
