@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import evidence as evidence_copy
 from bot.config import Config
 from bot.config.forms import catalog as forms_catalog
 from bot.config.hotline import hotline_policy
@@ -141,7 +142,9 @@ def build_application(
     )
     app: BotApplication = builder.build()
     # The outbox kick needs the app (its task tracking), so it joins the services here.
-    app.bot_data[SERVICES_KEY] = replace(services, outbox=EngineKick(app))
+    app.bot_data[SERVICES_KEY] = replace(
+        services, outbox=EngineKick(app), files=evidence_copy.FilesKick(app)
+    )
     for group, handler in [*build_handlers(), *exactly_once_handlers()]:
         app.add_handler(handler, group)
     app.add_error_handler(on_error)

@@ -1,7 +1,8 @@
 """Attaching the complaints' keyring (`storage.cases.sealing`) to the database at start-up:
 its own database opened, its table made, the KEKs from the configuration, and complaints stored
-before sealing existed sealed in place (the data step of migration 0014: it needs the server's
-key, which Alembic never sees)."""
+before sealing existed sealed in place: the data step of migrations 0013 and 0014, which needs
+the server's key. `python -m bot migrate` runs it right after Alembic when the pepper is
+configured; a plain `alembic upgrade` never sees the key, so `run` does it at its next start."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-async def attach(db: Database, config: Config, policy: HotlinePolicy) -> None:
-    """Give `db` its keyring (call after the main database is migrated; `detach` at the end)."""
+async def attach(db: Database, config: Config, policy: HotlinePolicy) -> int:
+    """Give `db` its keyring (call after the main database is migrated; `detach` at the end);
+    returns how many complaints stored in clear it sealed on the way."""
     url = keyring_url(config.hotline, config.storage.url)
     await _create_pg_database(db, url)
     store = Database(url)
@@ -41,6 +43,7 @@ async def attach(db: Database, config: Config, policy: HotlinePolicy) -> None:
             "(hotline.retired_data_keys): their texts cannot be read",
             lost,
         )
+    return sealed
 
 
 async def detach(db: Database) -> None:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot import evidence as evidence_copy
 from bot import keyring, leadership, menu, persistence, reminders
 from bot.app import build_application
 from bot.config import Config
@@ -48,6 +49,7 @@ async def running(
             log.info("database migrated from %s to %s", before or "empty", after)
         app = build_application(config, db=database, clock=clock)
         await keyring.attach(database, config, app.bot_data[SERVICES_KEY].settings.hotline)
+        evidence_copy.attach(database, config)
         persistence.on_start(app, clock, used_before=before is not None)
         await reach.initialize(app, config.telegram)  # retried while Telegram is away
         try:
@@ -63,6 +65,7 @@ async def running(
             await hotline_jobs.start(app, config)
             await desk_jobs.start(app)
             rating_jobs.start(app, config)
+            evidence_copy.start(app, config)
             try:
                 async with (
                     webhook.http_server(app, config),
@@ -83,6 +86,7 @@ async def running(
         finally:
             await app.shutdown()
     finally:
+        database.files = None
         await keyring.detach(database)
         await lease.release()
         if own_db:

@@ -73,6 +73,14 @@ class Services:
     settings: Settings
     catalogs: Catalogs
     outbox: OutboxKick | None = None
+    files: OutboxKick | None = None  # copies new evidence into the bureau's store (bot.evidence)
+
+
+def copy_evidence(services: Services) -> None:
+    """After a commit that stored evidence: start copying it into the bureau's store now (the
+    sweep copies whatever this misses)."""
+    if services.files is not None:
+        services.files.kick()
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 if TYPE_CHECKING:
     from storage.cases.sealing import Keyring
+    from storage.files.store import FileStore
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +64,8 @@ class Database:
         )
         # Where complaints' data keys live (storage.cases.sealing); attached at start-up.
         self.keyring: Keyring | None = None
+        # Where the bureau's copies of evidence files go (storage.files); attached at start-up.
+        self.files: FileStore | None = None
 
     @property
     def address(self) -> str:

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.cli import main
 from simulator import BotApiSimulator
 from storage import migrate
+from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "987654:CLI-simulated-token"
@@ -152,3 +154,32 @@ async def test_run_polls_the_simulator_and_answers_start(tmp_path: Path) -> None
         assert f"migrated from empty to {migrate.head_revision()}" in log
         assert TOKEN not in log and TOKEN.split(":")[1] not in log
         assert sim.violations == []
+
+
+def test_migrate_seals_complaints_stored_in_clear_when_it_has_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(tmp_path)
+    assert main(["migrate", "--config", str(config)]) == 0  # no pepper: nothing to seal with
+    assert "sealed" not in capsys.readouterr().out
+    words = "旧版本明文保存的投诉内容。"
+
+    async def plant() -> None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO cases (id, kind, number, category_key, status, description,"
+                    " opened_on, version) VALUES (-5, 'complaint', 'C-OLD5', 'other',"
+                    " 'received', :w, '2027-03-01', 1)"
+                ),
+                {"w": words},
+            )
+        await db.dispose()
+
+    asyncio.run(plant())
+    monkeypatch.setenv("BOT_HOTLINE_PEPPER", "migrate-test-pepper-" + "p" * 32)
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert "1 complaint(s) stored in clear sealed" in capsys.readouterr().out
+    assert words.encode() not in b"".join(p.read_bytes() for p in tmp_path.glob("b.db*"))
+    assert (tmp_path / "b.keyring.db").exists()

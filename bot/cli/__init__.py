@@ -15,7 +15,7 @@ from pathlib import Path
 
 from telegram.error import TelegramError
 
-from bot import leadership
+from bot import keyring, leadership
 from bot.cli import backup as cli_backup
 from bot.cli import catalogs
 from bot.cli import duties as cli_duties
@@ -27,7 +27,7 @@ from bot.cli.progress import Progress
 from bot.cli.units_csv import CsvFileError, read_units
 from bot.clock import SystemClock
 from bot.config import ENV_CONFIG, Config, ConfigError, load_config
-from bot.config.hotline import keyring_problem, pepper_problem
+from bot.config.hotline import hotline_policy, keyring_problem, pepper_of, pepper_problem
 from bot.ops import logs, reach
 from bot.runtime import running
 from domain.membership.invites import deep_link
@@ -260,7 +260,13 @@ async def _migrate(config: Config, make: str | None) -> int:
         print(f"database at {after} (was {before or 'empty'})")
         if make:
             await migrate.make_revision(db, make)
+        elif pepper_of(config.hotline) is not None and not keyring_problem(config):
+            # The data step Alembic cannot do: complaints stored in clear sealed now, with the
+            # server's key (without a pepper here, `run` seals them when it starts).
+            sealed = await keyring.attach(db, config, hotline_policy(config.hotline))
+            print(f"{sealed} complaint(s) stored in clear sealed with the data key")
     finally:
+        await keyring.detach(db)
         await db.dispose()
     return 0
 

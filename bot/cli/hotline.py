@@ -8,6 +8,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from bot import evidence as evidence_copy
 from bot import keyring
 from bot.clock import SystemClock
 from bot.config import Config
@@ -40,6 +41,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     try:
         await migrate.upgrade(db)
         await keyring.attach(db, config, hotline_policy(config.hotline))
+        evidence_copy.attach(db, config)  # the purge deletes the bureau's copies too
         if args.hotline_command == "rekey":
             assert db.keyring is not None
             moved = await db.keyring.rewrap()

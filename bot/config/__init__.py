@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, StrictInt, ValidationError
 from pydantic.functional_validators import field_validator, model_validator
@@ -122,11 +122,34 @@ class TelegramConfig(ConfigModel):
         return "REPLACE-ME" in self.token.get_secret_value()
 
 
+class FilesConfig(ConfigModel):
+    """Where the bureau keeps its own copy of evidence files (`storage.files`): a local
+    directory (default: `<database file>.files/` beside a SQLite database, else `data/files`),
+    or an S3-compatible bucket. The S3 secret may come from env BOT_S3_SECRET_KEY."""
+
+    store: Literal["local", "s3", "none"] = "local"
+    dir: str | None = None
+    s3_endpoint: str | None = None  # host[:port], e.g. "minio.internal:9000"
+    s3_bucket: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = Field(default=None, repr=False)
+    s3_secure: bool = True
+    s3_region: str | None = None
+    sweep_seconds: Annotated[int, Field(ge=10, le=3600)] = 60
+
+    @model_validator(mode="after")
+    def _s3(self) -> FilesConfig:
+        if self.store == "s3" and not (self.s3_endpoint and self.s3_bucket):
+            raise ValueError("store = 's3' needs s3_endpoint and s3_bucket")
+        return self
+
+
 class StorageConfig(ConfigModel):
     url: str = Field(default="sqlite+aiosqlite:///data/bot.db", repr=False)
     # How long `run` waits at start for a PostgreSQL server it cannot reach before it exits
     # with an error naming the host (with `[ha] enabled` it waits as a standby instead).
     connect_wait_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    files: FilesConfig = FilesConfig()
 
     @field_validator("url")
     @classmethod
@@ -140,6 +163,7 @@ class StorageConfig(ConfigModel):
         # Hide a database password: scheme://user:secret@host -> scheme://user:***@host
         yield "url", re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", self.url)
         yield "connect_wait_seconds", self.connect_wait_seconds
+        yield "files", self.files
 
 
 class AccessConfig(ConfigModel):

@@ -98,3 +98,18 @@ def open_sealed(data_key: bytes, case_id: int, column: str, value: str) -> str:
     except (InvalidTag, ValueError) as error:
         raise Unreadable("the text does not open with this data key") from error
     return plain.decode()
+
+
+def seal_bytes(data_key: bytes, case_id: int, column: str, data: bytes) -> bytes:
+    """Bytes sealed the same way (the bureau's copy of an evidence file): nonce + ciphertext."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return nonce + AESGCM(data_key).encrypt(nonce, data, _aad(case_id, column))
+
+
+def open_bytes(data_key: bytes, case_id: int, column: str, sealed: bytes) -> bytes:
+    try:
+        return AESGCM(data_key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(case_id, column)
+        )
+    except (InvalidTag, ValueError) as error:
+        raise Unreadable("the data does not open with this data key") from error

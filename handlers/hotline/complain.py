@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from domain.hotline import receipts
 from domain.hotline.rules import clean_text, seal_chat, self_mentions
-from handlers.context import BotContext, Viewer, viewer
+from handlers.context import BotContext, Viewer, copy_evidence, viewer
 from handlers.conversation import not_expected_here, one_draft_per_person, step
 from handlers.hotline import held, steps, throttle
 from handlers.hotline.card import post_card
@@ -226,6 +226,7 @@ async def _submit(
             policy=svc.settings.hotline,
             today=today,
             sender=throttle.duplicate_key(context, user_id),
+            run=throttle.runner(context, user_id),
         )
     except complaints.DuplicateComplaint:
         _end(context)
@@ -234,6 +235,7 @@ async def _submit(
         )
         return ConversationHandler.END
     await throttle.filed(context, user_id)
+    copy_evidence(svc)
     if draft.push:
         sealed = seal_chat(svc.settings.hotline.pepper, filed.case_id, message.chat_id)
         await complaints.set_push(svc.db, filed.case_id, sealed)

@@ -127,8 +127,9 @@ async def _check(update: Update, context: BotContext, who: Viewer, typed: str) -
         return ConversationHandler.END
     if gate.delay:  # wrong receipts are flooding in: everyone is slowed, nobody refused
         await asyncio.sleep(gate.delay.total_seconds())
-    async with throttle.checking(context):
-        case_id = await complaints.find_by_receipt(svc.db, svc.settings.hotline, typed)
+    case_id = await complaints.find_by_receipt(
+        svc.db, svc.settings.hotline, typed, run=throttle.runner(context, user.id)
+    )
     await _delete_quietly(message)
     if case_id is None:
         await throttle.wrong(context, user.id)
@@ -184,7 +185,7 @@ async def menu(update: Update, context: BotContext) -> str | int | None:
         return None
     if case_id is None:
         _end(context)
-        await query.answer(who.t.gettext("Send /status again."))
+        await query.answer(who.t.gettext("This button is no longer valid."))
         return ConversationHandler.END
     await query.answer()
     await close_keyboard(update)
@@ -373,7 +374,7 @@ async def timed_out(update: object, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     who = await viewer(update, context)
     if update.callback_query is not None and who is not None:
-        await update.callback_query.answer(who.t.gettext("Send /status again."))
+        await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
 
 
 def build() -> ConversationHandler[BotContext]:

@@ -9,7 +9,7 @@ from telegram.ext import ConversationHandler
 
 from domain.ledger import rules
 from domain.ledger.deadlines import local_today
-from handlers.context import BotContext, viewer
+from handlers.context import BotContext, copy_evidence, viewer
 from handlers.conversation import write_drafts_now
 from handlers.ledger.pickers import (
     ADD_CATEGORY,
@@ -159,6 +159,7 @@ async def save_add(update: Update, context: BotContext) -> str | int:
             evidence=data["evidence"],
             bureau=rules.sets_bureau_deadline(actor),
         )
+        copy_evidence(svc)
     except BaseException:
         if context.user_data is not None:  # nothing was stored: the person may press again
             context.user_data[DRAFT_KEY] = data

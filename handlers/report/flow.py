@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from domain.cases.reports import ReportDraft
-from handlers.context import BotContext, viewer
+from handlers.context import BotContext, copy_evidence, viewer
 from handlers.conversation import one_draft_per_person, step, write_drafts_now
 from handlers.desk.cards import post_staff_card
 from handlers.report.draft import (
@@ -184,6 +184,7 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     except BaseException:
         context.user_data[DRAFT_KEY] = draft  # nothing was stored: the member may press again
         raise
+    copy_evidence(svc)
     submitted = _submitted(context)
     submitted[draft.token] = (query.from_user.id, filed.number)
     while len(submitted) > SUBMITTED_KEPT:

@@ -8,6 +8,7 @@ language. Files are made in a private chat or the staff chat only."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator, Sequence
 from datetime import date
@@ -32,6 +33,7 @@ from handlers.ui.labels import channel_label, finding_label, handling_label, rat
 from handlers.ui.labels import status_label as case_status
 from storage.db import Database
 from storage.duties import checkins
+from storage.files import evidence as evidence_files
 from storage.membership import units
 from storage.stats import exports
 from storage.stats.exports import CaseRow
@@ -41,6 +43,9 @@ ROUTE = Route("export")
 CALLBACK_PATTERN = ROUTE.pattern
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
 What = Literal["ledger", "cases", "accountability"]
+# The bureau's copies of the cases' evidence (storage.files), complaints' opened: a zip beside
+# the case register, for those who may read the register.
+FILES = ("files", "zip")
 CHOICES: tuple[tuple[What, Format], ...] = (
     ("ledger", "xlsx"),
     ("ledger", "csv"),
@@ -123,6 +128,12 @@ def _keyboard(who: Viewer, scope: Scope) -> InlineKeyboardMarkup:
         for what, fmt in CHOICES
         if allowed(scope, what)
     ]
+    if allowed(scope, FILES[0]):
+        buttons.append(
+            InlineKeyboardButton(
+                t.gettext("Evidence files · zip"), callback_data=ROUTE.data(*FILES)
+            )
+        )
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return InlineKeyboardMarkup(rows + export_buttons(t, scope))
 
@@ -167,6 +178,9 @@ async def on_button(update: Update, context: BotContext) -> None:
             t.gettext("Only case handlers, unit heads and administrators can export.")
         )
         return
+    if choice == FILES and place_allowed(update, context) and query.message is not None:
+        await _send_files(update, context, who, scope)
+        return
     if choice not in CHOICES or not place_allowed(update, context) or query.message is None:
         await query.answer(t.gettext("This button is no longer valid."))
         return
@@ -200,6 +214,35 @@ async def on_button(update: Update, context: BotContext) -> None:
     caption = t.ngettext("{n} row", "{n} rows", count)
     await context.bot.send_document(
         chat_id=query.message.chat.id, document=out.getvalue(), filename=name, caption=caption
+    )
+
+
+async def _send_files(update: Update, context: BotContext, who: Viewer, scope: Scope) -> None:
+    """The evidence zip (case officers and admins only: it opens complaints' files)."""
+    query, t = update.callback_query, who.t
+    assert query is not None and query.message is not None
+    if not allowed(scope, FILES[0]):
+        await query.answer(t.gettext("Only case handlers and administrators can do this."))
+        return
+    await query.answer(t.gettext("Making the file…"))
+    svc = context.services
+    found = await evidence_files.stored_files(svc.db)
+    chat = query.message.chat.id
+    if not found:
+        await context.bot.send_message(chat, t.gettext("No evidence files are stored yet."))
+        return
+    data = await asyncio.to_thread(evidence_files.write_zip, found)
+    if len(data) > UPLOAD_LIMIT:
+        await context.bot.send_message(
+            chat, t.gettext("The file is too large to send here. Use the command line export.")
+        )
+        return
+    today = local_day(svc.clock.now(), svc.settings.reminders)
+    await context.bot.send_document(
+        chat_id=chat,
+        document=data,
+        filename=f"evidence-all-{today:%Y%m%d}.zip",
+        caption=t.gettext("Evidence files: {n}", n=len(found)),
     )
 
 

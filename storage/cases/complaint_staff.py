@@ -23,6 +23,7 @@ from storage.cases.complaints import KIND, day_mark
 from storage.cases.messages import add_message
 from storage.cases.transitions import Moved, Step, move_case
 from storage.db import Database
+from storage.files import evidence as evidence_files
 from storage.models import (
     Accountability,
     Case,
@@ -235,6 +236,7 @@ async def purge(db: Database, *, before: date, today: date, dry_run: bool) -> Pu
                 )
             )
         ids = [c.id for c in doomed]
+        stored = await evidence_files.names_of_cases(session, (i for i in ids if i is not None))
         # The keys go first and for good: a crash after this leaves only noise to delete
         # tomorrow, and a backup made before today opens no more (storage.cases.sealing).
         await sealing.keyring_of(db).shred(i for i in ids if i is not None)
@@ -261,4 +263,7 @@ async def purge(db: Database, *, before: date, today: date, dry_run: bool) -> Pu
             to_value=str(len(ids)),
         )
         await session.commit()
+    # The bureau's copies last: sealed under keys already shredded, they are noise even if
+    # this is interrupted.
+    await evidence_files.remove(db, stored)
     return result

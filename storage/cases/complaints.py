@@ -9,10 +9,10 @@ shared, time-stamped audit table would place the action between its neighbours' 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Never
+from typing import Any, Never, Protocol, TypeVar
 
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,6 +37,8 @@ from storage.models import (
     Unit,
 )
 from storage.models.base import anonymous_row_id
+
+T = TypeVar("T")
 
 KIND = "complaint"
 
@@ -96,6 +98,12 @@ class ComplaintView:
     push: bool
 
 
+class Runner(Protocol):
+    """Runs a slow hash off the event loop (`asyncio.to_thread`, or the bot's fair pool)."""
+
+    def __call__(self, call: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
+
 def day_mark(day: date) -> datetime:
     """The instant an anonymous audit event is filed under: its day, never its time."""
     return datetime.combine(day, time(0), tzinfo=UTC)
@@ -109,6 +117,7 @@ async def file_complaint(
     policy: HotlinePolicy,
     today: date,
     sender: str | None = None,
+    run: Runner | None = None,
 ) -> Filed:
     """Store the complaint, its evidence and its receipt's hash in one unit of work.
 
@@ -119,7 +128,7 @@ async def file_complaint(
     canonical = receipts.normalise(receipt)
     if canonical is None:
         raise ValueError("not a receipt")
-    hashed = await asyncio.to_thread(
+    hashed = await (run or asyncio.to_thread)(
         receipts.hash_receipt, policy.pepper, canonical, policy.hash_params
     )
     digest = fingerprint(policy.pepper, f"{sender}\n{complaint.description}", today)
@@ -178,7 +187,7 @@ async def file_complaint(
                     id=anonymous_row_id(),
                     case_id=case.id,
                     kind=item.kind,
-                    telegram_file_id=item.file_id,
+                    telegram_file_id=crypto.seal(data_key, case_id, sealing.FILE_ID, item.file_id),
                     mime_type=item.mime_type,
                     size=item.size,
                     added_on=today,
@@ -211,8 +220,11 @@ async def release_duplicate(
         return True
 
 
-async def find_by_receipt(db: Database, policy: HotlinePolicy, typed: str) -> int | None:
-    """The complaint behind a typed receipt, or None (the slow check runs in a thread)."""
+async def find_by_receipt(
+    db: Database, policy: HotlinePolicy, typed: str, *, run: Runner | None = None
+) -> int | None:
+    """The complaint behind a typed receipt, or None (the slow check runs in `run`: the bot's
+    fair pool, else a thread)."""
     canonical = receipts.normalise(typed)
     if canonical is None:
         return None
@@ -222,7 +234,7 @@ async def find_by_receipt(db: Database, policy: HotlinePolicy, typed: str) -> in
             await session.exec(select(ComplaintReceipt).where(ComplaintReceipt.lookup_key == key))
         ).all()
     for row in rows:
-        if await asyncio.to_thread(
+        if await (run or asyncio.to_thread)(
             receipts.verify_receipt, policy.pepper, canonical, row.receipt_hash
         ):
             return row.case_id
@@ -266,7 +278,13 @@ async def view(db: Database, case_id: int) -> ComplaintView | None:
             for m in messages
         ),
         evidence=tuple(
-            EvidenceFile(e.kind, e.telegram_file_id, e.mime_type, e.size) for e in evidence
+            EvidenceFile(
+                e.kind,
+                words.text(case_id, sealing.FILE_ID, e.telegram_file_id),
+                e.mime_type,
+                e.size,
+            )
+            for e in evidence
         ),
         rating=rating.rating if rating else None,
         push=push is not None,

@@ -33,13 +33,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain.hotline import crypto
 from domain.hotline.crypto import Kek, Unreadable
 from storage.db import Database
-from storage.models import Case, CaseMessage
+from storage.models import Case, CaseMessage, Evidence
 
 COMPLAINT = "complaint"
 UNREADABLE = "[…]"  # what a text whose key is gone reads as (storage knows no language)
 # The columns of `cases` that hold a complaint's words, and the label each is sealed under.
 CASE_COLUMNS = ("description", "closing_summary", "rejection_reason")
 MESSAGE = "message"
+FILE_ID = "file_id"  # an evidence row's Telegram file id (a complaint's is sealed too)
 
 keyring_metadata = MetaData()
 complaint_keys = Table(
@@ -211,8 +212,9 @@ async def seal_values(
 
 
 async def seal_existing(db: Database) -> int:
-    """Give every complaint stored before sealing existed its key and seal its texts in place
-    (idempotent: what is sealed stays as it is); returns how many complaints changed."""
+    """Give every complaint stored before sealing existed its key and seal its texts and its
+    evidence's file ids in place (idempotent: what is sealed stays as it is); returns how many
+    complaints changed."""
     keyring = keyring_of(db)
     async with db.session() as session:
         cases = (await session.exec(orm_select(Case).where(col(Case.kind) == COMPLAINT))).all()
@@ -224,9 +226,19 @@ async def seal_existing(db: Database) -> int:
             messages = (
                 await session.exec(orm_select(CaseMessage).where(CaseMessage.case_id == case.id))
             ).all()
+            message_ids = [m.id for m in messages if m.id is not None]
+            files = (
+                await session.exec(
+                    orm_select(Evidence).where(
+                        (col(Evidence.case_id) == case.id)
+                        | col(Evidence.message_id).in_(message_ids)
+                    )
+                )
+            ).all()
             clear = [c for c in CASE_COLUMNS if _clear(getattr(case, c))] or None
             plain_messages = [m for m in messages if _clear(m.body)]
-            if clear is None and not plain_messages:
+            plain_files = [f for f in files if _clear(f.telegram_file_id)]
+            if clear is None and not plain_messages and not plain_files:
                 continue
             key = keys.get(case.id)
             if key is None:
@@ -235,6 +247,8 @@ async def seal_existing(db: Database) -> int:
                 setattr(case, column, crypto.seal(key, case.id, column, getattr(case, column)))
             for message in plain_messages:
                 message.body = crypto.seal(key, case.id, MESSAGE, message.body)
+            for file in plain_files:
+                file.telegram_file_id = crypto.seal(key, case.id, FILE_ID, file.telegram_file_id)
             changed += 1
         await session.commit()
     return changed

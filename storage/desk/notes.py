@@ -119,7 +119,11 @@ async def add_note(
         if section is not None:
             session.add(NoteSection(message_id=note.id, section_unit_id=section))
         if file is not None:
-            session.add(evidence_for(note.id, file, today, anonymous))
+            row = evidence_for(note.id, file, today, anonymous)
+            row.telegram_file_id = await sealing.seal_for(
+                session, case.id, sealing.FILE_ID, file.file_id
+            )
+            session.add(row)
         audit.record(
             session,
             at=now,
@@ -173,7 +177,8 @@ async def thread(db: Database, case_id: int, reader: Reader) -> Sequence[ThreadL
         words = await sealing.opener(session, [case_id])
     by_message: dict[int, list[FileRef]] = {}
     for f in files:
-        ref = FileRef(f.kind, f.telegram_file_id, f.mime_type, f.size)
+        file_id = words.text(case_id, sealing.FILE_ID, f.telegram_file_id)
+        ref = FileRef(f.kind, file_id, f.mime_type, f.size)
         by_message.setdefault(f.message_id or 0, []).append(ref)
     lines: list[ThreadLine] = []
     for message, author, section in rows:

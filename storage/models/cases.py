@@ -117,11 +117,14 @@ class Evidence(SQLModel, table=True):
         ),
     )
     kind: str = Field(sa_column=Column(String(16), nullable=False))  # photo | document
-    telegram_file_id: str = Field(sa_column=Column(String(256), nullable=False))
+    telegram_file_id: str = Field(sa_column=Column(Text(), nullable=False))  # sealed: complaint
     mime_type: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
     size: int | None = Field(default=None, nullable=True)
     caption: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     added_on: date = Field(sa_column=Column(Date(), nullable=False))
+    # The bureau's copy (storage.files): the object's name in the store, a "!" mark when there
+    # will be none, NULL while the download is owed.
+    stored_as: str | None = Field(default=None, sa_column=Column(String(80), nullable=True))
 
 
 class CaseIntake(SQLModel, table=True):

@@ -18,7 +18,7 @@ from domain.hotline.crypto import kek_from_secret
 from storage.cases import complaint_staff, complaints, sealing, throttles
 from storage.cases.sealing import UNREADABLE, Keyring
 from storage.db import Database
-from storage.models import Case, CaseMessage, ComplaintFingerprint
+from storage.models import Case, CaseMessage, ComplaintFingerprint, Evidence
 from storage.stats import exports
 from tests.owners import accepted
 from tests.storage.test_complaints import POLICY, new
@@ -108,6 +108,9 @@ async def test_purge_shreds_the_key_and_an_earlier_backup_stays_noise(
     assert all(words.text(filed.case_id, sealing.MESSAGE, body) == UNREADABLE for body in saved)
 
 
+FILE_ID = "AgACAgIAAxkBAAIBold-photo-file-id"
+
+
 async def test_complaints_stored_in_clear_are_sealed_in_place(db: Database) -> None:
     async with db.session() as session:
         session.add(
@@ -125,15 +128,22 @@ async def test_complaints_stored_in_clear_are_sealed_in_place(db: Database) -> N
         session.add(
             CaseMessage(id=-78, case_id=-77, seq=1, direction="to_author", body=REPLY, sent_on=DAY)
         )
+        session.add(
+            Evidence(id=-79, case_id=-77, kind="photo", telegram_file_id=FILE_ID, added_on=DAY)
+        )
         await session.commit()
     assert WORDS in await _raw(db)
     assert await sealing.seal_existing(db) == 1
     assert await sealing.seal_existing(db) == 0  # idempotent
     raw = await _raw(db)
     assert WORDS not in raw and REPLY not in raw
+    async with db.session() as session:
+        stored = await session.get(Evidence, -79)
+    assert stored is not None and FILE_ID not in stored.telegram_file_id
     view = await complaints.view(db, -77)
     assert view is not None and view.description == WORDS
     assert [m.body for m in view.messages] == [REPLY]
+    assert [e.file_id for e in view.evidence] == [FILE_ID]
 
 
 async def test_rotating_the_key_encryption_key_rewraps_every_key(

@@ -23,7 +23,7 @@ from domain.desk.followup import (
     text_problem,
 )
 from domain.hotline.rules import clean_text
-from handlers.context import BotContext, Viewer
+from handlers.context import BotContext, Viewer, copy_evidence
 from handlers.desk.followups.common import (
     PROMPT_MARK,
     ask,
@@ -145,6 +145,7 @@ async def on_answer(
         result = await desk_owner.send_file(
             svc.db, case_id, actor_of(who), file, caption, today=today, now=now
         )
+        copy_evidence(svc)
         await _after_send(context, who, message, result, file, caption)
         return
     head = await desk_notes.add_note(
@@ -157,6 +158,7 @@ async def on_answer(
         today=today,
         now=now,
     )
+    copy_evidence(svc)
     if head is None:
         await message.reply_text(t.gettext("This case no longer exists."))
         return
