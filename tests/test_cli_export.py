@@ -46,8 +46,8 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "ledger.xlsx (4 rows" in printed.out
     assert "\r" not in printed.err and "rows written" not in printed.err  # not a terminal
     book = load_workbook(out)
-    # A sheet per unit, then the "124" check-in sheet, as the chat's /export makes it.
-    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学", "124住校签到"]
+    # A sheet per unit, then the "124" duty sheet, as the chat's /export makes it.
+    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学", "124住校值守"]
     assert not (tmp_path / "ledger.xlsx.part").exists()
 
     one = tmp_path / "sch002.csv"
@@ -58,7 +58,7 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
     cases = tmp_path / "cases.xlsx"
     assert main(["export", "cases", "--out", str(cases), "--config", str(config)]) == 0
-    assert load_workbook(cases).worksheets[0].max_row == 4
+    assert load_workbook(cases).worksheets[0].max_row == 5  # title, header, 3 cases
 
     args = ["export", "ledger", "--unit", "NOPE", "--out", str(tmp_path / "x.xlsx")]
     assert main([*args, "--config", str(config)]) == 1

@@ -79,10 +79,11 @@ async def test_export_xlsx_and_csv(harness: Harness) -> None:
     assert "共 4 行" in sent.text
     sheet = load_workbook(io.BytesIO(_file(harness, sent.document))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == [name for name, _ in LEDGER_COLUMNS]
-    assert rows[1][1] == "城关第一中学" and rows[1][8] == "已销号"
-    assert sheet.cell(row=2, column=6).is_date and sheet.freeze_panes == "A2"
-    assert rows[4][1] == "城关第二小学" and rows[3][10] == "C-AB12"
+    assert rows[0][0] == "教文广新体系统干部作风整顿 整改台账（截至2027年3月10日）"
+    assert list(rows[1]) == [name for name, _ in LEDGER_COLUMNS]
+    assert rows[2][1] == "城关第一中学" and rows[2][11] == "已销号"
+    assert sheet.cell(row=3, column=8).is_date and sheet.freeze_panes == "A3"
+    assert rows[5][1] == "城关第二小学" and rows[4][2] == "投诉 C-AB12"
 
     await press(harness, handler, "案件登记表 · CSV")
     sent = await sim.next_message(handler)
