@@ -138,9 +138,7 @@ async def audit_rows(
             )
             .outerjoin(by_number, and_(kind == COMPLAINT_SUBJECT, subject_id == by_number.number))
             .outerjoin(item, and_(kind == "ledger_item", subject_id == cast(item.id, String)))
-            .outerjoin(
-                subject_unit, and_(kind == "unit", subject_id == cast(subject_unit.id, String))
-            )
+            .outerjoin(subject_unit, and_(kind == "unit", subject_id == subject_unit.code))
             .outerjoin(
                 subject_member,
                 and_(kind == "member", subject_id == cast(subject_member.id, String)),
