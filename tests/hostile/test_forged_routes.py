@@ -73,7 +73,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "ext": ("ok", "no"),
     "overdue": ("page",),
     "stats": ("chart",),
-    "export": ("cases", "ledger"),
+    "export": ("cases", "ledger", "audit"),
     "checkin": ("here",),
     "inspect": ("round", "unit", "cat", "done", "now", "submit", "cancel"),
     "report": ("cat", "unit", "skip", "done", "clear", "conf", "submit", "edit", "cancel"),
