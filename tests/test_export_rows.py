@@ -43,7 +43,7 @@ async def _book(rows: list[list[Cell]], heading: Heading | None) -> object:
 async def test_typed_text_is_never_a_formula_or_a_number() -> None:
     book = await _book([TYPED], None)
     sheet = book.worksheets[0]  # type: ignore[attr-defined]
-    cells = list(sheet.iter_rows(min_row=2, max_row=2))[0]
+    cells = next(iter(sheet.iter_rows(min_row=2, max_row=2)))
     texts = [c for c in cells if isinstance(c.value, str)]
     assert len(texts) == 12 and all(c.data_type == "s" for c in texts)
     values = [c.value for c in cells]
