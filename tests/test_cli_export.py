@@ -60,6 +60,20 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["export", "cases", "--out", str(cases), "--config", str(config)]) == 0
     assert load_workbook(cases).worksheets[0].max_row == 5  # title, header, 3 cases
 
+    # The audit log, filtered: the units' import wrote one event per unit.
+    log = tmp_path / "audit.xlsx"
+    args = ["export", "audit", "--unit", "SCH002", "--out", str(log), "--config", str(config)]
+    assert main(args) == 0
+    rows = list(load_workbook(log)["操作日志"].values)
+    assert [(r[3], r[4], r[6]) for r in rows[2:]] == [("命令行", "unit.added", "SCH002")]
+    old = ["--from", "2000-01-01", "--to", "2000-01-31", "--out", str(log)]
+    assert main(["export", "audit", *old, "--config", str(config)]) == 0
+    assert load_workbook(log).active.max_row == 2  # title and header: nothing then
+    assert (
+        main(["export", "audit", "--case", "NOPE", "--out", str(log), "--config", str(config)]) == 0
+    )
+    assert "(0 rows" in capsys.readouterr().out
+
     args = ["export", "ledger", "--unit", "NOPE", "--out", str(tmp_path / "x.xlsx")]
     assert main([*args, "--config", str(config)]) == 1
     assert "no unit with code 'NOPE'" in capsys.readouterr().err
