@@ -46,8 +46,8 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "ledger.xlsx (4 rows" in printed.out
     assert "\r" not in printed.err and "rows written" not in printed.err  # not a terminal
     book = load_workbook(out)
-    # A sheet per unit, then the "124" check-in sheet, as the chat's /export makes it.
-    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学", "124住校签到"]
+    # A sheet per unit, then the "124" duty sheet, as the chat's /export makes it.
+    assert book.sheetnames == ["SCH001 城关第一中学", "SCH002 城关第二小学", "124住校值守"]
     assert not (tmp_path / "ledger.xlsx.part").exists()
 
     one = tmp_path / "sch002.csv"
@@ -58,7 +58,21 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
     cases = tmp_path / "cases.xlsx"
     assert main(["export", "cases", "--out", str(cases), "--config", str(config)]) == 0
-    assert load_workbook(cases).worksheets[0].max_row == 4
+    assert load_workbook(cases).worksheets[0].max_row == 5  # title, header, 3 cases
+
+    # The audit log, filtered: the units' import wrote one event per unit.
+    log = tmp_path / "audit.xlsx"
+    args = ["export", "audit", "--unit", "SCH002", "--out", str(log), "--config", str(config)]
+    assert main(args) == 0
+    rows = list(load_workbook(log)["操作日志"].values)
+    assert [(r[3], r[4], r[6]) for r in rows[2:]] == [("命令行", "unit.added", "SCH002")]
+    old = ["--from", "2000-01-01", "--to", "2000-01-31", "--out", str(log)]
+    assert main(["export", "audit", *old, "--config", str(config)]) == 0
+    assert load_workbook(log).active.max_row == 2  # title and header: nothing then
+    assert (
+        main(["export", "audit", "--case", "NOPE", "--out", str(log), "--config", str(config)]) == 0
+    )
+    assert "(0 rows" in capsys.readouterr().out
 
     args = ["export", "ledger", "--unit", "NOPE", "--out", str(tmp_path / "x.xlsx")]
     assert main([*args, "--config", str(config)]) == 1

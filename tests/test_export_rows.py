@@ -1,63 +1,82 @@
-"""The xlsx export writes plain rows as XML itself: the sheets must be exactly what openpyxl's
-own cells would have written (compared as canonical XML), tricky values included."""
+"""The xlsx sheet as the office gets it: whatever someone typed stays text (never a formula,
+a number, an error code or a link), control characters cannot break the file, dates and
+instants are date cells, and every sheet is set up to print (title row, filter over the
+header, header repeated on each page, A4 landscape fitted to the page's width, wrapped text)."""
 
 from __future__ import annotations
 
 import io
-import zipfile
-from datetime import date
-from xml.etree import ElementTree
+from datetime import date, datetime
 
-from storage.stats.files import LEDGER_COLUMNS, Cell, _csv_text, _XlsxSink
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-ROWS: list[list[Cell]] = [
-    [
-        1,
-        "城关一中",
-        "纪律",
-        "教师迟到<早退>&",
-        "限期整改",
-        date(2027, 3, 1),
-        "王主任",
-        None,
-        "整改中",
-    ],
-    [2, "  前后有空格  ", "", "   ", "x", date(1900, 2, 1), "y", "进展", "已销号"],
-    [3, "x", "\u4e2d\u6587", "line\nbreak", "tab\there", None, None, None, None],
-    [4, "=1+1", "#N/A", '=HYPERLINK("http://x")', None, None, None, None, None],  # typed text
+from storage.stats.files import LEDGER_COLUMNS, Cell, Heading, _csv_text, write_table
+
+TYPED: list[Cell] = [
+    1,
+    "=1+1",
+    "+SUM(A1)",
+    "-3",
+    "@cmd",
+    '=HYPERLINK("http://x","点我")',
+    "#N/A",
+    "http://example.com",
+    "  前后有空格  ",
+    "教师迟到<早退>&",
+    "a\x01b",
+    date(2027, 3, 1),
+    "0012",
+    "第1版",
+    datetime(2027, 4, 3, 10, 20),
 ]
 
 
-def _sheets(fast: bool) -> dict[str, bytes]:
-    sink = _XlsxSink(LEDGER_COLUMNS, "整改台账")
-    sink.new_sheet("整改台账", drop_unit=False)
-    for values in ROWS:
-        if fast:
-            sink.write(list(values))
-        else:
-            assert sink._rows is not None
-            sink._rows.send(("cells", sink._cells(list(values))))
+async def _book(rows: list[list[Cell]], heading: Heading | None) -> object:
     out = io.BytesIO()
-    sink.book.save(out)
-    book = zipfile.ZipFile(io.BytesIO(out.getvalue()))
-    return {
-        name: ElementTree.canonicalize(book.read(name).decode()).encode()
-        for name in book.namelist()
-        if name.startswith("xl/")
-    }
+    count = await write_table(
+        out, fmt="xlsx", title="整改台账", columns=LEDGER_COLUMNS, rows=rows, heading=heading
+    )
+    assert count == len(rows)
+    return load_workbook(io.BytesIO(out.getvalue()))
 
 
-def test_plain_rows_are_written_exactly_as_openpyxl_writes_them() -> None:
-    fast, reference = _sheets(fast=True), _sheets(fast=False)
-    assert fast.keys() == reference.keys()
-    for name in reference:
-        assert fast[name] == reference[name], name
-    sheet = reference["xl/worksheets/sheet1.xml"].decode()
-    # What someone typed is text in the office's spreadsheet, never a formula or an error.
-    assert "<f>" not in sheet and "=1+1" in sheet and "#N/A" in sheet
+async def test_typed_text_is_never_a_formula_or_a_number() -> None:
+    book = await _book([TYPED], None)
+    sheet = book.worksheets[0]  # type: ignore[attr-defined]
+    cells = next(iter(sheet.iter_rows(min_row=2, max_row=2)))
+    texts = [c for c in cells if isinstance(c.value, str)]
+    assert len(texts) == 12 and all(c.data_type == "s" for c in texts)
+    values = [c.value for c in cells]
+    assert values[1:9] == TYPED[1:9]
+    assert values[12] == "0012"  # not the number 12
+    assert "\x01" not in values[10]  # escaped by the writer: the file still opens
+    assert cells[11].is_date and cells[11].number_format == "yyyy-mm-dd"
+    assert values[14] == datetime(2027, 4, 3, 10, 20)
+    assert cells[14].number_format == "yyyy-mm-dd hh:mm"
+    assert not any(c.hyperlink for c in cells)
+
+
+async def test_each_sheet_is_ready_to_print_and_filter() -> None:
+    rows: list[list[Cell]] = [[n, f"问题描述 {n}"] for n in range(1, 4)]
+    book = await _book(rows, Heading("教文广新体系统干部作风整顿", date(2027, 4, 22)))
+    sheet = book.worksheets[0]  # type: ignore[attr-defined]
+    assert sheet["A1"].value == "教文广新体系统干部作风整顿 整改台账（截至2027年4月22日）"
+    assert sheet["A2"].value == "序号" and sheet["O2"].value == "签字时间"
+    assert sheet.auto_filter.ref == "A2:O5"
+    assert sheet.freeze_panes == "A3"
+    assert sheet.print_title_rows == "$2:$2"  # the header on every page
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and int(setup.paperSize) == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide (1 is the file format's default, left out), as many pages down as needed
+    assert setup.fitToWidth in (None, 1) and int(setup.fitToHeight) == 0
+    assert sheet["B3"].alignment.wrap_text and sheet["B3"].alignment.vertical == "top"
+    assert "第 &P 页" in sheet.oddFooter.center.text
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text() -> None:
     assert _csv_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert _csv_text("+1") == "'+1" and _csv_text("@SUM(A1)") == "'@SUM(A1)"
+    assert _csv_text("-1") == "'-1"
     assert _csv_text("迟到早退") == "迟到早退" and _csv_text(7) == "7"
+    assert _csv_text(datetime(2027, 4, 3, 10, 20)) == "2027-04-03 10:20"

@@ -1,5 +1,7 @@
-"""`python -m bot export ledger|cases --format xlsx|csv [--unit CODE] [--sheet-per-unit]
---out FILE`: the rectification ledger or the case register as a file for the bureau office,
+"""`python -m bot export ledger|cases|accountability|audit --format xlsx|csv [--unit CODE]
+[--sheet-per-unit] [--case NUMBER] [--from DAY] [--to DAY] --out FILE`: the rectification
+ledger, the case register, the accountability register or the audit log (who did what and
+when; `--case`, `--unit`, `--from` and `--to` filter it) as a file for the bureau office,
 streamed in batches (memory stays flat), with the rows written so far on stderr."""
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -17,8 +20,9 @@ from bot.clock import SystemClock
 from bot.config import Config
 from domain.reminders.timing import local_day
 from handlers.i18n import Catalogs
-from handlers.stats.export import FILE_LANGUAGE, extra_sheets, file_labels, rows_of
+from handlers.stats.export import FILE_LANGUAGE, extra_sheets, file_labels, heading, rows_of
 from storage import migrate
+from storage.audit import AuditFilter
 from storage.db import Database
 from storage.membership import units
 from storage.stats.files import write_export
@@ -34,8 +38,8 @@ def add_parser(
     e = with_config(sub.add_parser("export", help="the ledger or the case register as xlsx/csv"))
     e.add_argument(
         "what",
-        choices=["ledger", "cases", "accountability"],
-        help="整改台账, the case register or the accountability register (问责台账)",
+        choices=["ledger", "cases", "accountability", "audit"],
+        help="整改台账, the case register, the accountability register (问责台账) or the audit log",
     )
     e.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", dest="fmt")
     e.add_argument("--unit", metavar="CODE", help="only this unit (default: every unit)")
@@ -43,6 +47,13 @@ def add_parser(
         "--sheet-per-unit",
         action="store_true",
         help="xlsx ledger: one sheet per unit instead of one sheet with a unit column",
+    )
+    e.add_argument("--case", metavar="NUMBER", help="audit: only this case's events")
+    e.add_argument(
+        "--from", type=date.fromisoformat, dest="first", metavar="YYYY-MM-DD", help="audit: from"
+    )
+    e.add_argument(
+        "--to", type=date.fromisoformat, dest="last", metavar="YYYY-MM-DD", help="audit: to"
     )
     e.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write")
 
@@ -83,7 +94,10 @@ async def run(config: Config, args: argparse.Namespace) -> int:
                 print(f"no unit with code {args.unit!r}", file=sys.stderr)
                 return 1
             unit_id = unit.id
-        batches = rows_of(db, args.what, unit_id)
+        where = AuditFilter(
+            case_number=args.case, unit_id=unit_id, first=args.first, last=args.last
+        )
+        batches = rows_of(db, args.what, unit_id, tz=config.campaign.tz, where=where)
         started = time.monotonic()
         progress = Progress(sys.stderr)
         partial = args.out.with_name(args.out.name + ".part")
@@ -97,8 +111,16 @@ async def run(config: Config, args: argparse.Namespace) -> int:
                 sheet_per_unit=args.sheet_per_unit,
                 progress=progress,
                 extra_sheets=await extra_sheets(
-                    db, what=args.what, fmt=args.fmt, unit_id=unit_id, tz=config.campaign.tz
+                    db,
+                    what=args.what,
+                    fmt=args.fmt,
+                    unit_id=unit_id,
+                    tz=config.campaign.tz,
+                    policy=config.checkin.policy(config.campaign.tz),
+                    calendar=settings.calendar,
+                    today=today,
                 ),
+                heading=heading(settings, today),
             )
         partial.replace(args.out)
     finally:

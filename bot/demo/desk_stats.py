@@ -78,3 +78,18 @@ async def scene_stats_and_export(stage: Stage) -> None:
         name = str(paper.document.get("file_name") or fallback)
         path = await asyncio.to_thread(_save, data, name)
         stage.narrate(t.gettext("The demo saved the file as {path}", path=str(path)))
+    await sim.drain(chat)
+    stage.narrate(
+        t.gettext(
+            "Only an administrator gets the audit log: who did what and when, here for April "
+            "(a case number or a unit code narrows it further)."
+        )
+    )
+    await sim.send_command(admin, "/export audit 2027-04-01..2027-04-30")
+    sent = await sim.next_message(chat)
+    document = sent.document
+    assert document is not None, "the audit log did not arrive"
+    data = sim.state.files[str(document["file_id"])].data
+    name = str(document.get("file_name") or "audit.xlsx")
+    path = await asyncio.to_thread(_save, data, name)
+    stage.narrate(t.gettext("The demo saved the file as {path}", path=str(path)))

@@ -1,7 +1,9 @@
-"""`/export`: the rectification ledger (整改台账) or the case register as an xlsx or CSV file,
-sent as a document. Handlers and admins export every unit; a unit head their own unit's
-ledger. The case register is for case officers and admins only: it holds complaints about the
-unit itself, which its head must not read.
+"""`/export`: the rectification ledger (整改台账), the case register, the accountability
+register or the audit log as an xlsx or CSV file, sent as a document. Handlers and admins
+export every unit; a unit head their own unit's ledger. The case register is for case officers
+and admins only: it holds complaints about the unit itself, which its head must not read. The
+audit log (who did what and when) is for admins only; `/export audit` takes filters: a case
+number, a unit code and days (`2027-04-01` or `2027-04-01..2027-04-30`), in any order.
 
 The file is the bureau office's document: Chinese headers and labels whatever the reader's
 language. Files are made in a private chat or the staff chat only."""
@@ -11,17 +13,21 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator, Sequence
-from datetime import date
-from typing import Any, Literal
+from datetime import date, datetime, timedelta
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 
 from domain.campaign import Campaign
 from domain.cases.accountability import DEFAULT_HANDLINGS
+from domain.duties.checkin import DutyPolicy
+from domain.reminders.calendar import WorkCalendar
 from domain.reminders.timing import local_day
 from domain.stats import CaseFact, Scope, clocks_met
 from handlers.context import BotContext, Settings, Viewer, viewer
+from handlers.duties.common import policy_of
 from handlers.i18n import Translator
 from handlers.ledger.views import category_label
 from handlers.ledger.views import status_label as ledger_status
@@ -31,18 +37,19 @@ from handlers.stats.show import place_allowed, scope_of
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.labels import channel_label, finding_label, handling_label, rating_label
 from handlers.ui.labels import status_label as case_status
+from storage import audit
+from storage.audit import AuditFilter
 from storage.db import Database
 from storage.duties import checkins
 from storage.files import evidence as evidence_files
 from storage.membership import units
 from storage.stats import exports
 from storage.stats.exports import CaseRow
-from storage.stats.files import ExtraSheet, Format, Labels, write_export
+from storage.stats.files import ExtraSheet, Format, Heading, Labels, What, write_export
 
 ROUTE = Route("export")
 CALLBACK_PATTERN = ROUTE.pattern
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
-What = Literal["ledger", "cases", "accountability"]
 # The bureau's copies of the cases' evidence (storage.files), complaints' opened: a zip beside
 # the case register, for those who may read the register.
 FILES = ("files", "zip")
@@ -53,7 +60,11 @@ CHOICES: tuple[tuple[What, Format], ...] = (
     ("cases", "csv"),
     ("accountability", "xlsx"),
     ("accountability", "csv"),
+    ("audit", "xlsx"),
+    ("audit", "csv"),
 )
+AUDIT: Final = "audit"
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def file_labels(
@@ -109,8 +120,15 @@ def file_name(what: What, fmt: Format, unit_code: str | None, today: date) -> st
     return f"{stem}-{unit_code or 'all'}-{today:%Y%m%d}.{fmt}"
 
 
-def allowed(scope: Scope, what: str) -> bool:
+def allowed(scope: Scope, what: str, *, admin: bool = False) -> bool:
+    if what == AUDIT:
+        return admin
     return what == "ledger" or scope.all_units
+
+
+def heading(settings: Settings, today: date) -> Heading:
+    """The title row of each sheet: the campaign's name and the day the file is of."""
+    return Heading(settings.campaign.name, today)
 
 
 def _keyboard(who: Viewer, scope: Scope) -> InlineKeyboardMarkup:
@@ -122,11 +140,13 @@ def _keyboard(who: Viewer, scope: Scope) -> InlineKeyboardMarkup:
         ("cases", "csv"): t.gettext("Case register · CSV"),
         ("accountability", "xlsx"): t.gettext("Accountability register · Excel"),
         ("accountability", "csv"): t.gettext("Accountability register · CSV"),
+        ("audit", "xlsx"): t.gettext("Audit log · Excel"),
+        ("audit", "csv"): t.gettext("Audit log · CSV"),
     }
     buttons = [
         InlineKeyboardButton(names[(what, fmt)], callback_data=ROUTE.data(what, fmt))
         for what, fmt in CHOICES
-        if allowed(scope, what)
+        if allowed(scope, what, admin=who.is_admin)
     ]
     if allowed(scope, FILES[0]):
         buttons.append(
@@ -155,6 +175,10 @@ async def offer_export(update: Update, context: BotContext) -> None:
         await message.reply_text(
             t.gettext("Files are made in a private chat with me or in the staff chat.")
         )
+        return
+    args = list(context.args or [])
+    if args and args[0].lower() == AUDIT:
+        await _audit_command(update, context, who, args[1:])
         return
     if scope.all_units:
         text = t.gettext("Which file? It covers every unit.")
@@ -186,34 +210,66 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     what: What = next(w for w, _ in CHOICES if w == choice[0])
     fmt: Format = "xlsx" if choice[1] == "xlsx" else "csv"
-    if not allowed(scope, what):
-        await query.answer(t.gettext("Only case handlers and administrators can do this."))
+    if not allowed(scope, what, admin=who.is_admin):
+        if what == AUDIT:
+            await query.answer(t.gettext("Only administrators can do this."))
+        else:
+            await query.answer(t.gettext("Only case handlers and administrators can do this."))
+        return
+    if what == AUDIT and query.message.chat.type != ChatType.PRIVATE:
+        await query.answer(t.gettext("The audit log is sent in a private chat with me only."))
         return
     await query.answer(t.gettext("Making the file…"))
-    svc = context.services
-    unit = await units.by_id(svc.db, scope.unit_id) if scope.unit_id is not None else None
+    await _send_file(context, who, query.message.chat.id, what, fmt, scope.unit_id)
+
+
+async def _send_file(
+    context: BotContext,
+    who: Viewer,
+    chat_id: int,
+    what: What,
+    fmt: Format,
+    unit_id: int | None,
+    where: AuditFilter | None = None,
+) -> None:
+    """Make one file from the database and send it to `chat_id` (rights already checked)."""
+    t, svc = who.t, context.services
+    unit = await units.by_id(svc.db, unit_id) if unit_id is not None else None
     out = io.BytesIO()
-    batches = rows_of(svc.db, what, scope.unit_id)
     today = local_day(svc.clock.now(), svc.settings.reminders)
+    tz = svc.settings.timezone
+    batches = rows_of(svc.db, what, unit_id, tz=tz, where=where)
     labels = file_labels(
         svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign, svc.settings, today
     )
     extra = await extra_sheets(
-        svc.db, what=what, fmt=fmt, unit_id=scope.unit_id, tz=svc.settings.timezone
+        svc.db,
+        what=what,
+        fmt=fmt,
+        unit_id=unit_id,
+        tz=tz,
+        policy=policy_of(context),
+        calendar=svc.settings.calendar,
+        today=today,
     )
     count = await write_export(
-        out, what=what, fmt=fmt, batches=batches, labels=labels, extra_sheets=extra
+        out,
+        what=what,
+        fmt=fmt,
+        batches=batches,
+        labels=labels,
+        extra_sheets=extra,
+        heading=heading(svc.settings, today),
     )
     if out.tell() > UPLOAD_LIMIT:
         await context.bot.send_message(
-            query.message.chat.id,
-            t.gettext("The file is too large to send here. Use the command line export."),
+            chat_id, t.gettext("The file is too large to send here. Use the command line export.")
         )
         return
     name = file_name(what, fmt, unit.code if unit else None, today)
     caption = t.ngettext("{n} row", "{n} rows", count)
     await context.bot.send_document(
-        chat_id=query.message.chat.id, document=out.getvalue(), filename=name, caption=caption
+        chat_id=chat_id, document=out.getvalue(), filename=name, caption=caption
     )
 
 
@@ -246,20 +302,102 @@ async def _send_files(update: Update, context: BotContext, who: Viewer, scope: S
     )
 
 
-def rows_of(db: Database, what: What, unit_id: int | None) -> AsyncIterator[Sequence[Any]]:
-    """The batches of one export's rows."""
+async def _audit_command(
+    update: Update, context: BotContext, who: Viewer, words: list[str]
+) -> None:
+    """`/export audit [case number] [unit code] [day or day..day]`: the audit log, filtered,
+    as xlsx; admins only."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    t = who.t
+    if not who.is_admin:
+        await message.reply_text(t.gettext("Only administrators can do this."))
+        return
+    if chat.type != ChatType.PRIVATE:
+        await message.reply_text(t.gettext("The audit log is sent in a private chat with me only."))
+        return
+    where = await audit_filter(context.services.db, words)
+    if where is None:
+        await message.reply_text(
+            t.gettext(
+                "Filters: a case number, a unit code and a day or days, e.g. "
+                "/export audit U001 2027-04-01..2027-04-30"
+            )
+        )
+        return
+    await _send_file(context, who, chat.id, AUDIT, "xlsx", where.unit_id, where)
+
+
+async def audit_filter(db: Database, words: Sequence[str]) -> AuditFilter | None:
+    """The filter these words ask for (None when one is unreadable): a unit code, days
+    (`YYYY-MM-DD` or `YYYY-MM-DD..YYYY-MM-DD`), else a case number."""
+    case_number: str | None = None
+    unit_id: int | None = None
+    first = last = None
+    for word in words:
+        if word[:1].isdigit():
+            start, _, end = word.partition("..")
+            try:
+                first, last = date.fromisoformat(start), date.fromisoformat(end or start)
+            except ValueError:
+                return None
+            if last < first:
+                return None
+            continue
+        unit = await units.by_code(db, word)
+        if unit is not None and unit_id is None:
+            unit_id = unit.id
+        elif case_number is None:
+            case_number = word
+        else:
+            return None
+    return AuditFilter(case_number=case_number, unit_id=unit_id, first=first, last=last)
+
+
+def rows_of(
+    db: Database,
+    what: What,
+    unit_id: int | None,
+    *,
+    tz: ZoneInfo | None = None,
+    where: AuditFilter | None = None,
+) -> AsyncIterator[Sequence[Any]]:
+    """The batches of one export's rows; the ledger keeps the items a unit returned (退单),
+    with their status. The audit log is of `where` (default: every unit or `unit_id`)."""
     if what == "ledger":
-        return exports.ledger_rows(db, unit_id=unit_id)
+        return exports.ledger_rows(db, unit_id=unit_id, returned=True)
     if what == "cases":
         return exports.case_rows(db, unit_id=unit_id)
+    if what == AUDIT:
+        where = where or AuditFilter(unit_id=unit_id)
+        return audit.audit_rows(db, where=where, tz=tz or DEFAULT_TZ)
     return exports.accountability_rows(db, unit_id=unit_id)
 
 
 async def extra_sheets(
-    db: Database, *, what: str, fmt: str, unit_id: int | None, tz: ZoneInfo
+    db: Database,
+    *,
+    what: str,
+    fmt: str,
+    unit_id: int | None,
+    tz: ZoneInfo,
+    policy: DutyPolicy | None = None,
+    calendar: WorkCalendar | None = None,
+    today: date | None = None,
 ) -> list[ExtraSheet]:
-    """The sheets that follow the main rows: the ledger workbook also carries the "124"
-    check-in sheet (the chat's /export and `python -m bot export` alike)."""
+    """The sheets that follow the main rows: the ledger workbook also carries the "124" duty
+    sheet, every duty night up to yesterday (the chat's /export and `python -m bot export`
+    alike)."""
     if what == "ledger" and fmt == "xlsx":
-        return [await checkins.checkin_sheet(db, unit_id=unit_id, tz=tz)]
+        day = today or datetime.now(tz).date()
+        sheet = await checkins.checkin_sheet(
+            db,
+            unit_id=unit_id,
+            tz=tz,
+            policy=policy,
+            calendar=calendar,
+            last=day - timedelta(days=1),
+        )
+        return [sheet]
     return []

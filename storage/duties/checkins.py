@@ -5,15 +5,23 @@ absence requests and their decisions, and the facts the duty rules and statistic
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from domain.duties.checkin import CadreFacts, DutyFacts, DutyUnit
+from domain.duties.checkin import (
+    CadreFacts,
+    DutyFacts,
+    DutyPolicy,
+    DutyUnit,
+    duty_days_between,
+    tally,
+)
 from domain.membership.roles import Role
+from domain.reminders.calendar import WorkCalendar
 from storage import audit
 from storage.db import Database
 from storage.duties import marks as member_marks
@@ -58,6 +66,7 @@ class CheckInRow:
     checked_at: datetime
     location_shared: bool
     distance_m: int | None
+    member_id: int = 0
 
 
 async def mark_boarding(
@@ -293,10 +302,13 @@ CHECKIN_COLUMNS: tuple[tuple[str, int], ...] = (
     ("日期", 12),
     ("单位", 18),
     ("姓名", 12),
+    ("情况", 10),
     ("签到时间", 10),
     ("共享位置", 10),
     ("距学校（米）", 12),
 )
+DUTY_SHEET = "124住校值守"
+AT_SCHOOL, ON_LEAVE, MISSING = "在校", "请假", "未签到"
 
 
 async def checkin_rows(
@@ -317,7 +329,14 @@ async def checkin_rows(
         rows = (await session.exec(query)).all()
     return [
         CheckInRow(
-            c.day, u.code, u.name, m.display_name, c.checked_at, c.location_shared, c.distance_m
+            c.day,
+            u.code,
+            u.name,
+            m.display_name,
+            c.checked_at,
+            c.location_shared,
+            c.distance_m,
+            c.member_id,
         )
         for c, m, u in rows
     ]
@@ -328,20 +347,46 @@ async def checkin_sheet(
     *,
     unit_id: int | None,
     tz: ZoneInfo,
-    first: date = date(2000, 1, 1),
-    last: date = date(9999, 12, 31),
+    policy: DutyPolicy | None = None,
+    calendar: WorkCalendar | None = None,
+    last: date,
 ) -> ExtraSheet:
-    """The "124" check-in sheet of the export (名单: who was at school when; no coordinates)."""
-    rows = await checkin_rows(db, first, last, unit_id=unit_id)
-    values: list[list[Cell]] = [
-        [
-            r.day,
-            r.unit_name,
-            r.name,
-            r.checked_at.astimezone(tz).strftime("%H:%M"),
-            "是" if r.location_shared else "否",
-            r.distance_m,
-        ]
-        for r in rows
-    ]
-    return "124住校签到", CHECKIN_COLUMNS, values
+    """The "124" duty sheet of the export: every duty night of every cadre (of one unit, or
+    all) from the day the cadre was marked to `last` (the caller's yesterday), as 在校 (with the
+    check-in time and whether a location was shared — never coordinates), 请假 (approved
+    leave) or 未签到 (missing)."""
+    policy = policy or DutyPolicy(timezone=tz)
+    facts = await duty_facts(db, date(2000, 1, 1), last, tz=tz)
+    if unit_id is not None:
+        facts = replace(facts, cadres=tuple(c for c in facts.cadres if c.unit_id == unit_id))
+    starts = [c.since for c in facts.cadres if c.since is not None]
+    days = (
+        duty_days_between(min(starts), last, policy, calendar or WorkCalendar()) if starts else []
+    )
+    checked = {
+        (r.member_id, r.day): r
+        for r in (await checkin_rows(db, min(starts), last, unit_id=unit_id) if starts else [])
+    }
+    values: list[list[Cell]] = []
+    for day in days:
+        for entry in tally(facts, day):
+            unit = facts.units[entry.unit_id]
+            for state, cadres in (
+                (AT_SCHOOL, entry.present),
+                (ON_LEAVE, entry.excused),
+                (MISSING, entry.missing),
+            ):
+                for cadre in cadres:
+                    row = checked.get((cadre.member_id, day))
+                    values.append(
+                        [
+                            day,
+                            unit.name,
+                            cadre.name,
+                            state,
+                            row.checked_at.astimezone(tz).strftime("%H:%M") if row else None,
+                            ("是" if row.location_shared else "否") if row else None,
+                            row.distance_m if row else None,
+                        ]
+                    )
+    return DUTY_SHEET, CHECKIN_COLUMNS, values

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -24,9 +24,11 @@ from storage.models import (
     CaseFinding,
     CaseIntake,
     ComplaintRating,
+    Evidence,
     LedgerItem,
     LedgerProgress,
     Member,
+    SignOff,
     Unit,
 )
 
@@ -47,6 +49,11 @@ class LedgerRow:
     status: str
     verified_at: datetime | None
     source_number: str | None  # the case it came from, if any
+    source_kind: str | None = None  # that case's kind: report | complaint | finding
+    requirement: str | None = None  # the bureau's 整改要求 of a dispatched item
+    evidence: int = 0  # files attached to the item
+    signed_version: int | None = None  # the unit's latest sign-off (签字确认) of its list
+    signed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +94,11 @@ class AccountabilityRow:
 
 
 async def ledger_rows(
-    db: Database, *, unit_id: int | None = None, batch: int = BATCH
+    db: Database, *, unit_id: int | None = None, batch: int = BATCH, returned: bool = False
 ) -> AsyncIterator[list[LedgerRow]]:
-    """The ledger, all units or one, ordered by unit code and 序号, `batch` rows at a time."""
+    """The ledger, all units or one, ordered by unit code and 序号, `batch` rows at a time;
+    with `returned`, the items a unit sent back to the desk (退单) too, with their status."""
+    signed = await _signoffs(db)
     source = aliased(Case)
     latest = (
         select(col(LedgerProgress.note))
@@ -116,20 +125,26 @@ async def ledger_rows(
                 col(LedgerItem.status),
                 col(LedgerItem.verified_at),
                 col(source.number),
+                col(source.kind),
+                col(LedgerItem.requirement),
+                col(LedgerItem.unit_id),
+                col(LedgerItem.id),
             )
             .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
             .outerjoin(Member, col(Member.id) == col(LedgerItem.responsible_member_id))
             .outerjoin(source, col(source.id) == col(LedgerItem.source_case_id))
-            .where(col(LedgerItem.status) != "returned")  # 退单: off the unit's list
             .order_by(col(Unit.code), col(LedgerItem.seq))
             .limit(batch)
         )
+        if not returned:
+            query = query.where(col(LedgerItem.status) != "returned")  # 退单: off the list
         if unit_id is not None:
             query = query.where(col(LedgerItem.unit_id) == unit_id)
         if last is not None:
             query = query.where(tuple_(col(Unit.code), col(LedgerItem.seq)) > tuple_(*last))
         async with db.session() as session:
             rows = (await session.exec(query)).all()
+            files = await _evidence_counts(session, [r[-1] for r in rows])
         if not rows:
             return
         yield [
@@ -146,6 +161,11 @@ async def ledger_rows(
                 status=status,
                 verified_at=verified_at,
                 source_number=number,
+                source_kind=kind,
+                requirement=requirement,
+                evidence=files.get(item_id, 0),
+                signed_version=signed[unit].version if unit in signed else None,
+                signed_at=signed[unit].at if unit in signed else None,
             )
             for (
                 code,
@@ -161,11 +181,37 @@ async def ledger_rows(
                 status,
                 verified_at,
                 number,
+                kind,
+                requirement,
+                unit,
+                item_id,
             ) in rows
         ]
         if len(rows) < batch:
             return
         last = (rows[-1][0], rows[-1][2])
+
+
+async def _signoffs(db: Database) -> dict[int, SignOff]:
+    """Each unit's latest sign-off of its list (a few hundred units at most)."""
+    query: Any = select(SignOff).order_by(col(SignOff.version))
+    async with db.session() as session:
+        rows = (await session.exec(query)).all()
+    return {row.unit_id: row for (row,) in rows}
+
+
+async def _evidence_counts(session: Any, item_ids: list[int]) -> dict[int, int]:
+    """How many files each of these ledger items has."""
+    if not item_ids:
+        return {}
+    rows = (
+        await session.exec(
+            select(col(Evidence.ledger_item_id), func.count())
+            .where(col(Evidence.ledger_item_id).in_(item_ids))
+            .group_by(col(Evidence.ledger_item_id))
+        )
+    ).all()
+    return {item_id: count for item_id, count in rows}
 
 
 async def case_rows(

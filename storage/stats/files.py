@@ -1,57 +1,58 @@
-"""Writing the exports to a file: xlsx (openpyxl's write-only mode: rows go to disk as they
-come, memory stays flat) or CSV (UTF-8 with a BOM, so Excel opens Chinese correctly).
+"""Writing the exports to a file: xlsx (XlsxWriter's constant-memory mode: each row goes to
+a temporary file as it is written, memory stays flat) or CSV (UTF-8 with a BOM, so Excel opens
+Chinese correctly).
 
 The file is the bureau office's document, so its column headers are the office's Chinese
 ones; the caller passes how codes read (category names, status names) as `Labels`. Dates are
-real dates (xlsx date cells formatted yyyy-mm-dd); instants are cut to the campaign's local
-day, never a time of day."""
+real dates (xlsx date cells formatted yyyy-mm-dd); instants are the campaign's local time.
+
+Every xlsx sheet is ready to print and file: a title row (the campaign, what the sheet is and
+the day it was made), the header row frozen and repeated on every printed page, a filter on
+the header, wrapped text, A4 landscape fitted to the page's width, page numbers in the footer.
+Whatever someone typed is written as text: a cell never becomes a formula, a number or a link
+(`strings_to_formulas` and its siblings off, and every text through `write_string`)."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, Literal
 from zoneinfo import ZoneInfo
 
-from openpyxl import LXML, Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.cell.cell import (  # type: ignore[import-untyped]
-    ERROR_CODES,
-    ILLEGAL_CHARACTERS_RE,
-)
-from openpyxl.compat import safe_string  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.utils.datetime import to_excel  # type: ignore[import-untyped]
-from openpyxl.utils.exceptions import IllegalCharacterError  # type: ignore[import-untyped]
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
-from openpyxl.xml.functions import XML_NS, SubElement  # type: ignore[import-untyped]
-from openpyxl.xml.functions import Element as XmlElement
+import xlsxwriter  # type: ignore[import-untyped]
 
+from storage.audit import AuditRow
 from storage.stats.exports import AccountabilityRow, CaseRow, LedgerRow
 
 Format = Literal["xlsx", "csv"]
+What = Literal["ledger", "cases", "accountability", "audit"]
 DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+A4 = 9  # XlsxWriter's paper code
 SHEET_TITLE_MAX = 31
 _SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 # (header, width in characters); 单位 is left out of a sheet per unit.
 LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
-    ("单位", 18),
+    ("单位", 16),
+    ("来源", 14),
     ("问题类别", 10),
-    ("问题描述", 40),
-    ("整改措施", 36),
-    ("整改时限", 12),
-    ("责任人", 10),
-    ("整改进展", 36),
+    ("问题描述", 36),
+    ("整改要求", 30),
+    ("整改措施", 30),
+    ("整改时限", 11),
+    ("责任人", 9),
+    ("整改进展", 30),
+    ("佐证材料", 8),
     ("状态", 10),
-    ("销号时间", 12),
-    ("来源", 12),
+    ("销号时间", 11),
+    ("签字版本", 8),
+    ("签字时间", 16),
 )
 CASE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -86,6 +87,24 @@ ACCOUNTABILITY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("决定日期", 12),
     ("办结日期", 12),
 )
+AUDIT_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("序号", 7),
+    ("时间", 16),
+    ("操作人", 12),
+    ("身份", 8),
+    ("操作", 24),
+    ("对象", 12),
+    ("编号", 16),
+    ("单位", 16),
+    ("原值", 24),
+    ("新值", 24),
+)
+SHEET_NAMES: dict[str, str] = {
+    "ledger": "整改台账",
+    "cases": "案件登记",
+    "accountability": "问责台账",
+    "audit": "操作日志",
+}
 UNIT_COLUMN = "单位"
 
 
@@ -107,26 +126,65 @@ class Labels:
     in_time: Callable[[CaseRow], tuple[str, str]] = lambda _row: ("", "")
 
 
-Cell = str | int | date | None
+Cell = str | int | date | None  # a datetime is a date: written as local date and time
 # (sheet title, (header, width) columns, rows) of a sheet added after the main one
 ExtraSheet = tuple[str, Sequence[tuple[str, int]], Sequence[Sequence[Cell]]]
+# Who did it, in the audit log
+ACTOR_KINDS = {"member": "工作人员", "admin": "管理员", "system": "系统", "cli": "命令行"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What the title row of each xlsx sheet says: the campaign and the day the data is of."""
+
+    campaign: str
+    as_of: date
+
+    def line(self, what: str) -> str:
+        day = self.as_of
+        return f"{self.campaign} {what}（截至{day.year}年{day.month}月{day.day}日）".strip()
 
 
 def ledger_values(row: LedgerRow, labels: Labels) -> list[Cell]:
     """One ledger line; 序号 is the item's number within its unit, as the bot shows it."""
     verified = row.verified_at.astimezone(labels.tz).date() if row.verified_at else None
+    if row.source_number:
+        source = f"{labels.case_kind(row.source_kind or '')} {row.source_number}"
+    else:
+        source = labels.self_inspection
+    signed = row.signed_at.astimezone(labels.tz).replace(tzinfo=None) if row.signed_at else None
     return [
         row.seq,
         row.unit_name,
+        source,
         labels.category(row.category_key),
         row.description,
+        row.requirement,
         row.measure,
         row.deadline,
         row.responsible,
         row.progress,
+        row.evidence,
         labels.ledger_status(row.status),
         verified,
-        row.source_number or labels.self_inspection,
+        f"第{row.signed_version}版" if row.signed_version else None,
+        signed,
+    ]
+
+
+def audit_values(row: AuditRow, number: int, labels: Labels) -> list[Cell]:
+    at = row.at
+    return [
+        number,
+        at.astimezone(labels.tz).replace(tzinfo=None) if isinstance(at, datetime) else at,
+        row.actor,
+        ACTOR_KINDS.get(row.actor_kind, row.actor_kind),
+        row.action,
+        row.subject_type,
+        row.subject,
+        row.unit_name,
+        row.from_value,
+        row.to_value,
     ]
 
 
@@ -174,149 +232,133 @@ def sheet_title(code: str, name: str) -> str:
 
 
 class _XlsxSink:
-    """One workbook in openpyxl's write-only mode. The header goes through openpyxl's cells;
-    plain rows (text, whole numbers, dates) are turned into the sheet's XML directly — the
-    same elements openpyxl would write, without building a cell object per value (about 5x
-    faster); a row with anything else (a text openpyxl would read as a formula or an error
-    code) goes through openpyxl's cells as before."""
+    """One workbook in XlsxWriter's constant-memory mode, its sheets one after another, each
+    row written in order. Each sheet is set up for the office (see the module's note)."""
 
-    def __init__(self, columns: Sequence[tuple[str, int]], title: str) -> None:
-        self.book = Workbook(write_only=True)
-        self.columns = columns
-        self.title = title
-        self.sheet: WriteOnlyWorksheet | None = None
-        self._rows: Generator[None, tuple[str, Any], None] | None = None
-        self._date_style: str | None = None  # registered at the first date, as openpyxl does
+    def __init__(self, out: IO[bytes], heading: Heading | None = None) -> None:
+        self.book = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.heading = heading
+        add = self.book.add_format
+        self._title = add({"bold": True, "font_size": 14, "valign": "vcenter"})
+        self._header = add(
+            {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1}
+        )
+        self._text = add({"text_wrap": True, "valign": "top", "border": 1})
+        self._date = add({"num_format": DATE_FORMAT, "valign": "top", "border": 1})
+        self._time = add({"num_format": TIME_FORMAT, "valign": "top", "border": 1})
+        self.sheet: Any = None
+        self.row = 0
+        self._header_row = 0
+        self._width = 0
 
-    def new_sheet(self, title: str, drop_unit: bool) -> None:
-        sheet: Any = self.book.create_sheet(title=title)
-        columns = [c for c in self.columns if not (drop_unit and c[0] == UNIT_COLUMN)]
-        for index, (_, width) in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header = []
-        for name, _ in columns:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cell.alignment = Alignment(horizontal="center")
-            header.append(cell)
-        sheet._get_writer()
-        self._rows = sheet._rows = self._stream(sheet)  # sheet.close() ends it
-        next(self._rows)
-        self._rows.send(("cells", header))
-        self.sheet = sheet
-
-    def write(self, values: list[Cell]) -> None:
-        assert self.sheet is not None and self._rows is not None
-        self._rows.send(("values", values))
-
-    def _cells(self, values: list[Cell]) -> list[Any]:
-        cells: list[Any] = []
-        for value in values:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(self.sheet, value=value)
-                cell.number_format = DATE_FORMAT
-                cells.append(cell)
-            elif isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
-                text = WriteOnlyCell(self.sheet, value=value)
-                text.data_type = "s"  # typed text, never a formula (openpyxl guesses one)
-                cells.append(text)
+    def new_sheet(self, name: str, columns: Sequence[tuple[str, int]], what: str = "") -> None:
+        """Start the sheet `name`; its title row says `what` (with the heading's campaign and
+        day) when the workbook has a heading."""
+        self._close_sheet()
+        sheet = self.book.add_worksheet(name.translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX])
+        self.sheet, self._width, row = sheet, len(columns), 0
+        for index, (_, width) in enumerate(columns):
+            sheet.set_column(index, index, width, self._text)
+        if self.heading is not None:
+            line = self.heading.line(what or name)
+            if len(columns) > 1:
+                sheet.merge_range(0, 0, 0, len(columns) - 1, line, self._title)
             else:
-                cells.append(value)
-        return cells
+                sheet.write_string(0, 0, line, self._title)
+            sheet.set_row(0, 24)
+            row = 1
+        for index, (header, _) in enumerate(columns):
+            sheet.write_string(row, index, header, self._header)
+        sheet.freeze_panes(row + 1, 0)
+        sheet.repeat_rows(row)  # the header row on every printed page
+        sheet.set_landscape()
+        sheet.set_paper(A4)
+        sheet.fit_to_pages(1, 0)  # as wide as one page, as many pages down as it takes
+        sheet.set_footer("&C第 &P 页，共 &N 页")
+        self._header_row, self.row = row, row + 1
 
-    def _stream(self, sheet: Any) -> Generator[None, tuple[str, Any], None]:
-        """openpyxl's `WriteOnlyWorksheet._write_rows`, taking ready row elements too."""
-        xf = sheet._writer.xf.send(True)
-        with xf.element("sheetData"):
-            index = 1
-            try:
-                while True:
-                    kind, row = yield
-                    element = self._row_element(row, index) if kind == "values" else None
-                    if element is not None:
-                        xf.write(element)
-                    else:
-                        cells = row if kind == "cells" else self._cells(row)
-                        sheet._writer.write_row(xf, sheet._values_to_row(cells, index), index)
-                    index += 1
-            except GeneratorExit:
-                pass
-        sheet._writer.xf.send(None)
-
-    def _row_element(self, values: list[Cell], index: int) -> Any:
-        """The `<row>` openpyxl writes for these values, or None where it would differ."""
-        row = XmlElement("row", {"r": str(index)})
-        for column, value in enumerate(values, start=1):
+    def write(self, values: Sequence[Cell]) -> None:
+        sheet, row = self.sheet, self.row
+        for column, value in enumerate(values):
             if value is None:
                 continue
-            ref = f"{get_column_letter(column)}{index}"
             if isinstance(value, str):
-                text = value[:32767]
-                # Always a string, whatever it starts with: text someone typed ("=HYPERLINK(…",
-                # "#N/A") is never a formula or an error code in an office's spreadsheet.
-                if ILLEGAL_CHARACTERS_RE.search(text):
-                    raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
-                cell = SubElement(row, "c", {"r": ref, "t": "inlineStr"})
-                if text:
-                    preserve = text != text.strip() if LXML else text.strip() not in ("", text)
-                    attrs = {f"{{{XML_NS}}}space": "preserve"} if preserve else {}
-                    SubElement(SubElement(cell, "is"), "t", attrs).text = text
-            elif isinstance(value, date) and not isinstance(value, datetime):
-                if self._date_style is None:
-                    styled = WriteOnlyCell(self.sheet, value=value)
-                    styled.number_format = DATE_FORMAT
-                    self._date_style = str(styled.style_id)
-                cell = SubElement(row, "c", {"r": ref, "s": self._date_style, "t": "n"})
-                SubElement(cell, "v").text = safe_string(to_excel(value, self.book.epoch))
-            elif isinstance(value, int) and not isinstance(value, bool):
-                cell = SubElement(row, "c", {"r": ref, "t": "n"})
-                SubElement(cell, "v").text = safe_string(value)
+                # the column's wrapped format; control characters XlsxWriter escapes (_xHHHH_)
+                sheet.write_string(row, column, value[:32767])
+            elif isinstance(value, datetime):
+                sheet.write_datetime(row, column, value.replace(tzinfo=None), self._time)
+            elif isinstance(value, date):
+                sheet.write_datetime(row, column, value, self._date)
             else:
-                return None
-        return row
+                sheet.write_number(row, column, value)
+        self.row += 1
+
+    def _close_sheet(self) -> None:
+        """The filter over the header and every row written."""
+        if self.sheet is not None:
+            last = max(self.row - 1, self._header_row)
+            self.sheet.autofilter(self._header_row, 0, last, self._width - 1)
+
+    def close(self) -> None:
+        self._close_sheet()
+        self.book.close()
 
 
 async def write_export(
     out: IO[bytes],
     *,
-    what: Literal["ledger", "cases", "accountability"],
+    what: What,
     fmt: Format,
     batches: AsyncIterator[Sequence[LedgerRow]]
     | AsyncIterator[Sequence[CaseRow]]
-    | AsyncIterator[Sequence[AccountabilityRow]],
+    | AsyncIterator[Sequence[AccountabilityRow]]
+    | AsyncIterator[Sequence[AuditRow]],
     labels: Labels,
     sheet_per_unit: bool = False,
     progress: Callable[[int], None] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
+    heading: Heading | None = None,
 ) -> int:
     """Stream the rows into `out` as xlsx or CSV; returns the number of rows written.
-    `extra_sheets` (xlsx only) follow the main rows, e.g. the "124" check-in sheet.
+    `extra_sheets` (xlsx only) follow the main rows, e.g. the "124" duty sheet; `heading`
+    (xlsx only) gives each sheet its title row.
 
     Each batch is written in a worker thread so a long export never stalls the bot."""
     columns = {
         "ledger": LEDGER_COLUMNS,
         "cases": CASE_COLUMNS,
         "accountability": ACCOUNTABILITY_COLUMNS,
+        "audit": AUDIT_COLUMNS,
     }[what]
     per_unit = sheet_per_unit and what == "ledger" and fmt == "xlsx"
+    unit_columns = [c for c in columns if c[0] != UNIT_COLUMN]
     written = 0
     text: io.TextIOWrapper | None = None
     xlsx: _XlsxSink | None = None
+    title = SHEET_NAMES[what]
     if fmt == "csv":
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow([name for name, _ in columns])
     else:
-        titles = {"ledger": "整改台账", "cases": "案件登记", "accountability": "问责台账"}
-        xlsx = _XlsxSink(columns, titles[what])
+        xlsx = _XlsxSink(out, heading)
         if not per_unit:
-            xlsx.new_sheet(xlsx.title, drop_unit=False)
+            xlsx.new_sheet(title, columns)
     current_unit: str | None = None
 
     def write_batch(
-        batch: Sequence[LedgerRow] | Sequence[CaseRow] | Sequence[AccountabilityRow],
+        batch: Sequence[LedgerRow]
+        | Sequence[CaseRow]
+        | Sequence[AccountabilityRow]
+        | Sequence[AuditRow],
     ) -> None:
         nonlocal written, current_unit
         for row in batch:
@@ -324,12 +366,15 @@ async def write_export(
             if isinstance(row, LedgerRow):
                 if per_unit and xlsx is not None and row.unit_code != current_unit:
                     current_unit = row.unit_code
-                    xlsx.new_sheet(sheet_title(row.unit_code, row.unit_name), drop_unit=True)
+                    name = sheet_title(row.unit_code, row.unit_name)
+                    xlsx.new_sheet(name, unit_columns, f"{row.unit_name} {title}")
                 values = ledger_values(row, labels)
                 if per_unit:
                     del values[1]
             elif isinstance(row, AccountabilityRow):
                 values = accountability_values(row, written, labels)
+            elif isinstance(row, AuditRow):
+                values = audit_values(row, written, labels)
             else:
                 values = case_values(row, written, labels)
             if text is not None:
@@ -346,13 +391,12 @@ async def write_export(
         text.detach()
     elif xlsx is not None:
         if xlsx.sheet is None:  # no rows and a sheet per unit: still a valid, headed book
-            xlsx.new_sheet(xlsx.title, drop_unit=False)
-        for title, extra_columns, rows in extra_sheets:
-            xlsx.columns = extra_columns
-            xlsx.new_sheet(title, drop_unit=False)
+            xlsx.new_sheet(title, columns)
+        for extra_title, extra_columns, rows in extra_sheets:
+            xlsx.new_sheet(extra_title, extra_columns)
             for extra_row in rows:
-                xlsx.write(list(extra_row))
-        await asyncio.to_thread(xlsx.book.save, out)
+                xlsx.write(extra_row)
+        await asyncio.to_thread(xlsx.close)
     return written
 
 
@@ -362,7 +406,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _csv_text(value: str | int | date) -> str:
     if isinstance(value, datetime):
-        return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
@@ -377,9 +421,11 @@ async def write_table(
     title: str,
     columns: Sequence[tuple[str, int]],
     rows: Sequence[Sequence[Cell]],
+    heading: Heading | None = None,
 ) -> int:
-    """One sheet (or CSV) of plain rows under `columns`, with the same cells, formula guard and
-    BOM as the ledger's export (e.g. a form's answers); returns the number of rows written."""
+    """One sheet (or CSV) of plain rows under `columns`, with the same cells, formula guard,
+    print setup and BOM as the ledger's export (e.g. a form's answers); returns the number of
+    rows written."""
 
     def write() -> None:
         if fmt == "csv":
@@ -391,11 +437,11 @@ async def write_table(
             text.flush()
             text.detach()
             return
-        xlsx = _XlsxSink(columns, title.translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX])
-        xlsx.new_sheet(xlsx.title, drop_unit=False)
+        xlsx = _XlsxSink(out, heading)
+        xlsx.new_sheet(title, columns)
         for row in rows:
-            xlsx.write(list(row))
-        xlsx.book.save(out)
+            xlsx.write(row)
+        xlsx.close()
 
     await asyncio.to_thread(write)
     return len(rows)

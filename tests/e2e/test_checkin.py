@@ -110,14 +110,14 @@ async def test_a_monday_of_duty_and_the_next_morning(tmp_path: Path) -> None:
         sent = await w.sim.next_message(admin)
         assert sent.document is not None
         book = load_workbook(io.BytesIO(w.sim.state.files[str(sent.document["file_id"])].data))
-        sheet = book["124住校签到"]
-        assert list(sheet.iter_rows(values_only=True))[1][1:] == (
-            "城关第一中学",
-            "王副校长",
-            "20:10",
-            "是",
-            111,
-        )
+        sheet = book["124住校值守"]
+        nights = [r for r in sheet.iter_rows(min_row=3, values_only=True)]
+        # Monday's duty night, each cadre: at school (with the check-in), on leave, missing.
+        assert [r[1:] for r in nights if r[0].day == 15] == [
+            ("城关第一中学", "王副校长", "在校", "20:10", "是", 111),
+            ("城关第一中学", "赵副校长", "请假", None, None, None),
+            ("城关第一中学", "钱书记", "未签到", None, None, None),
+        ]
         rows = await reminders.rows(w.db, recipient="staff")
         assert [(r.rule, r.state) for r in rows] == [("checkin_missing", "sent")]
 

@@ -4,7 +4,9 @@ reply read through /status, added information, closing and the rating."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,6 +106,17 @@ async def test_complaint_goes_from_filing_to_rating(hl: Hotline) -> None:
     assert staff_events and all(e.actor_member_id is not None for e in staff_events)
     # The complainant's own actions leave no audit row (its id and time would place them).
     assert all(e.actor_kind == "member" for e in events)
+    # The administrators' audit export of the complaint: the staff's actions only, each with
+    # its day, never a time of day that could come close to when the complaint was filed.
+    exported = [
+        row
+        async for batch in audit.audit_rows(
+            hl.h.db, where=audit.AuditFilter(case_number=pseudonym), tz=ZoneInfo("Asia/Shanghai")
+        )
+        for row in batch
+    ]
+    assert len(exported) == len(events) and all(r.actor for r in exported)
+    assert all(type(r.at) is date and r.subject == pseudonym for r in exported)
 
 
 async def test_deep_link_opens_the_hotline_and_notices_can_be_switched(hl: Hotline) -> None:

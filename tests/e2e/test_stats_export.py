@@ -21,7 +21,7 @@ from storage.membership import units
 from storage.models import LedgerItem
 from storage.stats import rating as stored_ratings
 from storage.stats.files import CASE_COLUMNS, LEDGER_COLUMNS
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.ledger_steps import answer_of, forge_press, press
 from tests.stats_seed import RECEIPT_HASH, seed
 
@@ -87,10 +87,11 @@ async def test_export_xlsx_and_csv(harness: Harness) -> None:
     assert "共 4 行" in sent.text
     sheet = load_workbook(io.BytesIO(_file(harness, sent.document))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == [name for name, _ in LEDGER_COLUMNS]
-    assert rows[1][1] == "城关第一中学" and rows[1][8] == "已销号"
-    assert sheet.cell(row=2, column=6).is_date and sheet.freeze_panes == "A2"
-    assert rows[4][1] == "城关第二小学" and rows[3][10] == "C-AB12"
+    assert rows[0][0] == "教文广新体系统干部作风整顿 整改台账（截至2027年3月10日）"
+    assert list(rows[1]) == [name for name, _ in LEDGER_COLUMNS]
+    assert rows[2][1] == "城关第一中学" and rows[2][11] == "已销号"
+    assert sheet.cell(row=3, column=8).is_date and sheet.freeze_panes == "A3"
+    assert rows[5][1] == "城关第二小学" and rows[4][2] == "投诉 C-AB12"
 
     await press(harness, handler, "案件登记表 · CSV")
     sent = await sim.next_message(handler)
@@ -203,3 +204,41 @@ async def test_evaluation_scores_reach_the_unit_rating(harness: Harness) -> None
     # without them 较好 (see above); with them: 0.8 × 81 + 0.2 × 0
     assert "城关第一中学：一般，65 分" in text
     assert "满意度评议：2 份评价，0 分（权重 20%）" in text
+
+
+async def test_only_an_admin_exports_the_audit_log_filtered(harness: Harness) -> None:
+    await _setup(harness)
+    sim = harness.sim
+    admin = sim.add_user("局办公室王主任", user_id=ADMIN_ID)
+    handler = sim.add_user("承办人")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
+    # A case officer gets no audit log: not in the menu, not by a forged press, not by command.
+    await harness.ask(handler, "/export")
+    assert "操作日志" not in str(sim.bot_messages(handler)[-1].buttons)
+    query = await forge_press(harness, handler, "export:v1:audit:xlsx")
+    assert await answer_of(harness, query) == "只有管理员可以进行此操作。"
+    assert await harness.ask(handler, "/export audit") == "只有管理员可以进行此操作。"
+
+    await harness.ask(admin, "/export")
+    await press(harness, admin, "操作日志 · Excel")
+    sent = await sim.next_message(admin)
+    assert sent.document is not None and sent.document["file_name"].startswith("audit-all-")
+    sheet = load_workbook(io.BytesIO(_file(harness, sent.document)))["操作日志"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].endswith("操作日志（截至2027年3月10日）")
+    assert sheet.auto_filter.ref and sheet.page_setup.orientation == "landscape"
+    events = [dict(zip(rows[1], row, strict=True)) for row in rows[2:]]
+    joined = [e for e in events if e["操作"] == "member.joined"]
+    assert joined and joined[0]["操作人"] == "承办人" and joined[0]["单位"] == "县教文广新体局"
+    assert {e["编号"] for e in events if e["操作"] == "unit.added"} >= {"SCH001", "SCH002"}
+
+    # Filtered by unit and days: the second school's own event only.
+    await sim.send_command(admin, "/export audit SCH002 2027-03-01..2027-03-31")
+    sent = await sim.next_message(admin)
+    assert sent.document is not None and sent.document["file_name"].startswith("audit-SCH002-")
+    rows = list(load_workbook(io.BytesIO(_file(harness, sent.document))).active.values)
+    assert [(r[4], r[6]) for r in rows[2:]] == [("unit.added", "SCH002")]
+    await sim.send_command(admin, "/export audit 2026-01-01..2026-01-31")
+    assert "共 0 行" in (await sim.next_message(admin)).text
+    reply = await harness.ask(admin, "/export audit 2027-13-01")
+    assert reply.startswith("可按案件编号、单位代码和日期筛选")

@@ -74,7 +74,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "intake": ("ch", "day", "who", "unit", "nounit", "cat", "files", "submit", "anon", "cancel"),
     "overdue": ("page",),
     "stats": ("chart",),
-    "export": ("cases", "ledger"),
+    "export": ("cases", "ledger", "audit"),
     "papers": ("pdf", "docx"),
     "checkin": ("here",),
     "inspect": ("round", "unit", "cat", "done", "now", "submit", "cancel"),

@@ -100,16 +100,16 @@ async def test_ledger_xlsx_has_headers_dates_and_frozen_header(db: Database) -> 
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == [name for name, _ in LEDGER_COLUMNS]
     assert sheet.freeze_panes == "A2"
-    assert sheet.column_dimensions["D"].width == 40
+    assert 36 <= sheet.column_dimensions["E"].width <= 37  # 问题描述: 36 characters
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["单位"] == "一中" and first["问题类别"] == "慢"
     assert first["整改进展"] == "已完成整改" and first["来源"] == "自查"
-    deadline_cell = sheet.cell(row=2, column=6)
+    deadline_cell = sheet.cell(row=2, column=8)
     assert deadline_cell.is_date and deadline_cell.number_format == "yyyy-mm-dd"
     assert deadline_cell.value.date() == date(2027, 3, 20)
     # 销号时间 is the local day: 23:30 UTC on the 9th is the 10th in Shanghai
-    assert sheet.cell(row=2, column=10).value.date() == date(2027, 3, 10)
-    assert rows[3][10] == "C-AB12"
+    assert sheet.cell(row=2, column=13).value.date() == date(2027, 3, 10)
+    assert rows[3][2] == "投诉 C-AB12"
 
 
 async def test_ledger_sheet_per_unit(db: Database) -> None:
