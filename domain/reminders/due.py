@@ -45,6 +45,7 @@ class Rule(StrEnum):
     ITEM_DUE = "item_due"
     ITEM_OVERDUE = "item_overdue"
     ITEM_ESCALATE = "item_escalate"
+    ITEM_DISTRICT = "item_district"  # a school's overdue item, to its district (学区) head first
     UNIT_OVERDUE = "unit_overdue"  # weekly per-unit digest
     CASE_WARN = "case_warn"
     CASE_ESCALATE = "case_escalate"
@@ -59,6 +60,7 @@ class Rule(StrEnum):
     FORM_DUE = "form_due"  # the ladder to someone who has not answered, and the late notice
     FORM_MISSING = "form_missing"  # the missing list per unit to the staff chat
     FORM_CHASE = "form_chase"  # a staff member's chase (催报) of those who have not answered
+    DISTRICT_CHASE = "district_chase"  # a district head's chase (催办) of a school's heads
 
 
 def member_recipient(member_id: int) -> str:
@@ -88,6 +90,9 @@ class UnitFacts:
     groups: tuple[int, ...] = ()  # bound group chat ids
     signed_off: bool = False
     paused: bool = False
+    # The active heads of the district (学区) the unit lies in: an overdue item is escalated
+    # to them before the bureau. Empty for a unit outside any district or one without a head.
+    district_heads: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,8 +227,10 @@ def _item_payload(item: ItemFacts, unit: UnitFacts) -> dict[str, object]:
 
 
 def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCalendar) -> list[Due]:
-    """Ladders before each item's deadline, chasing after it, escalation to the staff chat
-    after M working days overdue; to the responsible member and the unit heads."""
+    """Ladders before each item's deadline, chasing after it, to the responsible member and
+    the unit heads; escalation to the district's heads after D working days overdue (when the
+    unit lies in a district with a head, and districts are not skipped), then to the staff
+    chat after M working days overdue."""
     today = local_day(now, p)
     out: list[Due] = []
     for item in snapshot.items:
@@ -249,12 +256,30 @@ def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
         )
         if slot is not None:
             out += _fan(Rule.ITEM_OVERDUE, subject, slot, people, payload, unit.id)
+        district_on = district_escalation_day(item.deadline, unit, p, cal)
+        if district_on is not None and send_instant(district_on, p) <= now:
+            step = Slot(
+                district_on, f"{item.deadline.isoformat()}:district", send_instant(district_on, p)
+            )
+            heads = [member_recipient(h) for h in unit.district_heads]
+            out += _fan(Rule.ITEM_DISTRICT, subject, step, heads, payload, unit.id)
         escalate_on = cal.add_working_days(item.deadline, p.escalate_after_working_days)
         at = send_instant(escalate_on, p)
         if snapshot.staff_chat and at <= now:
             esc = Slot(escalate_on, f"{item.deadline.isoformat()}:esc", at)
             out += _fan(Rule.ITEM_ESCALATE, subject, esc, [STAFF], payload, unit.id)
     return out
+
+
+def district_escalation_day(
+    deadline: date, unit: UnitFacts, p: Policy, cal: WorkCalendar
+) -> date | None:
+    """The day an overdue item of `unit` goes to its district's heads: None when districts
+    are skipped (`district_after_working_days` unset) or the unit has no district head (the
+    escalation then goes to the bureau alone, on its own day)."""
+    if p.district_after_working_days is None or not unit.district_heads:
+        return None
+    return cal.add_working_days(deadline, p.district_after_working_days)
 
 
 def unit_digests(snapshot: Snapshot, *, now: datetime, p: Policy) -> list[Due]:

@@ -1,7 +1,8 @@
 """`/export`: the rectification ledger (整改台账) or the case register as an xlsx or CSV file,
 sent as a document. Handlers and admins export every unit; a unit head their own unit's
-ledger. The case register is for case officers and admins only: it holds complaints about the
-unit itself, which its head must not read.
+ledger; a district (学区) head the ledger of the district and every school under it. The case
+register is for case officers and admins only: it holds complaints about the unit itself, which
+its head must not read.
 
 The file is the bureau office's document: Chinese headers and labels whatever the reader's
 language. Files are made in a private chat or the staff chat only."""
@@ -145,6 +146,12 @@ async def offer_export(update: Update, context: BotContext) -> None:
         return
     if scope.all_units:
         text = t.gettext("Which file? It covers every unit.")
+    elif scope.unit_ids is not None:
+        text = t.ngettext(
+            "Which file? It covers your district: {n} unit.",
+            "Which file? It covers your district: {n} units.",
+            len(scope.unit_ids),
+        )
     else:
         text = t.gettext("Which file? It covers your unit.")
     await message.reply_text(text, reply_markup=_keyboard(who, scope))
@@ -177,13 +184,18 @@ async def on_button(update: Update, context: BotContext) -> None:
     svc = context.services
     unit = await units.by_id(svc.db, scope.unit_id) if scope.unit_id is not None else None
     out = io.BytesIO()
-    batches = rows_of(svc.db, what, scope.unit_id)
+    batches = rows_of(svc.db, what, scope.unit_id, scope.unit_ids)
     today = local_day(svc.clock.now(), svc.settings.reminders)
     labels = file_labels(
         svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign, svc.settings, today
     )
     extra = await extra_sheets(
-        svc.db, what=what, fmt=fmt, unit_id=scope.unit_id, tz=svc.settings.timezone
+        svc.db,
+        what=what,
+        fmt=fmt,
+        unit_id=scope.unit_id,
+        tz=svc.settings.timezone,
+        unit_ids=scope.unit_ids,
     )
     count = await write_export(
         out, what=what, fmt=fmt, batches=batches, labels=labels, extra_sheets=extra
@@ -201,9 +213,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     )
 
 
-def rows_of(db: Database, what: What, unit_id: int | None) -> AsyncIterator[Sequence[Any]]:
-    """The batches of one export's rows."""
+def rows_of(
+    db: Database, what: What, unit_id: int | None, unit_ids: frozenset[int] | None = None
+) -> AsyncIterator[Sequence[Any]]:
+    """The batches of one export's rows; `unit_ids`: a district head's ledger covers the
+    district and every school under it (the case registers are the bureau's alone)."""
     if what == "ledger":
+        if unit_ids is not None:
+            return exports.ledger_rows(db, unit_ids=unit_ids)
         return exports.ledger_rows(db, unit_id=unit_id)
     if what == "cases":
         return exports.case_rows(db, unit_id=unit_id)
@@ -211,10 +228,19 @@ def rows_of(db: Database, what: What, unit_id: int | None) -> AsyncIterator[Sequ
 
 
 async def extra_sheets(
-    db: Database, *, what: str, fmt: str, unit_id: int | None, tz: ZoneInfo
+    db: Database,
+    *,
+    what: str,
+    fmt: str,
+    unit_id: int | None,
+    tz: ZoneInfo,
+    unit_ids: frozenset[int] | None = None,
 ) -> list[ExtraSheet]:
     """The sheets that follow the main rows: the ledger workbook also carries the "124"
-    check-in sheet (the chat's /export and `python -m bot export` alike)."""
+    check-in sheet (the chat's /export and `python -m bot export` alike), of a district's
+    units for a district head."""
     if what == "ledger" and fmt == "xlsx":
+        if unit_ids is not None:
+            return [await checkins.checkin_sheet(db, unit_id=None, tz=tz, unit_ids=unit_ids)]
         return [await checkins.checkin_sheet(db, unit_id=unit_id, tz=tz)]
     return []

@@ -4,7 +4,7 @@ absence requests and their decisions, and the facts the duty rules and statistic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -300,9 +300,14 @@ CHECKIN_COLUMNS: tuple[tuple[str, int], ...] = (
 
 
 async def checkin_rows(
-    db: Database, first: date, last: date, *, unit_id: int | None = None
+    db: Database,
+    first: date,
+    last: date,
+    *,
+    unit_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
 ) -> Sequence[CheckInRow]:
-    """Every check-in of `first`..`last` (of one unit, or all), for the export."""
+    """Every check-in of `first`..`last` (of one unit, of `unit_ids`, or all), for the export."""
     async with db.session() as session:
         query = (
             select(CheckIn, Member, Unit)
@@ -314,6 +319,8 @@ async def checkin_rows(
         )
         if unit_id is not None:
             query = query.where(col(CheckIn.unit_id) == unit_id)
+        if unit_ids is not None:
+            query = query.where(col(CheckIn.unit_id).in_(sorted(unit_ids)))
         rows = (await session.exec(query)).all()
     return [
         CheckInRow(
@@ -330,9 +337,10 @@ async def checkin_sheet(
     tz: ZoneInfo,
     first: date = date(2000, 1, 1),
     last: date = date(9999, 12, 31),
+    unit_ids: Collection[int] | None = None,
 ) -> ExtraSheet:
     """The "124" check-in sheet of the export (名单: who was at school when; no coordinates)."""
-    rows = await checkin_rows(db, first, last, unit_id=unit_id)
+    rows = await checkin_rows(db, first, last, unit_id=unit_id, unit_ids=unit_ids)
     values: list[list[Cell]] = [
         [
             r.day,

@@ -17,6 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from domain.membership.units import UnitKind, district_of
 from domain.reminders.due import (
     OPEN_CASE_STATUSES,
     OPEN_ITEM_STATUSES,
@@ -52,6 +53,7 @@ async def snapshot(
     owner = aliased(Member)
     async with db.session() as session:
         unit_rows = (await session.exec(select(Unit.id, Unit.code, Unit.name))).all()
+        tree = (await session.exec(select(Unit.id, Unit.parent_id, Unit.kind))).all()
         heads = (
             await session.exec(
                 select(Member.id, Member.unit_id)
@@ -134,6 +136,10 @@ async def snapshot(
     group_map: dict[int, list[int]] = {}
     for chat_id, unit_id in groups:
         group_map.setdefault(unit_id, []).append(chat_id)
+    districts = district_of(
+        {uid: parent for uid, parent, _ in tree if uid is not None},
+        frozenset(uid for uid, _, kind in tree if uid is not None and kind == UnitKind.DISTRICT),
+    )
     units = {
         uid: UnitFacts(
             id=uid,
@@ -143,6 +149,7 @@ async def snapshot(
             groups=tuple(sorted(group_map.get(uid, ()))),
             signed_off=uid in signed,
             paused=uid in paused,
+            district_heads=tuple(head_map.get(districts[uid], ())) if uid in districts else (),
         )
         for uid, code, name in unit_rows
         if uid is not None
