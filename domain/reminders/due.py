@@ -257,10 +257,8 @@ def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCal
         if slot is not None:
             out += _fan(Rule.ITEM_OVERDUE, subject, slot, people, payload, unit.id)
         district_on = district_escalation_day(item.deadline, unit, p, cal)
-        if district_on is not None and send_instant(district_on, p) <= now:
-            step = Slot(
-                district_on, f"{item.deadline.isoformat()}:district", send_instant(district_on, p)
-            )
+        if district_on is not None and (told_at := send_instant(district_on, p)) <= now:
+            step = Slot(district_on, f"{item.deadline.isoformat()}:district", told_at)
             heads = [member_recipient(h) for h in unit.district_heads]
             out += _fan(Rule.ITEM_DISTRICT, subject, step, heads, payload, unit.id)
         escalate_on = cal.add_working_days(item.deadline, p.escalate_after_working_days)
