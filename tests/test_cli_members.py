@@ -219,3 +219,16 @@ def test_role_move_and_deactivation_from_the_console(
         assert asyncio.run(members.by_telegram_id(db, 4242)) is None
     finally:
         asyncio.run(db.dispose())
+
+
+def test_each_import_says_in_its_help_what_a_bad_row_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for command, says in (
+        (["members", "import", "--help"], "makes no invite at all"),
+        (["units", "import", "--help"], "the valid rows are imported"),
+    ):
+        with pytest.raises(SystemExit) as done:
+            main(command)
+        assert done.value.code == 0
+        assert says in " ".join(capsys.readouterr().out.split())

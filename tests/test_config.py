@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pydantic
 import pytest
@@ -12,6 +13,7 @@ from bot.config import Config, ConfigError, config_from_dict, load_config
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 TOKEN = "987654321:AAHsecretSECRETsecret_token-value"
 NO_ENV: dict[str, str] = {}
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def minimal() -> dict[str, Any]:
@@ -433,3 +435,18 @@ def test_token_never_shown(tmp_path: Path) -> None:
     with pytest.raises(pydantic.ValidationError) as direct:
         Config.model_validate({**minimal(), "telegram": {"token": TOKEN, "x": TOKEN}})
     assert TOKEN not in str(direct.value)
+
+
+def test_the_district_hears_of_an_overdue_item_before_the_bureau() -> None:
+    late = {**minimal(), "reminders": {"escalate_after_working_days": 3}}
+    found = problems(late)
+    assert len(found) == 1 and found[0].startswith("reminders")
+    assert "district_after_working_days must be less than" in found[0]
+    skipped = {
+        **minimal(),
+        "reminders": {"escalate_after_working_days": 3, "escalate_to_district": False},
+    }
+    config = config_from_dict(skipped, env=NO_ENV)
+    assert config.reminders.policy(UTC_ZONE).district_after_working_days is None
+    policy = config_from_dict(minimal(), env=NO_ENV).reminders.policy(UTC_ZONE)
+    assert (policy.district_after_working_days, policy.escalate_after_working_days) == (3, 5)

@@ -187,3 +187,35 @@ def test_scores_per_unit_and_the_weighted_rating() -> None:
     assert [(s.unit_id, s.answers, s.score) for s in scores] == [(1, 2, 75.0), (2, 1, None)]
     assert weighted(80.0, [(0.2, 50.0)]) == pytest.approx(74.0)
     assert weighted(None, [(0.2, 50.0)]) == 50.0
+
+
+def test_a_due_day_at_the_end_of_a_period_is_listed_on_the_next_working_day() -> None:
+    # Due Friday April 30th, the month's last working day; May 3rd a holiday: the missing list
+    # goes to the staff chat on Tuesday May 4th (in May's period), never on the weekend, and
+    # nobody is told to answer April's form late (May takes no answer for April).
+    form = Form(
+        key="monthly_end",
+        title=Text("月末报"),
+        audience=Audience.UNIT_HEADS,
+        questions=(Question("n", Kind.NUMBER, Text("数")),),
+        opens=date(2027, 3, 1),
+        closes=date(2027, 12, 31),
+        repeat=Repeat.MONTHLY,
+        due_day=30,
+        ladder=(0,),
+    )
+    april = period_of(form, date(2027, 4, 10), None)  # type: ignore[arg-type]
+    assert april is not None and april.due == date(2027, 4, 30)
+    cal = WorkCalendar(holidays=frozenset({date(2027, 5, 3)}))
+    people = (Expected(1, 10, "一中"), Expected(2, 11, "二小"))
+    facts = [FormFacts(form, april, people, answered=frozenset({1}))]
+    policy = Policy(timezone=TZ)
+
+    def due_on(month: int, day: int) -> list[tuple[str, str, str]]:
+        found = form_reminders(facts, now=_at(month, day, 10), policy=policy, cal=cal, staff=True)
+        return sorted((d.rule.value, d.recipient, d.slot) for d in found)
+
+    assert due_on(4, 30) == [("form_due", "member:2", "2027-04:-0")]
+    assert due_on(5, 1) == due_on(5, 3) == []
+    assert due_on(5, 4) == [("form_missing", STAFF, "2027-04:late")]
+    assert due_on(5, 5) == []

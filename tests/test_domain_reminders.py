@@ -4,13 +4,15 @@ daily digest. Each row: the data, the clock, and what must be due."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.reminders.calendar_source import load_calendar
 from domain.campaign import Campaign, Deadline, Phase
+from domain.membership.units import district_of
 from domain.reminders.calendar import WorkCalendar
 from domain.reminders.digest import Pending, plan_messages
 from domain.reminders.due import (
@@ -368,3 +370,47 @@ def test_daily_digest_combines_a_persons_reminders_except_those_due_today() -> N
     assert ids == [(1, 2), (3,), (4,)]
     assert [r.id for r in plan.deferred] == [5]
     assert len(plan.digests) == 1
+
+
+DISTRICT_SCHOOL = UnitFacts(id=1, code="SCH001", name="一中", heads=(10,), district_heads=(40,))
+
+
+def test_an_overdue_item_goes_to_the_district_head_in_working_days_before_the_bureau() -> None:
+    # Due Wednesday 2026-09-30; the National Day holiday is no working day: three working
+    # days later is Saturday 10-10 (a make-up working day), five is Tuesday 10-13 (the
+    # bureau's, as in the test above).
+    snapshot = Snapshot(units={1: DISTRICT_SCHOOL}, items=(item(date(2026, 9, 30)),))
+    district_on = CAL.add_working_days(date(2026, 9, 30), 3)
+    bureau_on = CAL.add_working_days(date(2026, 9, 30), 5)
+    assert (district_on, bureau_on) == (date(2026, 10, 10), date(2026, 10, 13))
+    day_before = district_on - timedelta(days=1)
+    told = ("item_district", "member:40", "2026-09-30:district")
+    assert told not in due(snapshot, sh(day_before.month, day_before.day, year=2026))
+    # quiet hours: 08:59 on the day is not yet the send time
+    assert told not in due(snapshot, sh(district_on.month, district_on.day, 8, 59, year=2026))
+    on_day = due(snapshot, sh(district_on.month, district_on.day, year=2026))
+    assert told in on_day and not any(r == "item_escalate" for r, _, _ in on_day)
+    later = due(snapshot, sh(bureau_on.month, bureau_on.day, year=2026))
+    assert told in later and ("item_escalate", STAFF, "2026-09-30:esc") in later
+
+
+def test_districts_skipped_or_headless_leave_the_bureau_alone() -> None:
+    late = sh(4, 30)
+    skipped = replace(POLICY, district_after_working_days=None)
+    snapshot = Snapshot(units={1: DISTRICT_SCHOOL}, items=(item(date(2027, 4, 9)),))
+    assert not any(r == "item_district" for r, _, _ in due(snapshot, late, policy=skipped))
+    assert any(r == "item_escalate" for r, _, _ in due(snapshot, late, policy=skipped))
+    headless = Snapshot(units={1: UNIT}, items=(item(date(2027, 4, 9)),))
+    found = due(headless, late)
+    assert not any(r == "item_district" for r, _, _ in found)
+    assert ("item_escalate", STAFF, "2027-04-09:esc") in found
+    # a closed item goes to nobody
+    closed = Snapshot(units={1: DISTRICT_SCHOOL}, items=(item(date(2027, 4, 9), "verified"),))
+    assert due(closed, late) == set()
+
+
+def test_a_unit_lies_in_its_nearest_district() -> None:
+    # bureau 1 > district 2 > school 3 > section 4; school 5 under the bureau; district 2 itself
+    parents = {1: None, 2: 1, 3: 2, 4: 3, 5: 1}
+    assert district_of(parents, frozenset({2})) == {3: 2, 4: 2}
+    assert district_of({1: 2, 2: 1}, frozenset()) == {}  # a cycle in stored data ends

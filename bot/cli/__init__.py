@@ -68,13 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--lang", choices=["zh", "en"], default="zh", help="transcript language")
     u = sub.add_parser("units", help="manage units")
     usub = u.add_subparsers(dest="units_command", required=True, metavar="ACTION")
-    imp = with_config(
-        usub.add_parser(
-            "import",
-            help="create or update units from a CSV file; the valid rows are imported and "
-            "each bad row is named (line and reason): fix them and run again (idempotent)",
-        )
+    units_help = (
+        "create or update units from a CSV file; the valid rows are imported and each bad "
+        "row is named (line and reason): fix them and run again (idempotent)"
     )
+    imp = with_config(usub.add_parser("import", help=units_help, description=units_help))
     imp.add_argument(
         "file",
         type=Path,

@@ -86,7 +86,7 @@ def add_parser(
     off.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rv = with_config(msub.add_parser("revoke-invite", help="withdraw an invite"))
     rv.add_argument("invite_id", type=int, metavar="INVITE_ID")
-    imp = with_config(msub.add_parser("import", help=IMPORT_HELP))
+    imp = with_config(msub.add_parser("import", help=IMPORT_HELP, description=IMPORT_HELP))
     imp.add_argument("file", type=Path, metavar="FILE.csv")
     imp.add_argument("--dry-run", action="store_true", help="check every row, make nothing")
     imp.add_argument("--out", type=Path, default=Path("."), metavar="DIR")

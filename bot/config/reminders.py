@@ -51,6 +51,9 @@ class RemindersConfig(_Model):
     item_ladder: tuple[Days, ...] = (3, 1, 0)
     overdue_every_days: Annotated[StrictInt, Field(ge=1, le=60)] = 2
     escalate_after_working_days: Annotated[StrictInt, Field(ge=1, le=120)] = 5
+    # A school's overdue item goes to its district (学区) head first; `false` skips districts.
+    escalate_to_district: bool = True
+    district_after_working_days: Annotated[StrictInt, Field(ge=1, le=120)] = 3
     digest_weekday: Annotated[StrictInt, Field(ge=0, le=6)] = 0
     case_clocks: dict[str, CaseClockConfig] = Field(
         default_factory=lambda: {
@@ -93,6 +96,19 @@ class RemindersConfig(_Model):
             raise ValueError(f"unknown case kind {unknown[0]!r} (report, complaint, finding)")
         return value
 
+    @model_validator(mode="after")
+    def _district_first(self) -> RemindersConfig:
+        if (
+            self.escalate_to_district
+            and self.district_after_working_days >= self.escalate_after_working_days
+        ):
+            raise ValueError(
+                "district_after_working_days must be less than escalate_after_working_days "
+                "(the district hears of an overdue item before the bureau), or set "
+                "escalate_to_district = false"
+            )
+        return self
+
     def policy(self, tz: ZoneInfo) -> Policy:
         """The settings as the pure rules read them."""
         start, end = (_clock(p) for p in self.quiet_hours.split("-"))
@@ -106,6 +122,9 @@ class RemindersConfig(_Model):
             item_ladder=self.item_ladder,
             overdue_every_days=self.overdue_every_days,
             escalate_after_working_days=self.escalate_after_working_days,
+            district_after_working_days=(
+                self.district_after_working_days if self.escalate_to_district else None
+            ),
             digest_weekday=self.digest_weekday,
             case_clocks={
                 kind: CaseClock(

@@ -1,8 +1,8 @@
 """Demo scenes of the reminder engine: the clock travels through the campaign and the sweep
 runs at each stop, exactly as the recurring job would run it (`sweep_once`). The school group
 hears that phase 2 began; a unit head who has not signed off gets the April 5 ladder; an item
-goes overdue, is chased, lands in the head's weekly list (one digest a day) and is escalated
-to the staff chat (通报).
+goes overdue, is chased, lands in the head's weekly list (one digest a day), goes to the
+district head (who chases the school) and is escalated to the staff chat (通报).
 
 The demo's config has no staff chat, so these scenes run the same engine with one: the real
 rules, outbox and sender, through python-telegram-bot against the simulator.
@@ -92,6 +92,21 @@ async def scene_reminders(stage: Stage) -> None:
         )
         await _travel(stage, _at_nine(4, 19))
         await engine.sweep_once()
+        stage.narrate(
+            t.gettext(
+                "April 20: three working days overdue. The school's district head hears of it "
+                "first (报学区), before the bureau."
+            )
+        )
+        await _travel(stage, _at_nine(4, 20))
+        await engine.sweep_once()
+        await sim.next_message(district_head)
+        stage.narrate(t.gettext("The district head chases (催办) the school from its ledger page."))
+        await sim.send_command(district_head, "/ledger", "SCH001")
+        await sim.next_message(district_head)
+        await sim.drain(sim.private_chat(stage.head))  # the head's own chase of the day
+        await sim.press_button(district_head, t.gettext("⏰ Chase the school"))
+        await sim.next_message(stage.head)  # the bot's own sender delivers the chase
         stage.narrate(
             t.gettext(
                 "April 22: five working days overdue. The staff chat gets the escalation "

@@ -20,6 +20,7 @@ from domain.reminders.due import STAFF, Due, Rule, member_recipient
 from domain.reminders.timing import Policy, current_slot
 
 PUBLIC_PREFIX = "form-"
+LATE_SEARCH_DAYS = 31  # how far after a due day its first working day is looked for
 
 
 @dataclass(frozen=True)
@@ -184,18 +185,24 @@ def form_reminders(
         slot = current_slot(
             planned, now=now, policy=policy, valid_until=period.due, not_before=period.first
         )
-        late_day = _working_after(period.due + timedelta(days=1), cal, period.last)
+        # The first working day after the due day, even past the period's end (a weekly form
+        # due on Friday: Monday). There the missing list goes to the staff chat; the people
+        # who have not answered are told only while the period still takes a (late) answer.
+        late_day = _working_after(
+            period.due + timedelta(days=1), cal, period.due + timedelta(days=LATE_SEARCH_DAYS)
+        )
         late = (
             current_slot(
                 [(late_day, f"{period.key}:late")],
                 now=now,
                 policy=policy,
-                valid_until=period.last,
+                valid_until=max(period.last, late_day),
             )
-            if late_day <= period.last and late_day > period.due
+            if late_day > period.due
             else None
         )
-        for chosen, is_late in ((slot, False), (late, True)):
+        answerable = late if late_day <= period.last else None
+        for chosen, is_late in ((slot, False), (answerable, True)):
             if chosen is None:
                 continue
             for person in who:

@@ -89,6 +89,16 @@ def may_view_unit(actor: Actor, unit_id: int) -> bool:
     )
 
 
+def may_chase(actor: Actor, unit_id: int) -> bool:
+    """A district head chases (催办) a school under their district (not their own unit)."""
+    return (
+        actor.role is Role.UNIT_HEAD
+        and actor.member_id is not None
+        and unit_id in actor.oversees
+        and unit_id != actor.unit_id
+    )
+
+
 def is_responsible(actor: Actor, item: ItemFacts) -> bool:
     return actor.member_id is not None and actor.member_id == item.responsible_member_id
 

@@ -92,3 +92,18 @@ def subtree(parents: Mapping[int, int | None], root: int) -> frozenset[int]:
                 found.add(child)
                 todo.append(child)
     return frozenset(found)
+
+
+def district_of(parents: Mapping[int, int | None], districts: frozenset[int]) -> dict[int, int]:
+    """Each unit's nearest district (学区) above it, for the units that lie in one (a district
+    itself reports to the bureau: it is not in its own district)."""
+    found: dict[int, int] = {}
+    for unit in parents:
+        seen, parent = {unit}, parents.get(unit)
+        while parent is not None and parent not in seen:  # a cycle in stored data must end
+            if parent in districts:
+                found[unit] = parent
+                break
+            seen.add(parent)
+            parent = parents.get(parent)
+    return found

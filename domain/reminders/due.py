@@ -46,6 +46,7 @@ class Rule(StrEnum):
     ITEM_DUE = "item_due"
     ITEM_OVERDUE = "item_overdue"
     ITEM_ESCALATE = "item_escalate"
+    ITEM_DISTRICT = "item_district"  # a school's overdue item, to its district (学区) head first
     UNIT_OVERDUE = "unit_overdue"  # weekly per-unit digest
     CASE_WARN = "case_warn"
     CASE_ESCALATE = "case_escalate"
@@ -62,6 +63,7 @@ class Rule(StrEnum):
     FORM_CHASE = "form_chase"  # a staff member's chase (催报) of those who have not answered
     # The weekly brief to the staff chat (domain/brief.py decides it; the engine sends it).
     WEEKLY_BRIEF = "weekly_brief"
+    DISTRICT_CHASE = "district_chase"  # a district head's chase (催办) of a school's heads
 
 
 def member_recipient(member_id: int) -> str:
@@ -91,6 +93,9 @@ class UnitFacts:
     groups: tuple[int, ...] = ()  # bound group chat ids
     signed_off: bool = False
     paused: bool = False
+    # The active heads of the district (学区) the unit lies in: an overdue item is escalated
+    # to them before the bureau. Empty for a unit outside any district or one without a head.
+    district_heads: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -336,6 +341,43 @@ class _Overdue:
         return at if at > now else send_instant(item.deadline + timedelta(days=n + every), p)
 
 
+class _District:
+    """Escalation to the heads of the school's district (学区) after D working days overdue,
+    before the bureau; skipped when `district_after_working_days` is unset or the district has
+    no head."""
+
+    rule = Rule.ITEM_DISTRICT
+
+    def due(
+        self,
+        item: ItemFacts,
+        unit: UnitFacts,
+        people: list[str],
+        payload: Mapping[str, object],
+        *,
+        now: datetime,
+        p: Policy,
+        cal: WorkCalendar,
+        staff_chat: bool,
+    ) -> list[Due]:
+        if local_day(now, p) <= item.deadline:
+            return []
+        district_on = district_escalation_day(item.deadline, unit, p, cal)
+        if district_on is None or (told_at := send_instant(district_on, p)) > now:
+            return []
+        step = Slot(district_on, f"{item.deadline.isoformat()}:district", told_at)
+        heads = [member_recipient(h) for h in unit.district_heads]
+        return _fan(self.rule, f"item:{item.id}", step, heads, payload, unit.id)
+
+    def next_at(
+        self, item: ItemFacts, *, now: datetime, p: Policy, cal: WorkCalendar
+    ) -> datetime | None:
+        if p.district_after_working_days is None:
+            return None
+        at = send_instant(cal.add_working_days(item.deadline, p.district_after_working_days), p)
+        return at if at > now else None
+
+
 class _Escalate:
     """Escalation to the staff chat after M working days overdue."""
 
@@ -373,15 +415,16 @@ class _Escalate:
 
 
 # An item's reminder ladder, in the order its reminders are listed.
-ITEM_RULES: tuple[ItemRule, ...] = (_BeforeDeadline(), _Overdue(), _Escalate())
+ITEM_RULES: tuple[ItemRule, ...] = (_BeforeDeadline(), _Overdue(), _District(), _Escalate())
 # Never: an item no rule will make due again (until it, its unit or its people change).
 NEVER = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def item_reminders(snapshot: Snapshot, *, now: datetime, p: Policy, cal: WorkCalendar) -> list[Due]:
     """Every rule of `ITEM_RULES` for each item: ladders before each item's deadline, chasing
-    after it, escalation to the staff chat after M working days overdue; to the responsible
-    member and the unit heads."""
+    after it, to the responsible member and the unit heads; escalation to the district's heads
+    after D working days overdue (when the unit lies in a district with a head, and districts
+    are not skipped), then to the staff chat after M working days overdue."""
     out: list[Due] = []
     for item in snapshot.items:
         unit = snapshot.units.get(item.unit_id)
@@ -410,6 +453,17 @@ def digest_slot(now: datetime, p: Policy) -> tuple[date, datetime]:
     today = local_day(now, p)
     monday = today - timedelta(days=(today.weekday() - p.digest_weekday) % 7)
     return monday, send_instant(monday, p)
+
+
+def district_escalation_day(
+    deadline: date, unit: UnitFacts, p: Policy, cal: WorkCalendar
+) -> date | None:
+    """The day an overdue item of `unit` goes to its district's heads: None when districts
+    are skipped (`district_after_working_days` unset) or the unit has no district head (the
+    escalation then goes to the bureau alone, on its own day)."""
+    if p.district_after_working_days is None or not unit.district_heads:
+        return None
+    return cal.add_working_days(deadline, p.district_after_working_days)
 
 
 def unit_digests(snapshot: Snapshot, *, now: datetime, p: Policy) -> list[Due]:

@@ -43,6 +43,9 @@ class Policy:
     item_ladder: tuple[int, ...] = (3, 1, 0)
     overdue_every_days: int = 2
     escalate_after_working_days: int = 5
+    # An overdue item of a school goes to its district (学区) head this many working days
+    # after its deadline, before the bureau; None skips districts.
+    district_after_working_days: int | None = 3
     digest_weekday: int = 0  # Monday: the weekly per-unit overdue digest
     case_clocks: Mapping[str, CaseClock] = field(default_factory=dict)
 

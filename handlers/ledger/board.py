@@ -18,12 +18,14 @@ from domain.ledger.rules import LedgerStatus
 from handlers.context import BotContext, Viewer, viewer
 from handlers.desk.loop import after_item_move
 from handlers.i18n import Html, Translator, escape
+from handlers.ledger import chase
 from handlers.ledger.views import (
     PAGE_SIZE,
     ROUTE,
     actor_of,
     card_keyboard,
     card_text,
+    chase_button,
     cut,
     facts_of,
     item_line,
@@ -41,6 +43,7 @@ from storage.ledger import queries as ledger_queries
 from storage.membership import units
 
 UNSIGNED_SHOWN = 60
+CHASE_BUTTONS = 20  # chase buttons under a district's unsigned list
 
 
 def signoff_due(context: BotContext) -> date | None:
@@ -67,7 +70,8 @@ async def show_ledger(update: Update, context: BotContext) -> None:
     if rules.is_staff(actor) or actor.oversees:  # staff: every unit; a district head: theirs
         scope = None if rules.is_staff(actor) else actor.oversees
         if arg.lower() == "unsigned":
-            await message.reply_text(await unsigned_text(context, t, scope))
+            text = await unsigned_text(context, t, scope)
+            await message.reply_text(text, reply_markup=await chase_keyboard(context, who, scope))
             return
         if arg:
             unit = await units.by_code(context.services.db, arg)
@@ -172,6 +176,20 @@ async def unsigned_text(
         lines.append(t.gettext("The day has passed."))
         lines += await _signed_late(context, t, due, {u.id for u in missing}, scope)
     return Html("\n".join(escape(line) for line in lines))
+
+
+async def chase_keyboard(
+    context: BotContext, who: Viewer, scope: frozenset[int] | None
+) -> InlineKeyboardMarkup | None:
+    """A district head's chase buttons under the unsigned list: one per school not signed
+    off (the first CHASE_BUTTONS of them)."""
+    if scope is None:
+        return None
+    actor = actor_of(who)
+    missing = await ledger_queries.unsigned_units(context.services.db, unit_ids=scope)
+    shown = [u for u in missing if u.id is not None and rules.may_chase(actor, u.id)]
+    rows = [[chase_button(who.t, u.id, u.code)] for u in shown[:CHASE_BUTTONS] if u.id]
+    return keyboard(rows)
 
 
 async def _signed_late(
@@ -283,6 +301,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif action in ("ip", "vf") and len(ids) == 2:
         target = LedgerStatus.IN_PROGRESS if action == "ip" else LedgerStatus.VERIFIED
         await move(update, context, who, ids[0], ids[1], target)
+    elif action == "ch" and len(ids) == 1:
+        await chase.chase(update, context, who, ids[0])
     elif action in ("add", "rc", "pn", "rj", "em", "ed", "er"):
         await query.answer(t.gettext("Finish what you are doing first, or send /cancel."))
     else:

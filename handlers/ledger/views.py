@@ -43,6 +43,12 @@ def parse_cb(data: str | None) -> tuple[str, list[int]] | None:
     return None if ids is None else (press.action, list(ids))
 
 
+def chase_button(t: Translator, unit_id: int, code: str | None = None) -> InlineKeyboardButton:
+    """A district head's chase (催办) of a school: of the school shown, or of `code`."""
+    label = t.gettext("⏰ Chase {code}", code=code) if code else t.gettext("⏰ Chase the school")
+    return InlineKeyboardButton(label, callback_data=ROUTE.data("ch", unit_id))
+
+
 def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
     """The buttons, or None when there are none (Telegram refuses an empty keyboard)."""
     return InlineKeyboardMarkup(rows) if rows else None
@@ -174,6 +180,8 @@ def page_keyboard(
     if nav:
         rows.append(nav)
     actions = []
+    if rules.may_chase(actor, unit_id):
+        actions.append(chase_button(t, unit_id))
     if rules.may_add(actor, unit_id):
         actions.append(
             InlineKeyboardButton(

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from domain.ledger.rules import may_chase
 from domain.membership.units import UNIT_CODE
 from domain.reminders.overdue import late_cases, may_see_overdue, sees_all_units
 from domain.reminders.timing import local_day
 from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html, Translator
-from handlers.ledger.views import open_item_callback
+from handlers.ledger.views import actor_of, chase_button, open_item_callback
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.edits import edit_pressed
 from storage.errors import NotFoundError
@@ -130,6 +131,14 @@ async def _page(
         ]
         for item in page.items
     ]
+    if who.oversees and not all_units:  # a district head: chase a school of this page
+        actor = actor_of(who)
+        schools = dict.fromkeys((i.unit_id, i.unit_code) for i in page.items)
+        rows += [
+            [chase_button(t, unit_id, code)]
+            for unit_id, code in schools
+            if may_chase(actor, unit_id)
+        ]
     nav = []
     if page.offset > 0:
         nav.append(

@@ -117,6 +117,15 @@ def _item_line(t: Translator, rule: str, p: dict[str, object], today: date) -> H
             late,
             **values,
         )
+    if rule == Rule.ITEM_DISTRICT:
+        return t.ngettext(
+            "🚨 To the district: {unit}, ledger item No. {seq} “{description}” was due on "
+            "{date} and is {n} day late. Please chase the school; it goes to the bureau next.",
+            "🚨 To the district: {unit}, ledger item No. {seq} “{description}” was due on "
+            "{date} and is {n} days late. Please chase the school; it goes to the bureau next.",
+            late,
+            **values,
+        )
     if late > 0:
         head = t.ngettext(
             "❗ Overdue: {unit} No. {seq} “{description}” was due on {date}, {n} day late.",
@@ -223,7 +232,7 @@ def line(t: Translator, row: Pending, *, today: date, campaign: Campaign) -> Htm
             return _phase_line(t, p, today, campaign)
         case Rule.DEADLINE:
             return _deadline_line(t, p, today, campaign)
-        case Rule.ITEM_DUE | Rule.ITEM_OVERDUE | Rule.ITEM_ESCALATE:
+        case Rule.ITEM_DUE | Rule.ITEM_OVERDUE | Rule.ITEM_ESCALATE | Rule.ITEM_DISTRICT:
             return _item_line(t, row.rule, p, today)
         case Rule.UNIT_OVERDUE:
             return _unit_digest(t, p, today)

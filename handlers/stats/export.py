@@ -1,9 +1,10 @@
 """`/export`: the rectification ledger (整改台账), the case register, the accountability
 register or the audit log as an xlsx or CSV file, sent as a document. Handlers and admins
-export every unit; a unit head their own unit's ledger. The case register is for case officers
-and admins only: it holds complaints about the unit itself, which its head must not read. The
-audit log (who did what and when) is for admins only; `/export audit` takes filters: a case
-number, a unit code and days (`2027-04-01` or `2027-04-01..2027-04-30`), in any order.
+export every unit; a unit head their own unit's ledger; a district (学区) head the ledger of
+the district and every school under it. The case register is for case officers and admins
+only: it holds complaints about the unit itself, which its head must not read. The audit log
+(who did what and when) is for admins only; `/export audit` takes filters: a case number, a
+unit code and days (`2027-04-01` or `2027-04-01..2027-04-30`), in any order.
 
 The file is the bureau office's document: Chinese headers and labels whatever the reader's
 language. Files are made in a private chat or the staff chat only."""
@@ -182,6 +183,12 @@ async def offer_export(update: Update, context: BotContext) -> None:
         return
     if scope.all_units:
         text = t.gettext("Which file? It covers every unit.")
+    elif scope.unit_ids is not None:
+        text = t.ngettext(
+            "Which file? It covers your district: {n} unit.",
+            "Which file? It covers your district: {n} units.",
+            len(scope.unit_ids),
+        )
     else:
         text = t.gettext("Which file? It covers your unit.")
     await message.reply_text(text, reply_markup=_keyboard(who, scope))
@@ -220,7 +227,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(t.gettext("The audit log is sent in a private chat with me only."))
         return
     await query.answer(t.gettext("Making the file…"))
-    await _send_file(context, who, query.message.chat.id, what, fmt, scope.unit_id)
+    await _send_file(
+        context, who, query.message.chat.id, what, fmt, scope.unit_id, unit_ids=scope.unit_ids
+    )
 
 
 async def _send_file(
@@ -231,14 +240,16 @@ async def _send_file(
     fmt: Format,
     unit_id: int | None,
     where: AuditFilter | None = None,
+    unit_ids: frozenset[int] | None = None,
 ) -> None:
-    """Make one file from the database and send it to `chat_id` (rights already checked)."""
+    """Make one file from the database and send it to `chat_id` (rights already checked);
+    `unit_ids`: a district head's district and its schools."""
     t, svc = who.t, context.services
     unit = await units.by_id(svc.db, unit_id) if unit_id is not None else None
     out = io.BytesIO()
     today = local_day(svc.clock.now(), svc.settings.reminders)
     tz = svc.settings.timezone
-    batches = rows_of(svc.db, what, unit_id, tz=tz, where=where)
+    batches = rows_of(svc.db, what, unit_id, tz=tz, where=where, unit_ids=unit_ids)
     labels = file_labels(
         svc.catalogs.get(FILE_LANGUAGE), svc.settings.campaign, svc.settings, today
     )
@@ -251,6 +262,7 @@ async def _send_file(
         policy=policy_of(context),
         calendar=svc.settings.calendar,
         today=today,
+        unit_ids=unit_ids,
     )
     count = await write_export(
         out,
@@ -362,10 +374,15 @@ def rows_of(
     *,
     tz: ZoneInfo | None = None,
     where: AuditFilter | None = None,
+    unit_ids: frozenset[int] | None = None,
 ) -> AsyncIterator[Sequence[Any]]:
     """The batches of one export's rows; the ledger keeps the items a unit returned (退单),
-    with their status. The audit log is of `where` (default: every unit or `unit_id`)."""
+    with their status; `unit_ids`: a district head's ledger covers the district and every
+    school under it (the case registers are the bureau's alone). The audit log is of `where`
+    (default: every unit or `unit_id`)."""
     if what == "ledger":
+        if unit_ids is not None:  # the district's units, its own included
+            return exports.ledger_rows(db, returned=True, unit_ids=unit_ids)
         return exports.ledger_rows(db, unit_id=unit_id, returned=True)
     if what == "cases":
         return exports.case_rows(db, unit_id=unit_id)
@@ -385,19 +402,21 @@ async def extra_sheets(
     policy: DutyPolicy | None = None,
     calendar: WorkCalendar | None = None,
     today: date | None = None,
+    unit_ids: frozenset[int] | None = None,
 ) -> list[ExtraSheet]:
     """The sheets that follow the main rows: the ledger workbook also carries the "124" duty
-    sheet, every duty night up to yesterday (the chat's /export and `python -m bot export`
-    alike)."""
+    sheet, every duty night up to yesterday, of a district's units for a district head (the
+    chat's /export and `python -m bot export` alike)."""
     if what == "ledger" and fmt == "xlsx":
         day = today or datetime.now(tz).date()
         sheet = await checkins.checkin_sheet(
             db,
-            unit_id=unit_id,
+            unit_id=unit_id if unit_ids is None else None,
             tz=tz,
             policy=policy,
             calendar=calendar,
             last=day - timedelta(days=1),
+            unit_ids=unit_ids,
         )
         return [sheet]
     return []

@@ -4,7 +4,7 @@ absence requests and their decisions, and the facts the duty rules and statistic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -312,9 +312,14 @@ AT_SCHOOL, ON_LEAVE, MISSING = "在校", "请假", "未签到"
 
 
 async def checkin_rows(
-    db: Database, first: date, last: date, *, unit_id: int | None = None
+    db: Database,
+    first: date,
+    last: date,
+    *,
+    unit_id: int | None = None,
+    unit_ids: Collection[int] | None = None,
 ) -> Sequence[CheckInRow]:
-    """Every check-in of `first`..`last` (of one unit, or all), for the export."""
+    """Every check-in of `first`..`last` (of one unit, of `unit_ids`, or all), for the export."""
     async with db.session() as session:
         query = (
             select(CheckIn, Member, Unit)
@@ -326,6 +331,8 @@ async def checkin_rows(
         )
         if unit_id is not None:
             query = query.where(col(CheckIn.unit_id) == unit_id)
+        if unit_ids is not None:
+            query = query.where(col(CheckIn.unit_id).in_(sorted(unit_ids)))
         rows = (await session.exec(query)).all()
     return [
         CheckInRow(
@@ -350,22 +357,29 @@ async def checkin_sheet(
     policy: DutyPolicy | None = None,
     calendar: WorkCalendar | None = None,
     last: date,
+    unit_ids: Collection[int] | None = None,
 ) -> ExtraSheet:
-    """The "124" duty sheet of the export: every duty night of every cadre (of one unit, or
-    all) from the day the cadre was marked to `last` (the caller's yesterday), as 在校 (with the
-    check-in time and whether a location was shared — never coordinates), 请假 (approved
-    leave) or 未签到 (missing)."""
+    """The "124" duty sheet of the export: every duty night of every cadre (of one unit, of
+    `unit_ids` — a district's — or all) from the day the cadre was marked to `last` (the
+    caller's yesterday), as 在校 (with the check-in time and whether a location was shared —
+    never coordinates), 请假 (approved leave) or 未签到 (missing)."""
     policy = policy or DutyPolicy(timezone=tz)
     facts = await duty_facts(db, date(2000, 1, 1), last, tz=tz)
     if unit_id is not None:
         facts = replace(facts, cadres=tuple(c for c in facts.cadres if c.unit_id == unit_id))
+    if unit_ids is not None:
+        facts = replace(facts, cadres=tuple(c for c in facts.cadres if c.unit_id in unit_ids))
     starts = [c.since for c in facts.cadres if c.since is not None]
     days = (
         duty_days_between(min(starts), last, policy, calendar or WorkCalendar()) if starts else []
     )
     checked = {
         (r.member_id, r.day): r
-        for r in (await checkin_rows(db, min(starts), last, unit_id=unit_id) if starts else [])
+        for r in (
+            await checkin_rows(db, min(starts), last, unit_id=unit_id, unit_ids=unit_ids)
+            if starts
+            else []
+        )
     }
     values: list[list[Cell]] = []
     for day in days:

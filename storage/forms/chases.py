@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -73,19 +73,28 @@ async def facts(
     """For each named form open today: its period, who should answer, who has, the chases."""
     out: list[FormFacts] = []
     for form in forms:
-        period = period_of(form, today, campaign)
-        if period is None or not form.named:
+        if not form.named:
             continue
+        period = period_of(form, today, campaign)
+        if period is None:
+            continue
+        # The period before: its missing list may be due on the first working day after its
+        # due day, in this period (a weekly form due on Friday: on Monday).
+        before = period_of(form, period.first - timedelta(days=1), campaign)
+        periods = [period] if before is None or before.key == period.key else [before, period]
         expected = await answers.expected(db, form)
-        answered = await answers.answered_members(db, form_key=form.key, period=period.key)
-        async with db.session() as session:
-            rows = (
-                await session.exec(
-                    select(FormChase).where(
-                        FormChase.form_key == form.key, FormChase.period == period.key
+        for each in periods:
+            answered = await answers.answered_members(db, form_key=form.key, period=each.key)
+            async with db.session() as session:
+                rows = (
+                    await session.exec(
+                        select(FormChase).where(
+                            FormChase.form_key == form.key, FormChase.period == each.key
+                        )
                     )
-                )
-            ).all()
-        chases = tuple((c.id, unit_of(c.scope), c.requested_at) for c in rows if c.id is not None)
-        out.append(FormFacts(form, period, tuple(expected), answered, chases))
+                ).all()
+            chases = tuple(
+                (c.id, unit_of(c.scope), c.requested_at) for c in rows if c.id is not None
+            )
+            out.append(FormFacts(form, each, tuple(expected), answered, chases))
     return out

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.membership.units import UnitKind, district_of
 from domain.reminders.due import (
     OPEN_CASE_STATUSES,
     OPEN_ITEM_STATUSES,
@@ -72,6 +73,7 @@ async def snapshot(
     owner = aliased(Member)
     async with db.session() as session:
         unit_rows = (await session.exec(select(Unit.id, Unit.code, Unit.name))).all()
+        tree = (await session.exec(select(Unit.id, Unit.parent_id, Unit.kind))).all()
         heads = (
             await session.exec(
                 select(Member.id, Member.unit_id)
@@ -120,7 +122,7 @@ async def snapshot(
                 )
             ).all()
             audience_rows[audience] = tuple((m, u) for m, u in rows if m is not None)
-        units = _unit_facts(unit_rows, heads, groups, signed, paused)
+        units = _unit_facts(unit_rows, tree, heads, groups, signed, paused)
         whole: frozenset[int] | None = None
         if scope is None:
             item_rows = await _items(session, until, None)
@@ -185,6 +187,7 @@ async def snapshot(
 
 def _unit_facts(
     unit_rows: Iterable[Any],
+    tree: Iterable[Any],
     heads: Iterable[Any],
     groups: Iterable[Any],
     signed: Collection[int],
@@ -197,6 +200,11 @@ def _unit_facts(
     group_map: dict[int, list[int]] = {}
     for chat_id, unit_id in groups:
         group_map.setdefault(unit_id, []).append(chat_id)
+    branches = [(uid, parent, kind) for uid, parent, kind in tree if uid is not None]
+    districts = district_of(
+        {uid: parent for uid, parent, _ in branches},
+        frozenset(uid for uid, _, kind in branches if kind == UnitKind.DISTRICT),
+    )
     return {
         uid: UnitFacts(
             id=uid,
@@ -206,6 +214,7 @@ def _unit_facts(
             groups=tuple(sorted(group_map.get(uid, ()))),
             signed_off=uid in signed,
             paused=uid in paused,
+            district_heads=tuple(head_map.get(districts[uid], ())) if uid in districts else (),
         )
         for uid, code, name in unit_rows
         if uid is not None

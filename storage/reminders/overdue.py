@@ -25,6 +25,7 @@ class OverdueItem:
     seq: int
     description: str
     deadline: date
+    unit_id: int = 0  # a district head's chase button names the school
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ async def items_page(
             )
         ).all()
     items = tuple(
-        OverdueItem(i.id, code, name, i.seq, i.description, day)
+        OverdueItem(i.id, code, name, i.seq, i.description, day, i.unit_id)
         for i, code, name in rows
         if i.id is not None and (day := due_for_rating(i.deadline, i.due_on)) is not None
     )

@@ -7,7 +7,7 @@ number is its staff pseudonym, and no receipt, hash, author or instant is select
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -94,10 +94,16 @@ class AccountabilityRow:
 
 
 async def ledger_rows(
-    db: Database, *, unit_id: int | None = None, batch: int = BATCH, returned: bool = False
+    db: Database,
+    *,
+    unit_id: int | None = None,
+    batch: int = BATCH,
+    returned: bool = False,
+    unit_ids: Collection[int] | None = None,
 ) -> AsyncIterator[list[LedgerRow]]:
-    """The ledger, all units or one, ordered by unit code and 序号, `batch` rows at a time;
-    with `returned`, the items a unit sent back to the desk (退单) too, with their status."""
+    """The ledger, all units, one, or those of `unit_ids` (a district's), ordered by unit
+    code and 序号, `batch` rows at a time; with `returned`, the items a unit sent back to the
+    desk (退单) too, with their status."""
     signed = await _signoffs(db)
     source = aliased(Case)
     latest = (
@@ -140,6 +146,8 @@ async def ledger_rows(
             query = query.where(col(LedgerItem.status) != "returned")  # 退单: off the list
         if unit_id is not None:
             query = query.where(col(LedgerItem.unit_id) == unit_id)
+        if unit_ids is not None:
+            query = query.where(col(LedgerItem.unit_id).in_(sorted(unit_ids)))
         if last is not None:
             query = query.where(tuple_(col(Unit.code), col(LedgerItem.seq)) > tuple_(*last))
         async with db.session() as session:

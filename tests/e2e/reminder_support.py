@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot.clock import TravelClock
 from bot.config import AccessConfig, Config
+from bot.config.forms import FormConfig
 from bot.config.stats import BriefConfig
 from bot.demo import example_config
 from bot.reminders import ReminderEngine, engine_of
@@ -160,13 +161,13 @@ async def world(
     staff: SimChat | None = None,
     fresh: bool = True,
     database: Database | None = None,
-    forms: bool = True,
+    forms: bool | tuple[FormConfig, ...] = True,
     brief: bool = False,
 ) -> AsyncIterator[World]:
     """The bot with a staff chat; `sim`/`staff` given to restart on the same simulator;
     `database` given (e.g. PostgreSQL) is used and left open; `forms=False` drops the example
-    config's forms; `brief=True` keeps the weekly brief to the staff chat (off by default: the
-    other tests count the staff chat's messages on Mondays)."""
+    config's forms, a tuple of forms replaces them; `brief=True` keeps the weekly brief to the
+    staff chat (off by default: the other tests count the staff chat's messages on Mondays)."""
     own_sim = sim is None
     simulator = sim or BotApiSimulator(
         token=TOKEN, bot_username="rectify_test_bot", bot_name="整改助手"
@@ -186,8 +187,8 @@ async def world(
         config = config.model_copy(
             update={"access": AccessConfig(admins=(ADMIN_ID,), staff_chat=staff_chat.id)}
         )
-        if not forms:  # the example's forms have reminders of their own
-            config = config.model_copy(update={"forms": ()})
+        if forms is not True:  # the example's forms have reminders of their own
+            config = config.model_copy(update={"forms": () if forms is False else forms})
         if not brief:
             config = config.model_copy(update={"brief": BriefConfig(enabled=False)})
         db = database or Database(config.storage.url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from domain.membership.roles import Role
+from domain.membership.roles import Role, menu_for
 from domain.membership.units import UnitKind, UnitRow
 from simulator import SimUser
 from storage.duties import checkins, inspections
@@ -268,3 +268,86 @@ async def test_a_deactivated_member_gets_no_reminder_and_no_button(tmp_path: Pat
         answers = [a.text for a in w.sim.callback_answers if a.id == query_id]
         assert answers and "食堂" not in (answers[0] or "")
         assert len(w.sim.bot_messages(teacher)) == before + 1  # the /help answer only
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+async def test_the_set_my_commands_record_per_scope_and_language_for_each_role(
+    harness: Harness,
+) -> None:
+    sim = harness.sim
+    # The public menus: every private chat and every group, by app language.
+    public = [c for c in menu_for(None)]
+    for code, chinese in ((None, True), ("zh", True), ("en", False)):
+        private = sim.commands(code, "all_private_chats")
+        assert [c for c, _ in private] == public
+        assert all(_cjk(d) == chinese for _, d in private), (code, private)
+        groups = sim.commands(code, "all_group_chats")
+        assert [c for c, _ in groups] == ["help", "report", "complain", "bindgroup"]
+        assert all(_cjk(d) == chinese for _, d in groups), (code, groups)
+    # Each role's own chat scope: exactly its menu, in the person's chosen language.
+    people: list[tuple[SimUser, tuple[str, ...]]] = []
+    for name, role, unit, marks in (
+        ("成员", Role.MEMBER, "SCH001", {}),
+        ("干部", Role.MEMBER, "SCH001", {"cadre": True}),
+        ("督查员", Role.MEMBER, "SCH002", {"inspector": True}),
+        ("校长", Role.UNIT_HEAD, "SCH001", {}),
+        ("学区主任", Role.UNIT_HEAD, "D01", {}),
+        ("承办人", Role.CASE_OFFICER, "EDU", {}),
+        ("评议员", Role.MONITOR, "EDU", {}),
+    ):
+        user = sim.add_user(name, language_code="en")  # the app's language: not the menu's
+        await harness.register(user, role, unit)
+        mid = await member_id(harness, user)
+        if marks.get("cadre"):
+            await checkins.set_cadre(harness.db, mid, on=True, now=harness.clock.now())
+        if marks.get("inspector"):
+            await inspections.set_inspector(harness.db, mid, on=True, now=harness.clock.now())
+        if marks:
+            await harness.ask(user, "/help")  # the menu follows the mark at the next command
+        people.append((user, menu_for(role, **marks)))
+    admin = sim.add_user("管理员", user_id=ADMIN_ID)
+    await harness.ask(admin, "/start")
+    people.append((admin, menu_for(Role.ADMIN)))
+    for user, expected in people:
+        entries = sim.commands(scope=f"chat:{user.id}")
+        assert tuple(c for c, _ in entries) == expected, user.first_name
+        assert all(_cjk(d) for _, d in entries), user.first_name
+    # Each person who chooses English gets the same commands, described in English.
+    for user, expected in people:
+        await harness.ask(user, "/language")
+        await sim.press_button(user, "English")
+        await sim.wait_edit(user)
+        entries = sim.commands(scope=f"chat:{user.id}")
+        assert tuple(c for c, _ in entries) == expected, user.first_name
+        assert not any(_cjk(d) for _, d in entries), (user.first_name, entries)
+
+
+async def test_deactivating_oneself_or_the_last_head_asks_first_and_keep_keeps(
+    harness: Harness,
+) -> None:
+    head = harness.sim.add_user("孙校长")
+    await harness.register(head, Role.UNIT_HEAD, "SCH002")
+    card = await open_card(harness, head, "孙校长")
+    assert "城关第二小学" in card
+    await harness.sim.press_button(head, "停用")
+    question = (await harness.sim.wait_edit(head)).text
+    assert "这是您本人" in question and "最后一位单位负责人" in question
+    # Nothing happens until it is confirmed; "keep" goes back to the card.
+    found = await members.by_telegram_id(harness.db, head.id)
+    assert found is not None and found.member.active
+    await harness.sim.press_button(head, "不停用")
+    assert "孙校长" in (await harness.sim.wait_edit(head)).text
+    found = await members.by_telegram_id(harness.db, head.id)
+    assert found is not None and found.member.active
+    assert "ledger" in menu(harness, head)
+    # A replayed "confirm" from someone else (a member of the same school) changes nothing.
+    teacher = harness.sim.add_user("周老师")
+    await harness.register(teacher, Role.MEMBER, "SCH002")
+    target = await member_id(harness, head)
+    notice = await answer_of(harness, await forge_press(harness, teacher, f"ppl:v1:dx:{target}"))
+    assert notice is not None and "无权" in notice
+    found = await members.by_telegram_id(harness.db, head.id)
+    assert found is not None and found.member.active

@@ -19,6 +19,7 @@ from domain.ledger.rules import LedgerStatus
 from simulator import SimUser
 from storage.membership import groups
 from storage.models import LedgerItem, SignOff
+from storage.models.reminders import ReminderOutbox
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_loop import (
     close_finding,
@@ -181,6 +182,21 @@ async def ledger_sign_off(b: Bench, user: SimUser, scope: str) -> bool:
     return signed
 
 
+async def ledger_chase(b: Bench, user: SimUser, scope: str) -> bool:
+    """催办 is a district head's (none in this matrix): a unit head may not chase their own
+    school or a neighbour, staff use their own tools."""
+    unit = unit_of(scope)
+    before = await b.count(ReminderOutbox, ReminderOutbox.rule == "district_chase")
+    notice = await press(b, user, f"ledger:v1:ch:{b.unit_ids[unit]}")
+
+    async def recorded() -> bool:
+        return await b.count(ReminderOutbox, ReminderOutbox.rule == "district_chase") > before
+
+    chased = await effect(notice, recorded)
+    assert refused(notice) != chased, notice
+    return chased
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
@@ -254,6 +270,7 @@ ACTIONS = [
     Action("ledger: edit measure", ledger_edit_measure, roles("NN", "NN", "YN", "NN", "YY")),
     Action("ledger: verify", ledger_verify, roles("NN", "NN", "NN", "YY", "YY")),
     Action("ledger: sign off", ledger_sign_off, roles("NN", "NN", "YN", "NN", "NN")),
+    Action("ledger: chase a school", ledger_chase, roles("NN", "NN", "NN", "NN", "NN")),
     Action("stats: chart", stats_chart, roles("N", "N", "Y", "Y", "Y")),
     Action("export: ledger.csv", export_file("ledger"), roles("N", "N", "Y", "Y", "Y")),
     Action("export: cases.csv", export_file("cases"), roles("N", "N", "N", "Y", "Y")),

@@ -50,7 +50,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": ("set",),
     "ledger": (
         *("u", "us", "o", "m", "sg", "sy", "add", "ip", "rc", "vf", "rj", "pn", "em"),
-        *("ed", "er", "cat", "dl", "who", "done", "xr", "pdf"),
+        *("ed", "er", "cat", "dl", "who", "done", "xr", "pdf", "ch"),
     ),
     "close": ("f", "h", "d", "x"),
     "form": (
