@@ -180,6 +180,8 @@ async def _replay(b: Bench, presser: SimUser, data: str) -> tuple[str | None, li
 OWN_RIGHT = {
     "stats:v1:chart:": {"unit_head", "handler"},
     "export:v1:ledger:": {"unit_head", "handler"},
+    # the problem list and the year-end summary: a unit head gets their own unit's
+    "papers:v1:": {"unit_head", "handler"},
     "form:v1:pick:": {"member", "unit_head", "handler"},
 }
 
