@@ -3,8 +3,10 @@
 Every CallbackQueryHandler of `handlers.build_handlers()` (nested conversations' entry points,
 states and fallbacks too) is found by walking the handlers; each route's actions come from its
 pattern's alternatives or, for a route-wide pattern, from `ACTIONS` (a test below fails when a
-route has no entry). Each action gets hostile values: Unicode digits, 2**66, negative numbers,
-empty and extra fields, random characters, data over 64 bytes. Pressed by a stranger, a
+route has no entry). Each action gets hostile values of every kind: Unicode digits, numbers beyond
+the 64-bit range, negative numbers, empty and extra fields, random characters, no value, data
+over 64 bytes (a kind's members take turns across the roles, and a test checks each member
+is pressed on every action by some role). Pressed by a stranger, a
 member, a unit head, a case officer and an administrator: the press is answered, never with
 the apology, no ERROR record carries a traceback, and the database is unchanged.
 
@@ -146,18 +148,42 @@ def prefixes(pattern: str | None) -> list[str]:
     return [f"{route}:v1:{a}:" for a in actions]
 
 
-def every_press() -> list[str]:
-    rng = random.Random(21)
+# The kinds of forged value: every route's every action gets one of each kind from every role;
+# a kind's members take turns across the roles (role i presses member i), so each member is
+# pressed on every action by some role and the run stays within the suite's time.
+KINDS: tuple[tuple[str, ...], ...] = (
+    ("²", "①", "٣", "1.²"),  # digits int() or SQLite refuse
+    (str(2**66), "-9223372036854775809", "7" * 70),  # beyond the database's integer range
+    ("-1",),
+    ("",),
+    ("1.2.3.4", "1:2:3"),  # extra or wrongly separated fields
+)
+assert {v for kind in KINDS for v in kind} >= set(VALUES)
+
+
+def every_press(turn: int = 0) -> list[str]:
+    """The forged data one role presses: for every action of every route, one value of each
+    kind (the `turn`-th member, shifted per action so the members mix), random characters and
+    the prefix alone; then whole-data junk and a `v2` version of each route."""
+    rng = random.Random(21 + turn)
     data: set[str] = set(WHOLE)
     for _, handler in callback_handlers():
         for prefix in prefixes(_pattern(handler)):
-            data.update(prefix + v for v in VALUES)
+            shift = turn + sum(prefix.encode())
+            data.update(prefix + kind[shift % len(kind)] for kind in KINDS)
             data.add(prefix + "".join(chr(rng.randrange(33, 0x2FFF)) for _ in range(12)))
-            data.add(prefix + "7" * 70)
             data.add(prefix.rstrip(":"))  # no value at all
     route_names = {p.split(":", 1)[0] for p in data if ":v1:" in p}
     data.update(f"{r}:v2:o:1" for r in route_names)
     return sorted(d for d in data if 0 < len(d.encode()) <= 64 or len(d) > 64)
+
+
+def test_every_value_is_pressed_on_every_action_by_some_role() -> None:
+    turns = [set(every_press(turn)) for turn in range(len(ROLES))]
+    for _, handler in callback_handlers():
+        for prefix in prefixes(_pattern(handler)):
+            for value in (v for kind in KINDS for v in kind):
+                assert any(prefix + value in t for t in turns), (prefix, value)
 
 
 def test_every_route_wide_pattern_has_its_actions_listed() -> None:
@@ -203,7 +229,7 @@ async def test_forged_presses_on_every_route(
     await b.h.ask(user, "/help")
     await b.quiet(user)
     before, apologies = await snapshot(b), b.apologies()
-    presses = every_press()
+    presses = every_press(ROLES.index(role))
     answers: dict[str, str | None] = {}
     outcome = "FAILED"
     try:
