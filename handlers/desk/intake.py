@@ -296,45 +296,48 @@ def _forget_person(draft: dict[str, Any]) -> None:
     draft.pop("contact", None)
 
 
-def _length_problem(t: Translator, text: str, limit: int) -> str | None:
-    if not text or len(text) > limit:
-        return t.gettext(
-            "That is {count} characters; it must be 1 to {limit}. Send it again.",
-            count=len(text),
-            limit=limit,
-        )
-    return None
-
-
-async def name_typed(update: Update, context: BotContext) -> str | int:
+async def _typed_text(
+    update: Update, context: BotContext, *, key: str, limit: int, state: str
+) -> tuple[Viewer, Message] | int | str:
+    """A typed text step: the officer, the message and the text kept in the draft under `key`;
+    or where the conversation goes instead (ended, or the same step again after a text empty
+    or over `limit` characters)."""
     who = await _officer(update, context)
     message = update.effective_message
     draft = _draft(context)
     if who is None or message is None or draft is None:
         return _end(context)
     text = clean_text(message.text or "")
-    problem = _length_problem(who.t, text, CONTACT_NAME_MAX)
-    if problem is not None:
-        await _ask(message, problem)
-        return NAME
-    draft["name"] = text
+    if not text or len(text) > limit:
+        await _ask(
+            message,
+            who.t.gettext(
+                "That is {count} characters; it must be 1 to {limit}. Send it again.",
+                count=len(text),
+                limit=limit,
+            ),
+        )
+        return state
+    draft[key] = text
+    return who, message
+
+
+async def name_typed(update: Update, context: BotContext) -> str | int:
+    typed = await _typed_text(update, context, key="name", limit=CONTACT_NAME_MAX, state=NAME)
+    if not isinstance(typed, tuple):
+        return typed
+    who, message = typed
     await _ask(message, who.t.gettext("How can the person be reached (phone, address, e-mail)?"))
     return CONTACT
 
 
 async def contact_typed(update: Update, context: BotContext) -> str | int:
-    who = await _officer(update, context)
-    message = update.effective_message
-    draft = _draft(context)
-    if who is None or message is None or draft is None:
-        return _end(context)
-    text = clean_text(message.text or "")
-    problem = _length_problem(who.t, text, CONTACT_DETAILS_MAX)
-    if problem is not None:
-        await _ask(message, problem)
-        return CONTACT
-    draft["contact"] = text
-    return await _ask_unit(message, who)
+    typed = await _typed_text(
+        update, context, key="contact", limit=CONTACT_DETAILS_MAX, state=CONTACT
+    )
+    if not isinstance(typed, tuple):
+        return typed
+    return await _ask_unit(typed[1], typed[0])
 
 
 async def _ask_unit(message: Message, who: Viewer) -> str:
@@ -410,17 +413,11 @@ async def category_button(update: Update, context: BotContext) -> str | int:
 
 
 async def describe(update: Update, context: BotContext) -> str | int:
-    who = await _officer(update, context)
-    message = update.effective_message
-    draft = _draft(context)
-    if who is None or message is None or draft is None:
-        return _end(context)
-    text = clean_text(message.text or "")
-    problem = _length_problem(who.t, text, context.services.settings.text_max_chars)
-    if problem is not None:
-        await _ask(message, problem)
-        return DESCRIBE
-    draft["text"] = text
+    limit = context.services.settings.text_max_chars
+    typed = await _typed_text(update, context, key="text", limit=limit, state=DESCRIBE)
+    if not isinstance(typed, tuple):
+        return typed
+    who, message = typed
     await _ask(
         message,
         who.t.gettext(
