@@ -122,9 +122,13 @@ def category_hint(category: Category, language: str) -> str:
 
 def category_label(category: Category, language: str) -> str:
     """`弱 · 理想信念不坚决`: the Chinese name and a hint, short enough for a button; when the
-    hint does not fit, the name alone (a button never shows a word cut in half)."""
-    label = f"{category.name} · {category_hint(category, language)}"
-    return label if len(label) <= BUTTON_MAX_CHARS else category.name
+    hint does not fit, the name in the reader's language (`推 · Shirking`), else the name
+    alone (a button never shows a word cut in half)."""
+    for hint in (category_hint(category, language), category.name_for(language)):
+        label = f"{category.name} · {hint}"
+        if hint != category.name and len(label) <= BUTTON_MAX_CHARS:
+            return label
+    return category.name
 
 
 def category_name(t: Translator, campaign: Campaign, key: str) -> str:
