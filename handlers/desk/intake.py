@@ -18,6 +18,7 @@ press and message re-checks that the sender is a case officer or an administrato
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -151,6 +152,27 @@ async def _pressed_value(update: Update, context: BotContext) -> tuple[Viewer, s
     return who, press.action, press.value
 
 
+@dataclass(frozen=True)
+class _Press:
+    who: Viewer
+    action: str
+    value: str
+    draft: dict[str, Any]
+
+
+async def _step(update: Update, context: BotContext, state: str) -> _Press | str | int:
+    """The button pressed at `state` by an officer with a draft; otherwise where the
+    conversation goes: `state` again (the press answered here), or its end after Cancel."""
+    got = await _pressed_value(update, context)
+    draft = _draft(context)
+    if got is None or draft is None:
+        return state
+    who, action, raw = got
+    if action == "cancel":
+        return await _cancelled(update, context, who)
+    return _Press(who, action, raw, draft)
+
+
 async def _taken(update: Update) -> Message:
     """A valid press: answered, its buttons removed; the message to answer under."""
     query = update.callback_query
@@ -183,13 +205,10 @@ def _received_keyboard(t: Translator) -> InlineKeyboardMarkup:
 
 async def choose_channel(update: Update, context: BotContext) -> str | int:
     """A channel pressed: then the day it was received."""
-    got = await _pressed_value(update, context)
-    draft = _draft(context)
-    if got is None or draft is None:
-        return CHANNEL
-    who, action, raw = got
-    if action == "cancel":
-        return await _cancelled(update, context, who)
+    step = await _step(update, context, CHANNEL)
+    if not isinstance(step, _Press):
+        return step
+    who, raw, draft = step.who, step.value, step.draft
     if raw not in {c.value for c in INTAKE_CHANNELS}:
         return await _invalid(update, who, CHANNEL)
     draft["channel"] = raw
@@ -231,13 +250,10 @@ async def _set_received(message: Message, who: Viewer, draft: dict[str, Any], da
 
 async def received_button(update: Update, context: BotContext) -> str | int:
     """Today or yesterday pressed."""
-    got = await _pressed_value(update, context)
-    draft = _draft(context)
-    if got is None or draft is None:
-        return RECEIVED
-    who, action, raw = got
-    if action == "cancel":
-        return await _cancelled(update, context, who)
+    step = await _step(update, context, RECEIVED)
+    if not isinstance(step, _Press):
+        return step
+    who, raw, draft = step.who, step.value, step.draft
     if raw not in ("0", "1"):
         return await _invalid(update, who, RECEIVED)
     message = await _taken(update)
@@ -271,13 +287,10 @@ async def received_typed(update: Update, context: BotContext) -> str | int:
 
 async def named_choice(update: Update, context: BotContext) -> str | int:
     """Named: ask the name; anonymous: straight on to the unit."""
-    got = await _pressed_value(update, context)
-    draft = _draft(context)
-    if got is None or draft is None:
-        return NAMED
-    who, action, raw = got
-    if action == "cancel":
-        return await _cancelled(update, context, who)
+    step = await _step(update, context, NAMED)
+    if not isinstance(step, _Press):
+        return step
+    who, raw, draft = step.who, step.value, step.draft
     if raw not in ("named", "anon"):
         return await _invalid(update, who, NAMED)
     message = await _taken(update)
@@ -363,13 +376,10 @@ async def search_unit(update: Update, context: BotContext) -> str | int:
 
 async def unit_button(update: Update, context: BotContext) -> str | int:
     """A unit (or none) pressed: then the category."""
-    got = await _pressed_value(update, context)
-    draft = _draft(context)
-    if got is None or draft is None:
-        return UNIT
-    who, action, _raw = got
-    if action == "cancel":
-        return await _cancelled(update, context, who)
+    step = await _step(update, context, UNIT)
+    if not isinstance(step, _Press):
+        return step
+    who, action, draft = step.who, step.action, step.draft
     if action == "nounit":
         draft["unit_id"] = None
     else:
@@ -390,13 +400,10 @@ async def unit_button(update: Update, context: BotContext) -> str | int:
 
 
 async def category_button(update: Update, context: BotContext) -> str | int:
-    got = await _pressed_value(update, context)
-    draft = _draft(context)
-    if got is None or draft is None:
-        return CATEGORY
-    who, action, raw = got
-    if action == "cancel":
-        return await _cancelled(update, context, who)
+    step = await _step(update, context, CATEGORY)
+    if not isinstance(step, _Press):
+        return step
+    who, raw, draft = step.who, step.value, step.draft
     keys = {c.key for c in context.services.settings.campaign.categories}
     if raw not in keys:
         return await _invalid(update, who, CATEGORY)
@@ -510,13 +517,10 @@ async def _show_summary(
 
 async def confirm(update: Update, context: BotContext) -> str | int:
     """Register, make it anonymous (the person's details forgotten), or cancel."""
-    got = await _pressed_value(update, context)
-    draft = _draft(context)
-    if got is None or draft is None:
-        return CONFIRM
-    who, action, _raw = got
-    if action == "cancel":
-        return await _cancelled(update, context, who)
+    step = await _step(update, context, CONFIRM)
+    if not isinstance(step, _Press):
+        return step
+    who, action, draft = step.who, step.action, step.draft
     message = await _taken(update)
     if action == "anon":
         _forget_person(draft)
