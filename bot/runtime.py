@@ -24,6 +24,7 @@ from domain.clock import Clock
 from handlers.context import SERVICES_KEY, BotApplication, Services
 from storage import migrate
 from storage.db import Database
+from storage.ops import processed_updates
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ async def running(
         app = build_application(config, db=database, clock=clock)
         await keyring.attach(database, config, app.bot_data[SERVICES_KEY].settings.hotline)
         evidence_copy.attach(database, config)
-        persistence.on_start(app, clock, used_before=before is not None)
+        # A restart is a start after a bot handled updates here (not after a bare migration).
+        used_before = before is not None and await processed_updates.any_handled(database)
+        persistence.on_start(app, clock, used_before=used_before)
         await reach.initialize(app, config.telegram)  # retried while Telegram is away
         try:
             services: Services = app.bot_data[SERVICES_KEY]

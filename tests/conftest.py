@@ -20,6 +20,7 @@ from storage.db import Database
 # The suites' end-of-run tables (tests/hostile/table.py): hooks imported here so that they
 # also run in pytest-xdist's controller, which never loads tests/hostile/conftest.py.
 from tests.hostile.table import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
+from tests.template_db import migrated_sqlite
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -74,7 +75,11 @@ async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 @pytest.fixture
 async def db(empty_db: Database, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated database, on every configured backend, with a keyring for complaints' keys
-    (a SQLite file of its own, as in production)."""
+    (a SQLite file of its own, as in production). A SQLite database starts as a copy of one
+    migrated once per test process (`tests/template_db.py`); PostgreSQL runs the migrations."""
+    url = empty_db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        migrated_sqlite(Path(url.database))
     await migrate.upgrade(empty_db)
     store = Database(f"sqlite+aiosqlite:///{tmp_path / 'keyring.db'}")
     keyring = Keyring(store, (kek_from_secret("test data key " + "k" * 32),))

@@ -24,6 +24,7 @@ from handlers.context import BotContext
 from simulator import BotApiSimulator
 from storage.db import Database
 from tests.e2e.reminder_support import world
+from tests.template_db import migrated_sqlite
 from tests.test_webhook import free_port
 
 TOKEN = "555333:METRICS-simulated"
@@ -50,7 +51,7 @@ async def test_polling_mode_serves_health_and_metrics(tmp_path: Path) -> None:
         config = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="en",
             admins=[],
             token=TOKEN,

@@ -24,6 +24,7 @@ from bot.runtime import running
 from bot.updates.webhook import SECRET_HEADER
 from simulator import BotApiSimulator
 from storage.db import Database
+from tests.template_db import migrated_sqlite
 
 TOKEN = "555222:WEBHOOK-simulated"
 SECRET = "s3cret_TOKEN-for-tests"
@@ -39,7 +40,7 @@ def webhook_config(sim: BotApiSimulator, tmp_path: Path, port: int) -> Config:
     config = example_config(
         base_url=sim.base_url,
         base_file_url=sim.base_file_url,
-        storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        storage_url=migrated_sqlite(tmp_path / "bot.db"),
         language="en",
         admins=[],
         token=TOKEN,

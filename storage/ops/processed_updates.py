@@ -62,6 +62,14 @@ async def count(db: Database) -> int:
         return len((await session.exec(select(ProcessedUpdate.update_id))).all())
 
 
+async def any_handled(db: Database) -> bool:
+    """Whether a bot handled an update on this database in the last `KEEP` (a database that was
+    only migrated, by the CLI or a deployment step, has handled none)."""
+    async with db.session() as session:
+        found = (await session.exec(select(ProcessedUpdate.update_id).limit(1))).first()
+    return found is not None
+
+
 async def highest(db: Database) -> int:
     """The highest update id recorded (0 when none): later ids were never handled before."""
     async with db.session() as session:

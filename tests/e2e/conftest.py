@@ -21,6 +21,7 @@ from handlers.context import BotApplication
 from simulator import BotApiSimulator, SimUser
 from storage.db import Database
 from storage.membership import invites, units
+from tests.template_db import migrated_sqlite
 
 ADMIN_ID = 777001
 TOKEN = "555111:E2E-simulated"
@@ -92,7 +93,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         config = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="zh_CN",
             admins=[ADMIN_ID],
             token=TOKEN,

@@ -21,6 +21,7 @@ from simulator import BotApiSimulator, SimChat, SimUser
 from storage.db import Database
 from storage.membership import units
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
+from tests.template_db import migrated_sqlite
 
 CHEAP_HASH = {"hash_time_cost": 1, "hash_memory_kib": 256, "hash_parallelism": 1}
 RECEIPT_RE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
@@ -140,7 +141,7 @@ async def hotline_bot(
         base = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="zh_CN",
             admins=[ADMIN_ID],
             token=TOKEN,

@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.membership import units
 from storage.models import Case, LedgerItem
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
+from tests.template_db import migrated_sqlite
 
 
 @dataclass
@@ -86,7 +87,7 @@ async def board(tmp_path: Path, *, channel: bool = True) -> AsyncIterator[Board]
         config = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="zh_CN",
             admins=[ADMIN_ID],
             token=TOKEN,

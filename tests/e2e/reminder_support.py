@@ -28,6 +28,7 @@ from storage.db import Database
 from storage.membership import invites, units
 from storage.models import Case, LedgerItem, Member, SignOff, Unit
 from tests.e2e.conftest import ADMIN_ID, TOKEN, UNITS
+from tests.template_db import migrated_sqlite
 
 
 @dataclass
@@ -179,7 +180,7 @@ async def world(
         config = example_config(
             base_url=simulator.base_url,
             base_file_url=simulator.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / db_name}",
+            storage_url=migrated_sqlite(tmp_path / db_name),
             language="zh_CN",
             admins=[ADMIN_ID],
             token=TOKEN,

@@ -24,6 +24,7 @@ from storage.membership import units
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 from tests.e2e.hotline_support import answer_of, forge_press
 from tests.e2e.test_desk_notes import accepted_report, add_sections, open_panel
+from tests.template_db import migrated_sqlite
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ async def private(tmp_path: Path) -> AsyncIterator[Harness]:
         config = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="zh_CN",
             admins=[ADMIN_ID],
             token=TOKEN,

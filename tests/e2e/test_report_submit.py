@@ -28,6 +28,7 @@ from tests.e2e.report_helpers import (
     press_for_notice,
     submit,
 )
+from tests.template_db import migrated_sqlite
 
 
 async def viewer_of(harness: Harness, user_id: int) -> ReportViewer:
@@ -176,7 +177,7 @@ async def test_an_acknowledged_report_survives_a_restart(tmp_path: Path) -> None
         config = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="zh_CN",
             admins=[],
             token=TOKEN,

@@ -36,6 +36,7 @@ from storage.db import Database
 from storage.membership import units
 from tests.e2e.conftest import ADMIN_ID, START, TOKEN, UNITS, Harness
 from tests.e2e.hotline_support import CHEAP_HASH
+from tests.template_db import migrated_sqlite
 
 APOLOGY_ZH = "抱歉，系统出了点问题，请稍后再试。"
 APOLOGY_EN = "Sorry, something went wrong on our side. Please try again in a moment."
@@ -208,7 +209,7 @@ async def bench_bot(
         base = example_config(
             base_url=sim.base_url,
             base_file_url=sim.base_file_url,
-            storage_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            storage_url=migrated_sqlite(tmp_path / "bot.db"),
             language="zh_CN",
             admins=[ADMIN_ID],
             token=TOKEN,
