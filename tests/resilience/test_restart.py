@@ -123,3 +123,23 @@ async def test_a_redelivered_submit_files_no_second_report(tmp_path: Path) -> No
         assert await report_texts(world.db) == ["重复提交测试"]
         assert len(sim.bot_messages(teacher)) == sent + 1  # only the /help answer
         assert len(sim.callback_answers) == answers
+
+
+async def test_the_first_start_on_a_migrated_database_is_not_a_restart(tmp_path: Path) -> None:
+    """A database that was only migrated (the CLI's `migrate`, a deployment step, or the test
+    template) has handled no update: its first start tells nobody about a lost draft; the start
+    after updates were handled does."""
+    async with restartable(tmp_path) as world:
+        sim = world.sim
+        person = sim.add_user("路人", user_id=7390152847)
+        async with world.bot():
+            assert not await processed_updates.any_handled(world.db)
+            await sim.send_text(person, "你好")
+            first = (await sim.next_message(person)).text
+            assert "重启" not in first, first
+            await sim.wait_confirmed()
+        assert await processed_updates.any_handled(world.db)
+        async with world.bot():
+            await sim.send_text(person, "你好")
+            again = (await sim.next_message(person)).text
+            assert "机器人刚刚重启" in again, again
