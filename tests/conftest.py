@@ -20,7 +20,7 @@ from storage.db import Database
 # The suites' end-of-run tables (tests/hostile/table.py): hooks imported here so that they
 # also run in pytest-xdist's controller, which never loads tests/hostile/conftest.py.
 from tests.hostile.table import pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401
-from tests.template_db import migrated_sqlite
+from tests.template_db import give_back, migrated_postgres, migrated_sqlite
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -72,20 +72,27 @@ async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         await drop_database(db, schema)
 
 
-@pytest.fixture
-async def db(empty_db: Database, tmp_path: Path) -> AsyncIterator[Database]:
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated database, on every configured backend, with a keyring for complaints' keys
-    (a SQLite file of its own, as in production). A SQLite database starts as a copy of one
-    migrated once per test process (`tests/template_db.py`); PostgreSQL runs the migrations."""
-    url = empty_db.engine.url
-    if url.get_backend_name() == "sqlite" and url.database:
-        migrated_sqlite(Path(url.database))
-    await migrate.upgrade(empty_db)
+    (a SQLite file of its own, as in production). It comes from `tests/template_db.py`: on
+    SQLite a copy of a file migrated once per test process, on PostgreSQL a schema migrated
+    once and emptied after each test."""
+    schema: str | None = None
+    if request.param == "sqlite":
+        database = Database(migrated_sqlite(tmp_path / "test.db"))
+        await migrate.upgrade(database)
+    else:
+        database, schema = await migrated_postgres(PG_URL)
     store = Database(f"sqlite+aiosqlite:///{tmp_path / 'keyring.db'}")
     keyring = Keyring(store, (kek_from_secret("test data key " + "k" * 32),))
     await keyring.prepare()
-    empty_db.keyring = keyring
+    database.keyring = keyring
     try:
-        yield empty_db
+        yield database
     finally:
         await store.dispose()
+        if schema is None:
+            await database.dispose()
+        else:
+            await give_back(PG_URL, database, schema)

@@ -25,7 +25,9 @@ from storage import migrate
 from storage.db import Database
 from tests.test_cli import write_config
 
-KILLS = 16  # kill points spread over one migration's length
+# Kill points spread over one migration's length: each costs a partial and a whole migration
+# and a drift check (~3 s of CPU), so ten, not more, keep the suite's time in bounds.
+KILLS = 10
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs fork and SIGKILL")
 
@@ -108,6 +110,7 @@ def _drift(url: str) -> list[object]:
     return asyncio.run(check())
 
 
+@pytest.mark.timeout(180)  # ten forked migrations and ten whole ones, on a loaded machine
 def test_migrate_killed_at_any_moment_never_bricks_the_database(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
