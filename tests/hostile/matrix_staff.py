@@ -21,7 +21,7 @@ from storage.models import Case, ComplaintRating, LedgerItem, Member
 from tests.e2e.hotline_support import Hotline
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_support import Drive, effect, press, refused, unit_of
-from tests.hostile.seed import member_id, report
+from tests.hostile.seed import item, member_id, report
 
 
 async def arrives(b: Bench, user: SimUser, count: int, kind: str) -> bool:
@@ -36,6 +36,12 @@ async def arrives(b: Bench, user: SimUser, count: int, kind: str) -> bool:
 
 
 async def stats_chart(b: Bench, user: SimUser, scope: str) -> bool:
+    # Something to chart whatever ran before (alone, the bench's ledger is empty and the
+    # answer is "Nothing to chart yet." instead of a picture).
+    async with b.db.session() as session:
+        empty = (await session.exec(select(LedgerItem.id).limit(1))).first() is None
+    if empty:
+        await item(b)
     count = len(b.sim.bot_messages(user))
     notice = await press(b, user, "stats:v1:chart:completion")
     sent = not refused(notice) and await arrives(b, user, count, "photo")
