@@ -6,6 +6,12 @@ Downloads happen after the commit that wrote the evidence row: a handler kicks t
 failed download or a restart left owed (`storage.files.evidence.pending`). A file over the Bot
 API's 20 MB download limit, or one Telegram no longer has, is marked as such and not tried
 again; a network or store failure is retried on the next sweep.
+
+A store that stamps each object with the moment it was written (an S3 bucket's "last modified")
+would date every complaint to the minute. So with such a store a complaint's files wait for the
+first sweep of the day after the complaint's day (the campaign's time zone): every complaint
+file of a day is written in the same batch after midnight, and the bucket tells only the day,
+as the local directory's file times do.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +29,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.config import Config, FilesConfig
+from domain.ledger import deadlines
 from handlers.context import SERVICES_KEY, BotApplication, Services
 from storage.db import Database
 from storage.files import evidence
@@ -81,17 +89,21 @@ async def _download(bot: Bot, item: evidence.Pending) -> bytes | str:
     return bytes(await found.download_as_bytearray())
 
 
-async def copy_pending(bot: Bot, db: Database, *, batch: int = 20) -> int:
+async def copy_pending(bot: Bot, db: Database, *, today: date, batch: int = 20) -> int:
     """Copy what the store lacks, a batch at a time; returns how many copies were stored.
-    Failures that may pass (network, store) leave the row owed for the next sweep."""
-    stored = 0
-    tried: set[int] = set()
+    Failures that may pass (network, store) leave the row owed for the next sweep; so does a
+    complaint's file filed `today` when the store stamps its own times."""
+    store = db.files
+    hold_from = today if store is not None and not store.dates_copies else None
+    stored, after = 0, None
     while True:
-        owed = [p for p in await evidence.pending(db, limit=batch) if p.evidence_id not in tried]
+        owed = await evidence.pending(db, limit=batch, after=after)
         if not owed:
             return stored
+        after = owed[-1].evidence_id
         for item in owed:
-            tried.add(item.evidence_id)
+            if item.complaint_id is not None and hold_from is not None and item.day >= hold_from:
+                continue  # written with the day's other complaint files, after midnight
             try:
                 got = await _download(bot, item)
                 if isinstance(got, str):
@@ -111,8 +123,9 @@ async def copy_once(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """One pass, never two at once in this process."""
     services: Services = app.bot_data[SERVICES_KEY]
     lock = app.bot_data.setdefault(LOCK_KEY, asyncio.Lock())
+    today = deadlines.local_today(services.clock.now(), services.settings.timezone)
     async with lock:
-        return await copy_pending(app.bot, services.db)
+        return await copy_pending(app.bot, services.db, today=today)
 
 
 class FilesKick:

@@ -94,16 +94,16 @@ async def _owners(
     }
 
 
-async def pending(db: Database, *, limit: int = 20) -> list[Pending]:
-    """Evidence files not yet in the store (none when no store is configured)."""
+async def pending(db: Database, *, limit: int = 20, after: int | None = None) -> list[Pending]:
+    """Evidence files not yet in the store, in order of id, those past `after` when given (ids
+    can be negative: a complaint's rows take random ones). None when no store is configured."""
     if db.files is None:
         return []
+    query = select(Evidence).where(col(Evidence.stored_as).is_(None))
+    if after is not None:
+        query = query.where(col(Evidence.id) > after)
     async with db.session() as session:
-        rows = (
-            await session.exec(
-                select(Evidence).where(col(Evidence.stored_as).is_(None)).limit(limit)
-            )
-        ).all()
+        rows = (await session.exec(query.order_by(col(Evidence.id)).limit(limit))).all()
         owners = await _owners(session, rows)
         complaints = [c for c, kind, _n in owners.values() if kind == sealing.COMPLAINT]
         words = await sealing.opener(session, complaints)

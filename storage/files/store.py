@@ -46,7 +46,13 @@ def _key(name: str) -> str:
 
 
 class FileStore(Protocol):
-    """What evidence needs of a store; names come from `put`."""
+    """What evidence needs of a store; names come from `put`. `dates_copies`: whether `put`'s
+    `dated` becomes the copy's time (a local file), or the store stamps the moment of writing
+    itself (an S3 bucket's "last modified"), so that a complaint's copy must not be written on
+    the day it was filed (`bot.evidence` holds it to the next day's first sweep)."""
+
+    @property
+    def dates_copies(self) -> bool: ...
 
     async def put(self, data: bytes, *, dated: datetime | None = None) -> str: ...
 
@@ -61,6 +67,7 @@ class LocalStore:
     `dated` sets the file's times (a complaint's copy carries its day, not its instant)."""
 
     root: Path
+    dates_copies = True
 
     def _path(self, name: str) -> Path:
         return self.root / _key(_check(name))
@@ -114,6 +121,8 @@ class S3Store:
     """Objects in an S3-compatible bucket through the `minio` client (`client` is a
     `minio.Minio`; tests give it a stub HTTP transport). Objects carry no metadata of ours;
     the bucket's own "last modified" time cannot be set (docs/anonymity.md)."""
+
+    dates_copies = False
 
     def __init__(self, client: Any, bucket: str, prefix: str = "evidence/") -> None:
         self.client = client

@@ -8,18 +8,22 @@ import asyncio
 import io
 import zipfile
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from bot import evidence as evidence_copy
+from bot.clock import TravelClock
 from bot.jobs import hotline as hotline_jobs
 from domain.cases.lifecycle import CaseStatus
+from domain.ledger import deadlines
 from handlers.context import SERVICES_KEY
 from storage.cases import complaint_staff
 from storage.files import evidence
+from storage.files.store import name_of
 from storage.models import Evidence
 from tests.e2e.hotline_support import Hotline, hotline_bot
 from tests.owners import accepted
@@ -132,3 +136,67 @@ async def test_a_failed_download_is_retried_and_a_file_too_big_is_marked(hl: Hot
     async with services.db.session() as session:
         marks = sorted(str(r.stored_as) for r in (await session.exec(select(Evidence))).all())
     assert evidence.TOO_BIG in marks
+
+
+@dataclass
+class StampingStore:
+    """A store that, like an S3 bucket, stamps each object with the moment it is written (here
+    the campaign clock's) and ignores `dated`."""
+
+    clock: TravelClock
+    objects: dict[str, tuple[bytes, datetime]] = field(default_factory=dict)
+    dates_copies = False
+
+    async def put(self, data: bytes, *, dated: datetime | None = None) -> str:
+        name = name_of(data)
+        self.objects[name] = (data, self.clock.now())
+        return name
+
+    async def get(self, name: str) -> bytes | None:
+        found = self.objects.get(name)
+        return None if found is None else found[0]
+
+    async def delete(self, name: str) -> None:
+        self.objects.pop(name, None)
+
+
+async def test_a_store_that_stamps_times_gets_a_complaints_files_only_after_its_day(
+    hl: Hotline,
+) -> None:
+    """With an S3-like store the bucket's time would date the complaint to the minute: its file
+    waits for the first pass after the complaint's day ends; a named report's file does not."""
+    services = hl.h.app.bot_data[SERVICES_KEY]
+    clock = hl.h.clock
+    store = StampingStore(clock)
+    services.db.files = store
+    parent = hl.complainant()
+    await hl.file(parent, photo=PHOTO)
+    await hl.sim.next_message(hl.staff)
+    (owed,) = await evidence.pending(services.db)
+    filed_on = owed.day
+    # A named file of the same day (a staff note's or a report's) is not held.
+    async with services.db.session() as session:
+        session.add(
+            Evidence(
+                case_id=None,
+                kind="photo",
+                telegram_file_id=owed.file_id,
+                mime_type="image/jpeg",
+                size=None,
+                added_on=filed_on,
+            )
+        )
+        await session.commit()
+    await evidence_copy.copy_once(hl.h.app)  # (the filing's own pass may have run already)
+    (waiting,) = await evidence.pending(services.db)  # the named one is stored, not this
+    assert waiting.complaint_id is not None and len(store.objects) == 1
+    local = deadlines.local_today(clock.now(), services.settings.timezone)
+    to_midnight = datetime.combine(
+        local + timedelta(days=1), time(0, 1), tzinfo=services.settings.timezone
+    )
+    clock.advance(to_midnight - clock.now())
+    assert await evidence_copy.copy_once(hl.h.app) == 1
+    assert await evidence.pending(services.db) == []
+    stamps = [at for _data, at in store.objects.values()]
+    complaint_stamp = max(stamps)
+    assert complaint_stamp.astimezone(services.settings.timezone).date() > filed_on
