@@ -33,7 +33,9 @@ async def _seed(url: str) -> None:
         await db.dispose()
 
 
-def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def seeded_config(tmp_path: Path) -> Path:
+    """The example config on a database with two schools (imported as an operator would)
+    and the statistics seed's cases and items."""
     config = write_config(tmp_path)
     csv = tmp_path / "units.csv"
     csv.write_text(
@@ -42,6 +44,11 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     )
     assert main(["units", "import", str(csv), "--config", str(config)]) == 0
     asyncio.run(_seed(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"))
+    return config
+
+
+def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = seeded_config(tmp_path)
     capsys.readouterr()
 
     out = tmp_path / "ledger.xlsx"
@@ -133,14 +140,7 @@ async def _stored_evidence(tmp_path: Path) -> None:
 def test_export_files_writes_the_evidence_zip(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = write_config(tmp_path)
-    csv = tmp_path / "units.csv"
-    csv.write_text(
-        "code,name,parent,kind\nSCH001,城关第一中学,,school\nSCH002,城关第二小学,,school\n",
-        encoding="utf-8",
-    )
-    assert main(["units", "import", str(csv), "--config", str(config)]) == 0
-    asyncio.run(_seed(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"))
+    config = seeded_config(tmp_path)
     asyncio.run(_stored_evidence(tmp_path))
     capsys.readouterr()
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import text
@@ -123,16 +123,25 @@ async def _run(b: Bench, user: SimUser, *commands: str) -> None:
         await b.quiet(user)
 
 
-async def _member_flows(b: Bench, a: SimUser) -> list[str]:
-    """A files a report, looks at /mine, files a complaint and opens it with /status. Buttons
-    are collected after every step: the bot takes a keyboard away once it is used."""
-    seen: list[str] = []
+def _stepper(
+    b: Bench, a: SimUser, seen: list[str]
+) -> Callable[[Awaitable[object]], Awaitable[None]]:
+    """A step of A's: done, the bot idle, the buttons shown then kept in `seen` (the bot takes
+    a keyboard away once it is used)."""
 
     async def step(act: Awaitable[object]) -> None:
         await act
         await b.quiet(a)
         seen.extend(_shown(b, a))
 
+    return step
+
+
+async def _member_flows(b: Bench, a: SimUser) -> list[str]:
+    """A files a report, looks at /mine, files a complaint and opens it with /status. Buttons
+    are collected after every step: the bot takes a keyboard away once it is used."""
+    seen: list[str] = []
+    step = _stepper(b, a, seen)
     await step(b.sim.send_text(a, "/report"))
     await step(b.sim.press_button(a, "散 · 纪律意识不牢固"))
     await step(b.sim.press_button(a, "城关第一中学"))
@@ -225,12 +234,7 @@ async def _chain_flows(b: Bench) -> tuple[SimUser, list[str], list[str], list[st
     await b.quiet(admin)
     staff_since = len(b.sim.bot_messages(b.staff))
     shown: list[str] = []
-
-    async def step(act: Awaitable[object]) -> None:
-        await act
-        await b.quiet(a)
-        shown.extend(_shown(b, a))
-
+    step = _stepper(b, a, shown)
     await step(b.sim.send_text(a, "/inspect"))
     await step(_press_data(b, a, "inspect:v1:round:"))  # when another row opened a round too
     await step(b.sim.send_text(a, "第一"))
