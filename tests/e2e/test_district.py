@@ -266,4 +266,4 @@ async def test_a_district_head_exports_the_districts_ledger(harness: Harness) ->
     assert len(lines) == 3 and "外学区" not in text
     # the case register stays the bureau's, forged button or not
     query = await forge_press(harness, district, "export:v1:cases:xlsx")
-    assert await answer_of(harness, query) == "只有案件承办人和管理员可以进行此操作。"
+    assert await answer_of(harness, query) == "此按钮已失效。"

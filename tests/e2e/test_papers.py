@@ -84,7 +84,7 @@ async def test_head_gets_the_signed_list_after_signing_and_on_request(harness: H
     # a teacher forging the print button gets nothing
     await harness.ask(teacher, "/ledger")
     query = await forge_press(harness, teacher, f"ledger:v1:pdf:{unit.id}")
-    assert await answer_of(harness, query) == "您无权查看该单位的整改台账。"
+    assert await answer_of(harness, query) == "此按钮已失效。"
 
 
 async def test_staff_export_every_units_list_in_one_file(harness: Harness) -> None:

@@ -1,11 +1,12 @@
 """The replay matrix: every button the bot showed person A in real flows, pressed again by
 someone else, reveals nothing of A and changes nothing (issue 17).
 
-A is, in turn, a member of SCH001 (report, /mine, complaint and /status, forms past the pick;
-then, marked as a boarding school's cadre, a leave request, whose decision buttons go to
-SCH001's head), the unit head of SCH001 (ledger, check-in, leave, inspection, members, stats),
-a case officer (desk inbox, export, overdue, /intake) and the administrator (boarding school
-and cadres, members, inbox, /publish and /broadcast past their first menu). The "chain" row
+A is, in turn, a member of SCH001 (report, /mine, complaint and /status, forms past the pick,
+and the cards the report and complaint put in the staff chat; then, marked as a boarding
+school's cadre, a leave request, whose decision buttons go to SCH001's head), the unit head
+of SCH001 (ledger, check-in, leave, inspection, members, stats), a case officer (desk inbox,
+export, overdue, /intake) and the administrator (boarding school and cadres, members, inbox,
+/publish and /broadcast past their first menu). The "chain" row
 follows one finding: an inspector files it with /inspect (明察暗访), its card in the staff chat
 is accepted there, the officer dispatches it from their own card to SCH001's ledger, SCH001's
 head opens the item and asks for more time (the extension's decision buttons go to the
@@ -14,7 +15,8 @@ officer), and the officer opens a rectified item to verify or send it back.
 Every callback data shown (one per route and action: the other values of an action take the
 same path) is pressed, as a made-up press on the replayer's own last message (the staff chat's
 buttons in the staff chat), by a member of SCH001, the unit head of SCH002, a stranger and, for
-a member's or head's buttons, a case officer. For every press:
+a member's or head's buttons in private chats, a case officer (the staff chat's cards are the
+officers' own). For every press:
 
 - the notice is exactly the neutral "此按钮已失效。" (`handlers/ui/presses.py`), the same
   whether the data matched anything or not; only a menu button the presser's own role opens
@@ -365,8 +367,12 @@ async def _a_and_buttons(b: Bench, who: str) -> tuple[SimUser, list[str], list[s
     the staff chat), and A's data."""
     if who == "chain":
         return await _chain_flows(b)
+    since = len(b.sim.bot_messages(b.staff))
     a, shown, secrets = await _private_rows(b, who)
-    return a, shown, [], secrets
+    # A member's report and complaint put their cards in the staff chat (the complaint's with
+    # its own route, hotline:v1:).
+    staff = _shown(b, b.staff, since) if who == "member" else []
+    return a, shown, staff, secrets
 
 
 async def _private_rows(b: Bench, who: str) -> tuple[SimUser, list[str], list[str]]:
@@ -391,7 +397,7 @@ async def _private_rows(b: Bench, who: str) -> tuple[SimUser, list[str], list[st
 
 # Routes each row must have met (the flows above really showed them to A).
 EXPECTED = {
-    "member": ("report:v1:", "complain:v1:", "status:v1:", "form:v1:"),
+    "member": ("report:v1:", "complain:v1:", "status:v1:", "form:v1:", "hotline:v1:"),
     "head": ("ledger:v1:", "ppl:v1:", "stats:v1:"),
     "officer": ("inbox:v1:", "export:v1:"),
     "admin": ("mark:v1:", "pub:v1:"),
@@ -416,7 +422,9 @@ async def test_every_button_replayed_by_someone_else_reveals_and_changes_nothing
     places = [(d, None) for d in shown] + [(d, b.staff) for d in staff]
     pressing = {(_shape(d), c is None): (d, c) for d, c in reversed(places)}
     for data, chat in reversed(pressing.values()):
-        for presser in (r for r in replayers if r.id != a.id):
+        # The staff chat's cards are the case officers' to press.
+        others = [r for r in replayers if r.id != a.id and not (chat and r is b.people.handler)]
+        for presser in others:
             before = await _snapshot(b)
             notice, said = await _replay(b, presser, data, chat)
             after = await _snapshot(b)
