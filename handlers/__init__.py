@@ -35,6 +35,7 @@ from handlers.hotline import common as hotline_common
 from handlers.hotline import held
 from handlers.hotline import restart as restart_notice
 from handlers.membership import cancel, groups, pending, strays
+from handlers.ui.presses import stale_button
 
 # Every feature package, each a `Feature`: its builder and the keys it keeps.
 FEATURES: tuple[Feature, ...] = (
@@ -114,7 +115,7 @@ def build_handlers() -> list[tuple[int, Handler]]:
         ),
         # A button no route above knows (old version, forged, truncated): still answered.
         # Keep it the last entry: a button handler added after it would never be reached.
-        CallbackQueryHandler(strays.unknown_button),
+        CallbackQueryHandler(stale_button),
     ]
     # After every handler: forget empty per-user dicts (no user id kept without a reason).
     cleanup: Handler = TypeHandler(Update, hotline_common.forget_empty)

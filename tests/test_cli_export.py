@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlmodel import select
 
 from bot.cli import main
 from bot.cli.export import Progress
 from storage.db import Database
+from storage.files.store import LocalStore
 from storage.membership import units
+from storage.models import Case, Evidence
 from tests.stats_seed import seed
 from tests.test_cli import write_config
 
@@ -28,7 +33,9 @@ async def _seed(url: str) -> None:
         await db.dispose()
 
 
-def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def seeded_config(tmp_path: Path) -> Path:
+    """The example config on a database with two schools (imported as an operator would)
+    and the statistics seed's cases and items."""
     config = write_config(tmp_path)
     csv = tmp_path / "units.csv"
     csv.write_text(
@@ -37,6 +44,11 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     )
     assert main(["units", "import", str(csv), "--config", str(config)]) == 0
     asyncio.run(_seed(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"))
+    return config
+
+
+def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = seeded_config(tmp_path)
     capsys.readouterr()
 
     out = tmp_path / "ledger.xlsx"
@@ -96,3 +108,46 @@ def test_progress_is_shown_only_on_a_terminal() -> None:
         progress.done(12)
     assert terminal.getvalue() == "\r10 rows written\r12 rows written\n"
     assert pipe.getvalue() == ""
+
+
+PDF = b"%PDF-1.4 a scanned receipt book"
+
+
+async def _stored_evidence(tmp_path: Path) -> None:
+    """The report's two files: one copied into the bureau's store (beside the database, the
+    example config's default), one whose download is still owed."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    try:
+        name = await LocalStore(tmp_path / "b.files").put(PDF)
+        async with db.session() as session:
+            report = (await session.exec(select(Case).where(Case.number == "R-0001"))).one()
+            for stored_as in (name, None):
+                session.add(
+                    Evidence(
+                        case_id=report.id,
+                        kind="document",
+                        telegram_file_id=f"file-{stored_as}",
+                        mime_type="application/pdf",
+                        added_on=date(2027, 3, 7),
+                        stored_as=stored_as,
+                    )
+                )
+            await session.commit()
+    finally:
+        await db.dispose()
+
+
+def test_export_files_writes_the_evidence_zip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = seeded_config(tmp_path)
+    asyncio.run(_stored_evidence(tmp_path))
+    capsys.readouterr()
+
+    out = tmp_path / "evidence.zip"
+    assert main(["export", "files", "--out", str(out), "--config", str(config)]) == 0
+    assert "evidence.zip (1 files" in capsys.readouterr().out
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["R-0001/1.pdf"]  # the owed copy is not there yet
+        assert archive.read("R-0001/1.pdf") == PDF
+    assert not (tmp_path / "evidence.zip.part").exists()

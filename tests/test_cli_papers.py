@@ -3,7 +3,6 @@ unit's, the bureau's and a unit's year-end summary as docx, an unknown unit refu
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from pathlib import Path
@@ -13,8 +12,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from bot.cli import main
-from tests.test_cli import write_config
-from tests.test_cli_export import _seed
+from tests.test_cli_export import seeded_config
 
 
 def _text(path: Path) -> str:
@@ -24,14 +22,7 @@ def _text(path: Path) -> str:
 
 
 def test_papers_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = write_config(tmp_path)
-    csv = tmp_path / "units.csv"
-    csv.write_text(
-        "code,name,parent,kind\nSCH001,城关第一中学,,school\nSCH002,城关第二小学,,school\n",
-        encoding="utf-8",
-    )
-    assert main(["units", "import", str(csv), "--config", str(config)]) == 0
-    asyncio.run(_seed(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"))
+    config = seeded_config(tmp_path)
     capsys.readouterr()
 
     every = tmp_path / "lists.pdf"

@@ -2,11 +2,17 @@
 [--sheet-per-unit] [--case NUMBER] [--from DAY] [--to DAY] --out FILE`: the rectification
 ledger, the case register, the accountability register or the audit log (who did what and
 when; `--case`, `--unit`, `--from` and `--to` filter it) as a file for the bureau office,
-streamed in batches (memory stays flat), with the rows written so far on stderr."""
+streamed in batches (memory stays flat), with the rows written so far on stderr.
+
+`python -m bot export files --out FILE.zip`: the evidence files of every case in the bureau's
+store, one folder per case number, complaints' files opened with their keys: the chat's
+/export "证据文件 · zip", without the chat's upload limit, so that the office can take the
+files together with the workbook."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from collections.abc import Callable
@@ -14,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bot import evidence as evidence_store
 from bot import keyring
 from bot.app import settings_from
 from bot.clock import SystemClock
@@ -24,6 +31,7 @@ from handlers.stats.export import FILE_LANGUAGE, extra_sheets, file_labels, head
 from storage import migrate
 from storage.audit import AuditFilter
 from storage.db import Database
+from storage.files import evidence as evidence_files
 from storage.membership import units
 from storage.stats.files import write_export
 
@@ -38,8 +46,9 @@ def add_parser(
     e = with_config(sub.add_parser("export", help="the ledger or the case register as xlsx/csv"))
     e.add_argument(
         "what",
-        choices=["ledger", "cases", "accountability", "audit"],
-        help="整改台账, the case register, the accountability register (问责台账) or the audit log",
+        choices=["ledger", "cases", "accountability", "audit", "files"],
+        help="整改台账, the case register, the accountability register (问责台账), the audit "
+        "log, or the evidence files as a zip",
     )
     e.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", dest="fmt")
     e.add_argument("--unit", metavar="CODE", help="only this unit (default: every unit)")
@@ -78,6 +87,19 @@ class Progress:
             print(f"\r{rows} rows written", file=self.stream)
 
 
+async def _files(db: Database, config: Config, out: Path) -> int:
+    """The evidence zip into `out` (written beside it first, then moved into place)."""
+    started = time.monotonic()
+    evidence_store.attach(db, config)
+    found = await evidence_files.stored_files(db)
+    data = await asyncio.to_thread(evidence_files.write_zip, found)
+    partial = out.with_name(out.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(out)
+    print(f"{out} ({len(found)} files, {time.monotonic() - started:.1f} s)")
+    return 0
+
+
 async def run(config: Config, args: argparse.Namespace) -> int:
     settings = settings_from(config)
     catalogs = Catalogs(default_language=FILE_LANGUAGE, timezone=config.campaign.tz)
@@ -87,6 +109,8 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     try:
         await migrate.upgrade(db)
         await keyring.attach(db, config, settings.hotline)  # complaints' words, for staff
+        if args.what == "files":
+            return await _files(db, config, args.out)
         unit_id = None
         if args.unit:
             unit = await units.by_code(db, args.unit)

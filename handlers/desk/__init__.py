@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as tg_filters  # `filters` here is the desk's module of them
 
 from handlers.features import FeatureHandlers
+from handlers.ui.presses import stale_button
 
 PERSISTENT_KEYS: tuple[str, ...] = ()
 
@@ -28,7 +29,7 @@ def handlers() -> FeatureHandlers:
         # /intake (a case from another channel), then its buttons pressed after it ended.
         conversations=[
             intake.build(),
-            CallbackQueryHandler(intake.stale_button, pattern=intake.ROUTE.pattern),
+            CallbackQueryHandler(stale_button, pattern=intake.ROUTE.pattern),
         ],
         routes=[
             # Closing a case (desk or complaint card): the finding and 问责, and its prompt.

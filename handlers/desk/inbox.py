@@ -23,6 +23,7 @@ from handlers.desk.followups.common import panel_button
 from handlers.hotline.views import staff_card
 from handlers.i18n import Html, Translator, escape
 from handlers.report.views import report_text
+from handlers.ui.presses import refuse
 from storage.cases import complaints, intake, reports
 from storage.desk import actions as desk
 from storage.desk.actions import DeskCase
@@ -58,8 +59,11 @@ async def desk_person(
     chat = update.effective_chat
     refusal: str | None = None
     if not may_use_desk(who.role):
-        refusal = t.gettext("Only case handlers and administrators can use the inbox.")
-    elif chat is None or (
+        await refuse(
+            update, t, t.gettext("Only case handlers and administrators can use the inbox.")
+        )
+        return None
+    if chat is None or (
         chat.type != ChatType.PRIVATE and not (staff_chat_ok and in_staff_chat(update, context))
     ):
         refusal = t.gettext("Use /inbox in a private chat with me: case cards name reporters.")

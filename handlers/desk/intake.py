@@ -53,6 +53,7 @@ from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, rows_of
 from handlers.ui.labels import category_name, channel_label
 from handlers.ui.pickers import UnitPicker, campaign_categories, category_keyboard
+from handlers.ui.presses import neutral, refuse, stale_button
 from storage.cases import intake
 from storage.cases.complaints import EvidenceFile
 from storage.cases.intake import Contact, Received
@@ -88,11 +89,9 @@ async def _officer(update: Update, context: BotContext) -> Viewer | None:
         return None
     if may_use_desk(who.role):
         return who
-    refusal = who.t.gettext("Only case handlers and administrators can register cases.")
-    if update.callback_query is not None:
-        await update.callback_query.answer(refusal, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(refusal)
+    await refuse(
+        update, who.t, who.t.gettext("Only case handlers and administrators can register cases.")
+    )
     return None
 
 
@@ -147,7 +146,7 @@ async def _pressed_value(update: Update, context: BotContext) -> tuple[Viewer, s
         return None
     press = pressed(update)
     if press is None or _draft(context) is None:
-        await query.answer(who.t.gettext("This form is no longer active."))
+        await query.answer(neutral(who.t))
         return None
     return who, press.action, press.value
 
@@ -603,14 +602,6 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def timed_out(update: Update, context: BotContext) -> None:
     _end(context)
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button of an intake that ended: re-checked, then nothing."""
-    query = update.callback_query
-    who = await _officer(update, context)
-    if who is not None and query is not None:
-        await query.answer(who.t.gettext("This form is no longer active."))
 
 
 def build() -> ConversationHandler[BotContext]:

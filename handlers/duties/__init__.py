@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers.features import FeatureHandlers
+from handlers.ui.presses import stale_button
 
 PERSISTENT_KEYS: tuple[str, ...] = ()
 
@@ -22,7 +23,7 @@ def handlers() -> FeatureHandlers:
     return FeatureHandlers(
         conversations=[
             inspect.build(),
-            CallbackQueryHandler(inspect.stale_button, pattern=inspect.PATTERN),
+            CallbackQueryHandler(stale_button, pattern=inspect.PATTERN),
         ],
         routes=[
             CommandHandler("checkin", checkin.check_in, filters=private),

@@ -13,6 +13,7 @@ from handlers.duties.common import policy_of, refusal_text
 from handlers.duties.texts import here_keyboard, location_hint
 from handlers.ui.callbacks import press_value
 from handlers.ui.deliver import confirm
+from handlers.ui.presses import refuse
 from storage.duties import checkins
 
 
@@ -24,15 +25,11 @@ async def _duty(update: Update, context: BotContext) -> tuple[Viewer, checkins.C
     if who.membership is not None and who.membership.member.id is not None:
         duty = await checkins.cadre_duty(context.services.db, who.membership.member.id)
     if duty is None:
-        message = update.effective_message
         text = who.t.gettext(
             "Only school-level cadres of boarding schools keep the “124” duty; you are not "
             "marked as one. Ask an admin if that is wrong."
         )
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
-        elif message is not None:
-            await message.reply_text(text)
+        await refuse(update, who.t, text)
         return None
     return who, duty
 

@@ -323,16 +323,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A finding's button pressed after its conversation ended."""
-    who = await viewer(update, context)
-    if update.callback_query is not None and who is not None:
-        await update.callback_query.answer(
-            who.t.gettext("This finding form is no longer active; send /inspect to start again."),
-            show_alert=True,
-        )
-
-
 def build() -> ConversationHandler[BotContext]:
     """The /inspect conversation; register it with the other conversations."""
     private = filters.ChatType.PRIVATE

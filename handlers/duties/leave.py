@@ -17,6 +17,7 @@ from handlers.duties.common import policy_of
 from handlers.i18n import Html, Translator
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.deliver import confirm
+from handlers.ui.presses import neutral
 from storage.duties import checkins
 from storage.duties import leave as checkin_leave
 
@@ -144,7 +145,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         and member.id != view.member_id
     )
     if view is None or not (head or who.is_admin):
-        await query.answer(t.gettext("You may not decide this leave request."), show_alert=True)
+        await query.answer(neutral(t))
         return
     approve = action == "ok"
     decided = await checkin_leave.decide_absence(

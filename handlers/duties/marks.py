@@ -11,6 +11,7 @@ from handlers.context import BotContext, Viewer, viewer
 from handlers.i18n import Html, Translator
 from handlers.ui import menu
 from handlers.ui.callbacks import Route, pressed
+from handlers.ui.presses import refuse
 from storage.duties import checkins, inspections
 from storage.membership import members, units
 
@@ -26,10 +27,7 @@ async def _admin(update: Update, context: BotContext) -> tuple[Viewer, Message] 
         return None
     if not who.is_admin:
         text = who.t.gettext("Only admins may mark boarding schools, cadres and inspectors.")
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        else:
-            await message.reply_text(text)
+        await refuse(update, who.t, text)
         return None
     return who, message
 

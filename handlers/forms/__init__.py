@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from handlers.features import FeatureHandlers
 from handlers.forms.draft import DRAFT_KEY, ROUTE
+from handlers.ui.presses import stale_button
 
 # A named form's draft survives a restart (its conversation is persistent); the public's
 # draft lives in chat_data and is never written anywhere.
@@ -24,7 +25,7 @@ def handlers() -> FeatureHandlers:
         conversations=[
             flow.build_named(),
             flow.build_public(),
-            CallbackQueryHandler(flow.stale_button, pattern=ROUTE.pattern),
+            CallbackQueryHandler(stale_button, pattern=ROUTE.pattern),
         ],
         routes=[
             CommandHandler("forms", staff.show_forms, filters=filters.ChatType.PRIVATE),

@@ -52,6 +52,7 @@ from handlers.ui.callbacks import numbers, pressed
 from handlers.ui.dates import local_today
 from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import close_keyboard, rows_of
+from handlers.ui.presses import neutral, stale_button
 from handlers.ui.text import shorten
 from storage.forms import answers as stored
 from storage.membership import units
@@ -62,7 +63,7 @@ UNITS_SHOWN = 40
 async def _stale(update: Update, who: Viewer | None) -> None:
     query = update.callback_query
     if query is not None:
-        await query.answer(who.t.gettext("This button is no longer active.") if who else None)
+        await query.answer(neutral(who.t) if who else None)
 
 
 async def _refuse(message: Message, who: Viewer, text: Html) -> int:
@@ -655,11 +656,6 @@ async def command_midway(update: Update, context: BotContext) -> None:
                 "to stop it first."
             )
         )
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A form button from an ended or earlier draft: a short notice, no change."""
-    await _stale(update, await viewer(update, context))
 
 
 def _states() -> dict[object, list[BaseHandler[Any, BotContext, Any]]]:

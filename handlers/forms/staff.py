@@ -29,6 +29,7 @@ from handlers.i18n import Html, Translator, escape
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.dates import local_today
 from handlers.ui.limits import pages
+from handlers.ui.presses import neutral
 from handlers.ui.text import shorten
 from storage.forms import answers as stored
 from storage.forms import chases
@@ -98,7 +99,7 @@ async def _allowed(update: Update, context: BotContext) -> tuple[Viewer, Form, i
     scope = _scope(who)
     form = context.services.settings.forms.get(press.value.partition(".")[0])
     if scope is None or form is None:
-        await query.answer(who.t.gettext("This button is no longer active."))
+        await query.answer(neutral(who.t))
         return None
     return who, form, scope[1]
 
@@ -297,7 +298,7 @@ async def links(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     if form.audience is not Audience.PUBLIC or unit_id is not None:
-        await query.answer(who.t.gettext("This button is no longer active."))
+        await query.answer(neutral(who.t))
         return
     await query.answer()
     message = update.effective_message
@@ -327,8 +328,6 @@ async def route(update: Update, context: BotContext) -> None:
     if handler is None:
         who = await viewer(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(
-                who.t.gettext("This button is no longer active.") if who else None
-            )
+            await update.callback_query.answer(neutral(who.t) if who else None)
         return
     await handler(update, context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers.features import FeatureHandlers
+from handlers.ui.presses import stale_button
 
 # Nothing: a complaint's draft lives in chat_data, which is never stored, and its conversation
 # is not persistent, so no row ties a complainant to anything.
@@ -26,7 +27,7 @@ def handlers() -> FeatureHandlers:
             complain.build(),
             status.build(),
             CallbackQueryHandler(restart.complaint_button, pattern=r"^complain:"),
-            CallbackQueryHandler(status.stale_button, pattern=r"^status:"),
+            CallbackQueryHandler(stale_button, pattern=r"^status:"),
         ],
         routes=[
             CallbackQueryHandler(card.on_button, pattern=r"^hotline:v1:"),

@@ -29,6 +29,7 @@ from handlers.i18n import Translator
 from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.outcomes import Noun, outcome_text
+from handlers.ui.presses import neutral
 from storage.cases import complaint_staff, complaints
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     t = who.t if who is not None else _staff_t(context)
     action, pseudonym = press_value(update, "action"), press_value(update)
     if who is None:
-        await query.answer(t.gettext("Only case handlers and administrators can do this."))
+        await query.answer(neutral(t))
         return
     if not is_pseudonym(pseudonym) or action not in ("reply", "close", "reject"):
         await query.answer(t.gettext("This button is no longer valid."))

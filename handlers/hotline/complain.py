@@ -34,6 +34,7 @@ from handlers.hotline.views import COMPLAIN, opening, receipt_text
 from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, keyboard
+from handlers.ui.presses import neutral, stale_button
 from storage.cases import complaints
 
 INTRO = "complain:intro"
@@ -197,7 +198,7 @@ async def confirm(update: Update, context: BotContext) -> str | int | None:
     if who is None or query is None or user is None or not isinstance(query.message, Message):
         return None
     if draft is None or draft.category_key is None:
-        await query.answer(who.t.gettext("This form is no longer active."))
+        await query.answer(neutral(who.t))
         return ConversationHandler.END
     await query.answer()
     await close_keyboard(update)
@@ -273,13 +274,6 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def timed_out(update: object, context: BotContext) -> None:
     """The conversation was left alone too long: forget the draft."""
     _end(context)
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A button of a finished or forgotten complaint form."""
-    who = await viewer(update, context)
-    if update.callback_query is not None and who is not None:
-        await update.callback_query.answer(who.t.gettext("This form is no longer active."))
 
 
 def build() -> ConversationHandler[BotContext]:

@@ -17,6 +17,7 @@ from telegram import Message, Update
 from handlers.context import BotContext, viewer
 from handlers.hotline import complain
 from handlers.membership import cancel
+from handlers.ui.presses import stale_button
 
 RESTART_KEY = "restart"
 WINDOW = timedelta(seconds=complain.TIMEOUT_SECONDS)
@@ -49,7 +50,7 @@ async def complaint_button(update: Update, context: BotContext) -> None:
     )
     who = await viewer(update, context)
     if query is None or who is None or not before_restart:
-        await complain.stale_button(update, context)
+        await stale_button(update, context)
         return
     text = who.t.gettext(
         "The bot was restarted. Your complaint draft was not kept, for your protection: "

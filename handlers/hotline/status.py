@@ -42,6 +42,7 @@ from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, keyboard
 from handlers.ui.labels import rating_label
+from handlers.ui.presses import stale_button
 from storage.cases import complaints, loop
 
 RECEIPT = "status:receipt"
@@ -369,12 +370,6 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 async def timed_out(update: object, context: BotContext) -> None:
     _end(context)
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    who = await viewer(update, context)
-    if update.callback_query is not None and who is not None:
-        await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
 
 
 def build() -> ConversationHandler[BotContext]:

@@ -26,6 +26,7 @@ from handlers.ledger.pickers import (
 from handlers.ledger.views import ROUTE, actor_of, card_keyboard, card_text, parse_cb
 from handlers.ui.deliver import confirm, quietly
 from handlers.ui.labels import category_label
+from handlers.ui.presses import neutral
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.membership import units
@@ -41,14 +42,14 @@ async def start_add(update: Update, context: BotContext) -> str | int:
     if query is None:
         return END
     if who is None or parsed is None or len(parsed[1]) != 1:  # an old or forged button
-        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
+        await query.answer(neutral(who.t) if who else None)
         return END
     t, unit_id = who.t, parsed[1][0]
     if (
         not rules.may_add(actor_of(who), unit_id)
         or await units.by_id(context.services.db, unit_id) is None
     ):
-        await query.answer(t.gettext("You cannot add problems to this unit's list."))
+        await query.answer(neutral(t))
         return END
     start_draft(context, mode="add", unit_id=unit_id)
     await query.answer()
@@ -75,7 +76,7 @@ async def pick_category(update: Update, context: BotContext) -> str | int:
         return END
     t, categories = who.t, context.services.settings.campaign.categories
     if parsed is None or len(parsed[1]) != 1 or not 0 <= parsed[1][0] < len(categories):
-        await query.answer(t.gettext("This button has expired. Send /ledger to start again."))
+        await query.answer(neutral(t))
         return ADD_CATEGORY
     chosen = categories[parsed[1][0]]
     draft(context)["category"] = chosen.key

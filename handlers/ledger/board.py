@@ -38,6 +38,7 @@ from handlers.stats.papers import send_problem_list
 from handlers.ui.deliver import confirm, quietly
 from handlers.ui.edits import edit_pressed
 from handlers.ui.outcomes import Noun, outcome_text
+from handlers.ui.presses import neutral
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.membership import units
@@ -276,7 +277,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     action, ids = parsed
     if action == "u" and len(ids) == 2:
         if not rules.may_view_unit(actor, ids[0]):
-            await query.answer(t.gettext("You cannot open this unit's ledger."))
+            await query.answer(neutral(t))
             return
         text, markup = await unit_page(context, who, ids[0], ids[1])
         await show(query, text, markup)
@@ -306,7 +307,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif action in ("add", "rc", "pn", "rj", "em", "ed", "er"):
         await query.answer(t.gettext("Finish what you are doing first, or send /cancel."))
     else:
-        await query.answer(t.gettext("This button has expired. Send /ledger to start again."))
+        await query.answer(neutral(t))
 
 
 async def show(
@@ -326,7 +327,7 @@ async def open_item(update: Update, context: BotContext, who: Viewer, item_id: i
     card = await ledger_queries.item_card(context.services.db, item_id)
     actor = actor_of(who)
     if card is None or not rules.may_view_item(actor, facts_of(card.item)):
-        await query.answer(who.t.gettext("You cannot open this item."))
+        await query.answer(neutral(who.t))
         return
     campaign = context.services.settings.campaign
     await show(query, card_text(who.t, campaign, card), card_keyboard(who.t, actor, card.item))
@@ -368,7 +369,7 @@ async def move(
     svc, t, actor = context.services, who.t, actor_of(who)
     card = await ledger_queries.item_card(svc.db, item_id)
     if card is None or not rules.may_view_item(actor, facts_of(card.item)):
-        await query.answer(t.gettext("You cannot change this item."))
+        await query.answer(neutral(t))
         return
     facts = facts_of(card.item)
     if card.item.version != version:
@@ -386,7 +387,7 @@ async def move(
         else rules.may_mark(actor, facts, target)
     )
     if not allowed:
-        await query.answer(t.gettext("You cannot change this item."))
+        await query.answer(neutral(t))
         return
     now = svc.clock.now()
     done = await ledger.move_status(
@@ -416,7 +417,7 @@ async def sign(
     assert query is not None
     svc, t, actor = context.services, who.t, actor_of(who)
     if not rules.may_sign_off(actor, unit_id):
-        await query.answer(t.gettext("Only the unit head can sign off this list."))
+        await query.answer(neutral(t))
         return
     latest = await ledger_queries.latest_signoff(svc.db, unit_id)
     if (latest.version if latest else 0) != seen:
@@ -468,7 +469,7 @@ async def print_list(update: Update, context: BotContext, who: Viewer, unit_id: 
     assert query is not None
     t = who.t
     if not rules.may_view_unit(actor_of(who), unit_id) or query.message is None:
-        await query.answer(t.gettext("You cannot open this unit's ledger."))
+        await query.answer(neutral(t))
         return
     await query.answer(t.gettext("Making the file…"))
     if not await send_problem_list(context, query.message.chat.id, unit_id=unit_id, t=t):

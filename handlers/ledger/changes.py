@@ -38,6 +38,7 @@ from handlers.ledger.pickers import (
 )
 from handlers.ledger.views import actor_of, card_keyboard, card_text, facts_of, parse_cb
 from handlers.ui.outcomes import Noun, outcome_text
+from handlers.ui.presses import neutral
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
 from storage.ledger.items import Change
@@ -81,7 +82,7 @@ async def start_change(update: Update, context: BotContext) -> str | int:
     mode, check = _ENTRIES[action]
     card = await ledger_queries.item_card(context.services.db, ids[0]) if ids else None
     if card is None or not rules.may_view_item(actor, facts_of(card.item)):
-        await query.answer(t.gettext("You cannot change this item."))
+        await query.answer(neutral(t))
         return END
     if len(ids) > 1 and ids[1] != card.item.version:
         await stale(update, context, who, ids[0])
@@ -94,7 +95,7 @@ async def start_change(update: Update, context: BotContext) -> str | int:
         )
         return END
     if not check(actor, facts):
-        await query.answer(t.gettext("You cannot change this item."))
+        await query.answer(neutral(t))
         return END
     item, svc = card.item, context.services
     today = local_today(svc.clock.now(), svc.settings.timezone)

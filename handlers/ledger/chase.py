@@ -15,6 +15,7 @@ from domain.reminders.digest import Pending
 from handlers.context import BotContext, Viewer
 from handlers.i18n import Translator
 from handlers.ledger.views import ROUTE, actor_of
+from handlers.ui.presses import neutral
 from storage.ledger.chases import Chased, chase_school
 
 
@@ -24,7 +25,7 @@ async def chase(update: Update, context: BotContext, who: Viewer, unit_id: int) 
     assert query is not None
     t, actor = who.t, actor_of(who)
     if not rules.may_chase(actor, unit_id) or actor.member_id is None or actor.unit_id is None:
-        await query.answer(t.gettext("You cannot chase this unit."), show_alert=True)
+        await query.answer(neutral(t))
         return
     svc = context.services
     now = svc.clock.now()

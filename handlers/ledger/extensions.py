@@ -24,6 +24,7 @@ from handlers.context import BotContext, viewer
 from handlers.i18n import Translator
 from handlers.ledger.views import cut
 from handlers.ui.callbacks import Route, pressed
+from handlers.ui.presses import neutral
 from storage.ledger import extensions as store
 from storage.ledger.extensions import Decided
 
@@ -113,7 +114,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         now=svc.clock.now(),
     )
     if decided.outcome in (Outcome.GONE, Outcome.REFUSED):
-        await query.answer(t.gettext("Only whoever decides this extension can do this."))
+        await query.answer(neutral(t))
         return
     if decided.outcome is not Outcome.OK:
         await query.answer(t.gettext("This extension has been decided already."))

@@ -24,6 +24,7 @@ from handlers.ui import menu
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.callbacks import number as press_number
 from handlers.ui.labels import role_label
+from handlers.ui.presses import refuse
 from handlers.ui.text import shorten
 from storage.errors import NotFoundError
 from storage.membership import invites, people, units
@@ -62,11 +63,7 @@ def _refusal(t: Translator) -> str:
 
 
 async def _refuse(update: Update, t: Translator) -> None:
-    text = _refusal(t)
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+    await refuse(update, t, _refusal(t))
 
 
 async def _opening(

@@ -29,12 +29,3 @@ async def edited(update: Update, context: BotContext) -> None:
             "I do not read edited messages. Please send the corrected text as a new message."
         )
     )
-
-
-async def unknown_button(update: Update, context: BotContext) -> None:
-    """A button no handler knows: a short notice, nothing changes."""
-    query = update.callback_query
-    if query is None:
-        return
-    who = await viewer(update, context)
-    await query.answer(who.t.gettext("This button is no longer active.") if who else None)

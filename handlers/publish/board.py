@@ -26,6 +26,7 @@ from handlers.stats import rating
 from handlers.stats.rating import explained, unit_line
 from handlers.ui.callbacks import number
 from handlers.ui.dates import local_today
+from handlers.ui.presses import refuse
 from storage.models import Publication
 from storage.publish import publications
 
@@ -42,13 +43,12 @@ async def admin_here(update: Update, context: BotContext) -> Viewer | None:
     if who is None:
         return None
     chat = update.effective_chat
-    refusal = None
     if not rules.may_publish(who.role):
-        refusal = who.t.gettext("Only administrators can publish or broadcast.")
-    elif chat is None or chat.type != ChatType.PRIVATE:
-        refusal = who.t.gettext("Please use this in a private chat with me.")
-    if refusal is None:
+        await refuse(update, who.t, who.t.gettext("Only administrators can publish or broadcast."))
+        return None
+    if chat is not None and chat.type == ChatType.PRIVATE:
         return who
+    refusal = who.t.gettext("Please use this in a private chat with me.")
     if update.callback_query is not None:
         await update.callback_query.answer(refusal, show_alert=True)
     elif update.effective_message is not None:

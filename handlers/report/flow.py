@@ -61,6 +61,7 @@ from handlers.report.views import EDITABLE_FIELDS, ROUTE, edit_keyboard
 from handlers.ui.callbacks import press_value, pressed
 from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import close_keyboard
+from handlers.ui.presses import neutral
 from storage.cases import reports
 
 # {draft token: (presser's user id, number)} of the latest filings, to answer a second Submit
@@ -129,11 +130,10 @@ async def command_midway(update: Update, context: BotContext) -> None:
     )
 
 
-async def stale_button(update: Update, context: BotContext) -> None:
-    """A report button from an earlier step or an ended report: a short notice, no change.
-
-    A second press on Submit names the report the first press filed.
-    """
+async def pressed_again(update: Update, context: BotContext) -> None:
+    """A report button from an earlier step or an ended report: the neutral notice
+    (`presses`), no change; only a second press on Submit by the one who filed it names the
+    report the first press filed (their own)."""
     query = update.callback_query
     who = await viewer(update, context)
     if query is None or who is None:
@@ -144,7 +144,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
         if filed is not None and filed[0] == query.from_user.id:  # the presser's own filing
             await query.answer(who.t.gettext("Already submitted as {number}.", number=filed[1]))
             return
-    await query.answer(who.t.gettext("This button is no longer active."))
+    await query.answer(neutral(who.t))
 
 
 async def submit(update: Update, context: BotContext) -> str | int | None:
@@ -155,7 +155,7 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     if query is None or context.user_data is None:
         return None
     if draft is None or draft.missing() or press_value(update) != draft.token:
-        await stale_button(update, context)  # an ended draft, or the card of an earlier one
+        await pressed_again(update, context)  # an ended draft, or the card of an earlier one
         return ConversationHandler.END if draft is None else None
     context.user_data.pop(DRAFT_KEY, None)
     await write_drafts_now(update, context)  # after a crash, a second press finds no draft
@@ -245,7 +245,7 @@ async def edit_field(update: Update, context: BotContext) -> str | None:
         "confidential": ask_confidential,
     }
     if name not in (*EDITABLE_FIELDS, "confidential") or draft_of(context) is None:
-        await query.answer(who.t.gettext("This button is no longer active."))
+        await query.answer(neutral(who.t))
         return None
     await query.answer()
     await close_keyboard(update)
@@ -331,7 +331,7 @@ def _conversation(
         fallbacks=[
             CommandHandler("cancel", cancel),
             MessageHandler(filters.COMMAND, command_midway),
-            CallbackQueryHandler(stale_button, pattern=PATTERN),
+            CallbackQueryHandler(pressed_again, pattern=PATTERN),
         ],
         name="report",
         per_message=False,
@@ -342,4 +342,4 @@ def _conversation(
 
 def stale_handler() -> Handler:
     """Report buttons pressed after the conversation ended (e.g. a second Submit)."""
-    return CallbackQueryHandler(stale_button, pattern=PATTERN)
+    return CallbackQueryHandler(pressed_again, pattern=PATTERN)

@@ -15,6 +15,7 @@ from handlers.ledger.mine import send_ledger_section
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.edits import edit_pressed
 from handlers.ui.labels import category_name, status_label
+from handlers.ui.presses import neutral
 from storage.cases import reports
 
 PAGE_SIZE = 5
@@ -105,7 +106,7 @@ async def turn_reports_page(update: Update, context: BotContext) -> None:
     press = pressed(update)
     page = press.number() if press is not None else None
     if who.membership is None or page is None:
-        await query.answer(who.t.gettext("This button is no longer active."))
+        await query.answer(neutral(who.t))
         return
     section = await reports_section(who, context, page)
     await query.answer()

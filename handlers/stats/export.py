@@ -38,6 +38,7 @@ from handlers.stats.show import place_allowed, scope_of
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.labels import channel_label, finding_label, handling_label, rating_label
 from handlers.ui.labels import status_label as case_status
+from handlers.ui.presses import neutral
 from storage import audit
 from storage.audit import AuditFilter
 from storage.db import Database
@@ -205,9 +206,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     choice = (press.action, press.value) if press is not None else None
     scope = scope_of(who)
     if scope is None:
-        await query.answer(
-            t.gettext("Only case handlers, unit heads and administrators can export.")
-        )
+        await query.answer(neutral(t))
         return
     if choice == FILES and place_allowed(update, context) and query.message is not None:
         await _send_files(update, context, who, scope)
@@ -218,10 +217,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     what: What = next(w for w, _ in CHOICES if w == choice[0])
     fmt: Format = "xlsx" if choice[1] == "xlsx" else "csv"
     if not allowed(scope, what, admin=who.is_admin):
-        if what == AUDIT:
-            await query.answer(t.gettext("Only administrators can do this."))
-        else:
-            await query.answer(t.gettext("Only case handlers and administrators can do this."))
+        await query.answer(neutral(t))
         return
     if what == AUDIT and query.message.chat.type != ChatType.PRIVATE:
         await query.answer(t.gettext("The audit log is sent in a private chat with me only."))
@@ -290,7 +286,7 @@ async def _send_files(update: Update, context: BotContext, who: Viewer, scope: S
     query, t = update.callback_query, who.t
     assert query is not None and query.message is not None
     if not allowed(scope, FILES[0]):
-        await query.answer(t.gettext("Only case handlers and administrators can do this."))
+        await query.answer(neutral(t))
         return
     await query.answer(t.gettext("Making the file…"))
     svc = context.services

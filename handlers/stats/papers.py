@@ -28,6 +28,7 @@ from handlers.stats.charts import cjk_font_path
 from handlers.stats.show import place_allowed, scope_of
 from handlers.stats.summary import make_summary, summary_docx
 from handlers.ui.callbacks import Route, pressed
+from handlers.ui.presses import neutral
 from storage.ledger.queries import ListLine, ProblemList, problem_lists
 from storage.membership import units
 
@@ -231,9 +232,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     press = pressed(update)
     scope = scope_of(who)
     if scope is None:
-        await query.answer(
-            t.gettext("Only case handlers, unit heads and administrators can export.")
-        )
+        await query.answer(neutral(t))
         return
     if (
         press is None

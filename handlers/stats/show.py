@@ -26,6 +26,7 @@ from handlers.stats.texts import (
     weekly_data,
 )
 from handlers.ui.callbacks import Route, pressed
+from handlers.ui.presses import neutral
 from storage.stats import facts as store
 
 ROUTE = Route("stats")
@@ -104,9 +105,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     view = press.value if press is not None and press.action == "chart" else ""
     scope = scope_of(who)
     if scope is None:
-        await query.answer(
-            t.gettext("Only case handlers, unit heads and administrators can see statistics.")
-        )
+        await query.answer(neutral(t))
         return
     if view not in VIEWS or not place_allowed(update, context) or query.message is None:
         await query.answer(t.gettext("This button is no longer valid."))

@@ -182,7 +182,7 @@ async def test_a_district_head_chases_a_school_once_a_day(harness: Harness) -> N
     d01 = await units.by_code(harness.db, "D01")
     sch2 = await units.by_code(harness.db, "SCH002")
     assert outside is not None and d01 is not None and sch2 is not None
-    refused = "您无权催办该单位。"
+    refused = "此按钮已失效。"  # not theirs to press: the neutral answer
     for user, unit_id in ((district, outside.id), (district, d01.id), (head, sch2.id)):
         query = await forge_press(harness, user, f"ledger:v1:ch:{unit_id}")
         assert await answer_of(harness, query) == refused
@@ -266,4 +266,4 @@ async def test_a_district_head_exports_the_districts_ledger(harness: Harness) ->
     assert len(lines) == 3 and "外学区" not in text
     # the case register stays the bureau's, forged button or not
     query = await forge_press(harness, district, "export:v1:cases:xlsx")
-    assert await answer_of(harness, query) == "只有案件承办人和管理员可以进行此操作。"
+    assert await answer_of(harness, query) == "此按钮已失效。"

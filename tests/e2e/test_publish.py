@@ -38,7 +38,7 @@ async def test_publish_check_preview_and_withdraw(tmp_path: Path) -> None:
         # Not an admin: refused, even with a forged button.
         assert "只有管理员" in await b.ask(teacher, "/publish")
         press = await forge_press(b.sim, teacher, b.sim.private_chat(teacher), "pub:v1:pick:h:c")
-        assert "只有管理员" in (await answer_of(b.sim, press) or "")
+        assert await answer_of(b.sim, press) == "此按钮已失效。"  # a press: the neutral answer
 
         await draft_with_summary(
             b, "周老师所在学校整改有力，回执 ABCD-EFGH-JKMN-PQ12 已办结。<b>值得学习</b>"

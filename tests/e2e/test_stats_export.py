@@ -72,7 +72,7 @@ async def test_unit_head_sees_only_their_unit_and_a_member_is_refused(harness: H
     # a forged chart button from the member is refused too
     await harness.ask(head, "/stats")
     query = await forge_press(harness, member, "stats:v1:chart:completion")
-    assert await answer_of(harness, query) == REFUSED
+    assert await answer_of(harness, query) == "此按钮已失效。"  # a press: the neutral answer
 
 
 async def test_export_xlsx_and_csv(harness: Harness) -> None:
@@ -116,7 +116,7 @@ async def test_unit_head_exports_only_their_ledger(harness: Harness) -> None:
     assert "城关第一中学" in text and "城关第二小学" not in text
     # the case register is not for unit heads, even with a forged button
     query = await forge_press(harness, head, "export:v1:cases:csv")
-    assert await answer_of(harness, query) == "只有案件承办人和管理员可以进行此操作。"
+    assert await answer_of(harness, query) == "此按钮已失效。"
 
 
 async def test_unit_ratings_at_the_end_of_a_phase(harness: Harness) -> None:
@@ -216,7 +216,7 @@ async def test_only_an_admin_exports_the_audit_log_filtered(harness: Harness) ->
     await harness.ask(handler, "/export")
     assert "操作日志" not in str(sim.bot_messages(handler)[-1].buttons)
     query = await forge_press(harness, handler, "export:v1:audit:xlsx")
-    assert await answer_of(harness, query) == "只有管理员可以进行此操作。"
+    assert await answer_of(harness, query) == "此按钮已失效。"
     assert await harness.ask(handler, "/export audit") == "只有管理员可以进行此操作。"
 
     await harness.ask(admin, "/export")

@@ -9,6 +9,10 @@ from collections.abc import Awaitable, Callable
 from simulator import SimChat, SimUser
 from tests.hostile.bench import Bench
 
+# The one answer to a press that is not the presser's (handlers/ui/presses.py): the same
+# whether the data matched anything or not.
+NEUTRAL = "此按钮已失效。"
+# What refuses: the neutral answer to a press, the reasons typed commands are given.
 REFUSED = (
     "只有已登记",
     "只有承办",

@@ -8,12 +8,13 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 
 from handlers import build_handlers
 from handlers.membership import strays
+from handlers.ui.presses import stale_button
 
 
 def test_the_unknown_button_catch_all_is_the_last_button_handler() -> None:
     main = [h for group, h in build_handlers() if group == 0]
     buttons = [h for h in main if isinstance(h, CallbackQueryHandler)]
-    assert buttons[-1].callback is strays.unknown_button and buttons[-1].pattern is None
+    assert buttons[-1].callback is stale_button and buttons[-1].pattern is None
     assert [h for h in buttons if h.pattern is None] == [buttons[-1]]
 
 

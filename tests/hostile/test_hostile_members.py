@@ -16,6 +16,7 @@ from storage.membership import groups
 from storage.models import Member
 from tests.hostile.bench import Bench
 from tests.hostile.cases import Case, has, params, run
+from tests.hostile.matrix_support import NEUTRAL
 from tests.hostile.steps import (
     CONTACT,
     EDIT_NOTICE,
@@ -266,7 +267,7 @@ CASES = [
         "stale notice",
         forged("report:v1:submit:" + "x" * 80),
     ),
-    Case("button-other-route-shape", "inbox:v1:", "refused", forged("inbox:v1:", "只有承办人员")),
+    Case("button-other-route-shape", "inbox:v1:", "refused", forged("inbox:v1:", NEUTRAL)),
     Case(
         "button-forged-language",
         "lang:v1:set:xx_EVIL",

@@ -28,6 +28,7 @@ from handlers.desk.followups.common import (
     PROMPT_MARK,
     ask,
     forget_prompt,
+    press_refusal,
     refresh_staff_card,
     refusal_text,
 )
@@ -91,7 +92,7 @@ async def on_button(
     if action == "fa":
         refused = owner_refusal(OwnerAct.FILE_TO_AUTHOR, actor_of(who), head.kind, head.facts)
         if refused is not None:
-            await query.answer(refusal_text(t, refused), show_alert=True)
+            await query.answer(press_refusal(t, refused), show_alert=True)
             return
         text = t.gettext(
             "{mark} {number}: reply to this message with the photo or document for the "

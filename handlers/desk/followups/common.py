@@ -16,6 +16,7 @@ from handlers.conversation import RepliesTo
 from handlers.desk import cards as staff_cards
 from handlers.i18n import Translator
 from handlers.ui.callbacks import Route
+from handlers.ui.presses import neutral
 
 log = logging.getLogger(__name__)
 ROUTE = Route("desk")
@@ -71,6 +72,15 @@ def forget_prompt(context: BotContext, message: Message) -> None:
 
 PROMPT_REPLY = RepliesTo(PROMPT_MARK)
 QUESTION_REPLY = RepliesTo(QUESTION_MARK)
+
+
+def press_refusal(t: Translator, refusal: FollowRefusal) -> str:
+    """A refused press: the neutral notice to someone with no right to the button at all (not
+    staff, not the item's unit head), whose answer must not depend on what the data matched;
+    the rule's reason to those with the right."""
+    if refusal in (FollowRefusal.NOT_STAFF, FollowRefusal.NOT_UNIT_HEAD):
+        return neutral(t)
+    return refusal_text(t, refusal)
 
 
 def refusal_text(t: Translator, refusal: FollowRefusal | None) -> str:

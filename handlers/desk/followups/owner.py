@@ -32,6 +32,7 @@ from handlers.desk.followups.common import (
     ROUTE,
     ask,
     forget_prompt,
+    press_refusal,
     refresh_staff_card,
     refusal_text,
     too_long,
@@ -71,7 +72,7 @@ async def on_button(
     if refused is None and action == "ss" and target not in explicit_targets(head.facts.status):
         refused = FollowRefusal.WRONG_STATUS
     if refused is not None:
-        await query.answer(refusal_text(t, refused), show_alert=True)
+        await query.answer(press_refusal(t, refused), show_alert=True)
         return
     await query.answer()
     assert isinstance(query.message, Message)

@@ -21,12 +21,14 @@ from handlers.desk.followups.common import (
     PROMPT_MARK,
     ask,
     forget_prompt,
+    press_refusal,
     refresh_staff_card,
     refusal_text,
     too_long,
 )
 from handlers.i18n import Catalogs
 from handlers.ledger.views import actor_of
+from handlers.ui.presses import neutral
 from storage.desk import returns as desk_returns
 from storage.desk.returns import ReturnResult
 from storage.ledger import queries as ledger_queries
@@ -44,13 +46,13 @@ async def ask_reason(
     t = who.t
     card = await ledger_queries.item_card(context.services.db, item_id)
     if card is None:
-        await query.answer(t.gettext("You cannot open this item."))
+        await query.answer(neutral(t))
         return
     item = card.item
     facts = ReturnFacts(item.unit_id, item.status, item.source_case_id, "in_progress")
     refused = return_refusal(actor_of(who), facts)
     if refused is not None:
-        await query.answer(refusal_text(t, refused), show_alert=True)
+        await query.answer(press_refusal(t, refused), show_alert=True)
         return
     if item.version != version:
         await query.answer(t.gettext("This item has changed since; open it again."))
