@@ -261,6 +261,7 @@ class Incremental:
             due_by=LATER,
             changed_since=NOW - CHANGE_MARGIN,
             previous_units=self.units,  # type: ignore[arg-type]
+            window_after=candidate_window(NOW, POLICY)[1],
         )
         timings: list[float] = []
         read = found = 0

@@ -162,7 +162,10 @@ class ReminderEngine:
         if now < last or last < digest_slot(now, self.policy)[1] <= now:
             return None
         return reminder_candidates.Scope(
-            due_by=now, changed_since=last - CHANGE_MARGIN, previous_units=units
+            due_by=now,
+            changed_since=last - CHANGE_MARGIN,
+            previous_units=units,
+            window_after=candidate_window(last, self.policy)[1],
         )
 
     async def _snapshot(self, now: datetime, scope: reminder_candidates.Scope | None) -> Snapshot:

@@ -73,6 +73,10 @@ class Scope:
     """Which candidate items an incremental sweep reads (every one when no scope is given)."""
 
     due_by: datetime | None = None  # items whose `remind_at` has come, or is not set yet
+    # Of the items not looked at yet, only those whose deadline came into the window after
+    # this day (the last sweep's window end): the last sweep read and marked every candidate
+    # it saw, and an item written since is read as changed. None: every one in the window.
+    window_after: date | None = None
     changed_since: datetime | None = None  # items and members updated since
     previous_units: Mapping[int, UnitFacts] | None = None  # units that differ are read whole
     units: frozenset[int] = frozenset()  # read whole
@@ -324,8 +328,13 @@ def _reasons(scope: Scope, whole: Collection[int]) -> list[_Reason]:
     them would make the database scan every open candidate)."""
     reasons: list[_Reason] = []
     if scope.due_by is not None:
+        unlooked: ColumnElement[bool] = col(LedgerItem.remind_at).is_(None)  # ..._unlooked
+        if scope.window_after is not None:
+            # Not the whole window: the index entries of items marked since the last vacuum
+            # stay there (dead), and PostgreSQL's bitmap scan would visit each every sweep.
+            unlooked = and_(unlooked, col(LedgerItem.deadline) > scope.window_after)
         reasons += [
-            (col(LedgerItem.remind_at).is_(None), True, True),  # ix_ledger_items_unlooked
+            (unlooked, True, True),
             (col(LedgerItem.remind_at) <= scope.due_by, False, True),  # ..._status_remind
         ]
     if scope.changed_since is not None:  # ix_ledger_items_updated_at

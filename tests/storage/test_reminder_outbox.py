@@ -5,6 +5,7 @@ candidate queries that read only items near a deadline."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -213,6 +214,18 @@ async def test_an_incremental_snapshot_reads_what_became_due_once(db: Database) 
                 updated_at=NOW,
             )
         )
+        session.add(
+            LedgerItem(
+                unit_id=school,
+                seq=7,
+                category_key="lax",
+                description="came into the window today",
+                deadline=today + timedelta(days=7),
+                status="open",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
         item = await session.get(LedgerItem, ids[1])
         assert item is not None
         item.updated_at = later
@@ -220,6 +233,10 @@ async def test_an_incremental_snapshot_reads_what_became_due_once(db: Database) 
         await session.commit()
     second = await look(scope)
     seqs = [i.seq for i in second.items]
-    assert sorted(seqs) == [1, 5, 6] and len(seqs) == len(set(seqs))
+    assert sorted(seqs) == [1, 5, 6, 7] and len(seqs) == len(set(seqs))
     assert second.whole_units == frozenset({other.id})
     assert second.units == first.units  # a plain member: the unit's facts did not change
+    # The last sweep's window ended yesterday at today + 6: of the items never looked at,
+    # only the one whose deadline came into the window since is read.
+    since = await look(replace(scope, window_after=today + timedelta(days=6)))
+    assert sorted(i.seq for i in since.items) == [1, 5, 7]
