@@ -6,9 +6,12 @@ so a sweep's cost grows with what is due, not with the size of the ledger. Units
 bindings and pauses are per unit (hundreds), cases are the open ones with a clock.
 
 An incremental sweep (`Scope`) reads fewer items still: those whose stored `remind_at` has come
-(or that no sweep has looked at), those changed since the last sweep, every candidate item of
-a unit whose facts changed (heads, groups, pause, sign-off, its members), and named ones.
-`mark` stores each looked-at item's next `remind_at`.
+(or that no sweep has looked at and whose deadline came into the window since the last sweep),
+those changed since the last sweep, every candidate item of a unit whose facts changed (heads,
+groups, pause, sign-off, its members), and named ones. A snapshot is two statements (per-unit
+facts, items; three with case clocks), so that its fixed cost on PostgreSQL is a few round
+trips. `record` stores the sweep's outbox rows and each looked-at item's next `remind_at` in
+one transaction.
 """
 
 from __future__ import annotations

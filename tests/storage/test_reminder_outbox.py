@@ -100,6 +100,19 @@ async def test_pause_switch_is_audited(db: Database) -> None:
     assert actions[-2:] == ["reminders.paused", "reminders.resumed"]
 
 
+def _item(unit_id: int, seq: int, deadline: date, status: str = "open") -> LedgerItem:
+    return LedgerItem(
+        unit_id=unit_id,
+        seq=seq,
+        category_key="lax",
+        description="d",
+        deadline=deadline,
+        status=status,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
 async def test_candidates_are_only_open_items_near_or_past_a_deadline(db: Database) -> None:
     unit_id = await _school(db)
     today = date(2027, 4, 9)
@@ -113,18 +126,7 @@ async def test_candidates_are_only_open_items_near_or_past_a_deadline(db: Databa
     ]
     async with db.session() as session:
         for seq, (deadline, status, _) in enumerate(cases, start=1):
-            session.add(
-                LedgerItem(
-                    unit_id=unit_id,
-                    seq=seq,
-                    category_key="lax",
-                    description="d",
-                    deadline=deadline,
-                    status=status,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
+            session.add(_item(unit_id, seq, deadline, status))
         await session.commit()
     snap = await reminder_candidates.snapshot(
         db, until=today + timedelta(days=7), case_kinds=("complaint",), staff_chat=True, tz=SHANGHAI
@@ -151,18 +153,7 @@ async def test_an_incremental_snapshot_reads_what_became_due_once(db: Database) 
     ]
     async with db.session() as session:
         for seq, (unit_id, deadline, status) in enumerate(plan, start=1):
-            session.add(
-                LedgerItem(
-                    unit_id=unit_id,
-                    seq=seq,
-                    category_key="lax",
-                    description="d",
-                    deadline=deadline,
-                    status=status,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
+            session.add(_item(unit_id, seq, deadline, status))
         await session.commit()
 
     async def look(
@@ -202,30 +193,8 @@ async def test_an_incremental_snapshot_reads_what_became_due_once(db: Database) 
                 updated_at=later,
             )
         )
-        session.add(
-            LedgerItem(
-                unit_id=school,
-                seq=6,
-                category_key="lax",
-                description="new",
-                deadline=today + timedelta(days=3),
-                status="open",
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
-        session.add(
-            LedgerItem(
-                unit_id=school,
-                seq=7,
-                category_key="lax",
-                description="came into the window today",
-                deadline=today + timedelta(days=7),
-                status="open",
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
+        session.add(_item(school, 6, today + timedelta(days=3)))  # never looked at
+        session.add(_item(school, 7, today + timedelta(days=7)))  # came into the window today
         item = await session.get(LedgerItem, ids[1])
         assert item is not None
         item.updated_at = later
