@@ -250,7 +250,7 @@ class Incremental:
         due_reminders(CAMPAIGN, snap, now=NOW, policy=POLICY, cal=WorkCalendar())
         cal = WorkCalendar()
         marks = {i.id: next_look(i, now=NOW, p=POLICY, cal=cal) for i in snap.items}
-        await reminder_candidates.mark(self.db, marks)
+        await reminder_candidates.record(self.db, (), marks, now=NOW)
         self.units = dict(snap.units)
         return time.perf_counter() - started, len(marks)
 
@@ -261,6 +261,7 @@ class Incremental:
             due_by=LATER,
             changed_since=NOW - CHANGE_MARGIN,
             previous_units=self.units,  # type: ignore[arg-type]
+            window_after=candidate_window(NOW, POLICY)[1],
         )
         timings: list[float] = []
         read = found = 0

@@ -162,7 +162,10 @@ class ReminderEngine:
         if now < last or last < digest_slot(now, self.policy)[1] <= now:
             return None
         return reminder_candidates.Scope(
-            due_by=now, changed_since=last - CHANGE_MARGIN, previous_units=units
+            due_by=now,
+            changed_since=last - CHANGE_MARGIN,
+            previous_units=units,
+            window_after=candidate_window(last, self.policy)[1],
         )
 
     async def _snapshot(self, now: datetime, scope: reminder_candidates.Scope | None) -> Snapshot:
@@ -209,8 +212,9 @@ class ReminderEngine:
             now_evaluated = self.clock.now()
             dues = await self.evaluate()
             report.due = len(dues)
-            report.recorded = await outbox.enqueue(self.db, dues, now=self.clock.now())
-            await reminder_candidates.mark(self.db, self._marks)
+            report.recorded = await reminder_candidates.record(
+                self.db, dues, self._marks, now=self.clock.now()
+            )
             if self._looked is not None:  # what it read is recorded: the next may read less
                 self._last = (now_evaluated, dict(self._looked.units))
             live = frozenset(d.key for d in dues)

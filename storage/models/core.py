@@ -31,6 +31,8 @@ class Member(SQLModel, table=True):
     """A registered Telegram user in a unit, with a role and a language."""
 
     __tablename__ = "members"
+    # The reminder sweep reads the members written since its last run.
+    __table_args__ = (Index("ix_members_updated_at", "updated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     telegram_user_id: int = Field(sa_column=Column(BigInteger(), nullable=False, unique=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import UTCDateTime
@@ -21,6 +21,15 @@ class LedgerItem(SQLModel, table=True):
         Index("ix_ledger_items_status_deadline", "status", "deadline"),
         # The incremental reminder sweep (storage/reminders/candidates.py).
         Index("ix_ledger_items_status_remind", "status", "remind_at", "deadline"),
+        # The items no sweep has looked at yet: a partial index, so that PostgreSQL does not
+        # take `remind_at IS NULL` (true of most of a ledger) for unselective (migration 0017).
+        Index(
+            "ix_ledger_items_unlooked",
+            "status",
+            "deadline",
+            postgresql_where=text("remind_at IS NULL"),
+            sqlite_where=text("remind_at IS NULL"),
+        ),
         Index("ix_ledger_items_updated_at", "updated_at"),
         Index("ix_ledger_items_unit_seq", "unit_id", "seq", unique=True),
     )

@@ -5,15 +5,18 @@ candidate queries that read only items near a deadline."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
 from domain.membership.units import UnitKind, UnitRow
-from domain.reminders.due import Due, Rule
+from domain.reminders.due import Due, Rule, Snapshot
 from storage import audit
 from storage.db import Database
 from storage.membership import units
-from storage.models import LedgerItem
+from storage.models import LedgerItem, Member
 from storage.reminders import candidates as reminder_candidates
 from storage.reminders import outbox as reminders
 
@@ -97,6 +100,19 @@ async def test_pause_switch_is_audited(db: Database) -> None:
     assert actions[-2:] == ["reminders.paused", "reminders.resumed"]
 
 
+def _item(unit_id: int, seq: int, deadline: date, status: str = "open") -> LedgerItem:
+    return LedgerItem(
+        unit_id=unit_id,
+        seq=seq,
+        category_key="lax",
+        description="d",
+        deadline=deadline,
+        status=status,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
 async def test_candidates_are_only_open_items_near_or_past_a_deadline(db: Database) -> None:
     unit_id = await _school(db)
     today = date(2027, 4, 9)
@@ -110,21 +126,86 @@ async def test_candidates_are_only_open_items_near_or_past_a_deadline(db: Databa
     ]
     async with db.session() as session:
         for seq, (deadline, status, _) in enumerate(cases, start=1):
-            session.add(
-                LedgerItem(
-                    unit_id=unit_id,
-                    seq=seq,
-                    category_key="lax",
-                    description="d",
-                    deadline=deadline,
-                    status=status,
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
+            session.add(_item(unit_id, seq, deadline, status))
         await session.commit()
     snap = await reminder_candidates.snapshot(
         db, until=today + timedelta(days=7), case_kinds=("complaint",), staff_chat=True, tz=SHANGHAI
     )
     assert sorted(i.seq for i in snap.items) == [n for n, c in enumerate(cases, 1) if c[2]]
     assert snap.units[unit_id].code == "SCH001"
+
+
+async def test_an_incremental_snapshot_reads_what_became_due_once(db: Database) -> None:
+    """On both backends: the reminders and the next looks are recorded together; a later
+    sweep reads the items whose look came or that were never looked at, and every candidate
+    of a unit with a member written since — each item once, whatever the reasons it meets."""
+    school = await _school(db)
+    await units.import_units(db, [(2, UnitRow("SCH002", "二中", UnitKind.SCHOOL, None))], now=NOW)
+    other = await units.by_code(db, "SCH002")
+    assert other is not None and other.id is not None
+    today = date(2027, 4, 9)
+    plan = [  # unit, deadline, status
+        (school, today + timedelta(days=2), "open"),
+        (school, today - timedelta(days=5), "in_progress"),
+        (school, today + timedelta(days=100), "open"),  # far: never a candidate
+        (school, today - timedelta(days=1), "verified"),  # closed
+        (other.id, today + timedelta(days=1), "open"),
+    ]
+    async with db.session() as session:
+        for seq, (unit_id, deadline, status) in enumerate(plan, start=1):
+            session.add(_item(unit_id, seq, deadline, status))
+        await session.commit()
+
+    async def look(
+        scope: reminder_candidates.Scope | None,
+    ) -> Snapshot:
+        return await reminder_candidates.snapshot(
+            db, until=today + timedelta(days=7), case_kinds=(), staff_chat=True, tz=SHANGHAI,
+            scope=scope,
+        )  # fmt: skip
+
+    whole = await look(None)
+    ids = {i.seq: i.id for i in whole.items}
+    assert sorted(ids) == [1, 2, 5] and whole.whole_units is None
+    marks = {ids[1]: NOW + timedelta(hours=1), ids[2]: NOW + timedelta(days=1)}
+    marks[ids[5]] = NOW + timedelta(days=1)
+    assert await reminder_candidates.record(db, dues(2), marks, now=NOW) == 2
+    async with db.session() as session:
+        stored = dict((await session.exec(select(LedgerItem.id, LedgerItem.remind_at))).all())
+    assert {i: stored[i] for i in marks} == marks
+    assert len(await reminders.rows(db)) == 2
+
+    later = NOW + timedelta(hours=2)
+    scope = reminder_candidates.Scope(
+        due_by=later, changed_since=NOW + timedelta(minutes=1), previous_units=whole.units
+    )
+    first = await look(scope)
+    assert [i.seq for i in first.items] == [1] and first.whole_units == frozenset()
+
+    async with db.session() as session:  # a member of the other unit written; item 1 too
+        session.add(
+            Member(
+                telegram_user_id=77,
+                display_name="m",
+                unit_id=other.id,
+                role="member",
+                joined_at=later,
+                updated_at=later,
+            )
+        )
+        session.add(_item(school, 6, today + timedelta(days=3)))  # never looked at
+        session.add(_item(school, 7, today + timedelta(days=7)))  # came into the window today
+        item = await session.get(LedgerItem, ids[1])
+        assert item is not None
+        item.updated_at = later
+        session.add(item)
+        await session.commit()
+    second = await look(scope)
+    seqs = [i.seq for i in second.items]
+    assert sorted(seqs) == [1, 5, 6, 7] and len(seqs) == len(set(seqs))
+    assert second.whole_units == frozenset({other.id})
+    assert second.units == first.units  # a plain member: the unit's facts did not change
+    # The last sweep's window ended yesterday at today + 6: of the items never looked at,
+    # only the one whose deadline came into the window since is read.
+    since = await look(replace(scope, window_after=today + timedelta(days=6)))
+    assert sorted(i.seq for i in since.items) == [1, 5, 7]
