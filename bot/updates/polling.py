@@ -62,7 +62,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
-MIN_GAP = 0.01  # seconds between two asks while updates are in flight, at least
+MIN_GAP = 0.02  # seconds between two asks while updates are in flight, at least
 MAX_GAP = 0.05  # ... and at most: how long a new update may wait behind slow ones
 GAP_PER_UPDATE = 0.0005  # the pause grows by this much for each update in flight
 STOP_SECONDS = 10.0  # how long a clean stop waits for the updates in flight

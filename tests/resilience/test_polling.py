@@ -46,7 +46,7 @@ def test_the_offset_confirms_only_the_finished_prefix() -> None:
 def test_the_pause_between_asks_grows_with_the_updates_in_flight() -> None:
     # Each answer repeats every update in flight: few in flight, ask often; many, less often.
     assert polling.gap(1) == polling.MIN_GAP
-    assert polling.MIN_GAP < polling.gap(40) < polling.MAX_GAP
+    assert polling.MIN_GAP < polling.gap(60) < polling.MAX_GAP
     assert polling.gap(100) == polling.gap(500) == polling.MAX_GAP
 
 
