@@ -386,12 +386,13 @@ class FreshUpdatesRequest(HTTPXRequest):
         return taken
 
     def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
-        """The answer decoded once (orjson), without the updates already taken; what is not
-        JSON goes to python-telegram-bot's own parsing, which reports it."""
+        """The answer decoded once (orjson), without the updates already taken. What orjson
+        refuses goes to python-telegram-bot's own parsing (it replaces bad UTF-8, and reports
+        what is not JSON; log_privacy withholds the body)."""
         try:
             body = orjson.loads(payload)
-        except ValueError:  # python-telegram-bot reports it (log_privacy withholds the body)
-            return HTTPXRequest.parse_json_payload(payload)
+        except ValueError:
+            body = HTTPXRequest.parse_json_payload(payload)
         result = body.get("result") if isinstance(body, dict) else None
         if isinstance(result, list):
             body["result"] = [u for u in result if self._keep(u)]
