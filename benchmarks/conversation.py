@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
+from benchmarks.breakdown import Breakdown
 from benchmarks.support import (
     BotProcess,
     Inbox,
@@ -55,6 +56,7 @@ STEPS = 8  # /report, category, unit, description, skip when, skip evidence, pri
 LATENCY_P95_TARGET = 0.150
 SPEEDUP_TARGET = 10.0
 SETUP_WAVE = 25  # members who join at once before a run (the set-up is not timed)
+CPU_RATIO_TARGET = 2.0
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Run:
     calls: dict[str, int] = field(default_factory=dict)
     cpu: float = 0.0  # CPU seconds of the bot's process while the users were at it
     failures: int = 0  # steps answered with an apology (then tried again)
+    breakdown: list[str] = field(default_factory=list)  # where a step's time went (light load)
 
     @property
     def updates_per_second(self) -> float:
@@ -213,17 +216,30 @@ async def prepare_database(url: str, users: int) -> str:
 
 
 class Users:
-    def __init__(self, sim: BotApiSimulator, inbox: Inbox, run: Run, think: float = 0.0) -> None:
+    def __init__(
+        self,
+        sim: BotApiSimulator,
+        inbox: Inbox,
+        run: Run,
+        think: float = 0.0,
+        breakdown: Breakdown | None = None,
+    ) -> None:
         self.sim, self.inbox, self.run, self.think = sim, inbox, run, think
+        self.breakdown = breakdown
         self.rng = random.Random(5)
 
     async def step(self, user: SimUser, action: object) -> str:
         if self.think:  # a person reads the answer and types: think ... 2 x think seconds
             await asyncio.sleep(self.think * (1 + self.rng.random()))
         started = time.perf_counter()
+        if self.breakdown is not None:
+            self.breakdown.begin(user.id, started)
         await action  # type: ignore[misc]
         answer = await self.inbox.next(user.id)
-        self.run.steps.append(time.perf_counter() - started)
+        answered = time.perf_counter()
+        if self.breakdown is not None:
+            self.breakdown.end(user.id, answered)
+        self.run.steps.append(answered - started)
         return answer.text
 
     async def file_report(self, n: int, user: SimUser) -> None:
@@ -316,13 +332,16 @@ async def measure(
                         )
                     )
             sim.latency = latency
-            driver = Users(sim, inbox, run, think)
+            timed = Breakdown(sim) if think else None  # at light load: one step per user
+            driver = Users(sim, inbox, run, think, timed)
             flow = driver.echo if kind == "echo" else driver.file_report
             cpu_before, started = child.cpu(), time.perf_counter()
             await asyncio.gather(*(flow(n, u) for n, u in enumerate(people)))
             run.seconds = time.perf_counter() - started
             run.cpu = child.cpu() - cpu_before
             run.calls = dict(sim.stats.calls_by_method)
+            if timed is not None:
+                run.breakdown = timed.lines(latency)
             sim.latency = 0
             if sim.violations:
                 raise AssertionError(f"calls Telegram would refuse: {sim.violations[:3]}")
@@ -338,6 +357,32 @@ async def measure(
     return run
 
 
+async def measure_light(args: argparse.Namespace, tmp: Path) -> Run:
+    """The light load (users who think), printed with its step breakdown."""
+    light = await measure(
+        "ours", args.light_users, args.latency, tmp, think=0.5, database=args.database
+    )
+    print(light.line(), flush=True)
+    print("\n".join(light.breakdown), flush=True)
+    return light
+
+
+def verdict_latency(light: Run, saturated: Run | None) -> None:
+    p95 = percentile(light.steps, 95)
+    verdict(
+        "step p95 <= 150 ms at 50 ms latency",
+        p95 <= LATENCY_P95_TARGET,
+        f"p95 {p95 * 1000:.0f} ms, p50 {median(light.steps) * 1000:.0f} ms with "
+        f"{light.users} users thinking 0.5-1 s"
+        + (
+            f"; saturated by {saturated.users} users: "
+            f"p95 {percentile(saturated.steps, 95) * 1000:.0f} ms"
+            if saturated is not None
+            else ""
+        ),
+    )
+
+
 async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
@@ -345,6 +390,9 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--light-users", type=int, default=20, help="users who think")
     parser.add_argument("--latency", type=float, default=0.050)
     parser.add_argument("--quick", action="store_true", help="50 users, 8 sequential")
+    parser.add_argument(
+        "--light-only", action="store_true", help="only the light load and its step breakdown"
+    )
     parser.add_argument("--serve", nargs=4, metavar=("KIND", "BASE", "FILES", "DB_URL"))
     database_option(parser)
     args = parser.parse_args(argv)
@@ -366,6 +414,10 @@ async def main(argv: list[str] | None = None) -> None:
     print(f"conversation throughput, {on}, API latency {args.latency * 1000:.0f} ms; {machine()}")
     db = args.database
     with tempfile.TemporaryDirectory(prefix="conversation-bench-") as tmp:
+        if args.light_only:
+            light = await measure_light(args, Path(tmp))
+            verdict_latency(light, None)
+            return
         ours = await measure("ours", args.users, args.latency, Path(tmp), database=db)
         print(ours.line(), flush=True)
         print(f"  API calls: {ours.calls}")
@@ -375,16 +427,20 @@ async def main(argv: list[str] | None = None) -> None:
         print(sequential.line(), flush=True)
         echo = await measure("echo", args.sequential_users, args.latency, Path(tmp))
         print(echo.line(), flush=True)
-        light = await measure(
-            "ours", args.light_users, args.latency, Path(tmp), think=0.5, database=db
-        )
-        print(light.line(), flush=True)
+        light = await measure_light(args, Path(tmp))
     speedup = ours.updates_per_second / sequential.updates_per_second
+    cpu_ratio = ours.cpu_per_update / echo.cpu_per_update if echo.cpu_per_update else 0.0
     print(
         f"ratios (updates/s): ours / ours sequential {speedup:.1f}x, "
         f"ours / PTB echo bot {ours.updates_per_second / echo.updates_per_second:.1f}x; "
         f"bot CPU per update: ours {ours.cpu_per_update * 1000:.1f} ms, "
-        f"echo {echo.cpu_per_update * 1000:.1f} ms"
+        f"echo {echo.cpu_per_update * 1000:.1f} ms ({cpu_ratio:.1f}x)"
+    )
+    verdict(
+        "bot CPU per update <= 2x the echo bot's",
+        cpu_ratio <= CPU_RATIO_TARGET,
+        f"{cpu_ratio:.1f}x: {ours.cpu_per_update * 1000:.1f} vs "
+        f"{echo.cpu_per_update * 1000:.1f} ms/update",
     )
     verdict(
         "conversation throughput >= 10x sequential",
@@ -392,14 +448,7 @@ async def main(argv: list[str] | None = None) -> None:
         f"{speedup:.1f}x: {ours.updates_per_second:.0f} vs {sequential.updates_per_second:.1f} "
         f"updates/s, {ours.users} vs {sequential.users} users",
     )
-    p95 = percentile(light.steps, 95)
-    verdict(
-        "step p95 <= 150 ms at 50 ms latency",
-        p95 <= LATENCY_P95_TARGET,
-        f"p95 {p95 * 1000:.0f} ms, p50 {median(light.steps) * 1000:.0f} ms with "
-        f"{light.users} users thinking 0.5-1 s; saturated by {ours.users} users: "
-        f"p95 {percentile(ours.steps, 95) * 1000:.0f} ms",
-    )
+    verdict_latency(light, ours)
     checked = ours.users + sequential.users + light.users
     verdict("stored reports match what users sent", True, f"all {checked} forms checked")
     failed = ours.failures + sequential.failures + light.failures

@@ -13,11 +13,13 @@ by a watermark instead:
 - Telegram therefore sends the unfinished ones again with each `getUpdates`; ids at or below
   the highest fetched are known and dropped here (in memory). Because of that, while updates
   are in flight the poller does not long-poll (Telegram would answer at once anyway) but asks
-  again when one of them finishes, no sooner than `MIN_GAP` and no later than `MAX_GAP` after
-  its last ask: a new update waits at most `MAX_GAP` behind a slow one. The re-sent ones are
-  dropped from the raw answer (`FreshUpdatesRequest`, the Application's getUpdates request)
-  before python-telegram-bot parses it, which would otherwise cost ~0.1 ms per update each
-  time.
+  again after a pause that grows with the number in flight (`GAP_PER_UPDATE` each, between
+  `MIN_GAP` and `MAX_GAP`): an answer repeats every update in flight, so with few in flight
+  asking often is cheap and a new update waits at most `MIN_GAP`; with a hundred in flight
+  each answer carries a hundred repeats, and asking less often saves that work while the
+  steps wait in line anyway. The re-sent ones are dropped from the answer, decoded once
+  (`FreshUpdatesRequest`, the Application's getUpdates request), before python-telegram-bot
+  builds its objects, which would otherwise cost ~0.1 ms per update each time.
 
 An update python-telegram-bot cannot read (a malformed one, or one a later Bot API shaped
 differently) would make it fail the whole batch, log the batch (everyone's names and texts) at
@@ -44,24 +46,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from telegram import Bot, Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, Updater
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 MIN_GAP = 0.02  # seconds between two asks while updates are in flight, at least
-MAX_GAP = 0.05  # ... and at most: how long a new update may wait behind a slow one
+MAX_GAP = 0.05  # ... and at most: how long a new update may wait behind slow ones
+GAP_PER_UPDATE = 0.0005  # the pause grows by this much for each update in flight
 STOP_SECONDS = 10.0  # how long a clean stop waits for the updates in flight
 # An update still running after this long stops holding the offset back (logged): one hung
 # handler must not stop the bot from seeing new updates (getUpdates returns 100 at most).
@@ -142,7 +145,6 @@ class AtLeastOncePoller(Updater):
         self._app = app
         self._marks = Watermark()
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._finished = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self._timeout = 10
         self._allowed: Sequence[str] | None = None
@@ -237,7 +239,6 @@ class AtLeastOncePoller(Updater):
             asked = time.monotonic()
             for uid in self._marks.release_taken_before(asked - HOLD_MAX):
                 log.error("update %s still running after %.0f s; confirming past it", uid, HOLD_MAX)
-            self._finished.clear()
             if self._fresh is not None:
                 self._fresh.after = self._marks.highest
             try:
@@ -268,12 +269,9 @@ class AtLeastOncePoller(Updater):
                 await asyncio.sleep(interval)
 
     async def _pause_while_busy(self, asked: float) -> None:
-        """Until an update in flight finishes (or `MAX_GAP`), but at least `MIN_GAP` after
-        the last ask."""
-        if not self._finished.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._finished.wait(), MAX_GAP)
-        wait = MIN_GAP - (time.monotonic() - asked)
+        """Until `gap(n)` after the last ask, n the updates in flight: each answer repeats
+        them all."""
+        wait = gap(len(self._marks.unfinished)) - (time.monotonic() - asked)
         if wait > 0:
             await asyncio.sleep(wait)
 
@@ -300,7 +298,6 @@ class AtLeastOncePoller(Updater):
             return
         self._fresh.retrying.discard(uid)
         self._marks.finish(uid)
-        self._finished.set()
 
     async def _handle(self, update: Update) -> None:
         app, uid = self._app, update.update_id
@@ -315,7 +312,11 @@ class AtLeastOncePoller(Updater):
             log.exception("update %s could not be handled", uid)
         self._tasks.pop(uid, None)
         self._marks.finish(uid)
-        self._finished.set()
+
+
+def gap(in_flight: int) -> float:
+    """Seconds between two asks while `in_flight` updates are being handled."""
+    return min(MAX_GAP, max(MIN_GAP, in_flight * GAP_PER_UPDATE))
 
 
 def _seconds(retry_after: object) -> float:
@@ -384,33 +385,18 @@ class FreshUpdatesRequest(HTTPXRequest):
         taken, self.unreadable = self.unreadable, {}
         return taken
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        code, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-        if code != 200:
-            return code, payload
+    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
+        """The answer decoded once (orjson), without the updates already taken. What orjson
+        refuses goes to python-telegram-bot's own parsing (it replaces bad UTF-8, and reports
+        what is not JSON; log_privacy withholds the body)."""
         try:
-            body = json.loads(payload)
-        except ValueError:  # python-telegram-bot reports it (log_privacy withholds the body)
-            return code, payload
+            body = orjson.loads(payload)
+        except ValueError:
+            body = HTTPXRequest.parse_json_payload(payload)
         result = body.get("result") if isinstance(body, dict) else None
-        if not isinstance(result, list):
-            return code, payload
-        kept = [u for u in result if self._keep(u)]
-        if len(kept) == len(result):
-            return code, payload
-        body["result"] = kept
-        return code, json.dumps(body).encode()
+        if isinstance(result, list):
+            body["result"] = [u for u in result if self._keep(u)]
+        return body  # type: ignore[no-any-return]
 
     def _keep(self, update: object) -> bool:
         uid = update_id_of(update)
@@ -441,13 +427,63 @@ def updates_request(*, proxy: str | None = None) -> FreshUpdatesRequest:
 
 
 def application_request(
-    connections: int, pool_wait: float, *, proxy: str | None = None
-) -> ReplayTolerantRequest:
+    connections: int, pool_wait: float, *, proxy: str | None = None, pools: int = 1
+) -> BaseRequest:
     """The request for the Application's bot (`connections` at most, waiting up to
-    `pool_wait` seconds for a free one), through `proxy` if one is set."""
-    return ReplayTolerantRequest(
-        connection_pool_size=connections, pool_timeout=pool_wait, proxy=proxy
-    )
+    `pool_wait` seconds for a free one), through `proxy` if one is set; spread over `pools`
+    connection pools of `connections / pools` each (`SpreadRequest`)."""
+    size = max(1, connections // pools)
+    shards = [
+        ReplayTolerantRequest(connection_pool_size=size, pool_timeout=pool_wait, proxy=proxy)
+        for _ in range(pools)
+    ]
+    return shards[0] if pools == 1 else SpreadRequest(shards)
+
+
+class SpreadRequest(BaseRequest):
+    """Several HTTP requests (connection pools) used as one: each call goes to the pool with
+    the fewest calls in flight. httpcore checks every connection of its pool for expiry (a
+    system call per idle one) and matches every queued request against every connection, twice
+    per request: with the connections in small pools that work shrinks with the pool's size."""
+
+    def __init__(self, shards: Sequence[HTTPXRequest]) -> None:
+        self.shards = list(shards)
+        self.busy = [0] * len(self.shards)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.shards[0].read_timeout
+
+    async def initialize(self) -> None:
+        await asyncio.gather(*(shard.initialize() for shard in self.shards))
+
+    async def shutdown(self) -> None:
+        await asyncio.gather(*(shard.shutdown() for shard in self.shards))
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        pick = min(range(len(self.shards)), key=self.busy.__getitem__)
+        self.busy[pick] += 1
+        try:
+            return await self.shards[pick].do_request(
+                url,
+                method,
+                request_data,
+                read_timeout,
+                write_timeout,
+                connect_timeout,
+                pool_timeout,
+            )
+        finally:
+            self.busy[pick] -= 1
 
 
 async def install(app: AnyApp) -> AtLeastOncePoller:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from domain.membership.roles import Role
 from storage.models import ReportAuthor
+from tests.faults.support import set_read_timeout
 from tests.hostile.bench import APOLOGY_ZH, bench_bot
 from tests.hostile.seed import member_id
 from tests.hostile.table import row
@@ -41,13 +41,12 @@ async def test_a_report_through_api_faults_is_filed_once(
 
         # The answer times out on the bot's side but Telegram shows it: the member sees the
         # next question and an apology, and sending the answer again goes on.
-        client = b.app.bot.request._client  # type: ignore[attr-defined]  # test-only: 1 s reads
-        client.timeout = httpx.Timeout(1.0)
+        set_read_timeout(b.app.bot, 1.0)  # test-only: 1 s reads
         sim.faults.delay_next("sendMessage", 1.5)
         await sim.send_text(user, "三月八日，学校食堂")
         shown = [(await sim.next_message(user)).text for _ in range(2)]
         assert APOLOGY_ZH in shown
-        client.timeout = httpx.Timeout(5.0)
+        set_read_timeout(b.app.bot, 5.0)
         timed_out_answer = await b.say(user, "三月八日，学校食堂")
         assert "第 4 步" in timed_out_answer or "证据" in timed_out_answer, timed_out_answer
 

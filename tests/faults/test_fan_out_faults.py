@@ -14,13 +14,13 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
 from domain.membership.roles import Role
 from storage.reminders import outbox as reminders
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.reminder_support import world
+from tests.faults.support import set_read_timeout
 from tests.hostile.table import row
 
 MAR29 = datetime(2027, 3, 29, 1, 0, tzinfo=UTC)  # 7 days before the April 5 deadline
@@ -89,8 +89,7 @@ async def test_a_fan_out_through_every_fault_sends_each_reminder_once(
         # A send the bot gives up on (its read timeout) that Telegram still carries out: the
         # row is retried, and that one reminder arrives twice. Telegram has no idempotency key,
         # so at-least-once is the best a sender can do; this measures it.
-        client = w.app.bot.request._client  # type: ignore[attr-defined]  # test-only: 1 s reads
-        client.timeout = httpx.Timeout(1.0)
+        set_read_timeout(w.app.bot, 1.0)  # test-only: 1 s reads
         await w.add_item("SCH002", date(2027, 3, 29), description="当天到期的问题")
         sim.faults.delay_next("sendMessage", 1.5)
         for _ in range(3):

@@ -43,6 +43,37 @@ def test_the_offset_confirms_only_the_finished_prefix() -> None:
     assert marks.offset == 10
 
 
+def test_the_pause_between_asks_grows_with_the_updates_in_flight() -> None:
+    # Each answer repeats every update in flight: few in flight, ask often; many, less often.
+    assert polling.gap(1) == polling.MIN_GAP
+    assert polling.MIN_GAP < polling.gap(60) < polling.MAX_GAP
+    assert polling.gap(100) == polling.gap(500) == polling.MAX_GAP
+
+
+async def test_calls_spread_over_the_pools_with_the_fewest_in_flight() -> None:
+    class Pool(polling.ReplayTolerantRequest):
+        def __init__(self) -> None:
+            super().__init__(connection_pool_size=1)
+            self.calls = 0
+            self.gate = asyncio.Event()
+
+        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+            self.calls += 1
+            await self.gate.wait()
+            return 200, b'{"ok":true,"result":true}'
+
+    pools = [Pool(), Pool(), Pool()]
+    spread = polling.SpreadRequest(pools)
+    calls = [asyncio.create_task(spread.do_request("u", "POST")) for _ in range(6)]
+    await asyncio.sleep(0)
+    assert [p.calls for p in pools] == [2, 2, 2]  # each new call to a least busy pool
+    assert spread.busy == [2, 2, 2]
+    for p in pools:
+        p.gate.set()
+    assert await asyncio.gather(*calls) == [(200, b'{"ok":true,"result":true}')] * 6
+    assert spread.busy == [0, 0, 0]
+
+
 class Handled:
     """What the handler saw, and a gate the word "slow" waits at."""
 
