@@ -37,11 +37,14 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from bot.reminders import engine_of
 from domain.ledger.rules import LedgerStatus
 from domain.membership.roles import Role
 from simulator import SimChat, SimUser
@@ -51,6 +54,8 @@ from storage.models import LedgerItem
 from tests.hostile import seed
 from tests.hostile.bench import Bench
 from tests.hostile.matrix_support import NEUTRAL
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -216,6 +221,25 @@ async def _leave_request(b: Bench, cadre: SimUser) -> list[str]:
     return _shown(b, head, since)
 
 
+async def _checkin_call(b: Bench, cadre: SimUser) -> list[str]:
+    """The "124" evening call the reminder sweep sends a cadre of a boarding school on a duty
+    night (the second Monday from now): its check-in button. The clock only moves forward, so
+    this row comes last."""
+    found = await members.by_telegram_id(b.db, cadre.id)
+    assert found is not None and found.member.id is not None
+    assert await checkins.set_cadre(b.db, found.member.id, on=True, now=b.h.clock.now())
+    await _run(b, b.people.admin, "/boarding SCH001 36.0611 103.8343 300")
+    local = b.h.clock.now().astimezone(SHANGHAI)
+    monday = local.date() + timedelta(days=14 - local.weekday())
+    b.h.clock.set(datetime.combine(monday, time(19, 5), tzinfo=SHANGHAI))
+    since = len(b.sim.bot_messages(cadre))
+    await engine_of(b.app).sweep_once()
+    await b.quiet(cadre)
+    shown = [d for d in _shown(b, cadre, since) if d.startswith("checkin:v1:")]
+    assert shown, [m.text for m in b.sim.bot_messages(cadre)[since:]]
+    return shown
+
+
 def _label(b: Bench, user: SimUser, needle: str, since: int) -> str | None:
     """The label of a button shown to `user` that names `needle`."""
     found = [t for m in b.sim.bot_messages(user)[since:] for r in m.buttons for t in r]
@@ -376,6 +400,10 @@ async def _a_and_buttons(b: Bench, who: str) -> tuple[SimUser, list[str], list[s
 
 
 async def _private_rows(b: Bench, who: str) -> tuple[SimUser, list[str], list[str]]:
+    if who == "checkin":
+        a = b.stranger("戊老师")
+        await b.h.register(a)
+        return a, await _checkin_call(b, a), _secrets(b, a)
     if who in ("member", "leave"):
         a = b.stranger("甲老师" if who == "member" else "丁老师")
         a.username = "jia_teacher_a" if who == "member" else "ding_teacher_d"
@@ -403,10 +431,12 @@ EXPECTED = {
     "admin": ("mark:v1:", "pub:v1:"),
     "leave": ("leave:v1:",),
     "chain": ("inspect:v1:", "inbox:v1:", "desk:v1:", "ledger:v1:pn:", "ext:v1:", "ledger:v1:vf:"),
+    "checkin": ("checkin:v1:",),
 }
 
 
-@pytest.mark.parametrize("who", ["member", "head", "officer", "admin", "leave", "chain"])
+# "checkin" last: it moves the clock forward to a duty night.
+@pytest.mark.parametrize("who", ["member", "head", "officer", "admin", "leave", "chain", "checkin"])
 async def test_every_button_replayed_by_someone_else_reveals_and_changes_nothing(
     bench: Bench, who: str
 ) -> None:
