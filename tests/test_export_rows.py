@@ -80,3 +80,25 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text() -> None:
     assert _csv_text("-1") == "'-1"
     assert _csv_text("迟到早退") == "迟到早退" and _csv_text(7) == "7"
     assert _csv_text(datetime(2027, 4, 3, 10, 20)) == "2027-04-03 10:20"
+
+
+async def test_dates_and_instants_read_back_as_written() -> None:
+    """Date cells are written as Excel serial numbers: the same days and wall times come
+    back on either side of 1 March 1900 (Excel's leap-year bug), repeated days included."""
+    days: list[Cell] = [
+        date(1900, 2, 27),
+        date(1900, 3, 1),
+        date(2027, 3, 1),
+        date(2027, 3, 1),
+        datetime(1900, 2, 28, 12, 0),
+        datetime(2027, 4, 3, 10, 20, 30),
+    ]
+    book = await _book([[1, *days]], None)
+    sheet = book.worksheets[0]  # type: ignore[attr-defined]
+    cells = next(iter(sheet.iter_rows(min_row=2, max_row=2)))[1 : 1 + len(days)]
+    assert [c.is_date for c in cells] == [True] * len(days)
+    back = [
+        c.value.date() if isinstance(d, date) and not isinstance(d, datetime) else c.value
+        for c, d in zip(cells, days, strict=True)
+    ]
+    assert back == days

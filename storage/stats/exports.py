@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import aliased
@@ -33,10 +33,13 @@ from storage.models import (
 )
 
 BATCH = 1000
+UNSIGNED: tuple[None, None] = (None, None)  # (version, when) of a unit that never signed
 
 
-@dataclass(frozen=True)
-class LedgerRow:
+class LedgerRow(NamedTuple):
+    """One line of the ledger, in the order it is selected: a tuple, so that a hundred
+    thousand of them cost a tuple each to build."""
+
     unit_code: str
     unit_name: str
     seq: int
@@ -103,123 +106,81 @@ async def ledger_rows(
 ) -> AsyncIterator[list[LedgerRow]]:
     """The ledger, all units, one, or those of `unit_ids` (a district's), ordered by unit
     code and 序号, `batch` rows at a time; with `returned`, the items a unit sent back to the
-    desk (退单) too, with their status."""
-    signed = await _signoffs(db)
+    desk (退单) too, with their status.
+
+    The database does the per-row work (the latest note and the number of files are
+    look-ups on indexes; the units' latest sign-offs are read once) and the rows come through
+    the Core connection, each taken as a `LedgerRow` as it is: no ORM step per row."""
+    item = LedgerItem
     source = aliased(Case)
     latest = (
         select(col(LedgerProgress.note))
-        .where(col(LedgerProgress.item_id) == col(LedgerItem.id))
+        .where(col(LedgerProgress.item_id) == col(item.id))
         .order_by(col(LedgerProgress.at).desc(), col(LedgerProgress.id).desc())
         .limit(1)
-        .correlate(LedgerItem)
+        .correlate(item)
         .scalar_subquery()
     )
-    last: tuple[str, int] | None = None
-    while True:
-        query: Any = (
-            select(
-                col(Unit.code),
-                col(Unit.name),
-                col(LedgerItem.seq),
-                col(LedgerItem.category_key),
-                col(LedgerItem.description),
-                col(LedgerItem.measure),
-                col(LedgerItem.deadline),
-                col(LedgerItem.responsible_name),
-                col(Member.display_name),
-                latest,
-                col(LedgerItem.status),
-                col(LedgerItem.verified_at),
-                col(source.number),
-                col(source.kind),
-                col(LedgerItem.requirement),
-                col(LedgerItem.unit_id),
-                col(LedgerItem.id),
-            )
-            .join(Unit, col(Unit.id) == col(LedgerItem.unit_id))
-            .outerjoin(Member, col(Member.id) == col(LedgerItem.responsible_member_id))
-            .outerjoin(source, col(source.id) == col(LedgerItem.source_case_id))
-            .order_by(col(Unit.code), col(LedgerItem.seq))
-            .limit(batch)
+    files = (
+        select(func.count())
+        .where(col(Evidence.ledger_item_id) == col(item.id))
+        .correlate(item)
+        .scalar_subquery()
+    )
+    query: Any = (
+        select(  # in LedgerRow's order, then the unit (for its sign-off)
+            col(Unit.code),
+            col(Unit.name),
+            col(item.seq),
+            col(item.category_key),
+            col(item.description),
+            col(item.measure),
+            col(item.deadline),
+            func.coalesce(func.nullif(col(item.responsible_name), ""), col(Member.display_name)),
+            latest,
+            col(item.status),
+            col(item.verified_at),
+            col(source.number),
+            col(source.kind),
+            col(item.requirement),
+            files,
+            col(item.unit_id),
         )
-        if not returned:
-            query = query.where(col(LedgerItem.status) != "returned")  # 退单: off the list
-        if unit_id is not None:
-            query = query.where(col(LedgerItem.unit_id) == unit_id)
-        if unit_ids is not None:
-            query = query.where(col(LedgerItem.unit_id).in_(sorted(unit_ids)))
-        if last is not None:
-            query = query.where(tuple_(col(Unit.code), col(LedgerItem.seq)) > tuple_(*last))
-        async with db.session() as session:
-            rows = (await session.exec(query)).all()
-            files = await _evidence_counts(session, [r[-1] for r in rows])
+        .join(Unit, col(Unit.id) == col(item.unit_id))
+        .outerjoin(Member, col(Member.id) == col(item.responsible_member_id))
+        .outerjoin(source, col(source.id) == col(item.source_case_id))
+        .order_by(col(Unit.code), col(item.seq))
+        .limit(batch)
+    )
+    if not returned:
+        query = query.where(col(item.status) != "returned")  # 退单: off the list
+    if unit_id is not None:
+        query = query.where(col(item.unit_id) == unit_id)
+    if unit_ids is not None:
+        query = query.where(col(item.unit_id).in_(sorted(unit_ids)))
+    signed = await _signoffs(db)
+    page = query
+    while True:
+        async with db.engine.connect() as conn:
+            found = (await conn.execute(page)).all()
+        rows = [LedgerRow(*row, *signed.get(unit, UNSIGNED)) for *row, unit in found]
         if not rows:
             return
-        yield [
-            LedgerRow(
-                unit_code=code,
-                unit_name=name,
-                seq=seq,
-                category_key=category,
-                description=description,
-                measure=measure,
-                deadline=deadline,
-                responsible=responsible or member_name,
-                progress=progress,
-                status=status,
-                verified_at=verified_at,
-                source_number=number,
-                source_kind=kind,
-                requirement=requirement,
-                evidence=files.get(item_id, 0),
-                signed_version=signed[unit].version if unit in signed else None,
-                signed_at=signed[unit].at if unit in signed else None,
-            )
-            for (
-                code,
-                name,
-                seq,
-                category,
-                description,
-                measure,
-                deadline,
-                responsible,
-                member_name,
-                progress,
-                status,
-                verified_at,
-                number,
-                kind,
-                requirement,
-                unit,
-                item_id,
-            ) in rows
-        ]
+        yield rows
         if len(rows) < batch:
             return
-        last = (rows[-1][0], rows[-1][2])
+        last = rows[-1]
+        page = query.where(tuple_(col(Unit.code), col(item.seq)) > tuple_(last.unit_code, last.seq))
 
 
-async def _signoffs(db: Database) -> dict[int, SignOff]:
-    """Each unit's latest sign-off of its list (a few hundred units at most)."""
-    query: Any = select(SignOff).order_by(col(SignOff.version))
-    async with db.session() as session:
-        rows = (await session.exec(query)).all()
-    return {row.unit_id: row for (row,) in rows}
-
-
-async def _evidence_counts(session: Any, item_ids: list[int]) -> dict[int, int]:
-    """How many files each of these ledger items has."""
-    if not item_ids:
-        return {}
-    rows = (
-        await session.exec(
-            select(col(Evidence.ledger_item_id), func.count())
-            .where(col(Evidence.ledger_item_id).in_(item_ids))
-            .group_by(col(Evidence.ledger_item_id))
-        )
-    ).all()
-    return {item_id: count for item_id, count in rows}
+async def _signoffs(db: Database) -> dict[int, tuple[int, datetime]]:
+    """Each unit's latest sign-off of its list, (version, when) (a few hundred units)."""
+    query: Any = select(col(SignOff.unit_id), col(SignOff.version), col(SignOff.at)).order_by(
+        col(SignOff.version)
+    )
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return {unit: (version, at) for unit, version, at in rows}
 
 
 async def case_rows(

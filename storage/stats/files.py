@@ -20,6 +20,7 @@ import io
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import IO, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -145,14 +146,28 @@ class Heading:
         return f"{self.campaign} {what}（截至{day.year}年{day.month}月{day.day}日）".strip()
 
 
-def ledger_values(row: LedgerRow, labels: Labels) -> list[Cell]:
-    """One ledger line; 序号 is the item's number within its unit, as the bot shows it."""
+def wall_clock(tz: ZoneInfo) -> Callable[[datetime], datetime]:
+    """`at` as the wall time in `tz` (no zone), remembering the last few hundred: a unit's
+    sign-off is the same instant on each of its rows."""
+
+    @lru_cache(maxsize=512)
+    def local(at: datetime) -> datetime:
+        return at.astimezone(tz).replace(tzinfo=None)
+
+    return local
+
+
+def ledger_values(
+    row: LedgerRow, labels: Labels, local: Callable[[datetime], datetime] | None = None
+) -> list[Cell]:
+    """One ledger line; 序号 is the item's number within its unit, as the bot shows it.
+    `local` turns the sign-off's instant into wall time (`wall_clock`, kept for an export)."""
     verified = row.verified_at.astimezone(labels.tz).date() if row.verified_at else None
     if row.source_number:
         source = f"{labels.case_kind(row.source_kind or '')} {row.source_number}"
     else:
         source = labels.self_inspection
-    signed = row.signed_at.astimezone(labels.tz).replace(tzinfo=None) if row.signed_at else None
+    signed = (local or wall_clock(labels.tz))(row.signed_at) if row.signed_at else None
     return [
         row.seq,
         row.unit_name,
@@ -231,6 +246,27 @@ def sheet_title(code: str, name: str) -> str:
     return f"{code} {name}".translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX]
 
 
+# Excel's serial numbers (the 1900 date system) count days from 1899-12-30, from 1 March 1900
+# on; before it, Excel's leap-year bug applies and XlsxWriter's `write_datetime` handles it.
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_EPOCH_DAY = _EXCEL_EPOCH.date()
+_SERIAL_FROM = datetime(1900, 3, 1)
+_SERIAL_FROM_DAY = _SERIAL_FROM.date()
+
+
+class _Writers(dict[type, Callable[[int, int, Any], object]]):
+    """A cell's type → the sheet's writer for it, each found on its first cell: one look-up
+    per cell instead of a chain of `isinstance` tests."""
+
+    def __init__(self, find: Callable[[type], Callable[[int, int, Any], object]]) -> None:
+        super().__init__()
+        self._find = find
+
+    def __missing__(self, kind: type) -> Callable[[int, int, Any], object]:
+        put = self[kind] = self._find(kind)
+        return put
+
+
 class _XlsxSink:
     """One workbook in XlsxWriter's constant-memory mode, its sheets one after another, each
     row written in order. Each sheet is set up for the office (see the module's note)."""
@@ -255,6 +291,8 @@ class _XlsxSink:
         self._date = add({"num_format": DATE_FORMAT, "valign": "top", "border": 1})
         self._time = add({"num_format": TIME_FORMAT, "valign": "top", "border": 1})
         self.sheet: Any = None
+        self._put: _Writers = _Writers(self._writer)
+        self._serials: dict[date, int] = {}
         self.row = 0
         self._header_row = 0
         self._width = 0
@@ -265,6 +303,7 @@ class _XlsxSink:
         self._close_sheet()
         sheet = self.book.add_worksheet(name.translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX])
         self.sheet, self._width, row = sheet, len(columns), 0
+        self._put = _Writers(self._writer)
         for index, (_, width) in enumerate(columns):
             sheet.set_column(index, index, width, self._text)
         if self.heading is not None:
@@ -286,20 +325,50 @@ class _XlsxSink:
         self._header_row, self.row = row, row + 1
 
     def write(self, values: Sequence[Cell]) -> None:
-        sheet, row = self.sheet, self.row
+        row, put = self.row, self._put
         for column, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                # the column's wrapped format; control characters XlsxWriter escapes (_xHHHH_)
-                sheet.write_string(row, column, value[:32767])
-            elif isinstance(value, datetime):
-                sheet.write_datetime(row, column, value.replace(tzinfo=None), self._time)
-            elif isinstance(value, date):
-                sheet.write_datetime(row, column, value, self._date)
-            else:
-                sheet.write_number(row, column, value)
+            if value is not None:
+                put[value.__class__](row, column, value)
         self.row += 1
+
+    def _writer(self, kind: type) -> Callable[[int, int, Any], object]:
+        """The sheet's public writer for a cell of `kind`, found once per kind and kept: a
+        text through `write_string` (never a formula, number or link), a date or an instant
+        as a date cell, an integer as a number."""
+        sheet = self.sheet
+        if issubclass(kind, str):
+            # the column's wrapped format; XlsxWriter cuts a text at Excel's 32,767 UTF-16
+            # units and escapes control characters (_xHHHH_)
+            return sheet.write_string  # type: ignore[no-any-return]
+        if issubclass(kind, datetime):
+            return self._instant
+        if issubclass(kind, date):
+            return self._day
+        if issubclass(kind, int):
+            return sheet.write_number  # type: ignore[no-any-return]
+        raise TypeError(f"no xlsx cell for {kind.__name__}")
+
+    def _day(self, row: int, column: int, day: date) -> None:
+        """A date cell: the day's serial number (worked out once per day) in the date
+        format, as `write_datetime` would write it."""
+        serial = self._serials.get(day)
+        if serial is None:
+            if day < _SERIAL_FROM_DAY:
+                self.sheet.write_datetime(row, column, day, self._date)
+                return
+            serial = self._serials[day] = (day - _EXCEL_EPOCH_DAY).days
+        self.sheet.write_number(row, column, serial, self._date)
+
+    def _instant(self, row: int, column: int, at: datetime) -> None:
+        """A local date and time cell (an aware instant is written as its wall time)."""
+        if at.tzinfo is not None:
+            at = at.replace(tzinfo=None)
+        if at < _SERIAL_FROM:
+            self.sheet.write_datetime(row, column, at, self._time)
+            return
+        delta = at - _EXCEL_EPOCH
+        serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
+        self.sheet.write_number(row, column, serial, self._time)
 
     def _close_sheet(self) -> None:
         """The filter over the header and every row written."""
@@ -353,6 +422,7 @@ async def write_export(
         if not per_unit:
             xlsx.new_sheet(title, columns)
     current_unit: str | None = None
+    local = wall_clock(labels.tz)
 
     def write_batch(
         batch: Sequence[LedgerRow]
@@ -368,7 +438,7 @@ async def write_export(
                     current_unit = row.unit_code
                     name = sheet_title(row.unit_code, row.unit_name)
                     xlsx.new_sheet(name, unit_columns, f"{row.unit_name} {title}")
-                values = ledger_values(row, labels)
+                values = ledger_values(row, labels, local)
                 if per_unit:
                     del values[1]
             elif isinstance(row, AccountabilityRow):
