@@ -4,6 +4,7 @@ step shares: finding the draft, acknowledging a button, showing the summary card
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 from telegram import Message, Update
 
@@ -51,6 +52,14 @@ async def answer_button(update: Update, choice: str | None = None) -> None:
     # Both at once: one round trip to Telegram instead of two before the next question.
     shown = query.edit_message_text(choice) if choice is not None else close_keyboard(update)
     await asyncio.gather(query.answer(), shown)
+
+
+async def answer_then(update: Update, step: Awaitable[str], choice: str | None = None) -> str:
+    """Acknowledge a press, show the choice, and ask the next question (`step`, which sends it
+    and returns the next state) all at once: they do not depend on each other, so a button step
+    costs one round trip to Telegram instead of two."""
+    _, state = await asyncio.gather(answer_button(update, choice), step)
+    return state
 
 
 # -- the summary card ---------------------------------------------------------------------

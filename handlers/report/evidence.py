@@ -11,7 +11,7 @@ from handlers.i18n import Translator
 from handlers.report.draft import (
     CONFIDENTIAL,
     EVIDENCE,
-    answer_button,
+    answer_then,
     draft_of,
     editing,
     show_summary,
@@ -124,8 +124,7 @@ async def finish_evidence(update: Update, context: BotContext) -> str | None:
     if found is None:
         return None
     who, _draft, message = found
-    await answer_button(update)
-    return await after_evidence(message, who, context)
+    return await answer_then(update, after_evidence(message, who, context))
 
 
 async def clear_evidence(update: Update, context: BotContext) -> str | None:
@@ -134,8 +133,7 @@ async def clear_evidence(update: Update, context: BotContext) -> str | None:
         return None
     who, draft, message = found
     draft.evidence.clear()
-    await answer_button(update)
-    return await ask_evidence(message, who, context)
+    return await answer_then(update, ask_evidence(message, who, context))
 
 
 # -- 5. confidential ----------------------------------------------------------------------------
@@ -172,5 +170,4 @@ async def choose_confidential(update: Update, context: BotContext) -> str | None
         await query.answer(who.t.gettext("This button is no longer valid."))
         return None
     draft.confidential = value == "1"
-    await answer_button(update)
-    return await show_summary(message, who, context)
+    return await answer_then(update, show_summary(message, who, context))

@@ -5,7 +5,9 @@ transaction when the member presses Submit, and only then is its number shown.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
@@ -193,8 +195,10 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
     # conversation ends whatever happens (else /mine and /cancel would deny the report).
     t = who.t
     what = f"report case {filed.case_id}"
-    await quietly(query.answer(), what=what)
-    await quietly(close_keyboard(update), what=what)
+    sends: list[Awaitable[object]] = [
+        quietly(query.answer(), what=what),
+        quietly(close_keyboard(update), what=what),
+    ]
     message = update.effective_message
     if message is not None:
         text = (
@@ -206,7 +210,9 @@ async def submit(update: Update, context: BotContext) -> str | int | None:
                 "time its status changes. Send /mine to see your reports."
             )
         )
-        await confirm(lambda: message.reply_text(text), what=what)
+        sends.append(confirm(lambda: message.reply_text(text), what=what))
+    # All three at once (one round trip): none depends on another, and the report is stored.
+    await asyncio.gather(*sends)
     # The staff chat's card now rather than at the card job's next tick (which retries a
     # refused post; the report is stored either way).
     await post_staff_card(context, filed.case_id)

@@ -21,7 +21,7 @@ from handlers.report.draft import (
     EVIDENCE,
     OCCURRED,
     UNIT,
-    answer_button,
+    answer_then,
     draft_of,
     editing,
     show_summary,
@@ -68,8 +68,11 @@ async def choose_category(update: Update, context: BotContext) -> str | None:
             return None
         return await ask_category(message, who, context)
     draft.category_key = category.key
-    await answer_button(update, who.t.gettext("Category: {name}", name=category.name))
-    return await _next(UNIT, message, who, context)
+    return await answer_then(
+        update,
+        _next(UNIT, message, who, context),
+        who.t.gettext("Category: {name}", name=category.name),
+    )
 
 
 # -- 2. unit ------------------------------------------------------------------------------------
@@ -123,8 +126,11 @@ async def choose_unit(update: Update, context: BotContext) -> str | None:
             await query.answer(who.t.gettext("That unit no longer exists. Search again."))
         return None
     draft.unit_id = unit.id
-    await answer_button(update, who.t.gettext("Unit concerned: {unit}", unit=unit.name))
-    return await _next(DESCRIBE, message, who, context)
+    return await answer_then(
+        update,
+        _next(DESCRIBE, message, who, context),
+        who.t.gettext("Unit concerned: {unit}", unit=unit.name),
+    )
 
 
 # -- 3. what happened, and when/where ----------------------------------------------------------
@@ -207,8 +213,7 @@ async def skip_occurred(update: Update, context: BotContext) -> str | None:
         return None
     who, draft, message = found
     draft.occurred = None
-    await answer_button(update)
-    return await _next(EVIDENCE, message, who, context)
+    return await answer_then(update, _next(EVIDENCE, message, who, context))
 
 
 ASKERS = {
