@@ -33,6 +33,7 @@ from handlers.desk.prompts import answer_as_prepared, prompt
 from handlers.report.notify import notify_reporter
 from handlers.ui.callbacks import number, numbers, press_value
 from handlers.ui.dates import local_today
+from handlers.ui.presses import neutral
 from handlers.ui.text import shorten
 from storage.desk import actions as desk
 
@@ -66,13 +67,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action in (loop.QUEUE_ACTION, loop.PAGE_ACTION):
         page = number(value)
         if page is None:
-            await query.answer(t.gettext("This button is no longer valid."))
+            await query.answer(neutral(t))
             return
         await loop.on_queue_button(update, context, who, action, page)
         return
     case_id = _case_id(value)
     if case_id is None or action not in CASE_ACTIONS:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     if action == "open":
         await open_case(update, context, who, case_id)
@@ -105,7 +106,7 @@ async def refresh_private_card(
         return
     if card is None:  # gone, or not this person's to see: the same words either way
         if answer:
-            await query.answer(who.t.gettext("This button is no longer valid."))
+            await query.answer(neutral(who.t))
         return
     if answer:
         await query.answer()
@@ -189,7 +190,7 @@ async def _to_colleague(update: Update, context: BotContext, who: Viewer, value:
     assert query is not None
     pair = numbers(value, 2, negative=True)
     if pair is None:
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return
     case_id, member_id = pair
     colleagues = await desk.officers_besides(context.services.db, actor_of(who).member_id)

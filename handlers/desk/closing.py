@@ -41,6 +41,7 @@ from handlers.ui.callbacks import Route, pressed
 from handlers.ui.dates import local_today
 from handlers.ui.labels import finding_label, handling_label
 from handlers.ui.outcomes import Noun, outcome_text
+from handlers.ui.presses import neutral
 from storage.cases import complaint_staff
 from storage.cases.accountability import unknown_units
 from storage.desk import actions as desk
@@ -149,7 +150,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     values = press.numbers(negative=True) if press is not None else None
     found = draft_of(context, values[0]) if values else None
     if press is None or not values or found is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     case_id, where = values[0], found["where"]
     refused = await _refusal(update, context, who, case_id, where)
@@ -176,7 +177,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _finish(update, context, who, case_id)
         return
     if found.get("finding") is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     if press.action == "h" and len(values) == 2 and 0 <= values[1] < len(handlings):
         found["handling"] = handlings[values[1]].key
@@ -202,7 +203,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer()
         await _finish(update, context, who, case_id)
         return
-    await query.answer(t.gettext("This button is no longer valid."))
+    await query.answer(neutral(t))
 
 
 def _party_problem(t: Translator, problem: PartyProblem, line: int) -> str:

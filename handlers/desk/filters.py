@@ -33,6 +33,7 @@ from handlers.desk.loop import QUEUE_ACTION, queue_view
 from handlers.i18n import Translator
 from handlers.ui.callbacks import number
 from handlers.ui.labels import category_name, status_label
+from handlers.ui.presses import neutral
 from handlers.ui.text import shorten
 from storage.desk import filters as desk_filters
 from storage.desk.filters import CaseQuery
@@ -276,7 +277,7 @@ async def on_list_button(
     else:
         f = decode(value)
     if f is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     await query.answer()
     if action in ("l", "list"):

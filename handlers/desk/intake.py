@@ -186,7 +186,7 @@ async def _taken(update: Update) -> Message:
 async def _invalid(update: Update, who: Viewer, state: str) -> str:
     query = update.callback_query
     assert query is not None
-    await query.answer(who.t.gettext("This button is no longer valid."))
+    await query.answer(neutral(who.t))
     return state
 
 

@@ -33,6 +33,7 @@ from handlers.ui.dates import local_today
 from handlers.ui.deliver import confirm, quietly
 from handlers.ui.keyboards import rows_of
 from handlers.ui.labels import inspection_category
+from handlers.ui.presses import neutral
 from handlers.ui.text import shorten
 from storage.duties import inspections
 
@@ -71,7 +72,7 @@ async def _who(
 async def _not_ours(update: Update, who: Viewer) -> None:
     """A press whose value names no unit or category we offered: a notice, the step stays."""
     if update.callback_query is not None:
-        await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
+        await update.callback_query.answer(neutral(who.t))
 
 
 async def start(update: Update, context: BotContext) -> str | int:

@@ -101,7 +101,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(neutral(t))
         return
     if not is_pseudonym(pseudonym) or action not in ("reply", "close", "reject"):
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     case_id = await complaint_staff.case_id_of(context.services.db, pseudonym)
     view = await complaints.view(context.services.db, case_id) if case_id is not None else None

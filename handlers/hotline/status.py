@@ -42,7 +42,7 @@ from handlers.ui.callbacks import press_value
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard, keyboard
 from handlers.ui.labels import rating_label
-from handlers.ui.presses import stale_button
+from handlers.ui.presses import neutral, stale_button
 from storage.cases import complaints, loop
 
 RECEIPT = "status:receipt"
@@ -186,7 +186,7 @@ async def menu(update: Update, context: BotContext) -> str | int | None:
         return None
     if case_id is None:
         _end(context)
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return ConversationHandler.END
     await query.answer()
     await close_keyboard(update)
@@ -272,7 +272,7 @@ async def rate_pick(update: Update, context: BotContext) -> str | None:
         return None
     value = press_value(update)
     if value not in {r.value for r in Rating} or context.chat_data is None:
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return None
     await query.answer()
     context.chat_data[RATING_KEY] = value

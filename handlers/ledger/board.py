@@ -272,7 +272,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     t, actor = who.t, actor_of(who)
     parsed = parse_cb(query.data)
     if parsed is None or who.role is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     action, ids = parsed
     if action == "u" and len(ids) == 2:

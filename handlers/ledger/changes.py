@@ -76,7 +76,7 @@ async def start_change(update: Update, context: BotContext) -> str | int:
     if query is None:
         return END
     if who is None or parsed is None or parsed[0] not in _ENTRIES:  # an old or forged button
-        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
+        await query.answer(neutral(who.t) if who else None)
         return END
     (action, ids), t, actor = parsed, who.t, actor_of(who)
     mode, check = _ENTRIES[action]

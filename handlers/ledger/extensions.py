@@ -100,7 +100,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     t = who.t
     number = press.number() if press is not None else None
     if press is None or press.action not in ("ok", "no") or number is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     svc = context.services
     member_id = who.membership.member.id if who.membership is not None else None

@@ -38,6 +38,7 @@ from handlers.ledger.pickers import (
 from handlers.ledger.views import actor_of, parse_cb
 from handlers.ui.callbacks import pressed
 from handlers.ui.deliver import confirm
+from handlers.ui.presses import neutral
 from storage.ledger import extensions as extension_store
 from storage.ledger import items as ledger
 from storage.ledger import queries as ledger_queries
@@ -198,7 +199,7 @@ async def on_responsible_button(update: Update, context: BotContext) -> str | in
     if query is None or who is None:
         return END
     if parsed is None or len(parsed[1]) != 1:  # an old or forged button: the step stays
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return RESPONSIBLE
     data, t = draft(context), who.t
     if parsed[1][0] == NOT_ON_TELEGRAM:
@@ -287,7 +288,7 @@ async def on_done(update: Update, context: BotContext) -> str | int | None:
         return END
     query, press = update.callback_query, pressed(update)
     if query is not None and (press is None or press.number() != len(data.get("evidence", []))):
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return None
     if data.get("mode") == "add":
         return await save_add(update, context)

@@ -10,6 +10,7 @@ from handlers.i18n import LANGUAGES
 from handlers.ui import menu
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.labels import LANGUAGE_NAMES
+from handlers.ui.presses import neutral
 from storage.membership import members
 
 ROUTE = Route("lang")
@@ -36,7 +37,7 @@ async def choose_language(update: Update, context: BotContext) -> None:
     code = press.value if press is not None and press.action == "set" else ""
     if code not in LANGUAGES:  # callback data is never trusted: an old or forged button
         who = await viewer(update, context)
-        await query.answer(who.t.gettext("This button is no longer valid.") if who else None)
+        await query.answer(neutral(who.t) if who else None)
         return
     is_member = await members.set_language(
         svc.db, telegram_user_id=query.from_user.id, language=code, now=svc.clock.now()

@@ -24,7 +24,7 @@ from handlers.ui import menu
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.callbacks import number as press_number
 from handlers.ui.labels import role_label
-from handlers.ui.presses import refuse
+from handlers.ui.presses import neutral, refuse
 from handlers.ui.text import shorten
 from storage.errors import NotFoundError
 from storage.membership import invites, people, units
@@ -197,7 +197,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     t = who.t
     if press is None:  # forged or from an older version: nothing to act on
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     manager = await manager_of(context, who)
     if not manager.manages_people:

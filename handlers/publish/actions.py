@@ -29,6 +29,7 @@ from handlers.publish.texts import (
 )
 from handlers.ui.callbacks import number, pressed
 from handlers.ui.dates import local_today
+from handlers.ui.presses import neutral
 from storage.publish import publications
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif args and (item_id := number(args[0])) is not None:
         await _on_item(update, context, who, action, item_id, args[1:])
     else:
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
 
 
 async def _on_item(
@@ -123,7 +124,7 @@ async def _on_item(
     elif action == "wdy":
         await _withdraw(update, context, who, item_id)
     else:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
 
 
 async def _interrupted(update: Update, context: BotContext, who: Viewer, item_id: int) -> None:

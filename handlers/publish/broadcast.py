@@ -22,6 +22,7 @@ from handlers.i18n import Translator
 from handlers.publish.board import admin_here
 from handlers.ui.callbacks import Route, number, pressed
 from handlers.ui.labels import role_label
+from handlers.ui.presses import neutral
 from storage.models import Broadcast
 from storage.publish import broadcasts
 from storage.publish.broadcasts import Progress
@@ -128,7 +129,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     ):
         await _on_broadcast(update, context, who, parts[0], item_id)
     else:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
 
 
 async def _ask_text(
@@ -227,7 +228,7 @@ async def _on_broadcast(
             svc.outbox.kick()
     item = await broadcasts.get(svc.db, broadcast_id)
     if item is None or item.state != rules.State.CONFIRMED:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     await query.answer()
     progress = await broadcasts.progress(svc.db, broadcast_id)

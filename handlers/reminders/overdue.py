@@ -15,6 +15,7 @@ from handlers.i18n import Html, Translator
 from handlers.ledger.views import actor_of, chase_button, open_item_callback
 from handlers.ui.callbacks import Route, pressed
 from handlers.ui.edits import edit_pressed
+from handlers.ui.presses import neutral
 from storage.errors import NotFoundError
 from storage.reminders import outbox as reminders
 from storage.reminders import overdue as store
@@ -232,7 +233,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     press = pressed(update)
     offset = press.number() if press is not None and press.action == "page" else None
     if offset is None or not may_see_overdue(who.role):
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return
     text, markup = await _page(context, who, offset)
     await query.answer()

@@ -19,6 +19,7 @@ from handlers.report.draft import (
 )
 from handlers.report.views import ROUTE
 from handlers.ui.callbacks import press_value
+from handlers.ui.presses import neutral
 
 
 async def after_evidence(message: Message, who: Viewer, context: BotContext) -> str:
@@ -167,7 +168,7 @@ async def choose_confidential(update: Update, context: BotContext) -> str | None
     who, draft, message = found
     value, query = press_value(update), update.callback_query
     if value not in ("0", "1") and query is not None:  # not a button we built: nothing changes
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
         return None
     draft.confidential = value == "1"
     return await answer_then(update, show_summary(message, who, context))

@@ -20,6 +20,7 @@ from handlers.ui.callbacks import Route, pressed
 from handlers.ui.dates import local_today
 from handlers.ui.keyboards import close_keyboard
 from handlers.ui.labels import rating_label
+from handlers.ui.presses import neutral
 from storage.cases import loop
 from storage.cases.loop import Rated, RateRefusal
 
@@ -49,7 +50,7 @@ def refusal_text(t: Translator, result: Rated) -> str:
             return t.gettext("You have rated this already. Thank you.")
         case RateRefusal.NOT_CLOSED:
             return t.gettext("This case is not closed; it can be rated once it is answered.")
-    return t.gettext("This button is no longer valid.")
+    return neutral(t)
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -63,7 +64,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     rating = _CODES.get(press.action) if press is not None else None
     case_id = press.number() if press is not None else None
     if rating is None or case_id is None or _member_id(who) is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     if rating is Rating.DISSATISFIED:
         refused = await loop.rate_refusal(

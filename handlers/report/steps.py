@@ -35,6 +35,7 @@ from handlers.report.evidence import (
 )
 from handlers.report.views import ROUTE, UNITS, category_keyboard, category_prompt
 from handlers.ui.callbacks import press_value
+from handlers.ui.presses import neutral
 
 
 async def _next(step: str, message: Message, who: Viewer, context: BotContext) -> str:
@@ -64,7 +65,7 @@ async def choose_category(update: Update, context: BotContext) -> str | None:
     category = context.services.settings.campaign.category(press_value(update))
     if category is None:  # a forged or foreign value: a notice, the question stays as it is
         if update.callback_query is not None:
-            await update.callback_query.answer(who.t.gettext("This button is no longer valid."))
+            await update.callback_query.answer(neutral(who.t))
             return None
         return await ask_category(message, who, context)
     draft.category_key = category.key

@@ -212,7 +212,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _send_files(update, context, who, scope)
         return
     if choice not in CHOICES or not place_allowed(update, context) or query.message is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     what: What = next(w for w, _ in CHOICES if w == choice[0])
     fmt: Format = "xlsx" if choice[1] == "xlsx" else "csv"

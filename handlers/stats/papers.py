@@ -241,7 +241,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         or not place_allowed(update, context)
         or query.message is None
     ):
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     await query.answer(t.gettext("Making the file…"))
     chat_id = query.message.chat.id

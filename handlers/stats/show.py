@@ -108,7 +108,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await query.answer(neutral(t))
         return
     if view not in VIEWS or not place_allowed(update, context) or query.message is None:
-        await query.answer(t.gettext("This button is no longer valid."))
+        await query.answer(neutral(t))
         return
     await query.answer()
     svc = context.services

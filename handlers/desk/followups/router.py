@@ -13,6 +13,7 @@ from handlers.desk.followups import owner as desk_owner
 from handlers.desk.followups import returns as desk_return
 from handlers.desk.followups.common import prompt_of
 from handlers.ui.callbacks import pressed
+from handlers.ui.presses import neutral
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -34,7 +35,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif action in desk_owner.ACTIONS and pair is not None:
         await desk_owner.on_button(update, context, who, action, pair[0], pair[1])
     else:
-        await query.answer(who.t.gettext("This button is no longer valid."))
+        await query.answer(neutral(who.t))
 
 
 async def on_prompt_reply(update: Update, context: BotContext) -> None:
