@@ -141,6 +141,8 @@ async def add_one(sim: BotApiSimulator, head: SimUser, description: str) -> bool
 
 async def start_over(sim: BotApiSimulator, user: SimUser) -> None:
     """After a lost step: /cancel until the bot answers (whatever state it kept)."""
+    # A new attempt may show the same texts as the lost one: none of them is a repeat.
+    LAST_SEEN.pop(user.id, None)
     for _ in range(5):
         await sim.drain(user)
         await sim.send_command(user, "/cancel")
