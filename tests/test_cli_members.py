@@ -101,6 +101,7 @@ async def _redeem_all(tmp_path: Path, links: list[str]) -> int:
         await db.dispose()
 
 
+@pytest.mark.timeout(180)  # 500 invites made and 500 joins through the bot
 def test_bulk_invites_make_500_working_links_and_a_sheet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

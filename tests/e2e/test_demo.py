@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from bot.demo import run_demo
 
 
+@pytest.mark.timeout(180)  # the whole walk-through: ~20 s alone, 45 s beside 3 workers
 async def test_demo_in_chinese_shows_registration_language_switch_and_refusals() -> None:
     out = io.StringIO()
     assert await run_demo(language="zh_CN", out=out) == 0
@@ -27,6 +30,7 @@ async def test_demo_in_chinese_shows_registration_language_switch_and_refusals()
         assert expected in transcript, expected
 
 
+@pytest.mark.timeout(180)
 async def test_demo_in_english() -> None:
     out = io.StringIO()
     assert await run_demo(language="en", out=out) == 0

@@ -436,6 +436,7 @@ EXPECTED = {
 
 
 # "checkin" last: it moves the clock forward to a duty night.
+@pytest.mark.timeout(180)  # up to ~100 replays a row, each with two database snapshots
 @pytest.mark.parametrize("who", ["member", "head", "officer", "admin", "leave", "chain", "checkin"])
 async def test_every_button_replayed_by_someone_else_reveals_and_changes_nothing(
     bench: Bench, who: str
