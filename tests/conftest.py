@@ -13,7 +13,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.hotline.crypto import kek_from_secret
-from storage import migrate
 from storage.cases.sealing import Keyring
 from storage.db import Database
 
@@ -81,7 +80,6 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     schema: str | None = None
     if request.param == "sqlite":
         database = Database(migrated_sqlite(tmp_path / "test.db"))
-        await migrate.upgrade(database)
     else:
         database, schema = await migrated_postgres(PG_URL)
     store = Database(f"sqlite+aiosqlite:///{tmp_path / 'keyring.db'}")

@@ -201,14 +201,19 @@ async def _admin_flows(b: Bench, a: SimUser) -> list[str]:
     ]
 
 
-async def _leave_request(b: Bench, cadre: SimUser) -> list[str]:
-    """A cadre asks for leave: the buttons the unit head of SCH001 is shown to decide it."""
-    found = await members.by_telegram_id(b.db, cadre.id)
+async def _cadre(b: Bench, person: SimUser) -> None:
+    """`person` becomes a cadre of SCH001, made a boarding school by the administrator."""
+    found = await members.by_telegram_id(b.db, person.id)
     assert found is not None and found.member.id is not None
     assert await checkins.set_cadre(b.db, found.member.id, on=True, now=b.h.clock.now())
+    await _run(b, b.people.admin, "/boarding SCH001 36.0611 103.8343 300")
+
+
+async def _leave_request(b: Bench, cadre: SimUser) -> list[str]:
+    """A cadre asks for leave: the buttons the unit head of SCH001 is shown to decide it."""
+    await _cadre(b, cadre)
     await b.sim.send_text(cadre, "/cancel")  # the /status view ends
     await b.quiet(cadre)
-    await _run(b, b.people.admin, "/boarding SCH001 36.0611 103.8343 300")
     head = b.people.head
     await b.quiet(head)
     since = len(b.sim.bot_messages(head))
@@ -225,10 +230,7 @@ async def _checkin_call(b: Bench, cadre: SimUser) -> list[str]:
     """The "124" evening call the reminder sweep sends a cadre of a boarding school on a duty
     night (the second Monday from now): its check-in button. The clock only moves forward, so
     this row comes last."""
-    found = await members.by_telegram_id(b.db, cadre.id)
-    assert found is not None and found.member.id is not None
-    assert await checkins.set_cadre(b.db, found.member.id, on=True, now=b.h.clock.now())
-    await _run(b, b.people.admin, "/boarding SCH001 36.0611 103.8343 300")
+    await _cadre(b, cadre)
     local = b.h.clock.now().astimezone(SHANGHAI)
     monday = local.date() + timedelta(days=14 - local.weekday())
     b.h.clock.set(datetime.combine(monday, time(19, 5), tzinfo=SHANGHAI))

@@ -39,15 +39,19 @@ async def _scalar(url: str, sql: str) -> object:
         await db.dispose()
 
 
-async def _state_is(url: str, state: str, within: float = 5.0) -> None:
-    """Wait until the report conversation's persisted state is `state`."""
+async def _eventually(url: str, sql: str, want: object, within: float = 5.0) -> None:
+    """Wait until `sql` reads `want` (what a process writes after its answer went out)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        found = await _scalar(url, "SELECT state FROM conversation_states WHERE name = 'report'")
-        if found == state:
+        if await _scalar(url, sql) == want:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"report state never became {state!r}")
+    raise AssertionError(f"{sql!r} never read {want!r}")
+
+
+async def _state_is(url: str, state: str) -> None:
+    """Wait until the report conversation's persisted state is `state`."""
+    await _eventually(url, "SELECT state FROM conversation_states WHERE name = 'report'", state)
 
 
 async def test_the_standby_takes_over_and_the_form_goes_on(
@@ -109,10 +113,7 @@ async def test_the_standby_takes_over_and_the_form_goes_on(
             assert reports == 1
             # The form's end is written when the step's update is done, which may be just
             # after the confirmation arrives (the step's calls go out together).
-            deadline = time.monotonic() + 5.0
-            while await _scalar(url, "SELECT count(*) FROM conversation_states") != 0:
-                assert time.monotonic() < deadline, "the ended form's state was never removed"
-                await asyncio.sleep(0.05)
+            await _eventually(url, "SELECT count(*) FROM conversation_states", 0)
         finally:
             await active.stop()
             assert await standby.stop() == 0, standby.log
