@@ -1,5 +1,5 @@
-"""Writing the exports to a file: xlsx (XlsxWriter's constant-memory mode: each row goes to
-a temporary file as it is written, memory stays flat) or CSV (UTF-8 with a BOM, so Excel opens
+"""Writing the exports to a file: xlsx (`storage.stats.xlsx`: each row goes into the zip as it
+is written, memory stays flat) or CSV (UTF-8 with a BOM, so Excel opens
 Chinese correctly).
 
 The file is the bureau office's document, so its column headers are the office's Chinese
@@ -10,7 +10,7 @@ Every xlsx sheet is ready to print and file: a title row (the campaign, what the
 the day it was made), the header row frozen and repeated on every printed page, a filter on
 the header, wrapped text, A4 landscape fitted to the page's width, page numbers in the footer.
 Whatever someone typed is written as text: a cell never becomes a formula, a number or a link
-(`strings_to_formulas` and its siblings off, and every text through `write_string`)."""
+(every text is an inline string cell)."""
 
 from __future__ import annotations
 
@@ -21,21 +21,16 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import IO, Any, Literal
+from typing import IO, Literal
 from zoneinfo import ZoneInfo
 
-import xlsxwriter  # type: ignore[import-untyped]
-
 from storage.audit import AuditRow
+from storage.stats import xlsx
 from storage.stats.exports import AccountabilityRow, CaseRow, LedgerRow
+from storage.stats.xlsx import Cell as Cell
 
 Format = Literal["xlsx", "csv"]
 What = Literal["ledger", "cases", "accountability", "audit"]
-DATE_FORMAT = "yyyy-mm-dd"
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
-A4 = 9  # XlsxWriter's paper code
-SHEET_TITLE_MAX = 31
-_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 # (header, width in characters); 单位 is left out of a sheet per unit.
 LEDGER_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -127,7 +122,6 @@ class Labels:
     in_time: Callable[[CaseRow], tuple[str, str]] = lambda _row: ("", "")
 
 
-Cell = str | int | date | None  # a datetime is a date: written as local date and time
 # (sheet title, (header, width) columns, rows) of a sheet added after the main one
 ExtraSheet = tuple[str, Sequence[tuple[str, int]], Sequence[Sequence[Cell]]]
 # Who did it, in the audit log
@@ -243,141 +237,32 @@ def accountability_values(row: AccountabilityRow, number: int, labels: Labels) -
 
 def sheet_title(code: str, name: str) -> str:
     """A valid Excel sheet name: the unit's code and as much of its name as fits."""
-    return f"{code} {name}".translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX]
-
-
-# Excel's serial numbers (the 1900 date system) count days from 1899-12-30, from 1 March 1900
-# on; before it, Excel's leap-year bug applies and XlsxWriter's `write_datetime` handles it.
-_EXCEL_EPOCH = datetime(1899, 12, 30)
-_EXCEL_EPOCH_DAY = _EXCEL_EPOCH.date()
-_SERIAL_FROM = datetime(1900, 3, 1)
-_SERIAL_FROM_DAY = _SERIAL_FROM.date()
-
-
-class _Writers(dict[type, Callable[[int, int, Any], object]]):
-    """A cell's type → the sheet's writer for it, each found on its first cell: one look-up
-    per cell instead of a chain of `isinstance` tests."""
-
-    def __init__(self, find: Callable[[type], Callable[[int, int, Any], object]]) -> None:
-        super().__init__()
-        self._find = find
-
-    def __missing__(self, kind: type) -> Callable[[int, int, Any], object]:
-        put = self[kind] = self._find(kind)
-        return put
+    return xlsx.sheet_name(f"{code} {name}")
 
 
 class _XlsxSink:
-    """One workbook in XlsxWriter's constant-memory mode, its sheets one after another, each
-    row written in order. Each sheet is set up for the office (see the module's note)."""
+    """One workbook (`storage.stats.xlsx`), its sheets one after another, each row written in
+    order; each sheet's title row says what it is (see the module's note)."""
 
     def __init__(self, out: IO[bytes], heading: Heading | None = None) -> None:
-        self.book = xlsxwriter.Workbook(
-            out,
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
+        self.book = xlsx.Book(out)
         self.heading = heading
-        add = self.book.add_format
-        self._title = add({"bold": True, "font_size": 14, "valign": "vcenter"})
-        self._header = add(
-            {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1}
-        )
-        self._text = add({"text_wrap": True, "valign": "top", "border": 1})
-        self._date = add({"num_format": DATE_FORMAT, "valign": "top", "border": 1})
-        self._time = add({"num_format": TIME_FORMAT, "valign": "top", "border": 1})
-        self.sheet: Any = None
-        self._put: _Writers = _Writers(self._writer)
-        self._serials: dict[date, int] = {}
-        self.row = 0
-        self._header_row = 0
-        self._width = 0
+
+    @property
+    def sheet(self) -> bool | None:
+        """Whether a sheet was started (None before the first)."""
+        return True if self.book.has_sheet else None
 
     def new_sheet(self, name: str, columns: Sequence[tuple[str, int]], what: str = "") -> None:
         """Start the sheet `name`; its title row says `what` (with the heading's campaign and
         day) when the workbook has a heading."""
-        self._close_sheet()
-        sheet = self.book.add_worksheet(name.translate(_SHEET_FORBIDDEN)[:SHEET_TITLE_MAX])
-        self.sheet, self._width, row = sheet, len(columns), 0
-        self._put = _Writers(self._writer)
-        for index, (_, width) in enumerate(columns):
-            sheet.set_column(index, index, width, self._text)
-        if self.heading is not None:
-            line = self.heading.line(what or name)
-            if len(columns) > 1:
-                sheet.merge_range(0, 0, 0, len(columns) - 1, line, self._title)
-            else:
-                sheet.write_string(0, 0, line, self._title)
-            sheet.set_row(0, 24)
-            row = 1
-        for index, (header, _) in enumerate(columns):
-            sheet.write_string(row, index, header, self._header)
-        sheet.freeze_panes(row + 1, 0)
-        sheet.repeat_rows(row)  # the header row on every printed page
-        sheet.set_landscape()
-        sheet.set_paper(A4)
-        sheet.fit_to_pages(1, 0)  # as wide as one page, as many pages down as it takes
-        sheet.set_footer("&C第 &P 页，共 &N 页")
-        self._header_row, self.row = row, row + 1
+        title = self.heading.line(what or name) if self.heading is not None else ""
+        self.book.sheet(name, columns, title)
 
     def write(self, values: Sequence[Cell]) -> None:
-        row, put = self.row, self._put
-        for column, value in enumerate(values):
-            if value is not None:
-                put[value.__class__](row, column, value)
-        self.row += 1
-
-    def _writer(self, kind: type) -> Callable[[int, int, Any], object]:
-        """The sheet's public writer for a cell of `kind`, found once per kind and kept: a
-        text through `write_string` (never a formula, number or link), a date or an instant
-        as a date cell, an integer as a number."""
-        sheet = self.sheet
-        if issubclass(kind, str):
-            # the column's wrapped format; XlsxWriter cuts a text at Excel's 32,767 UTF-16
-            # units and escapes control characters (_xHHHH_)
-            return sheet.write_string  # type: ignore[no-any-return]
-        if issubclass(kind, datetime):
-            return self._instant
-        if issubclass(kind, date):
-            return self._day
-        if issubclass(kind, int):
-            return sheet.write_number  # type: ignore[no-any-return]
-        raise TypeError(f"no xlsx cell for {kind.__name__}")
-
-    def _day(self, row: int, column: int, day: date) -> None:
-        """A date cell: the day's serial number (worked out once per day) in the date
-        format, as `write_datetime` would write it."""
-        serial = self._serials.get(day)
-        if serial is None:
-            if day < _SERIAL_FROM_DAY:
-                self.sheet.write_datetime(row, column, day, self._date)
-                return
-            serial = self._serials[day] = (day - _EXCEL_EPOCH_DAY).days
-        self.sheet.write_number(row, column, serial, self._date)
-
-    def _instant(self, row: int, column: int, at: datetime) -> None:
-        """A local date and time cell (an aware instant is written as its wall time)."""
-        if at.tzinfo is not None:
-            at = at.replace(tzinfo=None)
-        if at < _SERIAL_FROM:
-            self.sheet.write_datetime(row, column, at, self._time)
-            return
-        delta = at - _EXCEL_EPOCH
-        serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
-        self.sheet.write_number(row, column, serial, self._time)
-
-    def _close_sheet(self) -> None:
-        """The filter over the header and every row written."""
-        if self.sheet is not None:
-            last = max(self.row - 1, self._header_row)
-            self.sheet.autofilter(self._header_row, 0, last, self._width - 1)
+        self.book.row(values)
 
     def close(self) -> None:
-        self._close_sheet()
         self.book.close()
 
 
