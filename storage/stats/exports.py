@@ -170,7 +170,10 @@ async def ledger_rows(
         if len(rows) < batch:
             return
         last = rows[-1]
-        page = query.where(tuple_(col(Unit.code), col(item.seq)) > tuple_(last.unit_code, last.seq))
+        page = query.where(  # the first condition lets the units be read from the last one
+            col(Unit.code) >= last.unit_code,
+            tuple_(col(Unit.code), col(item.seq)) > tuple_(last.unit_code, last.seq),
+        )
 
 
 async def _signoffs(db: Database) -> dict[int, tuple[int, datetime]]:
