@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from storage.db import Database
 from storage.models import AuditEvent, Case, LedgerItem, Member, Unit
 
@@ -27,8 +28,8 @@ def record(
     session: AsyncSession,
     *,
     at: datetime,
-    action: str,
-    subject_type: str,
+    action: AuditAction,
+    subject_type: AuditSubject,
     subject_id: object,
     actor_member_id: int | None = None,
     actor_kind: str = "member",
@@ -38,8 +39,8 @@ def record(
     """Add an audit event to the caller's session (committed with the caller's change)."""
     event = AuditEvent(
         at=at,
-        action=action,
-        subject_type=subject_type,
+        action=str(action),
+        subject_type=str(subject_type),
         subject_id=str(subject_id),
         actor_member_id=actor_member_id,
         actor_kind=actor_kind,
@@ -65,8 +66,11 @@ async def events_for(db: Database, subject_type: str, subject_id: object) -> Seq
 # -- the audit export ------------------------------------------------------------------------
 
 BATCH = 1000
-CASE_SUBJECTS = ("case", "report", "finding")  # a case named by its id
-COMPLAINT_SUBJECT = "complaint"  # a complaint named by its pseudonym, never its id
+# a case named by its id
+CASE_SUBJECTS = tuple(
+    s.value for s in (AuditSubject.CASE, AuditSubject.REPORT, AuditSubject.FINDING)
+)
+COMPLAINT_SUBJECT = AuditSubject.COMPLAINT.value  # a complaint named by its pseudonym, never its id
 
 
 @dataclass(frozen=True)
@@ -137,11 +141,18 @@ async def audit_rows(
                 and_(kind.in_(CASE_SUBJECTS), subject_id == cast(by_id.id, String)),
             )
             .outerjoin(by_number, and_(kind == COMPLAINT_SUBJECT, subject_id == by_number.number))
-            .outerjoin(item, and_(kind == "ledger_item", subject_id == cast(item.id, String)))
-            .outerjoin(subject_unit, and_(kind == "unit", subject_id == subject_unit.code))
+            .outerjoin(
+                item,
+                and_(kind == AuditSubject.LEDGER_ITEM.value, subject_id == cast(item.id, String)),
+            )
+            .outerjoin(
+                subject_unit, and_(kind == AuditSubject.UNIT.value, subject_id == subject_unit.code)
+            )
             .outerjoin(
                 subject_member,
-                and_(kind == "member", subject_id == cast(subject_member.id, String)),
+                and_(
+                    kind == AuditSubject.MEMBER.value, subject_id == cast(subject_member.id, String)
+                ),
             )
             .outerjoin(actor, col(AuditEvent.actor_member_id) == col(actor.id))
             .outerjoin(unit, col(unit.id) == unit_of)

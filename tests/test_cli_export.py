@@ -77,7 +77,7 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     args = ["export", "audit", "--unit", "SCH002", "--out", str(log), "--config", str(config)]
     assert main(args) == 0
     rows = list(load_workbook(log)["操作日志"].values)
-    assert [(r[3], r[4], r[6]) for r in rows[2:]] == [("命令行", "unit.added", "SCH002")]
+    assert [(r[3], r[4], r[6]) for r in rows[2:]] == [("命令行", "新增单位", "SCH002")]
     old = ["--from", "2000-01-01", "--to", "2000-01-31", "--out", str(log)]
     assert main(["export", "audit", *old, "--config", str(config)]) == 0
     assert load_workbook(log).active.max_row == 2  # title and header: nothing then

@@ -32,6 +32,7 @@ from handlers.duties.common import policy_of
 from handlers.i18n import Translator
 from handlers.ledger.views import category_label
 from handlers.ledger.views import status_label as ledger_status
+from handlers.stats.audit import AuditLabels
 from handlers.stats.papers import FILE_LANGUAGE as FILE_LANGUAGE
 from handlers.stats.papers import export_buttons
 from handlers.stats.show import place_allowed, scope_of
@@ -102,6 +103,7 @@ def file_labels(
             return str(t.gettext("Inspection finding"))
         return str(t.gettext("Report"))
 
+    audit_labels = AuditLabels(t)
     return Labels(
         category=lambda key: str(category_label(t, campaign, key)),
         ledger_status=lambda s: str(ledger_status(t, s)),
@@ -114,6 +116,9 @@ def file_labels(
         handling=lambda h: str(handling_label(t, handlings, h)),
         rating=lambda r: str(rating_label(t, r)),
         in_time=in_time,
+        audit_action=audit_labels.action,
+        audit_subject=audit_labels.subject,
+        audit_value=audit_labels.value,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Never
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
 from domain.desk.rules import Refusal
@@ -117,7 +118,10 @@ async def reply(
     if case_id is None:
         return StaffResult(Outcome.GONE)
     step: Step[Never, bytes | None] = Step(
-        (KIND,), "complaint.reply", values=answered(today), rows=replied(body, member_id, today)
+        (KIND,),
+        AuditAction.COMPLAINT_REPLY,
+        values=answered(today),
+        rows=replied(body, member_id, today),
     )
     return _result(await move_case(db, case_id, CaseAction.REPLY, member_id, step, now=now))
 
@@ -152,7 +156,12 @@ async def finish(
         return await push_link(session, case)
 
     step: Step[Refusal, bytes | None] = Step(
-        (KIND,), "complaint.status", target, finished(today, **more), check=owned, rows=rows
+        (KIND,),
+        AuditAction.COMPLAINT_STATUS,
+        target,
+        finished(today, **more),
+        check=owned,
+        rows=rows,
     )
     return _result(await move_case(db, case_id, CaseAction.SET, member_id, step, now=now))
 
@@ -179,8 +188,8 @@ async def set_hold(
         audit.record(
             session,
             at=now,
-            action="complaint.hold" if on else "complaint.release",
-            subject_type=KIND,
+            action=AuditAction.COMPLAINT_HOLD if on else AuditAction.COMPLAINT_RELEASE,
+            subject_type=AuditSubject.COMPLAINT,
             subject_id=case.number,
             actor_member_id=member_id,
             actor_kind="member" if member_id is not None else "cli",
@@ -256,8 +265,8 @@ async def purge(db: Database, *, before: date, today: date, dry_run: bool) -> Pu
         audit.record(
             session,
             at=day_mark(today),
-            action="complaint.purge",
-            subject_type=KIND,
+            action=AuditAction.COMPLAINT_PURGE,
+            subject_type=AuditSubject.COMPLAINT,
             subject_id="*",
             actor_kind="system",
             to_value=str(len(ids)),

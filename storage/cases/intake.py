@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.audit import AuditAction
 from domain.cases import reports as rules
 from domain.cases.accountability import Channel
 from domain.cases.lifecycle import CaseStatus
@@ -101,7 +102,7 @@ async def register_named(
                 for item in received.evidence
             ),
         ],
-        action="case.intake",
+        action=AuditAction.CASE_INTAKE,
         actor_member_id=officer_member_id,
         now=now,
     )

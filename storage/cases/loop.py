@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.loop import Notice, Verdict, notice_slot, verdict
 from domain.cases.outcome import Outcome
@@ -349,7 +350,7 @@ async def _rehandle(
     complaint = kind == COMPLAINT
     step: Step[RateRefusal, Member | None] = Step(
         (kind,),
-        None if complaint else "case.rehandle",  # a complainant's own act: no audit row
+        None if complaint else AuditAction.CASE_REHANDLE,  # a complainant's own act: no audit row
         values={"rehandled": col(Case.rehandled) + 1, "reopened_on": today},
         check=check,
         rows=rows,

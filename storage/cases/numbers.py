@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from storage import audit
 from storage.db import Database
 from storage.models.cases import Case
@@ -29,7 +30,7 @@ async def file_case(
     number: Callable[[int], str],
     case: Callable[[str], Case],
     rows: Callable[[int], Sequence[SQLModel]],
-    action: str,
+    action: AuditAction,
     actor_member_id: int,
     now: datetime,
 ) -> tuple[int, str]:
@@ -50,7 +51,7 @@ async def file_case(
                 session,
                 at=now,
                 action=action,
-                subject_type="case",
+                subject_type=AuditSubject.CASE,
                 subject_id=filed.id,
                 actor_member_id=actor_member_id,
                 to_value=filed.status,

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction
 from domain.cases import reports as rules
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
@@ -163,7 +164,7 @@ async def submit_report(
                 for item in draft.evidence
             ),
         ],
-        action="report.filed",
+        action=AuditAction.REPORT_FILED,
         actor_member_id=author_member_id,
         now=now,
     )
@@ -333,7 +334,7 @@ async def set_status(
     elif to is CaseStatus.REJECTED:
         values["closed_on"] = today
         values["rejection_reason"] = reason
-    step: Step[Refusal, None] = Step((KIND,), "report.status", to, values, check)
+    step: Step[Refusal, None] = Step((KIND,), AuditAction.REPORT_STATUS, to, values, check)
     moved = await move_case(db, case_id, CaseAction.SET, actor_member_id, step, now=now)
     found = moved.case or case
     return StatusChange(

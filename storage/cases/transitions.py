@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.cases.lifecycle import CaseAction, CaseStatus, after, stays_final
 from domain.cases.outcome import Outcome
 from storage import audit
@@ -52,7 +53,7 @@ class Step(Generic[R, T]):
     """
 
     kinds: Collection[str]  # the kinds of case this caller moves; any other is GONE
-    audit: str | None
+    audit: AuditAction | None
     target: CaseStatus | None = None  # where SET goes
     values: Mapping[str, object] = field(default_factory=dict)  # columns set with the status
     check: Callable[[AsyncSession, Case], Awaitable[R | None]] | None = None
@@ -116,7 +117,7 @@ async def move_case(
                     session,
                     at=now,
                     action=step.audit,
-                    subject_type=COMPLAINT if complaint else "case",
+                    subject_type=AuditSubject.COMPLAINT if complaint else AuditSubject.CASE,
                     subject_id=case.number if complaint else case_id,
                     actor_member_id=actor,
                     actor_kind="member" if actor is not None else "admin",

@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import desk_move
 from domain.cases.lifecycle import CaseAction
 from domain.cases.outcome import Outcome
 from domain.desk.rules import (
@@ -157,7 +158,7 @@ async def _move(
 
     step: Step[Refusal, _Told] = Step(
         INBOX_KINDS,
-        f"desk.{action.value}",
+        desk_move(action),
         values=values or {},
         check=_check(action, actor, target_member_id),
         rows=told,

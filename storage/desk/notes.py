@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlmodel import col, select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.desk.followup import may_read_note, may_write_note, note_section
 from domain.desk.rules import CaseFacts
 from domain.membership.roles import Role
@@ -127,8 +128,8 @@ async def add_note(
         audit.record(
             session,
             at=now,
-            action="desk.file" if file is not None else "desk.note",
-            subject_type=case.kind,
+            action=AuditAction.DESK_FILE if file is not None else AuditAction.DESK_NOTE,
+            subject_type=AuditSubject(case.kind),
             subject_id=case.number if anonymous else case.id,
             actor_member_id=member_id,
             actor_kind="member" if member_id is not None else "admin",

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject, desk_move
 from domain.cases.lifecycle import CaseAction, CaseStatus
 from domain.cases.outcome import Outcome
 from domain.desk.followup import (
@@ -101,7 +102,7 @@ async def _owner_act(
             await rows(session, _case)
 
     step: Step[FollowRefusal, None] = Step(
-        INBOX_KINDS, f"desk.{act.value}", target, values or {}, check, written
+        INBOX_KINDS, desk_move(act), target, values or {}, check, written
     )
     moved = await move_case(db, case_id, _ACTIONS[act], actor.member_id, step, now=now)
     if moved.outcome is not Outcome.OK or moved.case is None:
@@ -220,8 +221,8 @@ async def answer(
         audit.record(
             session,
             at=now,
-            action="desk.answered",
-            subject_type="case",
+            action=AuditAction.DESK_ANSWERED,
+            subject_type=AuditSubject.CASE,
             subject_id=case.id,
             actor_member_id=author_member_id,
         )

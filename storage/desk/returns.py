@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.cases.lifecycle import CaseAction
 from domain.cases.outcome import Outcome
 from domain.desk.followup import FollowRefusal, ReturnFacts, return_refusal
@@ -85,8 +86,8 @@ async def return_item(
         audit.record(
             session,
             at=now,
-            action="ledger.returned",
-            subject_type="ledger_item",
+            action=AuditAction.LEDGER_RETURNED,
+            subject_type=AuditSubject.LEDGER_ITEM,
             subject_id=item_id,
             actor_member_id=actor.member_id,
             from_value=before,
@@ -97,7 +98,7 @@ async def return_item(
         return unit, owner
 
     step: Step[FollowRefusal, tuple[Unit | None, Member | None]] = Step(
-        INBOX_KINDS, "desk.returned", check=check, rows=rows
+        INBOX_KINDS, AuditAction.DESK_RETURNED, check=check, rows=rows
     )
     moved = await move_case(
         db, drawn.source_case_id, CaseAction.RETURN, actor.member_id, step, now=now

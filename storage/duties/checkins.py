@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.duties.checkin import (
     CadreFacts,
     DutyFacts,
@@ -98,8 +99,8 @@ async def mark_boarding(
         audit.record(
             session,
             at=now,
-            action="duty.boarding" if on else "duty.not_boarding",
-            subject_type="unit",
+            action=AuditAction.DUTY_BOARDING if on else AuditAction.DUTY_NOT_BOARDING,
+            subject_type=AuditSubject.UNIT,
             subject_id=unit.id,
             actor_member_id=actor_member_id,
             actor_kind="member" if actor_member_id else "system",
@@ -146,7 +147,7 @@ async def set_cadre(
         table=Cadre,
         make=lambda: Cadre(member_id=member_id, marked_at=now),
         on=on,
-        actions=("duty.cadre", "duty.not_cadre"),
+        actions=(AuditAction.DUTY_CADRE, AuditAction.DUTY_NOT_CADRE),
         now=now,
         actor_member_id=actor_member_id,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from domain.audit import AuditAction
 from domain.cases.lifecycle import CaseStatus
 from domain.duties import inspections as rules
 from storage.cases import numbers as case_numbers
@@ -124,7 +125,7 @@ async def set_inspector(
         table=Inspector,
         make=lambda: Inspector(member_id=member_id, granted_at=now),
         on=on,
-        actions=("inspection.inspector", "inspection.not_inspector"),
+        actions=(AuditAction.INSPECTOR, AuditAction.NOT_INSPECTOR),
         now=now,
         actor_member_id=actor_member_id,
     )
@@ -196,7 +197,7 @@ async def file_finding(
                 for photo in photos
             ),
         ],
-        action="inspection.finding_filed",
+        action=AuditAction.FINDING_FILED,
         actor_member_id=inspector_member_id,
         now=now,
     )

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.membership.roles import Role
 from storage import audit
 from storage.db import Database
@@ -72,8 +73,8 @@ async def request_absence(
         audit.record(
             session,
             at=now,
-            action="duty.absence_requested",
-            subject_type="absence",
+            action=AuditAction.ABSENCE_REQUESTED,
+            subject_type=AuditSubject.ABSENCE,
             subject_id=absence.id,
             actor_member_id=member_id,
             to_value=PENDING,
@@ -132,8 +133,8 @@ async def decide_absence(
         audit.record(
             session,
             at=now,
-            action=f"duty.absence_{status}",
-            subject_type="absence",
+            action=AuditAction.ABSENCE_APPROVED if approve else AuditAction.ABSENCE_REFUSED,
+            subject_type=AuditSubject.ABSENCE,
             subject_id=absence_id,
             actor_member_id=decider_member_id,
             actor_kind="member" if decider_member_id else "admin",

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import SQLModel
 
+from domain.audit import AuditAction, AuditSubject
 from storage import audit
 from storage.db import Database
 from storage.models import Member
@@ -20,7 +21,7 @@ async def set_mark(
     table: type[SQLModel],
     make: Callable[[], SQLModel],
     on: bool,
-    actions: tuple[str, str],
+    actions: tuple[AuditAction, AuditAction],
     now: datetime,
     actor_member_id: int | None = None,
 ) -> bool:
@@ -39,7 +40,7 @@ async def set_mark(
             session,
             at=now,
             action=actions[0] if on else actions[1],
-            subject_type="member",
+            subject_type=AuditSubject.MEMBER,
             subject_id=member_id,
             actor_member_id=actor_member_id,
             actor_kind="member" if actor_member_id else "system",

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.campaign import Campaign
 from domain.forms.definitions import Form
 from domain.forms.rules import FormFacts, period_of
@@ -54,8 +55,8 @@ async def add_chase(
             at=now,
             actor_member_id=actor_member_id,
             actor_kind="member" if actor_member_id is not None else "admin",
-            action="form_chase",
-            subject_type="form",
+            action=AuditAction.FORM_CHASE,
+            subject_type=AuditSubject.FORM,
             subject_id=f"{form_key}:{period}",
             to_value=scope_of(unit_id),
         )

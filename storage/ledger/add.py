@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.ledger.rules import LedgerStatus
 from storage import audit
 from storage.models import LedgerItem, SignOff, Unit
@@ -67,8 +68,8 @@ async def new_item_in(
     audit.record(
         session,
         at=now,
-        action="ledger.added",
-        subject_type="ledger_item",
+        action=AuditAction.LEDGER_ADDED,
+        subject_type=AuditSubject.LEDGER_ITEM,
         subject_id=item.id,
         actor_member_id=actor_member_id,
         actor_kind="member" if actor_member_id is not None else "admin",

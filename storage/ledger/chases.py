@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlmodel import col, func, select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.membership.roles import Role
 from domain.reminders.due import OPEN_ITEM_STATUSES, Due, Rule, member_recipient
 from storage import audit
@@ -102,8 +103,8 @@ async def chase_school(
         audit.record(
             session,
             at=now,
-            action="district_chase",
-            subject_type="unit",
+            action=AuditAction.DISTRICT_CHASE,
+            subject_type=AuditSubject.UNIT,
             subject_id=unit_id,
             actor_member_id=actor_member_id,
             to_value=f"{added} head(s)",

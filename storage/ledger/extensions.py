@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.cases.loop import Notice, notice_slot
 from domain.cases.outcome import Outcome
 from domain.ledger.extensions import (
@@ -40,7 +41,7 @@ from storage.db import Database
 from storage.models import Case, LedgerDeadlineChange, LedgerExtension, LedgerItem, Member, Unit
 from storage.reminders.outbox import add_in
 
-SUBJECT = "ledger_item"
+SUBJECT = AuditSubject.LEDGER_ITEM
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ async def request(
         audit.record(
             session,
             at=now,
-            action="ledger.extension.asked",
+            action=AuditAction.EXTENSION_ASKED,
             subject_type=SUBJECT,
             subject_id=item_id,
             actor_member_id=actor.member_id,
@@ -275,7 +276,7 @@ async def decide(
         audit.record(
             session,
             at=now,
-            action=f"ledger.extension.{status.value}",
+            action=AuditAction.EXTENSION_APPROVED if approve else AuditAction.EXTENSION_REFUSED,
             subject_type=SUBJECT,
             subject_id=item.id or 0,
             actor_member_id=member_id,

@@ -18,6 +18,7 @@ from typing import Never
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject, loop_move
 from domain.cases.loop import case_action
 from domain.cases.outcome import Outcome
 from domain.ledger.rules import LedgerStatus, can_move, is_rejection
@@ -36,7 +37,7 @@ from storage.models import (
     LedgerProgress,
 )
 
-SUBJECT = "ledger_item"
+SUBJECT = AuditSubject.LEDGER_ITEM
 ADD_ATTEMPTS = 20
 
 
@@ -151,7 +152,7 @@ async def _edit_unverified(
     *,
     item_id: int,
     expected_version: int,
-    action: str,
+    action: AuditAction,
     before: Callable[[LedgerItem], str | None],
     after: str | None,
     apply: Callable[[AsyncSession, LedgerItem], None],
@@ -201,7 +202,7 @@ async def set_measure(
         db,
         item_id=item_id,
         expected_version=expected_version,
-        action="ledger.measure",
+        action=AuditAction.LEDGER_MEASURE,
         before=lambda item: item.measure,
         after=measure,
         apply=apply,
@@ -229,7 +230,7 @@ async def set_responsible(
         db,
         item_id=item_id,
         expected_version=expected_version,
-        action="ledger.responsible",
+        action=AuditAction.LEDGER_RESPONSIBLE,
         before=lambda item: _who(item.responsible_member_id, item.responsible_name),
         after=_who(member_id, name),
         apply=apply,
@@ -281,7 +282,7 @@ async def _move_in(
     audit.record(
         session,
         at=now,
-        action="ledger.status",
+        action=AuditAction.LEDGER_STATUS,
         subject_type=SUBJECT,
         subject_id=item_id,
         actor_member_id=actor_member_id,
@@ -338,7 +339,7 @@ async def move_status(
                 raise Stale
             return item
 
-        step: Step[Never, LedgerItem] = Step(CASE_KINDS, f"case.{action.value}", rows=rows)
+        step: Step[Never, LedgerItem] = Step(CASE_KINDS, loop_move(action), rows=rows)
         moved = await move_case(db, found.source_case_id, action, actor_member_id, step, now=now)
         if moved.outcome is Outcome.OK and moved.rows is not None:
             return Change(Outcome.OK, moved.rows)
@@ -387,7 +388,7 @@ async def change_deadline(
         db,
         item_id=item_id,
         expected_version=expected_version,
-        action="ledger.deadline",
+        action=AuditAction.LEDGER_DEADLINE,
         before=lambda item: item.deadline.isoformat() if item.deadline else None,
         after=new_deadline.isoformat(),
         apply=apply,
@@ -422,7 +423,7 @@ async def add_progress(
         audit.record(
             session,
             at=now,
-            action="ledger.progress",
+            action=AuditAction.LEDGER_PROGRESS,
             subject_type=SUBJECT,
             subject_id=item_id,
             actor_member_id=actor_member_id,

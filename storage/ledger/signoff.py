@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from domain.audit import AuditAction, AuditSubject
 from storage import audit
 from storage.db import Database
 from storage.models import LedgerItem, SignOff
@@ -44,8 +45,8 @@ async def sign_off(
         audit.record(
             session,
             at=now,
-            action="ledger.signoff",
-            subject_type="unit",
+            action=AuditAction.LEDGER_SIGNOFF,
+            subject_type=AuditSubject.UNIT,
             subject_id=unit_id,
             actor_member_id=member_id,
             actor_kind=_kind(member_id),

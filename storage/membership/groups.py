@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from storage import audit
 from storage.db import Database
 from storage.errors import NotFoundError
@@ -45,8 +46,8 @@ async def bind(
         audit.record(
             session,
             at=now,
-            action="group.bound",
-            subject_type="group",
+            action=AuditAction.GROUP_BOUND,
+            subject_type=AuditSubject.GROUP,
             subject_id=chat_id,
             actor_member_id=actor_member_id,
             actor_kind="member" if actor_member_id is not None else "admin",
@@ -76,26 +77,33 @@ async def migrate(db: Database, *, old_chat_id: int, new_chat_id: int, now: date
                 chat_id=new_chat_id, unit_id=binding.unit_id, title=binding.title, bound_at=now
             )
         )
-        _note_move(session, "group", old_chat_id, new_chat_id, now)
+        _note_move(session, AuditSubject.GROUP, old_chat_id, new_chat_id, now)
         await session.commit()
     return True
 
 
-def _note_move(session: AsyncSession, kind: str, old: int, new: int, now: datetime) -> None:
+# A bound group's or another chat's new id: the audit actions of `_note_move`
+_MIGRATED = {
+    AuditSubject.CHAT: AuditAction.CHAT_MIGRATED,
+    AuditSubject.GROUP: AuditAction.GROUP_MIGRATED,
+}
+MOVES = tuple(action.value for action in _MIGRATED.values())
+
+
+def _note_move(
+    session: AsyncSession, kind: AuditSubject, old: int, new: int, now: datetime
+) -> None:
     """The audit row that records a chat's new id (`moved_to` reads it back)."""
     audit.record(
         session,
         at=now,
-        action=f"{kind}.migrated",
+        action=_MIGRATED[kind],
         subject_type=kind,
         subject_id=new,
         actor_kind="system",
         from_value=str(old),
         to_value=str(new),
     )
-
-
-MOVES = ("chat.migrated", "group.migrated")  # the audit actions of `_note_move`
 
 
 async def record_move(db: Database, *, old_chat_id: int, new_chat_id: int, now: datetime) -> bool:
@@ -105,7 +113,7 @@ async def record_move(db: Database, *, old_chat_id: int, new_chat_id: int, now: 
     if await moved_to(db, old_chat_id) == new_chat_id:
         return False
     async with db.session() as session:
-        _note_move(session, "chat", old_chat_id, new_chat_id, now)
+        _note_move(session, AuditSubject.CHAT, old_chat_id, new_chat_id, now)
         await session.commit()
     return True
 

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.membership import invites as rules
 from domain.membership.invites import InviteRefusal
 from domain.membership.roles import INVITABLE_ROLES, Role
@@ -86,8 +87,8 @@ async def _add(
     audit.record(
         session,
         at=now,
-        action="invite.created",
-        subject_type="invite",
+        action=AuditAction.INVITE_CREATED,
+        subject_type=AuditSubject.INVITE,
         subject_id=invite.id,
         actor_kind="cli" if created_by == "cli" else "member",
         to_value=f"{unit.code}|{role.value}|{max_uses}",
@@ -163,8 +164,8 @@ async def redeem(
             audit.record(
                 session,
                 at=now,
-                action="member.joined",
-                subject_type="member",
+                action=AuditAction.MEMBER_JOINED,
+                subject_type=AuditSubject.MEMBER,
                 subject_id=member.id,
                 actor_member_id=member.id,
                 to_value=f"{invite.unit_id}|{invite.role}",
@@ -178,8 +179,8 @@ async def redeem(
             audit.record(
                 session,
                 at=now,
-                action="member.moved",
-                subject_type="member",
+                action=AuditAction.MEMBER_MOVED,
+                subject_type=AuditSubject.MEMBER,
                 subject_id=member.id,
                 actor_member_id=member.id,
                 from_value=before,

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select
 
+from domain.audit import AuditAction, AuditSubject
 from storage import audit
 from storage.db import Database
 from storage.models import Member, Unit
@@ -56,8 +57,8 @@ async def set_language(
             audit.record(
                 session,
                 at=now,
-                action="member.language",
-                subject_type="member",
+                action=AuditAction.MEMBER_LANGUAGE,
+                subject_type=AuditSubject.MEMBER,
                 subject_id=member.id,
                 actor_member_id=member.id,
                 from_value=member.language,

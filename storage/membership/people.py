@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.ledger.rules import FINISHED
 from domain.membership.roles import Role
 from storage import audit
@@ -157,7 +158,7 @@ async def change_role(
             before = _state(member)
             member.role, member.updated_at = role.value, now
             session.add(member)
-            _audit(session, "member.role", member, actor, now, before)
+            _audit(session, AuditAction.MEMBER_ROLE, member, actor, now, before)
             await session.commit()
         return await _person(session, member)
 
@@ -174,7 +175,7 @@ async def move(
             before = _state(member)
             member.unit_id, member.updated_at = unit_id, now
             session.add(member)
-            _audit(session, "member.moved", member, actor, now, before)
+            _audit(session, AuditAction.MEMBER_MOVED, member, actor, now, before)
             await session.commit()
         return await _person(session, member)
 
@@ -187,7 +188,7 @@ async def deactivate(db: Database, member_id: int, *, actor: Actor, now: datetim
         before = _state(member)
         member.active, member.updated_at = False, now
         session.add(member)
-        _audit(session, "member.deactivated", member, actor, now, before)
+        _audit(session, AuditAction.MEMBER_DEACTIVATED, member, actor, now, before)
         await session.commit()
         items = (
             await session.exec(
@@ -202,13 +203,18 @@ async def deactivate(db: Database, member_id: int, *, actor: Actor, now: datetim
 
 
 def _audit(
-    session: AsyncSession, action: str, member: Member, actor: Actor, now: datetime, before: str
+    session: AsyncSession,
+    action: AuditAction,
+    member: Member,
+    actor: Actor,
+    now: datetime,
+    before: str,
 ) -> None:
     audit.record(
         session,
         at=now,
         action=action,
-        subject_type="member",
+        subject_type=AuditSubject.MEMBER,
         subject_id=member.id,
         actor_member_id=actor.member_id,
         actor_kind=actor.kind,
@@ -229,8 +235,8 @@ async def revoke_invite(db: Database, invite_id: int, *, actor: Actor, now: date
             audit.record(
                 session,
                 at=now,
-                action="invite.revoked",
-                subject_type="invite",
+                action=AuditAction.INVITE_REVOKED,
+                subject_type=AuditSubject.INVITE,
                 subject_id=invite_id,
                 actor_member_id=actor.member_id,
                 actor_kind=actor.kind,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.membership.units import UnitRow, subtree
 from storage import audit
 from storage.db import Database
@@ -93,8 +94,8 @@ async def import_units(
                     audit.record(
                         session,
                         at=now,
-                        action="unit.added",
-                        subject_type="unit",
+                        action=AuditAction.UNIT_ADDED,
+                        subject_type=AuditSubject.UNIT,
                         subject_id=code,
                         actor_kind=actor,
                         to_value=row.name,
@@ -108,8 +109,8 @@ async def import_units(
                     audit.record(
                         session,
                         at=now,
-                        action="unit.updated",
-                        subject_type="unit",
+                        action=AuditAction.UNIT_UPDATED,
+                        subject_type=AuditSubject.UNIT,
                         subject_id=code,
                         actor_kind=actor,
                         from_value=before,

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.publish import broadcast as rules
 from domain.publish.broadcast import Audience, State
 from domain.reminders.due import Due, Rule, chat_recipient, member_recipient
@@ -173,8 +174,8 @@ async def confirm(
         audit.record(
             session,
             at=now,
-            action="broadcast.confirmed",
-            subject_type="broadcast",
+            action=AuditAction.BROADCAST_CONFIRMED,
+            subject_type=AuditSubject.BROADCAST,
             subject_id=broadcast_id,
             actor_kind="admin",
             from_value=str(actor_telegram_id),

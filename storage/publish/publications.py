@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from domain.audit import AuditAction, AuditSubject
 from domain.cases.outcome import Outcome
 from domain.publish.publication import State
 from storage import audit
@@ -108,8 +109,8 @@ async def create_draft(
         audit.record(
             session,
             at=now,
-            action="publication.drafted",
-            subject_type="publication",
+            action=AuditAction.PUBLICATION_DRAFTED,
+            subject_type=AuditSubject.PUBLICATION,
             subject_id=item.id,
             actor_kind="admin",
             to_value=f"{kind}:{'case' if case_id else 'unit'}:{case_id or unit_id}",
@@ -144,8 +145,8 @@ async def set_summary(
         audit.record(
             session,
             at=now,
-            action="publication.edited",
-            subject_type="publication",
+            action=AuditAction.PUBLICATION_EDITED,
+            subject_type=AuditSubject.PUBLICATION,
             subject_id=publication_id,
             actor_kind="admin",
             to_value=f"v{item.version}",
@@ -223,8 +224,8 @@ async def discard(
             audit.record(
                 session,
                 at=now,
-                action="publication.discarded",
-                subject_type="publication",
+                action=AuditAction.PUBLICATION_DISCARDED,
+                subject_type=AuditSubject.PUBLICATION,
                 subject_id=publication_id,
                 actor_kind="admin",
                 from_value=str(actor_telegram_id),
@@ -252,8 +253,8 @@ async def mark_published(
         audit.record(
             session,
             at=now,
-            action="publication.published",
-            subject_type="publication",
+            action=AuditAction.PUBLICATION_PUBLISHED,
+            subject_type=AuditSubject.PUBLICATION,
             subject_id=publication_id,
             actor_kind="admin",
             from_value=str(actor_telegram_id),
@@ -281,8 +282,8 @@ async def withdraw(
             audit.record(
                 session,
                 at=now,
-                action="publication.withdrawn",
-                subject_type="publication",
+                action=AuditAction.PUBLICATION_WITHDRAWN,
+                subject_type=AuditSubject.PUBLICATION,
                 subject_id=publication_id,
                 actor_kind="admin",
                 from_value=str(actor_telegram_id),
@@ -301,8 +302,8 @@ async def note_channel_outcome(
         audit.record(
             session,
             at=now,
-            action="publication.channel_message",
-            subject_type="publication",
+            action=AuditAction.PUBLICATION_CHANNEL_MESSAGE,
+            subject_type=AuditSubject.PUBLICATION,
             subject_id=publication_id,
             actor_kind="system",
             to_value=outcome[:200],

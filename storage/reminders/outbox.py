@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.audit import AuditAction, AuditSubject
 from domain.reminders.digest import Pending
 from domain.reminders.due import Due
 from storage import audit
@@ -275,8 +276,8 @@ async def mark_unreachable(db: Database, member_id: int, *, now: datetime) -> tu
             audit.record(
                 session,
                 at=now,
-                action="member.unreachable",
-                subject_type="member",
+                action=AuditAction.MEMBER_UNREACHABLE,
+                subject_type=AuditSubject.MEMBER,
                 subject_id=member_id,
                 actor_kind="system",
             )
@@ -314,8 +315,8 @@ async def set_paused(
             audit.record(
                 session,
                 at=now,
-                action="reminders.paused" if paused else "reminders.resumed",
-                subject_type="unit",
+                action=AuditAction.REMINDERS_PAUSED if paused else AuditAction.REMINDERS_RESUMED,
+                subject_type=AuditSubject.UNIT,
                 subject_id=unit.code,
                 actor_kind="admin",
                 to_value=str(actor_telegram_id),
@@ -333,7 +334,7 @@ async def migrated_groups(db: Database, new_chat_ids: Iterable[int]) -> dict[int
         rows = (
             await session.exec(
                 select(AuditEvent.from_value, AuditEvent.to_value)
-                .where(AuditEvent.action == "group.migrated")
+                .where(AuditEvent.action == AuditAction.GROUP_MIGRATED.value)
                 .where(col(AuditEvent.to_value).in_(wanted))
             )
         ).all()

@@ -120,6 +120,11 @@ class Labels:
     rating: Callable[[str], str] = str
     # (acknowledged in time, answered in time) of a case row: "是" / "否" / "" (not due yet)
     in_time: Callable[[CaseRow], tuple[str, str]] = lambda _row: ("", "")
+    # the audit log: an event's action (it may name the statuses before and after), the kind
+    # of its subject, and a 原值/新值 of an action (a status in words); codes as they are else
+    audit_action: Callable[[AuditRow], str] = lambda row: row.action
+    audit_subject: Callable[[str], str] = str
+    audit_value: Callable[[str, str], str] = lambda _action, value: value
 
 
 # (sheet title, (header, width) columns, rows) of a sheet added after the main one
@@ -183,17 +188,18 @@ def ledger_values(
 
 def audit_values(row: AuditRow, number: int, labels: Labels) -> list[Cell]:
     at = row.at
+    before, after = row.from_value, row.to_value
     return [
         number,
         at.astimezone(labels.tz).replace(tzinfo=None) if isinstance(at, datetime) else at,
         row.actor,
         ACTOR_KINDS.get(row.actor_kind, row.actor_kind),
-        row.action,
-        row.subject_type,
+        labels.audit_action(row),
+        labels.audit_subject(row.subject_type),
         row.subject,
         row.unit_name,
-        row.from_value,
-        row.to_value,
+        None if before is None else labels.audit_value(row.action, before),
+        None if after is None else labels.audit_value(row.action, after),
     ]
 
 

@@ -228,16 +228,16 @@ async def test_only_an_admin_exports_the_audit_log_filtered(harness: Harness) ->
     assert rows[0][0].endswith("操作日志（截至2027年3月10日）")
     assert sheet.auto_filter.ref and sheet.page_setup.orientation == "landscape"
     events = [dict(zip(rows[1], row, strict=True)) for row in rows[2:]]
-    joined = [e for e in events if e["操作"] == "member.joined"]
+    joined = [e for e in events if e["操作"] == "通过邀请加入"]
     assert joined and joined[0]["操作人"] == "承办人" and joined[0]["单位"] == "县教文广新体局"
-    assert {e["编号"] for e in events if e["操作"] == "unit.added"} >= {"SCH001", "SCH002"}
+    assert {e["编号"] for e in events if e["操作"] == "新增单位"} >= {"SCH001", "SCH002"}
 
     # Filtered by unit and days: the second school's own event only.
     await sim.send_command(admin, "/export audit SCH002 2027-03-01..2027-03-31")
     sent = await sim.next_message(admin)
     assert sent.document is not None and sent.document["file_name"].startswith("audit-SCH002-")
     rows = list(load_workbook(io.BytesIO(_file(harness, sent.document))).active.values)
-    assert [(r[4], r[6]) for r in rows[2:]] == [("unit.added", "SCH002")]
+    assert [(r[4], r[6]) for r in rows[2:]] == [("新增单位", "SCH002")]
     await sim.send_command(admin, "/export audit 2026-01-01..2026-01-31")
     assert "共 0 行" in (await sim.next_message(admin)).text
     reply = await harness.ask(admin, "/export audit 2027-13-01")
