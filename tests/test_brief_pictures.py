@@ -1,19 +1,26 @@
 """The weekly brief hides no unit: with 120 units every one is drawn on some picture (the
 worst first, the best last), the pictures say "(n/4)", and the sender cuts them into albums
-Telegram takes (2-10 pictures each, never one left alone)."""
+Telegram takes (2-10 pictures each, never one left alone), the caption on the first."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from telegram.error import RetryAfter
 
-from bot.reminders.sender import ALBUM, albums
+from bot.clock import TravelClock
+from bot.reminders.sender import ALBUM, Outgoing, Pacer, Sender, albums
 from domain.brief import UnitProgress, laggards_first
+from domain.reminders.digest import Pending
 from handlers.i18n import Catalogs
 from handlers.stats import charts
 from handlers.stats.brief import brief_pictures, brief_text
+from storage.db import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -80,3 +87,46 @@ def test_albums_keep_every_picture_in_sends_telegram_takes() -> None:
         assert len(parts) == -(-count // ALBUM)
         assert all(len(part) <= ALBUM for part in parts)
         assert count == 1 or all(len(part) >= 2 for part in parts)
+
+
+async def test_the_sender_sends_21_pictures_as_three_albums_resuming_after_a_429(
+    db: Database,
+) -> None:
+    calls: list[tuple[int, str]] = []
+    refused = [True]
+
+    async def send_pictures(chat_id: int, pictures: Sequence[bytes], caption: str) -> int:
+        if len(calls) == 1 and refused[0]:  # the second album waits once
+            refused[0] = False
+            with warnings.catch_warnings():  # PTB 22.2+ warns on the int it reads back
+                warnings.simplefilter("ignore")
+                error = RetryAfter(0)
+            raise error
+        calls.append((len(pictures), caption))
+        return 100 + len(calls)
+
+    async def send_text(chat_id: int, text: str, markup: object) -> int:
+        raise AssertionError("a brief with pictures is not sent as text")
+
+    sender = Sender(
+        db=db,
+        clock=TravelClock(datetime(2027, 4, 19, 1, 0, tzinfo=UTC)),
+        send=send_text,
+        pacer=Pacer(group_interval=0.0, group_per_minute=60),  # a refused album counts too
+        max_attempts=3,
+        send_pictures=send_pictures,
+    )
+    row = Pending(
+        1, "weekly_brief", "brief", "staff", "2027-W16", datetime(2027, 4, 19, tzinfo=UTC)
+    )
+    message = Outgoing(
+        rows=(row,),
+        chat_id=-100,
+        text="一周简报",
+        markup=None,
+        private=False,
+        photos=tuple(bytes([n]) for n in range(21)),
+    )
+    outcome = await sender.deliver([message])
+    assert outcome.sent == 1 and outcome.retrying == 0
+    assert calls == [(7, "一周简报"), (7, ""), (7, "")]  # the first album not sent again
