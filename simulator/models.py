@@ -171,6 +171,12 @@ class SimMessage:
         return list(value) if value else None
 
     @property
+    def media_group_id(self) -> str | None:
+        """The album this message belongs to (`sendMediaGroup`), if any."""
+        value: Any = self.raw.get("media_group_id")
+        return None if value is None else str(value)
+
+    @property
     def inline_keyboard(self) -> list[list[JsonDict]]:
         markup = self.reply_markup or {}
         rows: Any = markup.get("inline_keyboard") or []

@@ -169,8 +169,8 @@ class SimState:
         elif chat.type == "channel" and not chat.bot_is_admin:
             raise ApiError(400, "Bad Request: need administrator rights in the channel chat")
 
-    def check_flood(self, chat: SimChat) -> None:
-        retry = self.flood.check(chat.id, private=chat.private)
+    def check_flood(self, chat: SimChat, *, messages: int = 1) -> None:
+        retry = self.flood.check(chat.id, private=chat.private, messages=messages)
         if retry is not None:
             raise ApiError(
                 429, f"Too Many Requests: retry after {retry}", parameters={"retry_after": retry}

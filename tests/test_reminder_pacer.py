@@ -110,6 +110,32 @@ async def test_a_group_gets_at_most_its_per_minute_share_but_others_go_on() -> N
     await asyncio.wait_for(pacer.wait(-100, private=False), 1)
 
 
+async def test_an_album_counts_each_picture_in_the_group_minute() -> None:
+    pacer = Pacer(per_second=1000, group_per_minute=20, group_interval=0.0, margin=0.0)
+    for _ in range(2):  # two albums of ten fill the group's minute
+        async with pacer.sending(-100, private=False, messages=10):
+            pass
+    assert pacer.sent == 20
+    one_more = asyncio.create_task(pacer.wait(-100, private=False))
+    await asyncio.sleep(0.05)
+    assert not one_more.done()
+    one_more.cancel()
+
+    other = Pacer(per_second=1000, group_per_minute=20, group_interval=0.0, margin=0.0)
+    for _ in range(15):
+        await other.wait(-100, private=False)
+    album = asyncio.create_task(_album(other, -100, 10))  # 15 + 10 > 20: it waits
+    await asyncio.sleep(0.05)
+    assert not album.done()
+    album.cancel()
+    await asyncio.wait_for(_album(other, -100, 5), 1)  # 15 + 5 fit
+
+
+async def _album(pacer: Pacer, chat_id: int, pictures: int) -> None:
+    async with pacer.sending(chat_id, private=False, messages=pictures):
+        pass
+
+
 async def test_the_rate_limiter_counts_every_message_in_the_one_pacer() -> None:
     clock = _Clock()
     pacer = Pacer(per_second=30, group_per_minute=1, margin=0.0, monotonic=clock)

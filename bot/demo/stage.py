@@ -20,7 +20,7 @@ from telegram.ext import Defaults, ExtBot
 from bot.app import settings_from
 from bot.clock import TravelClock
 from bot.config import Config, config_from_dict
-from bot.reminders.sweep import ReminderEngine, telegram_send, telegram_send_photo
+from bot.reminders.sweep import ReminderEngine, telegram_send, telegram_send_pictures
 from domain.membership.roles import Role
 from handlers.i18n import Catalogs, Translator
 from simulator import BotApiSimulator, SimChat, SimUser
@@ -123,6 +123,6 @@ async def reminder_engine(stage: Stage, staff_chat: int | None) -> AsyncIterator
             catalogs=Catalogs(default_language=stage.t.language, timezone=config.campaign.tz),
             staff_chat=staff_chat,
             send=telegram_send(bot),
-            send_photo=telegram_send_photo(bot),
+            send_pictures=telegram_send_pictures(bot),
             max_attempts=config.reminders.max_send_attempts,
         )

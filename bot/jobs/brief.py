@@ -1,7 +1,7 @@
 """The weekly brief's part of the reminder engine: a rule source the sweep asks whether this
 week's brief to the staff chat is due (domain/brief.py), with its figures read once; its row
 goes through the same outbox and paced sender as every reminder (quiet hours respected), one
-row per week, and is sent with its picture."""
+row per week, and is sent with its pictures (every unit: one album when they are several)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from domain.reminders.due import Due, Rule
 from domain.reminders.timing import Policy
 from handlers.context import BotApplication
 from handlers.i18n import Translator
-from handlers.stats.brief import brief_picture, brief_text
+from handlers.stats.brief import brief_pictures, brief_text
 from storage.db import Database
 from storage.reminders import outbox
 from storage.stats import facts as stats_facts
@@ -68,8 +68,8 @@ class BriefSource:
     ) -> tuple[str, InlineKeyboardMarkup | None]:
         return brief_text(t, row.payload), None
 
-    async def picture(self, t: Translator, row: Pending) -> bytes:
-        return await asyncio.to_thread(brief_picture, t, row.payload)
+    async def pictures(self, t: Translator, row: Pending) -> tuple[bytes, ...]:
+        return await asyncio.to_thread(brief_pictures, t, row.payload)
 
 
 def start(app: BotApplication, brief: BriefPolicy) -> BriefSource | None:

@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.reminders.calendar_source import calendar_warnings, campaign_years
 from bot.reminders.pacer import PacedLimiter
-from bot.reminders.sweep import ReminderEngine, SweepReport, telegram_send, telegram_send_photo
+from bot.reminders.sweep import ReminderEngine, SweepReport, telegram_send, telegram_send_pictures
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ async def start(app: BotApplication, config: Config, *, schedule: bool = True) -
         catalogs=services.catalogs,
         staff_chat=settings.staff_chat,
         send=telegram_send(app.bot),
-        send_photo=telegram_send_photo(app.bot),
+        send_pictures=telegram_send_pictures(app.bot),
         max_attempts=config.reminders.max_send_attempts,
         # The bot's one pacer (bot/app.py): reminders and answers share one count.
         pacer=limiter.pacer if isinstance(limiter := app.bot.rate_limiter, PacedLimiter) else None,

@@ -118,19 +118,25 @@ class Pacer:
 
     @asynccontextmanager
     async def sending(
-        self, chat_id: int, *, private: bool, priority: int = BULK
+        self, chat_id: int, *, private: bool, priority: int = BULK, messages: int = 1
     ) -> AsyncIterator[None]:
         """Wait for this chat's turn and the overall rate, then send inside the block: the
-        send counts until the block ends (its answer came back, or it failed)."""
+        send counts until the block ends (its answer came back, or it failed). An album
+        is `messages` messages: each counts overall and in a group (a private chat takes
+        it as one burst)."""
         async with self._chat_turn(chat_id):
-            send = await self._take(chat_id, private=private, priority=priority, tracked=True)
+            sends = await self._take(
+                chat_id, private=private, priority=priority, tracked=True, messages=messages
+            )
             token = PACED.set(True)  # a rate limiter over this pacer lets this send through
             try:
                 yield
             finally:
                 PACED.reset(token)
-                send.answered = self._now()
-                self._fastest = min(self._fastest, send.answered - send.went)
+                answered = self._now()
+                for send in sends:
+                    send.answered = answered
+                self._fastest = min(self._fastest, answered - sends[0].went)
                 self._release()
 
     async def wait(self, chat_id: int, *, private: bool, priority: int = BULK) -> None:
@@ -166,20 +172,24 @@ class Pacer:
             if not self._chat_users[chat_id]:
                 del self._chat_users[chat_id], self._chat_locks[chat_id]
 
-    async def _take(self, chat_id: int, *, private: bool, priority: int, tracked: bool) -> _Send:
-        delay = self._chat_ready(chat_id, private=private) - self._now()
+    async def _take(
+        self, chat_id: int, *, private: bool, priority: int, tracked: bool, messages: int = 1
+    ) -> list[_Send]:
+        count = max(1, min(messages, self.per_second, self.group_per_minute))
+        delay = self._chat_ready(chat_id, private=private, messages=count) - self._now()
         if delay > 0:
             await asyncio.sleep(delay / self.speed)
-        send = await self._overall(priority, tracked=tracked)
+        taken = [await self._overall(priority, tracked=tracked) for _ in range(count)]
+        send = taken[-1]
         self._last[chat_id] = send
         if not private:
             sends = self._group_sends.setdefault(chat_id, deque())
-            sends.append(send)
+            sends.extend(taken)
             while len(sends) > self.group_per_minute:
                 sends.popleft()
         if len(self._last) > 50_000:
             self._forget_idle(send.went)
-        return send
+        return taken
 
     async def _overall(self, priority: int, *, tracked: bool) -> _Send:
         future: asyncio.Future[_Send] = asyncio.get_running_loop().create_future()
@@ -190,15 +200,18 @@ class Pacer:
         send.tracked = tracked
         return send
 
-    def _chat_ready(self, chat_id: int, *, private: bool) -> float:
+    def _chat_ready(self, chat_id: int, *, private: bool, messages: int = 1) -> float:
         last = self._last.get(chat_id)
         if last is None:
             return -math.inf
         interval = self.private_interval if private else self.group_interval
         ready = last.free_after(interval, self.margin, self._lead)
         sends = self._group_sends.get(chat_id)
-        if not private and sends is not None and len(sends) >= self.group_per_minute:
-            ready = max(ready, sends[0].free_after(60.0, self.margin, self._lead))
+        room = self.group_per_minute - messages  # earlier sends that may stay in the minute
+        if not private and sends is not None and len(sends) > room:
+            ready = max(
+                ready, sends[len(sends) - room - 1].free_after(60.0, self.margin, self._lead)
+            )
         return ready
 
     def _next_free(self) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,8 +30,27 @@ from storage.reminders import outbox
 log = logging.getLogger(__name__)
 
 Send = Callable[[int, str, InlineKeyboardMarkup | None], Awaitable[int]]
-# A picture with its caption (the weekly brief): chat id, PNG bytes, caption -> message id.
-SendPhoto = Callable[[int, bytes, str], Awaitable[int]]
+# Pictures with a caption (the weekly brief): chat id, 1-10 PNGs (one picture, or an album
+# with the caption on its first), caption ("" for none) -> the first message's id.
+SendPictures = Callable[[int, Sequence[bytes], str], Awaitable[int]]
+ALBUM = 10  # Telegram's most pictures in one album (sendMediaGroup takes 2-10)
+
+
+def albums(pictures: Sequence[bytes]) -> list[tuple[bytes, ...]]:
+    """The pictures cut into as few sends as Telegram takes, in order, none left out: one
+    picture alone; 2-10 in one album; more in albums of even size (never one of a single
+    picture, which sendMediaGroup refuses)."""
+    if not pictures:
+        return []
+    count = math.ceil(len(pictures) / ALBUM)
+    size, extra = divmod(len(pictures), count)
+    out: list[tuple[bytes, ...]] = []
+    start = 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        out.append(tuple(pictures[start:end]))
+        start = end
+    return out
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,8 @@ class Outgoing:
     private: bool
     member_id: int | None = None
     digest_day: date | None = None
-    photo: bytes | None = None  # sent as a picture with `text` as its caption
+    # Sent as pictures (one, or albums) with `text` as the first one's caption.
+    photos: tuple[bytes, ...] = ()
 
 
 @dataclass
@@ -71,10 +92,10 @@ class Sender:
         max_attempts: int,
         inline_wait_max: float = 10.0,
         concurrency: int = 16,
-        send_photo: SendPhoto | None = None,
+        send_pictures: SendPictures | None = None,
     ) -> None:
         self.db, self.clock, self._send, self.pacer = db, clock, send, pacer
-        self._send_photo = send_photo
+        self._send_pictures = send_pictures
         self.max_attempts = max_attempts
         self.inline_wait_max = inline_wait_max
         self._slots = asyncio.Semaphore(concurrency)
@@ -108,19 +129,30 @@ class Sender:
     async def _one(self, message: Outgoing, outcome: Outcome) -> None:
         ids = [row.id for row in message.rows]
         chat_id, waited_429 = message.chat_id, 0
+        parts = albums(message.photos) if self._send_pictures is not None else []
+        sent: list[int] = []  # the first message of each album sent (a wait resumes after)
         while True:
             # A group takes at most 20 a minute: letting its few sends go first starts that
             # slow lane early instead of after every private message.
             priority = BULK if message.private else GROUP_FIRST
             try:
-                async with (
-                    self.pacer.sending(chat_id, private=message.private, priority=priority),
-                    self._slots,  # bounds requests in flight
-                ):
-                    if message.photo is not None and self._send_photo is not None:
-                        message_id = await self._send_photo(chat_id, message.photo, message.text)
-                    else:
+                if not parts:
+                    async with (
+                        self.pacer.sending(chat_id, private=message.private, priority=priority),
+                        self._slots,  # bounds requests in flight
+                    ):
                         message_id = await self._send(chat_id, message.text, message.markup)
+                for part in parts[len(sent) :]:
+                    async with (
+                        self.pacer.sending(
+                            chat_id, private=message.private, priority=priority, messages=len(part)
+                        ),
+                        self._slots,
+                    ):
+                        assert self._send_pictures is not None
+                        caption = "" if sent else message.text
+                        sent.append(await self._send_pictures(chat_id, part, caption))
+                    message_id = sent[0]
             except RetryAfter as error:
                 seconds = retry_seconds(error)
                 waited_429 += 1
@@ -190,7 +222,8 @@ __all__ = [
     "Outcome",
     "Outgoing",
     "Pacer",
-    "SendPhoto",
+    "SendPictures",
     "Sender",
+    "albums",
     "backoff",
 ]

@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto
 
-from bot.reminders.sender import Outcome, Outgoing, Pacer, Send, Sender, SendPhoto
+from bot.reminders.sender import Outcome, Outgoing, Pacer, Send, Sender, SendPictures
 from domain.campaign import Campaign
 from domain.clock import Clock
 from domain.reminders.calendar import WorkCalendar
@@ -103,7 +104,7 @@ class ReminderEngine:
         send: Send,
         max_attempts: int,
         pacer: Pacer | None = None,
-        send_photo: SendPhoto | None = None,
+        send_pictures: SendPictures | None = None,
     ) -> None:
         self.db, self.clock, self.campaign = db, clock, campaign
         self.policy, self.calendar, self.catalogs = policy, calendar, catalogs
@@ -114,7 +115,7 @@ class ReminderEngine:
             send=self._dequeued_after(send),
             pacer=pacer or Pacer(),
             max_attempts=max_attempts,
-            send_photo=self._photo_dequeued_after(send_photo) if send_photo else None,
+            send_pictures=self._pictures_dequeued_after(send_pictures) if send_pictures else None,
         )
         self.totals = SweepReport()  # since start: what /metrics reports (bot/ops/metrics.py)
         self.queued: Counter[int] = Counter()  # chat id -> messages still in the sender
@@ -138,12 +139,13 @@ class ReminderEngine:
 
         return sending
 
-    def _photo_dequeued_after(self, send_photo: SendPhoto) -> SendPhoto:
-        """`send_photo`, taking each sent picture off its chat's count in `queued`."""
+    def _pictures_dequeued_after(self, send_pictures: SendPictures) -> SendPictures:
+        """`send_pictures`, taking each message sent off its chat's count in `queued` (its
+        first album carries the caption; later albums of the same message carry none)."""
 
-        async def sending(chat_id: int, photo: bytes, caption: str) -> int:
-            message_id = await send_photo(chat_id, photo, caption)
-            if self.queued[chat_id] > 0:
+        async def sending(chat_id: int, pictures: Sequence[bytes], caption: str) -> int:
+            message_id = await send_pictures(chat_id, pictures, caption)
+            if caption and self.queued[chat_id] > 0:
                 self.queued[chat_id] -= 1
             return message_id
 
@@ -284,12 +286,12 @@ class ReminderEngine:
             member_id = member_of(recipient)
             language = people[member_id].language if member_id is not None else None
             t = self.catalogs.get(language)
-            photo: bytes | None = None
+            photos: tuple[bytes, ...] = ()
             if (source := own.get(batch[0].id)) is not None:
                 text, markup = source.compose(t, batch[0], today=today)
-                picture = getattr(source, "picture", None)  # a source that sends a picture
-                if picture is not None:
-                    photo = await picture(t, batch[0])
+                pictures = getattr(source, "pictures", None)  # a source that sends pictures
+                if pictures is not None:
+                    photos = tuple(await pictures(t, batch[0]))
             else:
                 text, markup = compose(
                     t, batch, today=today, campaign=self.campaign, digest=index in plan.digests
@@ -310,7 +312,7 @@ class ReminderEngine:
                     private=private,
                     member_id=member_id,
                     digest_day=today if index in plan.digests else None,
-                    photo=photo,
+                    photos=photos,
                 )
             )
         self.queued.update(m.chat_id for m in messages)
@@ -377,12 +379,17 @@ class ReminderEngine:
             await outbox.enqueue(self.db, notices, now=now)
 
 
-def telegram_send_photo(bot: Bot) -> SendPhoto:
-    """Sending a picture with its caption over a python-telegram-bot `Bot`."""
+def telegram_send_pictures(bot: Bot) -> SendPictures:
+    """Sending pictures with a caption over a python-telegram-bot `Bot`: one picture with
+    sendPhoto, 2-10 as one album (sendMediaGroup, the caption on the first)."""
 
-    async def send(chat_id: int, photo: bytes, caption: str) -> int:
-        message = await bot.send_photo(chat_id, photo, caption=caption)
-        return message.message_id
+    async def send(chat_id: int, pictures: Sequence[bytes], caption: str) -> int:
+        if len(pictures) == 1:
+            message = await bot.send_photo(chat_id, pictures[0], caption=caption or None)
+            return message.message_id
+        media = [InputMediaPhoto(picture) for picture in pictures]
+        album = await bot.send_media_group(chat_id, media, caption=caption or None)
+        return album[0].message_id
 
     return send
 

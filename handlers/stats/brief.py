@@ -1,18 +1,22 @@
-"""The words and the picture of the weekly brief (一周简报) to the staff chat, from the figures
+"""The words and the pictures of the weekly brief (一周简报) to the staff chat, from the figures
 `domain.brief` put in its outbox row: progress per unit, laggards first, new and overdue
-cases, and the week's trend against the week before. Unit names and counts only."""
+cases, and the week's trend against the week before. Every unit is on a picture (several
+pictures go as one album). Unit names and counts only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from datetime import date
 
 from handlers.i18n import Html, Translator
 from handlers.stats import charts
 from handlers.stats.charts import Bar
+from handlers.stats.show import bar_pictures
+from handlers.stats.texts import ChartData
+from handlers.ui.limits import CAPTION_LIMIT, fits
 
-UNITS_LISTED = 8  # in the text; the picture shows more
-CAPTION_CHARS = 1024  # Telegram's limit for a photo's caption
+UNITS_LISTED = 8  # in the text; the pictures show every unit
 
 
 def _int(value: object) -> int:
@@ -33,7 +37,7 @@ def _day(t: Translator, payload: Mapping[str, object], key: str) -> str:
 
 
 def brief_text(t: Translator, payload: Mapping[str, object]) -> Html:
-    """The brief's caption (within Telegram's 1024 characters)."""
+    """The brief's caption (within Telegram's 1024 units, as Telegram counts them)."""
     p = payload
     lines = [
         t.gettext(
@@ -69,29 +73,41 @@ def brief_text(t: Translator, payload: Mapping[str, object]) -> Html:
                     overdue=overdue,
                 )
             )
-        if len(rows) > UNITS_LISTED:
-            lines.append(t.gettext("… and {n} more in the picture", n=len(rows) - UNITS_LISTED))
+        more = len(rows) - UNITS_LISTED
+        if more > 0 and len(rows) <= charts.MAX_BARS:
+            lines.append(t.gettext("… and {n} more in the picture", n=more))
+        elif more > 0:
+            lines.append(
+                t.gettext(
+                    "… and {n} more in the {pages} pictures",
+                    n=more,
+                    pages=math.ceil(len(rows) / charts.MAX_BARS),
+                )
+            )
     text = "\n".join(lines)
-    while len(text) > CAPTION_CHARS and len(lines) > 3:
+    # An album's caption is not cut by `limits.fit_call` (it sits inside `media`): it fits here.
+    while not fits(text, CAPTION_LIMIT) and len(lines) > 3:
         lines.pop(-1)
         text = "\n".join(lines)
     return Html(text)
 
 
-def brief_picture(t: Translator, payload: Mapping[str, object]) -> bytes:
-    """Completion per unit, laggards on top (CPU work: run it in a thread)."""
-    rows = _units(payload)
-    bars: Sequence[Bar] = [
+def brief_chart(t: Translator, payload: Mapping[str, object]) -> ChartData:
+    """Completion of every unit in the brief, laggards first (the payload's order)."""
+    bars = tuple(
         Bar(name, 100.0 * verified / total if total else 100.0, f"{verified}/{total}")
-        for name, total, verified, _ in rows
-    ]
-    title = str(t.gettext("Ledger completion per unit")) + " · " + _day(t, payload, "last")
-    shown = charts.pages(bars)[0] if bars else ()
-    if len(shown) < len(bars):  # one picture: the units furthest behind, and how many in all
-        title += " · " + t.gettext(
-            "the {n} furthest behind of {total}", n=len(shown), total=len(bars)
-        )
-    as_of = t.gettext("As of {date}", date=_day(t, payload, "today"))
-    return charts.bar_chart(
-        title, shown, axis_label=str(t.gettext("verified (%)")), percent=True, as_of=as_of
+        for name, total, verified, _ in _units(payload)
     )
+    return ChartData(
+        str(t.gettext("Ledger completion per unit")) + " · " + _day(t, payload, "last"),
+        t.gettext("verified (%)"),
+        t.gettext("As of {date}", date=_day(t, payload, "today")),
+        bars,
+    )
+
+
+def brief_pictures(t: Translator, payload: Mapping[str, object]) -> tuple[bytes, ...]:
+    """Every unit on some picture, laggards on top of the first; one picture per
+    `charts.MAX_BARS` units, "(2/4)" in each title when there are several (CPU work: run it
+    in a thread). The sender puts several in one album."""
+    return bar_pictures(t, brief_chart(t, payload), percent=True)

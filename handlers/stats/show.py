@@ -148,6 +148,15 @@ def picture_titles(t: Translator, data: ChartData) -> list[str]:
     ]
 
 
+def bar_pictures(t: Translator, data: ChartData, *, percent: bool) -> tuple[bytes, ...]:
+    """Every bar on some picture, in order, each picture titled as `picture_titles` says (CPU
+    work: run it in a thread)."""
+    return tuple(
+        charts.bar_chart(title, page, axis_label=data.axis, percent=percent, as_of=data.as_of)
+        for title, page in zip(picture_titles(t, data), charts.pages(data.bars), strict=True)
+    )
+
+
 async def send_bar_pictures(
     context: BotContext, chat_id: int, t: Translator, data: ChartData, view: View
 ) -> None:

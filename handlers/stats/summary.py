@@ -33,7 +33,7 @@ from handlers.i18n import Translator
 from handlers.ledger.views import category_label
 from handlers.stats import charts
 from handlers.stats.rating import grade_label, phase_ratings
-from handlers.stats.show import picture_titles
+from handlers.stats.show import bar_pictures
 from handlers.stats.texts import as_of_label, completion_data, pct, weekly_data
 from handlers.ui.labels import channel_label, finding_label, handling_label
 from storage.db import Database
@@ -242,20 +242,7 @@ def build_summary(
     completion_chart = completion_data(t, settings, facts, today)
     weekly = weekly_data(t, facts, today)
     charts_ledger = (
-        tuple(
-            charts.bar_chart(
-                title,
-                page,
-                axis_label=completion_chart.axis,
-                percent=True,
-                as_of=completion_chart.as_of,
-            )
-            for title, page in zip(
-                picture_titles(t, completion_chart),
-                charts.pages(completion_chart.bars),
-                strict=True,
-            )
-        )
+        bar_pictures(t, completion_chart, percent=True)
         if scope.per_unit and completion_chart.bars
         else ()
     )

@@ -78,8 +78,9 @@ class FloodControl:
         self._global.clear()
         self._per_chat.clear()
 
-    def check(self, chat_id: int, *, private: bool) -> int | None:
-        """Count one send to ``chat_id``.
+    def check(self, chat_id: int, *, private: bool, messages: int = 1) -> int | None:
+        """Count one send to ``chat_id`` of ``messages`` messages (an album's pictures: each
+        counts overall and in a group; a private chat takes the album as one burst).
 
         Returns ``None`` when the send is allowed (and counts it), otherwise the
         ``retry_after`` in whole seconds (at least 1); a refused send is not counted.
@@ -95,15 +96,17 @@ class FloodControl:
             cap, length = limits.group_per_minute, 60.0
         chat_window = self._per_chat.setdefault(chat_id, deque())
         _prune(chat_window, now, length)
+        overall = min(messages, limits.global_per_second)
+        in_chat = 1 if private else min(messages, cap)
         waits: list[float] = []
-        if len(self._global) >= limits.global_per_second:
-            oldest = self._global[len(self._global) - limits.global_per_second]
+        if len(self._global) > limits.global_per_second - overall:
+            oldest = self._global[len(self._global) - limits.global_per_second + overall - 1]
             waits.append(oldest + 1.0 - now)
-        if len(chat_window) >= cap:
-            waits.append(chat_window[len(chat_window) - cap] + length - now)
+        if len(chat_window) > cap - in_chat:
+            waits.append(chat_window[len(chat_window) - cap + in_chat - 1] + length - now)
         if waits:
             self.refusals[chat_id] = self.refusals.get(chat_id, 0) + 1
             return max(1, math.ceil(max(waits) / self.speed - 1e-9))
-        self._global.append(now)
-        chat_window.append(now)
+        self._global.extend([now] * overall)
+        chat_window.extend([now] * in_chat)
         return None

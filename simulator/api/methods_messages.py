@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +28,7 @@ NOT_MODIFIED = (
 )
 MAX_DOCUMENT = 50 * 1024 * 1024
 MAX_PHOTO = 10 * 1024 * 1024
+MEDIA_GROUP = (2, 10)  # pictures in one album
 
 
 def _str(p: Params, key: str, default: str = "") -> str:
@@ -151,23 +153,67 @@ def store_photo(st: SimState, data: bytes, size: tuple[int, int]) -> list[JsonDi
     return sizes
 
 
+def _photo_upload(source: UploadedFile) -> tuple[int, int]:
+    """The size of an uploaded photo Telegram would take (its checks, as `sendPhoto`'s)."""
+    if len(source.data) > MAX_PHOTO:
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    size = image_size(source.data)
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED", violation=True)
+    width, height = size
+    if width < 1 or height < 1 or width + height > 10000 or max(size) > 20 * min(size):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS", violation=True)
+    return size
+
+
 async def send_photo(st: SimState, p: Params) -> object:
     chat = _target(st, p)
     source = _file_param(st, p, "photo", "photo")
     if isinstance(source, UploadedFile):
-        if len(source.data) > MAX_PHOTO:
-            raise bad_request("PHOTO_INVALID_DIMENSIONS")
-        size = image_size(source.data)
-        if size is None:
-            raise bad_request("IMAGE_PROCESS_FAILED", violation=True)
-        width, height = size
-        if width < 1 or height < 1 or width + height > 10000 or max(size) > 20 * min(size):
-            raise bad_request("PHOTO_INVALID_DIMENSIONS", violation=True)
-        sizes = store_photo(st, source.data, size)
+        sizes = store_photo(st, source.data, _photo_upload(source))
     else:
         sizes = st.photo_sets[source]
     caption, html = _caption_content(p)
     return _send(st, chat, p, {"photo": sizes, **caption}, html).raw
+
+
+async def send_media_group(st: SimState, p: Params) -> object:
+    """An album of 2-10 pictures (the simulator takes photos only), each a message of its own
+    sharing a `media_group_id`; every picture counts against the flood limits. Everything is
+    checked before the first picture is stored: the album arrives whole or not at all."""
+    chat = _target(st, p)
+    media = p.get("media")
+    if not isinstance(media, list) or len(media) < MEDIA_GROUP[0]:
+        raise bad_request("MEDIA_EMPTY: an album needs at least 2 media", violation=True)
+    if len(media) > MEDIA_GROUP[1]:
+        raise bad_request("too much messages to send as an album", violation=True)
+    items: list[tuple[UploadedFile | str, JsonDict, str | None]] = []
+    for item in media:
+        if not isinstance(item, dict) or item.get("type") != "photo":
+            raise bad_request("only photo albums are supported by the simulator", violation=True)
+        reference = _str(item, "media")
+        if reference.startswith("attach://"):
+            part = p.get(reference.removeprefix("attach://"))
+            if not isinstance(part, UploadedFile) or not part.data:
+                raise bad_request("file must be non-empty")
+            _photo_upload(part)
+            source: UploadedFile | str = part
+        else:
+            source = _file_param(st, {"photo": reference}, "photo", "photo")
+        caption, html = _caption_content(item)
+        items.append((source, caption, html))
+    reply_to = _reply_to(st, chat, p)
+    st.check_flood(chat, messages=len(items))
+    group = str(secrets.randbits(62))
+    sent: list[object] = []
+    for source, caption, html in items:
+        if isinstance(source, UploadedFile):
+            sizes = store_photo(st, source.data, _photo_upload(source))
+        else:
+            sizes = st.photo_sets[source]
+        content: JsonDict = {"media_group_id": group, "photo": sizes, **caption}
+        sent.append(st.store_message(chat, st.bot, content, html=html, reply_to=reply_to).raw)
+    return sent
 
 
 async def copy_message(st: SimState, p: Params) -> object:
@@ -293,6 +339,7 @@ MESSAGE_METHODS: dict[str, Handler] = {
     "sendMessage": send_message,
     "sendDocument": send_document,
     "sendPhoto": send_photo,
+    "sendMediaGroup": send_media_group,
     "copyMessage": copy_message,
     "editMessageText": edit_message_text,
     "editMessageCaption": edit_message_caption,

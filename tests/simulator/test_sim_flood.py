@@ -46,6 +46,19 @@ def test_group_per_minute() -> None:
     assert flood.check(-5, private=False) is None
 
 
+def test_an_album_counts_each_picture_in_a_group_and_once_in_a_private_chat() -> None:
+    clock = FakeClock()
+    flood = FloodControl(clock)
+    flood.configure(True, group_per_minute=20, private_burst=3)
+    assert flood.check(-5, private=False, messages=10) is None
+    assert flood.check(-5, private=False, messages=10) is None
+    assert flood.check(-5, private=False) == 60, "20 pictures fill the group's minute"
+    assert flood.check(7, private=True, messages=10) is None, "one burst in a private chat"
+    assert flood.check(8, private=True) == 1, "30 pictures fill the overall second"
+    clock.now += 1.0
+    assert [flood.check(7, private=True) for _ in range(3)] == [None, None, 2]
+
+
 def test_global_per_second() -> None:
     clock = FakeClock()
     flood = FloodControl(clock)

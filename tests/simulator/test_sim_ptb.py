@@ -13,6 +13,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -238,6 +239,35 @@ async def test_files_roundtrip(sim: BotApiSimulator, running_app: Any) -> None:
     assert sim.bot_messages(alice.id)[0].document == sent.document.to_dict()
     assert sim.bot_messages(alice.id)[-1].caption == "现场"
     assert sim.violations == ["sendPhoto: Bad Request: IMAGE_PROCESS_FAILED"]
+    sim.violations.clear()
+
+
+async def test_an_album_of_pictures(sim: BotApiSimulator, running_app: Any) -> None:
+    group = sim.add_group("Team", supergroup=True)
+    async with running_app() as app:
+        sent = await app.bot.send_media_group(
+            group.id,
+            [InputMediaPhoto(png(300 + i, 200)) for i in range(4)],
+            caption="<b>一周</b>简报",
+            parse_mode=ParseMode.HTML,
+        )
+        assert [m.photo[-1].width for m in sent] == [300, 301, 302, 303]
+        again = await app.bot.send_media_group(
+            group.id, [InputMediaPhoto(m.photo[-1].file_id) for m in sent[:2]]
+        )
+        with pytest.raises(BadRequest, match="at least 2"):
+            await app.bot.send_media_group(group.id, [InputMediaPhoto(png(10, 10))])
+        with pytest.raises(BadRequest, match=r"(?i)too much messages"):
+            await app.bot.send_media_group(group.id, [InputMediaPhoto(png(9, 9))] * 11)
+    stored = sim.bot_messages(group.id)
+    assert len(stored) == 6 and len({m.media_group_id for m in stored}) == 2
+    assert [m.caption for m in stored[:4]] == ["一周简报", None, None, None]
+    assert stored[0].entities[0]["type"] == "bold"
+    assert [m.message_id for m in again] == [5, 6]
+    assert sim.violations == [
+        "sendMediaGroup: Bad Request: MEDIA_EMPTY: an album needs at least 2 media",
+        "sendMediaGroup: Bad Request: too much messages to send as an album",
+    ]
     sim.violations.clear()
 
 
