@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.demo.stage import reminder_engine
+from bot.jobs.brief import BriefSource
+from domain.brief import BriefPolicy
 from domain.membership.roles import Role
 from storage.membership import invites
 
@@ -90,8 +92,28 @@ async def scene_reminders(stage: Stage) -> None:
                 "(at most one reminder message a day)."
             )
         )
+        # the weekly brief joins here (it would have come on the Mondays before too)
+        engine.sources.append(
+            BriefSource(
+                db=stage.db,
+                brief=BriefPolicy(timezone=engine.policy.timezone),
+                campaign=engine.campaign,
+                policy=engine.policy,
+                calendar=engine.calendar,
+            )
+        )
+        await sim.drain(staff)  # what the staff chat heard before
         await _travel(stage, _at_nine(4, 19))
         await engine.sweep_once()
+        stage.narrate(
+            t.gettext(
+                "The same Monday morning the staff chat gets the weekly brief: ledger progress "
+                "per unit in a picture (units behind first, every unit shown), new and overdue "
+                "cases and the week's trend. No reporter or complainant is named."
+            )
+        )
+        brief = await sim.next_message(staff, timeout=60)  # the picture is drawn in a thread
+        assert brief.photo is not None, "the weekly brief did not arrive"
         stage.narrate(
             t.gettext(
                 "April 20: three working days overdue. The school's district head hears of it "
