@@ -21,7 +21,7 @@ from bot.reminders.broadcasts import EngineKick
 from bot.reminders.calendar_source import campaign_years, working_calendar
 from bot.reminders.pacer import PacedLimiter, Pacer
 from bot.spec_bot import SpecBot
-from bot.updates import polling
+from bot.updates import transport
 from domain import campaign as domain_campaign
 from domain.clock import Clock
 from handlers import build_handlers
@@ -32,12 +32,9 @@ from storage.db import Database
 
 # Updates of different users handled at once; each user's and chat's stay in order.
 CONCURRENT_UPDATES = 64
-# Connections to the Bot API (python-telegram-bot's default is 256: httpcore scans them all on
-# every request, which cost ~20 % of the throughput at 200 users; docs/performance.md), in
-# POOLS pools of CONNECTIONS / POOLS each, so that each request scans one small pool. A
-# request finding all in use waits up to POOL_WAIT seconds for one instead of failing.
+# Connections to the Bot API (bot/updates/transport.py). A call finding all in use waits up to
+# POOL_WAIT seconds for one instead of failing.
 CONNECTIONS = 32
-POOLS = 4
 POOL_WAIT = 30.0
 
 
@@ -127,11 +124,10 @@ def build_application(
         base_url=config.telegram.base_url,
         base_file_url=config.telegram.base_file_url,
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=config.campaign.tz),
-        # Telegram refusing a step done before counts as done (bot/updates/polling.py).
-        request=request
-        or polling.application_request(CONNECTIONS, POOL_WAIT, proxy=proxy, pools=POOLS),
+        # Telegram refusing a step done before counts as done (bot/updates/transport.py).
+        request=request or transport.application_request(CONNECTIONS, POOL_WAIT, proxy=proxy),
         # Drops updates the poller already took from getUpdates answers (the same module).
-        get_updates_request=get_updates_request or polling.updates_request(proxy=proxy),
+        get_updates_request=get_updates_request or transport.updates_request(proxy=proxy),
         # One pacer for every message the bot sends: answers, staff cards and their edits,
         # group messages; the reminder engine sends through the same one (bot/reminders).
         rate_limiter=PacedLimiter(Pacer(speed=config.telegram.pace_speed)),

@@ -19,9 +19,9 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.config import TelegramConfig
+from bot.updates.transport import AiohttpRequest, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +130,11 @@ def offline_bot(telegram: TelegramConfig) -> Bot:
     )
 
 
-def request(telegram: TelegramConfig, **kwargs: Any) -> HTTPXRequest:
-    """A plain request for a one-off `Bot` of the command line, through `[telegram] proxy`."""
-    return HTTPXRequest(proxy=telegram.proxy, **kwargs)
+def request(telegram: TelegramConfig, timeout: float | None = None) -> AiohttpRequest:
+    """A plain request for a one-off `Bot` of the command line, through `[telegram] proxy`
+    (the running bot's transport), with `timeout` to connect and to read if given."""
+    timeouts = Timeouts() if timeout is None else Timeouts(connect=timeout, read=timeout)
+    return AiohttpRequest(proxy=telegram.proxy, timeouts=timeouts)
 
 
 async def check(telegram: TelegramConfig) -> str:
@@ -143,7 +145,7 @@ async def check(telegram: TelegramConfig) -> str:
         telegram.token.get_secret_value(),
         base_url=telegram.base_url,
         base_file_url=telegram.base_file_url,
-        request=request(telegram, connect_timeout=timeout, read_timeout=timeout),
+        request=request(telegram, timeout),
     )
     try:
         async with asyncio.timeout(timeout + 5), bot:

@@ -46,21 +46,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import ssl
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import httpx
-import orjson
-from telegram import Bot, Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import JSONDict, ODVInput
+from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, Updater
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.updates.transport import FreshUpdatesRequest
 
 log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -325,181 +320,6 @@ def gap(in_flight: int) -> float:
 def _seconds(retry_after: object) -> float:
     total = getattr(retry_after, "total_seconds", None)
     return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
-
-
-# Telegram's refusals of a step done again: (method, words of the 400 answer).
-ALREADY_DONE = (
-    ("/answerCallbackQuery", b"query is too old"),  # answered before, or too old
-    ("/editMessageText", b"message is not modified"),
-    ("/editMessageReplyMarkup", b"message is not modified"),
-    ("/editMessageCaption", b"message is not modified"),
-)
-DONE = b'{"ok":true,"result":true}'  # what Telegram answers for an inline message's edit
-
-
-class ReplayTolerantRequest(HTTPXRequest):
-    """python-telegram-bot's HTTP request, except that Telegram refusing a step because it
-    was done before counts as done: answering a callback query again, or editing a message
-    to what it already shows. (The edit then returns True instead of the message, as for
-    an inline message; no handler uses what an edit returns.)"""
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        code, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-        if code == 400 and _already_done(url, payload):
-            log.info("%s: done before; going on", url.rsplit("/", 1)[-1])
-            return 200, DONE
-        return code, payload
-
-
-def _already_done(url: str, payload: bytes) -> bool:
-    text = payload.lower()
-    return any(url.endswith(method) and words in text for method, words in ALREADY_DONE)
-
-
-class FreshUpdatesRequest(HTTPXRequest):
-    """The getUpdates request: drops from Telegram's answer the updates the poller already
-    took (ids up to `after`), so that only new ones are parsed; and parses the rest one by
-    one, setting aside those python-telegram-bot cannot read (`unreadable`, id -> the
-    exception's type) so that one bad update does not fail the batch. An update without an
-    id cannot be confirmed or skipped by id: it is dropped and counted."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.after: int | None = None
-        self.dropped = 0
-        self.bot: Bot | None = None  # the bot the updates are parsed for (set by the poller)
-        self.retrying: set[int] = set()  # unreadable ids given another attempt (not dropped)
-        self.unreadable: dict[int, str] = {}
-        self.without_id = 0
-
-    def take_unreadable(self) -> dict[int, str]:
-        """The unreadable updates of the last answer (and forget them)."""
-        taken, self.unreadable = self.unreadable, {}
-        return taken
-
-    def parse_json_payload(self, payload: bytes) -> JSONDict:  # type: ignore[override]
-        """The answer decoded once (orjson), without the updates already taken. What orjson
-        refuses goes to python-telegram-bot's own parsing (it replaces bad UTF-8, and reports
-        what is not JSON; log_privacy withholds the body)."""
-        try:
-            body = orjson.loads(payload)
-        except ValueError:
-            body = HTTPXRequest.parse_json_payload(payload)
-        result = body.get("result") if isinstance(body, dict) else None
-        if isinstance(result, list):
-            body["result"] = [u for u in result if self._keep(u)]
-        return body  # type: ignore[no-any-return]
-
-    def _keep(self, update: object) -> bool:
-        uid = update_id_of(update)
-        if uid is None:
-            self.without_id += 1
-            log.error("getUpdates: an update without an id dropped; its contents are not logged")
-            return False
-        if self.after is not None and uid <= self.after and uid not in self.retrying:
-            self.dropped += 1
-            return False
-        try:
-            Update.de_json(update, self.bot)  # type: ignore[arg-type]
-        except Exception as error:  # whatever the library trips on
-            self.unreadable[uid] = type(error).__name__
-            return False
-        return True
-
-
-def update_id_of(update: object) -> int | None:
-    """The `update_id` of a raw update (None when it has none)."""
-    found = update.get("update_id") if isinstance(update, dict) else None
-    return found if isinstance(found, int) and not isinstance(found, bool) else None
-
-
-@functools.cache
-def tls() -> ssl.SSLContext:
-    """The one TLS context of every connection pool in the process, as httpx would build for
-    each (its CA bundle, `SSL_CERT_FILE` honoured): loading the certificates costs ~30 ms of CPU
-    a pool, and a bot has five pools (measured: 0.15 s of each start)."""
-    return httpx.create_ssl_context()
-
-
-def updates_request(*, proxy: str | None = None) -> FreshUpdatesRequest:
-    """The Application's getUpdates request (one connection, as python-telegram-bot's)."""
-    return FreshUpdatesRequest(connection_pool_size=1, proxy=proxy, httpx_kwargs={"verify": tls()})
-
-
-def application_request(
-    connections: int, pool_wait: float, *, proxy: str | None = None, pools: int = 1
-) -> BaseRequest:
-    """The request for the Application's bot (`connections` at most, waiting up to
-    `pool_wait` seconds for a free one), through `proxy` if one is set; spread over `pools`
-    connection pools of `connections / pools` each (`SpreadRequest`)."""
-    size = max(1, connections // pools)
-    shards = [
-        ReplayTolerantRequest(
-            connection_pool_size=size,
-            pool_timeout=pool_wait,
-            proxy=proxy,
-            httpx_kwargs={"verify": tls()},
-        )
-        for _ in range(pools)
-    ]
-    return shards[0] if pools == 1 else SpreadRequest(shards)
-
-
-class SpreadRequest(BaseRequest):
-    """Several HTTP requests (connection pools) used as one: each call goes to the pool with
-    the fewest calls in flight. httpcore checks every connection of its pool for expiry (a
-    system call per idle one) and matches every queued request against every connection, twice
-    per request: with the connections in small pools that work shrinks with the pool's size."""
-
-    def __init__(self, shards: Sequence[HTTPXRequest]) -> None:
-        self.shards = list(shards)
-        self.busy = [0] * len(self.shards)
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.shards[0].read_timeout
-
-    async def initialize(self) -> None:
-        await asyncio.gather(*(shard.initialize() for shard in self.shards))
-
-    async def shutdown(self) -> None:
-        await asyncio.gather(*(shard.shutdown() for shard in self.shards))
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        pick = min(range(len(self.shards)), key=self.busy.__getitem__)
-        self.busy[pick] += 1
-        try:
-            return await self.shards[pick].do_request(
-                url,
-                method,
-                request_data,
-                read_timeout,
-                write_timeout,
-                connect_timeout,
-                pool_timeout,
-            )
-        finally:
-            self.busy[pick] -= 1
 
 
 async def install(app: AnyApp) -> AtLeastOncePoller:

@@ -28,7 +28,7 @@ from bot.config import Config
 from bot.config.ops import WebhookConfig
 from bot.ops import metrics
 from bot.ops.health import health_of
-from bot.updates import polling
+from bot.updates import polling, transport
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -84,7 +84,7 @@ def _receiver(app: AnyApp, secret: str) -> Any:
             update = Update.de_json(body, app.bot)  # type: ignore[arg-type]
         except Exception as error:  # bad JSON or not an update; the body is not logged
             counters.webhook_malformed += 1
-            uid = polling.update_id_of(body)
+            uid = transport.update_id_of(body)
             if uid is not None and poison.failed(uid, type(error).__name__):
                 return web.Response(status=200)  # skipped: Telegram stops sending it
             log.warning("webhook: a request that is not an update: %s", type(error).__name__)

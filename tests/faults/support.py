@@ -24,7 +24,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -208,8 +207,5 @@ def answers(sim: BotApiSimulator, chat: Any) -> list[str]:
 
 
 def set_read_timeout(bot: Any, seconds: float) -> None:
-    """Test-only: the timeout of the bot's Bot API calls, in every connection pool of its
-    request (bot/updates/polling.py:SpreadRequest, or a single HTTPXRequest)."""
-    request = bot.request
-    for shard in getattr(request, "shards", [request]):
-        shard._client.timeout = httpx.Timeout(seconds)
+    """The read timeout of the bot's Bot API calls (bot/updates/transport.py)."""
+    bot.request.set_timeouts(read=seconds)

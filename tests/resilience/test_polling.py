@@ -14,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.updates import polling
+from bot.updates import polling, transport
 from bot.updates.polling import Watermark
 from bot.updates.processor import PerUserOrderedProcessor
 from simulator import BotApiSimulator
@@ -50,30 +50,6 @@ def test_the_pause_between_asks_grows_with_the_updates_in_flight() -> None:
     assert polling.gap(100) == polling.gap(500) == polling.MAX_GAP
 
 
-async def test_calls_spread_over_the_pools_with_the_fewest_in_flight() -> None:
-    class Pool(polling.ReplayTolerantRequest):
-        def __init__(self) -> None:
-            super().__init__(connection_pool_size=1)
-            self.calls = 0
-            self.gate = asyncio.Event()
-
-        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-            self.calls += 1
-            await self.gate.wait()
-            return 200, b'{"ok":true,"result":true}'
-
-    pools = [Pool(), Pool(), Pool()]
-    spread = polling.SpreadRequest(pools)
-    calls = [asyncio.create_task(spread.do_request("u", "POST")) for _ in range(6)]
-    await asyncio.sleep(0)
-    assert [p.calls for p in pools] == [2, 2, 2]  # each new call to a least busy pool
-    assert spread.busy == [2, 2, 2]
-    for p in pools:
-        p.gate.set()
-    assert await asyncio.gather(*calls) == [(200, b'{"ok":true,"result":true}')] * 6
-    assert spread.busy == [0, 0, 0]
-
-
 class Handled:
     """What the handler saw, and a gate the word "slow" waits at."""
 
@@ -97,7 +73,7 @@ async def polling_app(sim: BotApiSimulator, seen: Handled) -> AsyncIterator[AnyA
         .base_url(sim.base_url)
         .base_file_url(sim.base_file_url)
         .concurrent_updates(PerUserOrderedProcessor(8))
-        .get_updates_request(polling.updates_request())  # drops the re-sent ones unparsed
+        .get_updates_request(transport.updates_request())  # drops the re-sent ones unparsed
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, seen))
@@ -155,17 +131,6 @@ async def test_an_update_is_confirmed_only_once_it_and_all_before_it_are_handled
             assert second.texts.index("slow 1") < second.texts.index("after slow")
             await until(lambda: pending(sim) == [])  # handled, then confirmed
         assert sim.violations == []
-
-
-def test_telegram_refusing_a_step_done_before_counts_as_done() -> None:
-    base = "http://127.0.0.1/bot1:x/"
-    old = b'{"ok":false,"description":"Bad Request: query is too old and response timeout'
-    same = b'{"ok":false,"description":"Bad Request: message is not modified: specified new'
-    assert polling._already_done(base + "answerCallbackQuery", old)
-    assert polling._already_done(base + "editMessageText", same)
-    assert polling._already_done(base + "editMessageReplyMarkup", same)
-    assert not polling._already_done(base + "sendMessage", same)
-    assert not polling._already_done(base + "editMessageText", b'{"description":"chat not found"}')
 
 
 async def test_a_failing_get_updates_is_retried_after_a_pause(
