@@ -78,12 +78,38 @@ def test_the_proxy_comes_from_config_or_the_environment(monkeypatch: pytest.Monk
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
     url = "https://api.telegram.org/bot1:x/getMe"
-    assert transport._proxy_for(url, None) is None
-    assert transport._proxy_for(url, "http://10.0.0.1:7890") == "http://10.0.0.1:7890"
+
+    def proxy(configured: str | None = None) -> str | None:
+        return transport.proxy_for(url, configured, transport.environment_proxies())
+
+    assert proxy() is None
+    assert proxy("http://10.0.0.1:7890") == "http://10.0.0.1:7890"
     monkeypatch.setenv("ALL_PROXY", "http://10.0.0.2:1080")
-    assert transport._proxy_for(url, None) == "http://10.0.0.2:1080"
+    assert proxy() == "http://10.0.0.2:1080"
     monkeypatch.setenv("HTTPS_PROXY", "http://10.0.0.3:3128")
-    assert transport._proxy_for(url, None) == "http://10.0.0.3:3128"
+    assert proxy() == "http://10.0.0.3:3128"
     monkeypatch.setenv("NO_PROXY", "api.telegram.org")
-    assert transport._proxy_for(url, None) is None
-    assert transport._proxy_for(url, "http://10.0.0.1:7890") == "http://10.0.0.1:7890"
+    assert proxy() is None
+    for covers in ("*", ".telegram.org", "localhost, telegram.org", "API.Telegram.org"):
+        monkeypatch.setenv("NO_PROXY", covers)
+        assert proxy() is None, covers
+    for misses in ("gram.org", "api.telegram.org.cn", ""):
+        monkeypatch.setenv("NO_PROXY", misses)
+        assert proxy() == "http://10.0.0.3:3128", misses
+    assert proxy("http://10.0.0.1:7890") == "http://10.0.0.1:7890"
+
+
+async def test_a_request_reads_the_environment_once_and_each_origin_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://10.0.0.3:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        monkeypatch.delenv("HTTPS_PROXY")  # read at the start: later changes are not seen
+        assert request._proxy("https://api.telegram.org/bot1:x/getMe") == "http://10.0.0.3:3128"
+        assert request._proxy("http://127.0.0.1:8081/bot1:x/getMe") is None
+        assert set(request._proxies) == {"https://api.telegram.org", "http://127.0.0.1:8081"}
+    finally:
+        await request.shutdown()
