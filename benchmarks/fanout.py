@@ -86,10 +86,11 @@ def recording(sim: BotApiSimulator, result: Result) -> None:
     check = flood.check
     start = flood.clock()
 
-    def counted(chat_id: int, *, private: bool) -> int | None:
-        retry = check(chat_id, private=private)
+    def counted(chat_id: int, *, private: bool, messages: int = 1) -> int | None:
+        retry = check(chat_id, private=private, messages=messages)
         if retry is None:
-            result.accepted.setdefault(chat_id, []).append(flood.clock() - start)
+            at = flood.clock() - start
+            result.accepted.setdefault(chat_id, []).extend([at] * messages)
         else:
             result.refused += 1
             result.refused_in.append("private" if private else "group")
