@@ -92,12 +92,13 @@ async def main(argv: list[str] | None = None) -> None:
         db_path, stats = Path(tmp) / "bot.db", Path(tmp) / "stats.json"
         started = time.perf_counter()
         await build_ledger(db_path, args.items)
-        invite = await prepare_database(db_path, args.users)
+        url = f"sqlite+aiosqlite:///{db_path}"
+        invite = await prepare_database(url, args.users)
         print(f"  ledger of {args.items:,} items built in {time.perf_counter() - started:.1f} s")
         async with BotApiSimulator(token=TOKEN, bot_username="rectify_bench_bot") as sim:
             child = BotProcess(
                 Path(__file__).parent / "conversation.py",
-                ["--serve", "ours", sim.base_url, sim.base_file_url, str(db_path)],
+                ["--serve", "ours", sim.base_url, sim.base_file_url, url],
             )
             os.environ["BENCH_STATS"] = str(stats)
             try:
