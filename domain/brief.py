@@ -64,10 +64,16 @@ class UnitProgress:
     def share(self) -> float:
         return self.verified / self.total if self.total else 1.0
 
+    @property
+    def listed(self) -> bool:
+        """Whether the unit has filed a list at all (total 0: none yet)."""
+        return self.total > 0
+
 
 def laggards_first(rows: Iterable[UnitProgress]) -> list[UnitProgress]:
-    """Units with overdue items first (most first), then by the share verified, lowest first."""
-    return sorted(rows, key=lambda r: (-r.overdue, r.share, r.name))
+    """Units with overdue items first (most first), then those with no list yet, then by the
+    share verified, lowest first (as `domain.stats.behind_first`)."""
+    return sorted(rows, key=lambda r: (-r.overdue, r.listed, r.share, r.name))
 
 
 def brief_due(
@@ -78,10 +84,12 @@ def brief_due(
     cases: Iterable[CaseFact],
     items: Iterable[ItemFact],
     units: Mapping[int, str],
+    expected: Iterable[int] = (),
     clocks: Mapping[str, CaseClock],
     cal: WorkCalendar,
 ) -> list[Due]:
-    """This week's brief to the staff chat, with its figures, or nothing."""
+    """This week's brief to the staff chat, with its figures, or nothing. Every unit of
+    `expected` (those that must file a problem list) is in the progress, with a list or not."""
     week = brief_week(now, policy)
     if week is None:
         return []
@@ -93,7 +101,7 @@ def brief_due(
     cases, items = list(cases), list(items)
     progress = laggards_first(
         UnitProgress(units.get(c.unit_id, str(c.unit_id)), c.total, c.verified, c.overdue)
-        for c in completion(items, tz, as_of=today)
+        for c in completion(items, tz, as_of=today, expected=expected)
     )
 
     def verified_in(a: date, b: date) -> int:

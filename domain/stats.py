@@ -170,6 +170,11 @@ class Completion:
         return ratio(self.verified, self.total)
 
     @property
+    def listed(self) -> bool:
+        """Whether the unit has a list at all (a unit expected to file one may have none)."""
+        return self.total > 0
+
+    @property
     def lateness(self) -> float | None:
         """Items verified late or still overdue, of all."""
         return ratio(self.late + self.overdue, self.total)
@@ -186,12 +191,16 @@ def verified_on_time(item: ItemFact, tz: ZoneInfo) -> bool | None:
 
 
 def completion(
-    items: Iterable[ItemFact], tz: ZoneInfo, as_of: date | None = None
+    items: Iterable[ItemFact],
+    tz: ZoneInfo,
+    as_of: date | None = None,
+    expected: Iterable[int] = (),
 ) -> list[Completion]:
     """Completion per unit, in unit id order. With `as_of`, the ledger as it stood at the end
     of that day: later items are left out, later verifications do not count yet, and open
-    items past their deadline are overdue."""
-    tally: dict[int, list[int]] = {}
+    items past their deadline are overdue. Each unit of `expected` (those that must file a
+    problem list) is there even without items: all zero, not `listed`."""
+    tally: dict[int, list[int]] = {unit: [0, 0, 0, 0, 0] for unit in expected}
     for item in items:
         if as_of is not None and item.created_at.astimezone(tz).date() > as_of:
             continue
@@ -208,6 +217,21 @@ def completion(
         elif as_of is not None and item.due is not None and item.due < as_of:
             row[4] += 1
     return [Completion(unit, *tally[unit]) for unit in sorted(tally)]
+
+
+def behind_first(rows: Iterable[Completion]) -> list[Completion]:
+    """Units behind first: those with overdue items (the largest share overdue first), then
+    those with no list yet, then the least verified (the larger ledger first on a tie)."""
+    return sorted(
+        rows,
+        key=lambda c: (
+            -(ratio(c.overdue, c.total) or 0.0),
+            c.listed,
+            c.share or 0.0,
+            -c.total,
+            c.unit_id,
+        ),
+    )
 
 
 class UnitGrade(StrEnum):

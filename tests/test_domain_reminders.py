@@ -261,13 +261,17 @@ def test_a_ladder_slot_on_the_dst_day_is_honoured_to_the_minute() -> None:
         (sh(4, 6), None),
     ],
 )
-def test_fixed_deadline_ladder_skips_heads_who_signed_off(now: datetime, slot: str | None) -> None:
+def test_fixed_deadline_ladder_skips_heads_who_signed_off_or_file_no_list(
+    now: datetime, slot: str | None
+) -> None:
     units = {
         1: UNIT,
         2: UnitFacts(2, "SCH002", "二小", heads=(11,), signed_off=True),
         3: UnitFacts(3, "SCH003", "三小", heads=(12,), paused=True),
+        4: UnitFacts(4, "EDU", "教育局", heads=(13,), files_list=False),  # the bureau: no list
     }
-    snapshot = Snapshot(units=units, audiences={"unit_heads": ((10, 1), (11, 2), (12, 3))})
+    heads = ((10, 1), (11, 2), (12, 3), (13, 4))
+    snapshot = Snapshot(units=units, audiences={"unit_heads": heads})
     found = {(r, who, s) for r, who, s in due(snapshot, now, CAMPAIGN) if r == "deadline"}
     assert found == (set() if slot is None else {("deadline", "member:10", slot)})
     assert ("unit_heads" in running_audiences(CAMPAIGN, now, POLICY)) == (slot is not None)

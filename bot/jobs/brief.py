@@ -59,6 +59,7 @@ class BriefSource:
             cases=facts.cases,
             items=facts.items,
             units={uid: u.name for uid, u in facts.units.items()},
+            expected=facts.listing_units,
             clocks=self.policy.case_clocks,
             cal=self.calendar,
         )

@@ -40,6 +40,14 @@ KIND_NAMES: dict[str, UnitKind] = {
 }
 
 
+def files_problem_list(kind: str) -> bool:
+    """Whether a unit of this kind keeps a ledger and files a signed problem list: every unit
+    but the bureau itself (局机关, the tree's top; its sections, 股室, file their own). The
+    sign-off reminders and the completion views ask this same question, so that a unit a
+    head is reminded about is the unit a leader sees without a list."""
+    return kind != UnitKind.BUREAU
+
+
 @dataclass(frozen=True)
 class UnitRow:
     """A validated unit to create or update; `parent_code` is resolved by storage."""

@@ -96,6 +96,7 @@ class UnitFacts:
     # The active heads of the district (学区) the unit lies in: an overdue item is escalated
     # to them before the bureau. Empty for a unit outside any district or one without a head.
     district_heads: tuple[int, ...] = ()
+    files_list: bool = True  # whether it must file a problem list (`files_problem_list`)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,8 @@ def deadline_reminders(
     campaign: Campaign, snapshot: Snapshot, *, now: datetime, p: Policy
 ) -> list[Due]:
     """The warn-before ladder of each fixed deadline to its audience; a unit head whose unit
-    has signed off its problem list is done and hears no more."""
+    has signed off its problem list is done and hears no more, and one of a unit that files
+    none (the bureau itself) hears none."""
     out: list[Due] = []
     for deadline in campaign.deadlines:
         slot = current_slot(
@@ -216,7 +218,11 @@ def deadline_reminders(
             unit = snapshot.units.get(unit_id)
             if unit is not None and unit.paused:
                 continue
-            if deadline.audience == "unit_heads" and unit is not None and unit.signed_off:
+            if (
+                deadline.audience == "unit_heads"
+                and unit is not None
+                and (unit.signed_off or not unit.files_list)
+            ):
                 continue
             recipients.append(member_recipient(member_id))
         payload = {"deadline": deadline.key, "due": deadline.due.isoformat()}

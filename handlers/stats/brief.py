@@ -13,7 +13,7 @@ from handlers.i18n import Html, Translator
 from handlers.stats import charts
 from handlers.stats.charts import Bar
 from handlers.stats.show import bar_pictures
-from handlers.stats.texts import ChartData
+from handlers.stats.texts import ChartData, no_list, no_list_line
 from handlers.ui.limits import CAPTION_LIMIT, fits
 
 UNITS_LISTED = 8  # in the text; the pictures show every unit
@@ -64,6 +64,9 @@ def brief_text(t: Translator, payload: Mapping[str, object]) -> Html:
     if rows:
         lines.append(t.gettext("Units, those behind first:"))
         for name, total, verified, overdue in rows[:UNITS_LISTED]:
+            if not total:  # a unit that must file a problem list and has none yet
+                lines.append(no_list_line(t, name))
+                continue
             lines.append(
                 t.gettext(
                     "{unit}: {verified}/{total} verified, {overdue} overdue",
@@ -93,9 +96,12 @@ def brief_text(t: Translator, payload: Mapping[str, object]) -> Html:
 
 
 def brief_chart(t: Translator, payload: Mapping[str, object]) -> ChartData:
-    """Completion of every unit in the brief, laggards first (the payload's order)."""
+    """Completion of every unit in the brief, laggards first (the payload's order); a unit
+    with no list yet (total 0) is a bar of 0 that says so."""
     bars = tuple(
-        Bar(name, 100.0 * verified / total if total else 100.0, f"{verified}/{total}")
+        Bar(name, 100.0 * verified / total, f"{verified}/{total}")
+        if total
+        else Bar(name, 0.0, no_list(t))
         for name, total, verified, _ in _units(payload)
     )
     return ChartData(

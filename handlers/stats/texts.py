@@ -9,8 +9,10 @@ from datetime import date
 
 from domain.stats import (
     NO_PHASE,
+    Completion,
     Scope,
     UnitGrade,
+    behind_first,
     case_clocks,
     completion,
     count_by,
@@ -195,34 +197,27 @@ def summary(
         "",
         t.ngettext("<b>Ledger</b>: {n} item", "<b>Ledger</b>: {n} items", len(facts.items)),
     ]
-    per_unit = completion(facts.items, settings.timezone)
-    verified = sum(c.verified for c in per_unit)
-    on_time = sum(c.on_time for c in per_unit)
-    late = sum(c.late for c in per_unit)
+    per_unit = behind_first(
+        completion(facts.items, settings.timezone, as_of=today, expected=facts.listing_units)
+    )
     if facts.items:
+        verified = sum(c.verified for c in per_unit)
         lines.append(
             t.gettext(
                 "Verified {verified} of {total} ({pct}): {on_time} on time, {late} late",
                 verified=verified,
                 total=len(facts.items),
                 pct=pct(verified / len(facts.items)),
-                on_time=on_time,
-                late=late,
+                on_time=sum(c.on_time for c in per_unit),
+                late=sum(c.late for c in per_unit),
             )
         )
-        if scope.per_unit:
-            ranked = sorted(per_unit, key=lambda c: (c.share or 0.0, -c.total))
-            for c in ranked[:MAX_LINES]:
-                lines.append(
-                    t.gettext(
-                        "{unit}: {verified}/{total} ({pct}), {late} late",
-                        unit=_unit_label(facts, c.unit_id, t),
-                        verified=c.verified,
-                        total=c.total,
-                        pct=pct(c.share),
-                        late=c.late,
-                    )
-                )
+    unlisted = sum(not c.listed for c in per_unit)
+    if unlisted and scope.per_unit:
+        lines.append(t.ngettext("{n} unit has no list yet", "{n} units have no list yet", unlisted))
+    if scope.per_unit or not facts.items:
+        for c in per_unit[:MAX_LINES]:
+            lines.append(_unit_line(t, facts, c))
     rated = ratings(t, settings, board, scope) if board is not None else []
     if rated:
         lines.append("")
@@ -231,6 +226,30 @@ def summary(
     lines.append("")
     lines.append(t.gettext("Pick a chart:"))
     return Html("\n".join(lines))
+
+
+def no_list(t: Translator) -> str:
+    """What a unit that must file a problem list and has none yet shows instead of "0/0"."""
+    return t.gettext("no list yet")
+
+
+def no_list_line(t: Translator, unit: str) -> Html:
+    """A unit's line in a text when it has no list yet."""
+    return t.gettext("{unit}: no list yet", unit=unit)
+
+
+def _unit_line(t: Translator, facts: Facts, c: Completion) -> str:
+    unit = _unit_label(facts, c.unit_id, t)
+    if not c.listed:
+        return no_list_line(t, unit)
+    return t.gettext(
+        "{unit}: {verified}/{total} ({pct}), {late} late",
+        unit=unit,
+        verified=c.verified,
+        total=c.total,
+        pct=pct(c.share),
+        late=c.late,
+    )
 
 
 @dataclass(frozen=True)
@@ -249,16 +268,18 @@ def as_of_label(t: Translator, today: date) -> str:
 
 def completion_data(t: Translator, settings: Settings, facts: Facts, today: date) -> ChartData:
     """Every unit's ledger completion, worst first: the most overdue items (as a share), then
-    the least verified; no unit is left out (the chart is cut into pictures instead)."""
-    per_unit = sorted(
-        completion(facts.items, settings.timezone, as_of=today),
-        key=lambda c: (-(c.overdue / c.total if c.total else 0.0), c.share or 0.0, c.unit_id),
+    the units with no list yet (a bar of 0 saying so), then the least verified; no unit that
+    must file a list is left out (the chart is cut into pictures instead)."""
+    per_unit = behind_first(
+        completion(facts.items, settings.timezone, as_of=today, expected=facts.listing_units)
     )
     bars = tuple(
         Bar(
             _unit_label(facts, c.unit_id, t),
             100 * (c.share or 0.0),
-            t.gettext(
+            no_list(t)
+            if not c.listed
+            else t.gettext(
                 "{verified}/{total}, {overdue} overdue",
                 verified=c.verified,
                 total=c.total,

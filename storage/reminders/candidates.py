@@ -45,7 +45,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain.membership.units import UnitKind, district_of
+from domain.membership.units import UnitKind, district_of, files_problem_list
 from domain.reminders.due import (
     OPEN_CASE_STATUSES,
     OPEN_ITEM_STATUSES,
@@ -306,6 +306,7 @@ def _unit_facts(
     for chat_id, unit_id in groups:
         group_map.setdefault(unit_id, []).append(chat_id)
     branches = [(uid, parent, kind) for uid, parent, kind in tree if uid is not None]
+    kinds = {uid: kind for uid, _, kind in branches}
     districts = district_of(
         {uid: parent for uid, parent, _ in branches},
         frozenset(uid for uid, _, kind in branches if kind == UnitKind.DISTRICT),
@@ -320,6 +321,7 @@ def _unit_facts(
             signed_off=uid in signed,
             paused=uid in paused,
             district_heads=tuple(head_map.get(districts[uid], ())) if uid in districts else (),
+            files_list=files_problem_list(kinds.get(uid, "")),
         )
         for uid, code, name in unit_rows
         if uid is not None

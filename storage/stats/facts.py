@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from domain.membership.units import files_problem_list
 from domain.stats import Accountable, CaseFact, ItemFact
 from storage.db import Database
 from storage.models import (
@@ -31,6 +32,7 @@ class UnitName:
     id: int
     code: str
     name: str
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class Facts:
     units: dict[int, UnitName]
     findings: tuple[str, ...] = ()  # what closed cases were found to be (属实 …)
     accountable: tuple[Accountable, ...] = ()  # 问责: handling and unit, one per row
+
+    @property
+    def listing_units(self) -> frozenset[int]:
+        """The units read that must file a problem list, with items or not (the bureau itself
+        does not: `files_problem_list`, as the sign-off reminders)."""
+        return frozenset(uid for uid, u in self.units.items() if files_problem_list(u.kind))
 
 
 async def facts(
@@ -77,7 +85,7 @@ async def facts(
             col(LedgerItem.verified_at),
             col(LedgerItem.due_on),
         ).where(col(LedgerItem.status) != "returned")  # 退单: not the unit's problem any more
-        unit_query: Any = select(col(Unit.id), col(Unit.code), col(Unit.name))
+        unit_query: Any = select(col(Unit.id), col(Unit.code), col(Unit.name), col(Unit.kind))
         finding_query: Any = select(col(CaseFinding.finding)).join(
             Case, col(Case.id) == col(CaseFinding.case_id)
         )
@@ -124,7 +132,11 @@ async def facts(
         for category, unit, status, opened, closed, rating in tomb_rows
     ]
     items = tuple(ItemFact(*row) for row in item_rows)
-    units = {uid: UnitName(uid, code, name) for uid, code, name in unit_rows if uid is not None}
+    units = {
+        uid: UnitName(uid, code, name, kind)
+        for uid, code, name, kind in unit_rows
+        if uid is not None
+    }
     return Facts(
         cases=tuple(cases),
         items=items,

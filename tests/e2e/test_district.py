@@ -9,13 +9,16 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.reminders import engine_of
 from domain.membership.roles import Role
 from domain.membership.units import UnitKind, UnitRow
+from handlers.stats import charts
 from simulator import SimMessage, SimUser
 from storage.ledger import items as ledger
 from storage.membership import units
@@ -267,3 +270,48 @@ async def test_a_district_head_exports_the_districts_ledger(harness: Harness) ->
     # the case register stays the bureau's, forged button or not
     query = await forge_press(harness, district, "export:v1:cases:xlsx")
     assert await answer_of(harness, query) == "此按钮已失效。"
+
+
+async def test_a_district_heads_stats_show_their_units_without_a_list_and_no_others(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: the district's units with no list yet are in the district head's /stats text
+    and completion chart (未建台账, after the units with overdue items); another district's
+    empty units are not, nor the bureau; a handler's /stats shows them all."""
+    drawn: list[list[str]] = []
+    real = charts.bar_chart
+
+    def recording(title: str, bars: Any, **kwargs: Any) -> bytes:
+        drawn.append([f"{b.label}|{b.note}" for b in bars])
+        return real(title, bars, **kwargs)
+
+    monkeypatch.setattr(charts, "bar_chart", recording)
+    await units.import_units(
+        harness.db,
+        [
+            (2, UnitRow("D02", "东关学区", UnitKind.DISTRICT, "EDU")),
+            (3, UnitRow("SCH201", "东关小学", UnitKind.SCHOOL, "D02")),
+        ],
+        now=harness.clock.now(),
+    )
+    await _late_item(harness, "SCH001", "一中食堂账目不公开")
+    district = harness.sim.add_user("学区主任")
+    await harness.register(district, Role.UNIT_HEAD, "D01")
+    text = await harness.ask(district, "/stats")
+    assert "2 个单位未建台账" in text
+    assert "城关学区：未建台账" in text and "城关第二小学：未建台账" in text
+    assert text.index("城关第一中学：0/1") < text.index("城关学区：未建台账")
+    assert "东关" not in text and "县教文广新体局" not in text
+    await press(harness, district, "各单位完成情况")
+    chart = await harness.sim.next_message(district)
+    assert chart.photo is not None
+    assert drawn[-1] == [
+        "城关第一中学|0/1，逾期 1 项",
+        "城关学区|未建台账",
+        "城关第二小学|未建台账",
+    ]
+    handler = harness.sim.add_user("承办人")
+    await harness.register(handler, Role.CASE_OFFICER, "EDU")
+    everything = await harness.ask(handler, "/stats")
+    assert "4 个单位未建台账" in everything and "东关小学：未建台账" in everything
+    assert "县教文广新体局" not in everything

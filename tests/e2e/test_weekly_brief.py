@@ -83,9 +83,11 @@ async def test_the_brief_is_sent_once_per_week_across_a_restart(tmp_path: Path) 
             assert "2027年4月12日" in text and "2027年4月18日" in text
             assert "新受理 2 件（前一周 1 件）" in text
             assert "销号 1 项（前一周 0 项）" in text and "逾期 1 项" in text
-            # the unit behind comes first
-            assert text.index("城关第一中学") < text.index("城关第二小学")
+            # the unit behind comes first; the district, which filed no list, after the units
+            # with overdue items and before the others; the bureau itself files none
+            assert text.index("城关第一中学") < text.index("城关学区") < text.index("城关第二小学")
             assert "城关第一中学：已销号 0/2，逾期 1 项" in text
+            assert "城关学区：未建台账" in text and "县教文广新体局" not in text
             assert "实名举报人甲" not in text and "家长反映乱收费" not in text
             assert len(text) <= 1024
 
@@ -122,14 +124,15 @@ async def test_a_brief_of_120_units_is_one_album_of_every_unit_sent_once_across_
         async with world(
             tmp_path, start=MONDAY_0800, sim=sim, staff=staff, forms=False, brief=True
         ) as w:
+            # 117 more schools: with the two and the district (no list yet), 120 units
             more = [
-                UnitRow(f"S{n:03d}", f"第{n}学校", UnitKind.SCHOOL, "D01") for n in range(3, 121)
+                UnitRow(f"S{n:03d}", f"第{n}学校", UnitKind.SCHOOL, "D01") for n in range(3, 120)
             ]
             await units.import_units(w.db, list(enumerate(more, start=10)), now=w.clock.now())
             await w.add_item("SCH001", date(2027, 4, 10))  # the worst: overdue
             done = await w.add_item("SCH002", date(2027, 4, 30), status="verified")  # the best
             await w.set_item(done, verified_at=datetime(2027, 4, 14, 2, 0, tzinfo=UTC))
-            for n in range(3, 121):
+            for n in range(3, 120):
                 await w.add_item(f"S{n:03d}", date(2027, 5, 30))
             w.clock.set(MONDAY_0800 + timedelta(minutes=31))
             await w.engine.sweep_once()
@@ -141,6 +144,7 @@ async def test_a_brief_of_120_units_is_one_album_of_every_unit_sent_once_across_
             labels = [name for page in drawn for name in page]
             assert len(labels) == 120 and len(set(labels)) == 120  # every unit, once
             assert labels[0] == "城关第一中学" and labels[-1] == "城关第二小学"
+            assert labels[1] == "城关学区" and "县教文广新体局" not in labels
 
         async with restarted(tmp_path, sim, staff):  # the same morning: no second album
             assert sim.stats.calls_by_method.get("sendMediaGroup") == 1

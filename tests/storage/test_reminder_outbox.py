@@ -133,6 +133,19 @@ async def test_candidates_are_only_open_items_near_or_past_a_deadline(db: Databa
     )
     assert sorted(i.seq for i in snap.items) == [n for n, c in enumerate(cases, 1) if c[2]]
     assert snap.units[unit_id].code == "SCH001"
+    assert snap.units[unit_id].files_list  # a school files a problem list
+
+
+async def test_the_bureau_itself_files_no_list(db: Database) -> None:
+    rows = [
+        UnitRow("EDU", "教育局", UnitKind.BUREAU, None),
+        UnitRow("RSG", "人事股", UnitKind.SECTION, "EDU"),
+    ]
+    await units.import_units(db, list(enumerate(rows, start=2)), now=NOW)
+    snap = await reminder_candidates.snapshot(
+        db, until=date(2027, 4, 16), case_kinds=(), staff_chat=True, tz=SHANGHAI
+    )
+    assert {u.code: u.files_list for u in snap.units.values()} == {"EDU": False, "RSG": True}
 
 
 async def test_an_incremental_snapshot_reads_what_became_due_once(db: Database) -> None:
