@@ -100,6 +100,10 @@ class AiohttpRequest(BaseRequest):
         """Change the default timeouts (e.g. `read=1.0`)."""
         self.timeouts = replace(self.timeouts, **seconds)
 
+    def reply(self, url: str, code: int, payload: bytes) -> tuple[int, bytes]:
+        """What a call to `url` answered, as python-telegram-bot is to see it."""
+        return code, payload
+
     def _proxy(self, url: str) -> str | None:
         """The proxy for `url`, worked out once per origin."""
         origin = _origin(url)
@@ -146,7 +150,7 @@ class AiohttpRequest(BaseRequest):
             async with session.request(
                 method, url, data=body, timeout=timeout, proxy=self._proxy(url)
             ) as response:
-                return response.status, await response.read()
+                return self.reply(url, response.status, await response.read())
         except TimeoutError as error:  # aiohttp's timeouts are TimeoutErrors
             raise TimedOut from error
         except aiohttp.ClientError as error:
@@ -210,19 +214,7 @@ class ReplayTolerantRequest(AiohttpRequest):
     already shows. (The edit then returns True instead of the message, as for an inline
     message; no handler uses what an edit returns.)"""
 
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        code, payload = await super().do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
+    def reply(self, url: str, code: int, payload: bytes) -> tuple[int, bytes]:
         if code == 400 and _already_done(url, payload):
             log.info("%s: done before; going on", url.rsplit("/", 1)[-1])
             return 200, DONE

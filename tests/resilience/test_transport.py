@@ -28,6 +28,10 @@ def test_telegram_refusing_a_step_done_before_counts_as_done() -> None:
     assert not transport._already_done(base + "sendMessage", same)
     missing = b'{"description":"chat not found"}'
     assert not transport._already_done(base + "editMessageText", missing)
+    tolerant = ReplayTolerantRequest()
+    assert tolerant.reply(base + "answerCallbackQuery", 400, old) == (200, transport.DONE)
+    assert tolerant.reply(base + "editMessageText", 400, missing) == (400, missing)
+    assert AiohttpRequest().reply(base + "answerCallbackQuery", 400, old) == (400, old)
 
 
 async def test_calls_fields_and_files_go_through_and_a_slow_reply_times_out() -> None:
