@@ -88,7 +88,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=False,  # the environment's proxy is looked up here (`_proxy_for`)
+                trust_env=False,  # the environment's proxy is looked up here (`_proxy`)
             )
 
     async def shutdown(self) -> None:
@@ -158,7 +158,9 @@ class AiohttpRequest(BaseRequest):
 
 
 def _origin(url: str) -> str:
-    return url[: url.find("/", url.find("//") + 2)]
+    """`scheme://host:port` of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def environment_proxies() -> dict[str, str]:
