@@ -103,8 +103,6 @@ async def scene_reminders(stage: Stage) -> None:
             )
         )
         await sim.drain(staff)  # what the staff chat heard before
-        await _travel(stage, _at_nine(4, 19))
-        await engine.sweep_once()
         stage.narrate(
             t.gettext(
                 "The same Monday morning the staff chat gets the weekly brief: ledger progress "
@@ -112,6 +110,8 @@ async def scene_reminders(stage: Stage) -> None:
                 "cases and the week's trend. No reporter or complainant is named."
             )
         )
+        await _travel(stage, _at_nine(4, 19))
+        await engine.sweep_once()
         brief = await sim.next_message(staff, timeout=60)  # the picture is drawn in a thread
         assert brief.photo is not None, "the weekly brief did not arrive"
         stage.narrate(
