@@ -64,7 +64,7 @@ def action_names(t: Translator) -> dict[AuditAction, str]:
         A.EXTENSION_ASKED: t.gettext("Extension requested"),
         A.EXTENSION_APPROVED: t.gettext("Extension approved"),
         A.EXTENSION_REFUSED: t.gettext("Extension refused"),
-        A.DISTRICT_CHASE: t.gettext("District chased a school"),
+        A.DISTRICT_CHASE: t.gettext("District chased a school (new value: heads reached)"),
         A.FORM_CHASE: t.gettext("Form chased"),
         A.DUTY_BOARDING: t.gettext("Marked as a boarding school"),
         A.DUTY_NOT_BOARDING: t.gettext("Boarding school mark removed"),

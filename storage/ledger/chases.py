@@ -107,7 +107,7 @@ async def chase_school(
             subject_type=AuditSubject.UNIT,
             subject_id=unit_id,
             actor_member_id=actor_member_id,
-            to_value=f"{added} head(s)",
+            to_value=str(added),  # how many heads were reached
         )
         await session.commit()
     return ChaseResult(Chased.SENT, name, added)

@@ -199,6 +199,7 @@ async def test_a_district_head_chases_a_school_once_a_day(harness: Harness) -> N
         ).all()
     assert len(events) == 2
     assert {e.actor_member_id for e in events} == {await member_id(harness, district)}
+    assert all(e.to_value is not None and e.to_value.isdigit() for e in events)  # heads reached
     # The next day the school may be chased again.
     harness.clock.set(harness.clock.now() + timedelta(days=1))
     await harness.ask(district, "/ledger", "SCH001")
