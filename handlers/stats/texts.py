@@ -197,9 +197,7 @@ def summary(
         "",
         t.ngettext("<b>Ledger</b>: {n} item", "<b>Ledger</b>: {n} items", len(facts.items)),
     ]
-    per_unit = behind_first(
-        completion(facts.items, settings.timezone, as_of=today, expected=facts.listing_units)
-    )
+    per_unit = units_behind_first(settings, facts, today)
     if facts.items:
         verified = sum(c.verified for c in per_unit)
         lines.append(
@@ -226,6 +224,14 @@ def summary(
     lines.append("")
     lines.append(t.gettext("Pick a chart:"))
     return Html("\n".join(lines))
+
+
+def units_behind_first(settings: Settings, facts: Facts, today: date) -> list[Completion]:
+    """Each unit's completion as of `today`, every unit that must file a list included, the
+    units behind first (the text's lines and the chart's bars)."""
+    return behind_first(
+        completion(facts.items, settings.timezone, as_of=today, expected=facts.listing_units)
+    )
 
 
 def no_list(t: Translator) -> str:
@@ -270,9 +276,7 @@ def completion_data(t: Translator, settings: Settings, facts: Facts, today: date
     """Every unit's ledger completion, worst first: the most overdue items (as a share), then
     the units with no list yet (a bar of 0 saying so), then the least verified; no unit that
     must file a list is left out (the chart is cut into pictures instead)."""
-    per_unit = behind_first(
-        completion(facts.items, settings.timezone, as_of=today, expected=facts.listing_units)
-    )
+    per_unit = units_behind_first(settings, facts, today)
     bars = tuple(
         Bar(
             _unit_label(facts, c.unit_id, t),

@@ -254,11 +254,6 @@ class _XlsxSink:
         self.book = xlsx.Book(out)
         self.heading = heading
 
-    @property
-    def sheet(self) -> bool | None:
-        """Whether a sheet was started (None before the first)."""
-        return True if self.book.has_sheet else None
-
     def new_sheet(self, name: str, columns: Sequence[tuple[str, int]], what: str = "") -> None:
         """Start the sheet `name`; its title row says `what` (with the heading's campaign and
         day) when the workbook has a heading."""
@@ -351,7 +346,7 @@ async def write_export(
         text.flush()
         text.detach()
     elif xlsx is not None:
-        if xlsx.sheet is None:  # no rows and a sheet per unit: still a valid, headed book
+        if per_unit and current_unit is None:  # no rows: still a valid, headed book
             xlsx.new_sheet(title, columns)
         for extra_title, extra_columns, rows in extra_sheets:
             xlsx.new_sheet(extra_title, extra_columns)

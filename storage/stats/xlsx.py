@@ -185,10 +185,6 @@ class Book:
         self._days: dict[date, str] = {}  # a serial per day, and per instant (a unit's
         self._instants: dict[datetime, str] = {}  # sign-off is the same on each of its rows
 
-    @property
-    def has_sheet(self) -> bool:
-        return bool(self._sheets)
-
     def sheet(self, name: str, columns: Sequence[tuple[str, float]], title: str = "") -> None:
         """Start a sheet: its columns (header, width in characters), a merged title row above
         the header if `title` is given, the header frozen, filtered and on every page."""
